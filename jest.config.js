@@ -1,0 +1,23 @@
+/** One jest run for the whole monorepo: unit specs beside the code, medium and e2e tests under test/. */
+const fs = require('node:fs');
+const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+delete swcrc.$schema;
+swcrc.jsc.baseUrl = __dirname;
+
+const aliases = {
+  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)$': '<rootDir>/libs/$1/src',
+  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)/(.*)$': '<rootDir>/libs/$1/src/$2',
+};
+
+module.exports = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
+  moduleNameMapper: aliases,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts', '<rootDir>/{apps,libs,test}/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  testTimeout: 60_000,
+};
