@@ -1,1 +1,40 @@
-export default async function globalSetup(): Promise<void> {}
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
+import { migrateAll } from './schema';
+
+/**
+ * One PostgreSQL for the whole run: the server at DATABASE_URL when set, otherwise an
+ * embedded one in a throwaway folder on a free port. A template database is migrated once;
+ * each test file then clones it (see database.ts), so files run in parallel in isolation.
+ */
+export default async function globalSetup(): Promise<void> {
+  const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+  let adminUrl: string;
+  const external = process.env.DATABASE_URL;
+  if (external) {
+    const url = new URL(external);
+    url.pathname = '/postgres';
+    adminUrl = url.toString();
+  } else {
+    const embedded = await startEmbeddedPostgres({
+      dataDir: join(tmpdir(), `vss-test-pg-${runId}`),
+      throwaway: true,
+    });
+    (globalThis as Record<string, unknown>).__VSS_EMBEDDED__ = embedded;
+    adminUrl = embedded.adminUrl;
+  }
+  const template = `vss_template_${runId}`;
+  await ensureDatabase(adminUrl, template);
+  const templateUrl = new URL(adminUrl);
+  templateUrl.pathname = `/${template}`;
+  try {
+    await migrateAll(templateUrl.toString());
+  } catch (error) {
+    await dropDatabase(adminUrl, template);
+    throw error;
+  }
+  process.env.VSS_TEST_ADMIN_URL = adminUrl;
+  process.env.VSS_TEST_TEMPLATE = template;
+}

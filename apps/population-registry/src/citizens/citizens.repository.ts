@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { CITIZEN_COLUMNS, type CitizenRow } from './citizen.mapper';
+
+export const REGISTRY_POOL = Symbol('REGISTRY_POOL');
+
+export interface ExportRange {
+  after: string;
+  before: string;
+  updatedSince: string;
+  limit: number;
+}
+
+/**
+ * The registry's SQL, hand-written and prepared (named statements): these are the hot
+ * reads of every identity check and of every reconciliation export.
+ */
+@Injectable()
+export class CitizensRepository {
+  constructor(@Inject(REGISTRY_POOL) private readonly pool: Pool) {}
+
+  async findById(citizenId: string, client?: PoolClient): Promise<CitizenRow | undefined> {
+    const result = await (client ?? this.pool).query<CitizenRow>({
+      name: 'npd-citizen-by-id',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM npd.citizens WHERE citizen_id = $1`,
+      values: [citizenId],
+    });
+    return result.rows[0];
+  }
+
+  async findByIdForUpdate(client: PoolClient, citizenId: string): Promise<CitizenRow | undefined> {
+    const result = await client.query<CitizenRow>({
+      name: 'npd-citizen-by-id-for-update',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM npd.citizens WHERE citizen_id = $1 FOR UPDATE`,
+      values: [citizenId],
+    });
+    return result.rows[0];
+  }
+
+  async findMany(citizenIds: string[]): Promise<Map<string, CitizenRow>> {
+    const result = await this.pool.query<CitizenRow>({
+      name: 'npd-citizens-by-ids',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM npd.citizens WHERE citizen_id = ANY($1::text[])`,
+      values: [citizenIds],
+    });
+    return new Map(result.rows.map((row) => [row.citizen_id, row]));
+  }
+
+  async findByLegacyId(legacyId: string): Promise<CitizenRow | undefined> {
+    const result = await this.pool.query<CitizenRow>({
+      name: 'npd-citizen-by-legacy-id',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM npd.citizens WHERE legacy_id = $1`,
+      values: [legacyId],
+    });
+    return result.rows[0];
+  }
+
+  /** One page of the export: keyset pagination on the primary key, so any page is an index range scan. */
+  async exportPage(range: ExportRange): Promise<CitizenRow[]> {
+    const result = await this.pool.query<CitizenRow>({
+      name: 'npd-export-page',
+      text: `SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
+             WHERE citizen_id > $1 AND ($2 = '' OR citizen_id < $2)
+               AND ($3 = '' OR updated_at >= $3::timestamptz)
+             ORDER BY citizen_id LIMIT $4`,
+      values: [range.after, range.before, range.updatedSince, range.limit],
+    });
+    return result.rows;
+  }
+
+  async insertNewborn(
+    client: PoolClient,
+    row: { citizenId: string; fullName: string; dateOfBirth: string; gender: 'M' | 'F' },
+  ): Promise<CitizenRow> {
+    const result = await client.query<CitizenRow>(
+      `INSERT INTO npd.citizens (citizen_id, full_name, date_of_birth, gender, birth_province_code)
+       VALUES ($1, $2, $3, $4, substr($1, 1, 3)) RETURNING ${CITIZEN_COLUMNS}`,
+      [row.citizenId, row.fullName, row.dateOfBirth, row.gender],
+    );
+    return result.rows[0];
+  }
+
+  async markDeceased(client: PoolClient, citizenId: string, dateOfDeath: string): Promise<CitizenRow> {
+    const result = await client.query<CitizenRow>(
+      `UPDATE npd.citizens SET vital_status = 'DECEASED', date_of_death = $2, updated_at = now()
+       WHERE citizen_id = $1 RETURNING ${CITIZEN_COLUMNS}`,
+      [citizenId, dateOfDeath],
+    );
+    return result.rows[0];
+  }
+
+  async setResidence(
+    client: PoolClient,
+    citizenId: string,
+    residence: { address?: string; provinceCode?: string; status: CitizenRow['residence_status'] },
+  ): Promise<CitizenRow> {
+    const result = await client.query<CitizenRow>(
+      `UPDATE npd.citizens SET residence_status = $2,
+         residence_address = COALESCE($3, residence_address),
+         residence_province_code = COALESCE($4, residence_province_code),
+         updated_at = now()
+       WHERE citizen_id = $1 RETURNING ${CITIZEN_COLUMNS}`,
+      [citizenId, residence.status, residence.address ?? null, residence.provinceCode ?? null],
+    );
+    return result.rows[0];
+  }
+}

@@ -1,0 +1,77 @@
+import { Controller } from '@nestjs/common';
+import type { ServerWritableStream } from '@grpc/grpc-js';
+import { registry } from '@vss/contracts';
+import { Observable } from 'rxjs';
+import { CivilStatusService } from '../civil-status/civil-status.service';
+import { CitizensService } from './citizens.service';
+
+@Controller()
+@registry.PopulationRegistryControllerMethods()
+export class RegistryGrpcController implements registry.PopulationRegistryController {
+  constructor(
+    private readonly citizens: CitizensService,
+    private readonly civilStatus: CivilStatusService,
+  ) {}
+
+  async getCitizen(req: registry.GetCitizenRequest): Promise<registry.GetCitizenResponse> {
+    return { citizen: await this.citizens.get(req.citizenId) };
+  }
+
+  async batchGetCitizens(req: registry.BatchGetCitizensRequest): Promise<registry.BatchGetCitizensResponse> {
+    return { results: await this.citizens.batchGet(req.citizenIds) };
+  }
+
+  resolveLegacyId(req: registry.ResolveLegacyIdRequest): Promise<registry.ResolveLegacyIdResponse> {
+    return this.citizens.resolveLegacyId(req.legacyId);
+  }
+
+  /**
+   * Written to the call directly rather than emitted through Nest so that the database is
+   * read only as fast as the client drains the stream (backpressure).
+   */
+  exportCitizens(
+    req: registry.ExportCitizensRequest,
+    _metadata?: unknown,
+    call?: ServerWritableStream<unknown, registry.ExportCitizensResponse>,
+  ): Observable<registry.ExportCitizensResponse> {
+    return new Observable((subscriber) => {
+      const pages = this.citizens.export(req);
+      let cancelled = false;
+      call?.on('cancelled', () => (cancelled = true));
+      (async () => {
+        for await (const page of pages) {
+          if (cancelled) break;
+          if (!call) {
+            subscriber.next(page);
+          } else if (!call.write(page)) {
+            await new Promise<void>((resolve) => {
+              call.once('drain', resolve);
+              call.once('cancelled', resolve);
+            });
+          }
+        }
+        subscriber.complete();
+      })().catch((error) => subscriber.error(error));
+    });
+  }
+
+  registerBirth(req: registry.RegisterBirthRequest): Promise<registry.RegisterBirthResponse> {
+    return this.civilStatus.registerBirth(req);
+  }
+
+  recordDeath(req: registry.RecordDeathRequest): Promise<registry.RecordDeathResponse> {
+    return this.civilStatus.recordDeath(req);
+  }
+
+  registerPermanentResidence(
+    req: registry.RegisterPermanentResidenceRequest,
+  ): Promise<registry.RegisterPermanentResidenceResponse> {
+    return this.civilStatus.registerResidence(req);
+  }
+
+  cancelPermanentResidence(
+    req: registry.CancelPermanentResidenceRequest,
+  ): Promise<registry.CancelPermanentResidenceResponse> {
+    return this.civilStatus.cancelResidence(req);
+  }
+}

@@ -1,0 +1,6 @@
+import { NpdCitizens1763900000000 } from './1763900000000-NpdCitizens';
+
+/** Every migration of the registry stub's `npd` schema, in order. */
+export const NPD_MIGRATIONS = [NpdCitizens1763900000000];
+
+export const NPD_MIGRATIONS_TABLE = 'npd_migrations';

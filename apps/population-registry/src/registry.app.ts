@@ -1,0 +1,77 @@
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { NPD_REGISTRY_V1_PACKAGE_NAME } from '@vss/contracts/generated/npd/registry/v1/registry';
+import { REGISTRY_PROTO_FILES } from '@vss/contracts';
+import { checkDatabaseReachable, createDataSource, createPool, migrate } from '@vss/persistence';
+import {
+  type Clock,
+  createLogger,
+  grpcServer,
+  PinoNestLogger,
+  type RegistryConfig,
+  setServing,
+} from '@vss/platform';
+import { FaultInjector } from './faults/fault-injection';
+import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from './migrations';
+import { RegistryModule } from './registry.module';
+
+export const REGISTRY_SERVICE = `${NPD_REGISTRY_V1_PACKAGE_NAME}.PopulationRegistry`;
+
+export interface RunningRegistry {
+  address: string;
+  faults: FaultInjector;
+  close(): Promise<void>;
+}
+
+/** Migrates the registry's schema and serves npd.registry.v1 over gRPC. */
+export async function startRegistry(
+  config: RegistryConfig & { DATABASE_URL: string },
+  options: { clock?: Clock } = {},
+): Promise<RunningRegistry> {
+  const logger = createLogger('population-registry', config.LOG_LEVEL);
+  await checkDatabaseReachable(config.DATABASE_URL);
+  const dataSource = createDataSource({
+    url: config.DATABASE_URL,
+    migrations: NPD_MIGRATIONS,
+    migrationsTableName: NPD_MIGRATIONS_TABLE,
+    poolSize: 2,
+    applicationName: 'population-registry:migrate',
+  });
+  await dataSource.initialize();
+  try {
+    await migrate(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry');
+  const faults = new FaultInjector({
+    latencyMs: config.REGISTRY_FAULT_LATENCY_MS,
+    unavailableRate: config.REGISTRY_FAULT_UNAVAILABLE_RATE,
+    refuseAll: config.REGISTRY_FAULT_REFUSE_ALL,
+  });
+  const grpc = grpcServer({
+    package: NPD_REGISTRY_V1_PACKAGE_NAME,
+    protoFiles: REGISTRY_PROTO_FILES,
+    host: config.BIND_HOST,
+    port: config.REGISTRY_GRPC_PORT,
+    maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+    services: [REGISTRY_SERVICE],
+  });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(
+    RegistryModule.forRoot({ pool, faults, peerToken: config.REGISTRY_PEER_TOKEN, logger, clock: options.clock }),
+    { ...grpc.options, logger: new PinoNestLogger(logger) },
+  );
+  await app.listen();
+  setServing(grpc, [REGISTRY_SERVICE], true);
+  const address = `${config.BIND_HOST}:${config.REGISTRY_GRPC_PORT}`;
+  logger.info({ address }, 'population registry serving');
+  return {
+    address,
+    faults,
+    async close() {
+      setServing(grpc, [REGISTRY_SERVICE], false);
+      await app.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { Clock, GrpcErrorFilter } from '@vss/platform';
+import { CitizensRepository, REGISTRY_POOL } from './citizens/citizens.repository';
+import { CitizensService } from './citizens/citizens.service';
+import { RegistryGrpcController } from './citizens/registry.grpc.controller';
+import { CivilStatusService } from './civil-status/civil-status.service';
+import { RequestsRepository } from './civil-status/requests.repository';
+import { FaultInjectionInterceptor, FaultInjector } from './faults/fault-injection';
+import { PEER_TOKEN, PeerAuthGuard } from './peers/peer-auth.guard';
+
+export interface RegistryDeps {
+  pool: Pool;
+  faults: FaultInjector;
+  peerToken: string;
+  logger: Logger;
+  clock?: Clock;
+}
+
+@Module({})
+export class RegistryModule {
+  static forRoot(deps: RegistryDeps): DynamicModule {
+    return {
+      module: RegistryModule,
+      controllers: [RegistryGrpcController],
+      providers: [
+        { provide: REGISTRY_POOL, useValue: deps.pool },
+        { provide: FaultInjector, useValue: deps.faults },
+        { provide: PEER_TOKEN, useValue: deps.peerToken },
+        { provide: Clock, useValue: deps.clock ?? new Clock() },
+        { provide: APP_GUARD, useClass: PeerAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: FaultInjectionInterceptor },
+        { provide: APP_FILTER, useValue: new GrpcErrorFilter(deps.logger) },
+        CitizensRepository,
+        CitizensService,
+        RequestsRepository,
+        CivilStatusService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { Client, Pool } from 'pg';
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+
+export interface DataSourceSpec {
+  url: string;
+  /** Names the migration history table, one per schema owner (npd, vss, synth). */
+  migrationsTableName: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities?: MixedList<Function | string | EntitySchema>;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** A TypeORM data source that never synchronises: the schema changes only through migrations. */
+export function createDataSource(spec: DataSourceSpec): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: spec.url,
+    entities: spec.entities ?? [],
+    migrations: spec.migrations,
+    migrationsTableName: spec.migrationsTableName,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error'],
+    applicationName: spec.applicationName,
+    extra: { max: spec.poolSize ?? 10 },
+  });
+}
+
+/**
+ * Runs pending migrations under a PostgreSQL advisory lock, so that apps starting side by
+ * side against one database migrate it once.
+ */
+export async function migrate(dataSource: DataSource): Promise<string[]> {
+  const lockKey = hashKey(`migrate:${dataSource.options.migrationsTableName}`);
+  // The lock is held on a connection of its own, outside the data source's pool.
+  const lock = new Client({ connectionString: (dataSource.options as { url?: string }).url });
+  lock.on('error', () => undefined);
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [lockKey]);
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    return ran.map((m) => m.name);
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
+}
+
+function hashKey(text: string): number {
+  let h = 0;
+  for (const ch of text) h = (Math.imul(h, 31) + ch.charCodeAt(0)) | 0;
+  return h;
+}
+
+/** A plain `pg` pool for the hot paths that use hand-written, prepared SQL. */
+export function createPool(url: string, max = 10, applicationName?: string): Pool {
+  const pool = new Pool({ connectionString: url, max, application_name: applicationName });
+  // An idle client losing its connection must not take the process down; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Fails fast with one readable sentence when the database cannot be reached, instead of
+ * a stack of retries: used at start-up.
+ */
+export async function checkDatabaseReachable(url: string, timeoutMs = 5000): Promise<void> {
+  let client: Client;
+  try {
+    client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  } catch (error) {
+    throw new Error(`DATABASE_URL ${redactUrl(url)} is not usable: ${(error as Error).message}`);
+  }
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (error) {
+    const reason = (error as Error).message || (error as { code?: string }).code || 'connection failed';
+    throw new Error(`cannot reach the database at ${redactUrl(url)}: ${reason}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

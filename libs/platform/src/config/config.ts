@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Thrown at start-up when environment variables are missing or malformed; lists every problem. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+  }
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const postgresUrl = z
+  .string()
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// URL')
+  .optional();
+
+const common = {
+  DATABASE_URL: postgresUrl,
+  /** Where `npm start` keeps the embedded PostgreSQL data when DATABASE_URL is unset. */
+  VSS_DATA_DIR: z.string().default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Address the servers bind; 127.0.0.1 on a laptop, 0.0.0.0 in a container. */
+  BIND_HOST: z.string().default('127.0.0.1'),
+  GRPC_MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+};
+
+export const registryConfigSchema = z.object({
+  ...common,
+  REGISTRY_GRPC_PORT: port(50052),
+  /** Shared secret a peer presents in `x-registry-token`; empty disables the check. */
+  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
+  /** Fault injection for tests: added latency per call. */
+  REGISTRY_FAULT_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  /** Fault injection for tests: share of calls answered UNAVAILABLE, 0..1. */
+  REGISTRY_FAULT_UNAVAILABLE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Fault injection for tests: refuse every call with UNAVAILABLE. */
+  REGISTRY_FAULT_REFUSE_ALL: flag(false),
+});
+
+export const gatewayConfigSchema = z.object({
+  ...common,
+  GATEWAY_GRPC_PORT: port(50051),
+  GATEWAY_HTTP_PORT: port(8080),
+  REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
+  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
+  /** Deadline of identity checks against the registry on the lookup path. */
+  REGISTRY_LOOKUP_DEADLINE_MS: z.coerce.number().int().min(1).default(250),
+  /** Deadline of other registry calls. */
+  REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
+  /** Longest wait before an audit batch is committed (group commit). */
+  AUDIT_FLUSH_MS: z.coerce.number().int().min(0).default(2),
+  AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
+});
+
+export const workerConfigSchema = z.object({
+  ...common,
+  REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
+  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
+  REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
+  /** Steps a worker runs at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  /** A claimed job whose worker died is handed out again after this long. */
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
+  /** How often the queue looks for expired jobs. */
+  QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(5),
+});
+
+export type RegistryConfig = z.infer<typeof registryConfigSchema>;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+/** Validates the environment once; the only place that reads process.env. */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,2 @@
+export * from './grpc-loader';
+export * from './registry-client';

@@ -1,0 +1,152 @@
+import * as grpc from '@grpc/grpc-js';
+import { REGISTRY_PROTO_FILES, registry } from '@vss/contracts';
+import { serviceClient, unary } from './grpc-loader';
+
+export interface RegistryClientOptions {
+  address: string;
+  peerToken: string;
+  /** Default deadline of a call. */
+  deadlineMs: number;
+  /** Attempts of an idempotent call on UNAVAILABLE / DEADLINE_EXCEEDED, the first included. */
+  attempts?: number;
+}
+
+/** Failures worth trying again: the registry is down or slow, not wrong. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as grpc.ServiceError)?.code;
+  return (
+    code === grpc.status.UNAVAILABLE ||
+    code === grpc.status.DEADLINE_EXCEEDED ||
+    code === grpc.status.RESOURCE_EXHAUSTED ||
+    code === grpc.status.ABORTED
+  );
+}
+
+export const BATCH_LIMIT = 1000;
+
+/**
+ * The gateway's client of the population registry: every call carries a deadline and the
+ * peer token; reads and idempotent writes are retried with backoff on transient failures.
+ */
+export class RegistryClient {
+  private readonly client: grpc.Client;
+  private readonly attempts: number;
+
+  constructor(private readonly options: RegistryClientOptions) {
+    const Ctor = serviceClient(REGISTRY_PROTO_FILES, 'npd.registry.v1.PopulationRegistry');
+    this.client = new Ctor(options.address, grpc.credentials.createInsecure(), {
+      'grpc.max_receive_message_length': 64 * 1024 * 1024,
+      'grpc.keepalive_time_ms': 30_000,
+    });
+    this.attempts = options.attempts ?? 3;
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-registry-token', this.options.peerToken);
+    return metadata;
+  }
+
+  private async call<Req, Res>(method: string, request: Req, deadlineMs?: number, attempts?: number): Promise<Res> {
+    const tries = attempts ?? this.attempts;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await unary<Req, Res>(this.client, method, request, {
+          deadlineMs: deadlineMs ?? this.options.deadlineMs,
+          metadata: this.metadata(),
+        });
+      } catch (error) {
+        if (attempt >= tries || !isTransient(error)) throw error;
+        await new Promise((r) => setTimeout(r, 50 * 2 ** (attempt - 1) * (0.5 + Math.random())));
+      }
+    }
+  }
+
+  /** One citizen, or undefined when the registry does not know the ID. */
+  async getCitizen(citizenId: string, opts: { deadlineMs?: number; attempts?: number } = {}) {
+    try {
+      const res = await this.call<registry.GetCitizenRequest, registry.GetCitizenResponse>(
+        'getCitizen',
+        { citizenId },
+        opts.deadlineMs,
+        opts.attempts,
+      );
+      return res.citizen;
+    } catch (error) {
+      if ((error as grpc.ServiceError).code === grpc.status.NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
+  /** Any number of IDs, sent in batches of the registry's limit; answers in input order. */
+  async batchGetCitizens(citizenIds: string[]): Promise<registry.BatchGetCitizensResult[]> {
+    const results: registry.BatchGetCitizensResult[] = [];
+    for (let i = 0; i < citizenIds.length; i += BATCH_LIMIT) {
+      const res = await this.call<registry.BatchGetCitizensRequest, registry.BatchGetCitizensResponse>(
+        'batchGetCitizens',
+        { citizenIds: citizenIds.slice(i, i + BATCH_LIMIT) },
+      );
+      results.push(...res.results);
+    }
+    return results;
+  }
+
+  async resolveLegacyId(legacyId: string): Promise<registry.ResolveLegacyIdResponse | undefined> {
+    try {
+      return await this.call('resolveLegacyId', { legacyId });
+    } catch (error) {
+      if ((error as grpc.ServiceError).code === grpc.status.NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
+  registerBirth(req: registry.RegisterBirthRequest): Promise<registry.RegisterBirthResponse> {
+    return this.call('registerBirth', req);
+  }
+
+  recordDeath(req: registry.RecordDeathRequest): Promise<registry.RecordDeathResponse> {
+    return this.call('recordDeath', req);
+  }
+
+  registerPermanentResidence(
+    req: registry.RegisterPermanentResidenceRequest,
+  ): Promise<registry.RegisterPermanentResidenceResponse> {
+    return this.call('registerPermanentResidence', req);
+  }
+
+  cancelPermanentResidence(
+    req: registry.CancelPermanentResidenceRequest,
+  ): Promise<registry.CancelPermanentResidenceResponse> {
+    return this.call('cancelPermanentResidence', req);
+  }
+
+  /**
+   * The export as an async iterable of pages. The stream is pulled: gRPC flow control
+   * keeps the registry from running ahead of this reader.
+   */
+  async *exportCitizens(
+    req: Partial<registry.ExportCitizensRequest>,
+    opts: { deadlineMs?: number } = {},
+  ): AsyncGenerator<registry.ExportCitizensResponse> {
+    const request: registry.ExportCitizensRequest = {
+      afterCitizenId: '',
+      beforeCitizenId: '',
+      provinceCode: '',
+      updatedSince: '',
+      pageSize: 0,
+      ...req,
+    };
+    const deadline = opts.deadlineMs ? Date.now() + opts.deadlineMs : Infinity;
+    const fn = (this.client as unknown as Record<string, (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>>).exportCitizens;
+    const stream = fn.call(this.client, request, this.metadata(), { deadline });
+    try {
+      for await (const page of stream) yield page as registry.ExportCitizensResponse;
+    } finally {
+      stream.cancel();
+    }
+  }
+}
