@@ -191,6 +191,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       if (stopped) return;
       stopped = true;
       if (server.exitCode === null) {
+        server.ref(); // keep this process alive until the server has shut down
         const exited = new Promise((r) => server.once('exit', r));
         server.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
         await exited;

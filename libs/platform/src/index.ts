@@ -5,3 +5,4 @@ export * from './grpc/grpc-error.filter';
 export * from './grpc/grpc-server';
 export * from './clock';
 export * from './process';
+export * from './jobs/job-queue';

@@ -1,13 +1,14 @@
 /**
  * Runs an app's start function as a process: a failure to start prints one line and exits 1,
- * SIGINT/SIGTERM close it cleanly, a second signal forces the exit.
+ * SIGINT/SIGTERM close it cleanly. A Ctrl-C reaches both `npm start` and its children, and
+ * the launcher then asks them again: repeated signals while closing are ignored.
  */
 export function runProcess(name: string, start: () => Promise<{ close(): Promise<void> }>): void {
   let closing = false;
   start().then(
     (running) => {
       const stop = (signal: string) => {
-        if (closing) process.exit(130);
+        if (closing) return;
         closing = true;
         running.close().then(
           () => process.exit(0),
@@ -17,8 +18,8 @@ export function runProcess(name: string, start: () => Promise<{ close(): Promise
           },
         );
       };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
     },
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

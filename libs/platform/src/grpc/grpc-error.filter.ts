@@ -1,10 +1,10 @@
-import { type ArgumentsHost, Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Observable, throwError } from 'rxjs';
-import { AppError, grpcStatusOf } from '../errors';
+import { AppError, grpcStatusOf, httpStatusOf } from '../errors';
 
 interface GrpcErrorShape {
   code: GrpcStatus;
@@ -26,10 +26,8 @@ export function toGrpcError(exception: unknown, logger?: Logger): GrpcErrorShape
       return { code: (error as { code: GrpcStatus }).code, details: exception.message, metadata };
     }
   }
-  // Anything else is our fault, not the caller's: log it with an ID the caller can quote.
-  const incident = randomUUID();
+  const incident = incidentOf(exception, logger);
   metadata.set('x-incident-id', incident);
-  logger?.error({ err: exception, incident }, 'unexpected error while serving a call');
   return {
     code: GrpcStatus.INTERNAL,
     details: `internal error; quote incident ${incident} when reporting it`,
@@ -37,11 +35,48 @@ export function toGrpcError(exception: unknown, logger?: Logger): GrpcErrorShape
   };
 }
 
+/** Anything that is not an AppError is our fault, not the caller's: log it with an ID the caller can quote. */
+function incidentOf(exception: unknown, logger?: Logger): string {
+  const incident = randomUUID();
+  logger?.error({ err: exception, incident }, 'unexpected error while serving a call');
+  return incident;
+}
+
+interface HttpResponse {
+  status(code: number): HttpResponse;
+  json(body: unknown): void;
+}
+
+/**
+ * The one place where errors become statuses: gRPC calls get the status of the error's
+ * class, HTTP requests the matching HTTP status with the same code and message as JSON.
+ */
 @Catch()
-export class GrpcErrorFilter implements RpcExceptionFilter<unknown> {
+export class AppErrorFilter implements ExceptionFilter {
   constructor(private readonly logger?: Logger) {}
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    const error = toGrpcError(exception, this.logger);
-    return throwError(() => error);
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') {
+      const error = toGrpcError(exception, this.logger);
+      return throwError(() => error);
+    }
+    const response = host.switchToHttp().getResponse<HttpResponse>();
+    if (exception instanceof AppError) {
+      response.status(httpStatusOf(exception.errorClass)).json({
+        error: { code: exception.code, message: exception.message, field: exception.field },
+      });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      response.status(exception.getStatus()).json({ error: { code: 'HTTP', message: exception.message } });
+      return;
+    }
+    const incident = incidentOf(exception, this.logger);
+    response.status(500).json({
+      error: { code: 'INTERNAL', message: `internal error; quote incident ${incident} when reporting it` },
+    });
   }
 }
+
+/** The filter under the name the registry stub uses. */
+export const GrpcErrorFilter = AppErrorFilter;

@@ -1,0 +1,17 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, type GatewayDeps } from './core/core.module';
+import { HealthHttpController } from './health/health.http.controller';
+
+/** Feature modules of the gateway; each serves one gRPC service (and its HTTP facade). */
+const FEATURES: DynamicModule['imports'] = [];
+
+@Module({})
+export class GatewayModule {
+  static forRoot(deps: GatewayDeps): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [CoreModule.forRoot(deps), ...(FEATURES ?? [])],
+      controllers: [HealthHttpController],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { register } from 'prom-client';
+import { Public } from '@vss/security';
+import { PG_POOL } from '../core/tokens';
+
+interface Reply {
+  status(code: number): Reply;
+  json(body: unknown): void;
+}
+
+@Controller()
+export class HealthHttpController {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Liveness: the process answers. */
+  @Get('healthz')
+  @Public()
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Readiness: the database answers within a second. */
+  @Get('readyz')
+  @Public()
+  async readyz(@Res() reply: Reply) {
+    try {
+      await Promise.race([
+        this.pool.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('database did not answer in 1 s')), 1000)),
+      ]);
+      reply.status(200).json({ status: 'ready' });
+    } catch (error) {
+      reply.status(503).json({ status: 'not ready', reason: (error as Error).message });
+    }
+  }
+
+  /** Prometheus metrics. */
+  @Get('metrics')
+  @Public()
+  @Header('content-type', register.contentType)
+  metrics() {
+    return register.metrics();
+  }
+}

@@ -1,0 +1,12 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { CoreModule, type WorkerDeps } from './core/core.module';
+
+/** Job handlers of the worker; each registers its queues when the application boots. */
+const FEATURES: DynamicModule['imports'] = [];
+
+@Module({})
+export class WorkerModule {
+  static forRoot(deps: WorkerDeps): DynamicModule {
+    return { module: WorkerModule, imports: [CoreModule.forRoot(deps), ...(FEATURES ?? [])] };
+  }
+}

@@ -1,0 +1,51 @@
+import PgBoss from 'pg-boss';
+
+export interface JobQueueSpec {
+  url: string;
+  /**
+   * A job claimed by a worker that then died is handed out again after this long. pg-boss
+   * defaults to 15 minutes; steps here are short, so a killed worker's steps are picked up
+   * within a minute.
+   */
+  expireInSeconds: number;
+  /** How often expired jobs are looked for. */
+  maintenanceIntervalSeconds: number;
+  /** Connections of the queue's own pool. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/**
+ * The durable job queue: pg-boss 10 (the last major that runs on Node 20), in its own
+ * `pgboss` schema of the same PostgreSQL, claiming jobs with FOR UPDATE SKIP LOCKED.
+ */
+export async function startJobQueue(spec: JobQueueSpec): Promise<PgBoss> {
+  const boss = new PgBoss({
+    connectionString: spec.url,
+    schema: 'pgboss',
+    max: spec.poolSize ?? 4,
+    application_name: spec.applicationName ?? 'vss-jobs',
+    expireInSeconds: spec.expireInSeconds,
+    maintenanceIntervalSeconds: spec.maintenanceIntervalSeconds,
+    monitorStateIntervalSeconds: 30,
+    retryLimit: 10,
+    retryDelay: 1,
+    retryBackoff: true,
+  });
+  // pg-boss reports background errors (a lost connection, say) as events; they must not crash us.
+  boss.on('error', () => undefined);
+  await boss.start();
+  return boss;
+}
+
+/** Creates a queue if missing, with the policy and retry settings of its jobs. */
+export async function ensureQueue(
+  boss: PgBoss,
+  name: string,
+  options: Omit<PgBoss.Queue, 'name'> = {},
+): Promise<void> {
+  const existing = await boss.getQueue(name);
+  if (!existing) await boss.createQueue(name, { name, ...options });
+}
+
+export type { PgBoss };

@@ -1,0 +1,32 @@
+import type { Metadata } from '@grpc/grpc-js';
+
+export type Role = 'clinic' | 'civil-registry' | 'admin' | 'registry-peer';
+export const ROLES: readonly Role[] = ['clinic', 'civil-registry', 'admin', 'registry-peer'];
+
+/** Who is calling, as established by an API key today and a client certificate tomorrow. */
+export interface Caller {
+  /** Stable identifier: the key ID, or the certificate subject. */
+  id: string;
+  /** A readable name for audit listings. */
+  label: string;
+  role: Role;
+  /** Clinics act for one facility only. */
+  facilityCode?: string;
+  /** Civil registry systems act for one office only. */
+  officeCode?: string;
+  via: 'api-key' | 'mtls';
+}
+
+const callers = new WeakMap<object, Caller>();
+
+/** Attaches the authenticated caller to a call's metadata (or HTTP request). */
+export function attachCaller(carrier: object, caller: Caller): void {
+  callers.set(carrier, caller);
+}
+
+/** The authenticated caller of this call; the guard has run before any handler. */
+export function callerOf(carrier: Metadata | object): Caller {
+  const caller = callers.get(carrier);
+  if (!caller) throw new Error('no authenticated caller on this call: is the AuthGuard installed?');
+  return caller;
+}

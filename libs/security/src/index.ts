@@ -1,0 +1,5 @@
+export * from './api-keys';
+export * from './audit-trail';
+export * from './auth.guard';
+export * from './caller';
+export * from './security.errors';

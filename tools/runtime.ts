@@ -1,0 +1,27 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** What a running `npm start` tells the CLI and the demo: where things are, and demo keys. */
+export interface RuntimeInfo {
+  databaseUrl: string;
+  gatewayGrpc: string;
+  gatewayHttp: string;
+  registryGrpc: string;
+  keys: { clinic: string; clinicFacility: string; civilRegistry: string; civilRegistryOffice: string; admin: string };
+}
+
+export function dataDir(): string {
+  return resolve(process.env.VSS_DATA_DIR ?? '.data');
+}
+
+const file = () => join(dataDir(), 'runtime.json');
+
+export function readRuntime(): RuntimeInfo | undefined {
+  return existsSync(file()) ? (JSON.parse(readFileSync(file(), 'utf8')) as RuntimeInfo) : undefined;
+}
+
+export function writeRuntime(info: RuntimeInfo): void {
+  mkdirSync(dataDir(), { recursive: true });
+  // Holds demo API keys: readable by the owner only.
+  writeFileSync(file(), JSON.stringify(info, null, 2), { mode: 0o600 });
+}
