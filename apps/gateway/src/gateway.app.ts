@@ -8,6 +8,7 @@ import {
   createPool,
   migrate,
   VSS_MIGRATIONS,
+  VSS_ENTITIES,
   VSS_MIGRATIONS_TABLE,
 } from '@vss/persistence';
 import {
@@ -44,7 +45,8 @@ export async function startGateway(
     url: config.DATABASE_URL,
     migrations: VSS_MIGRATIONS,
     migrationsTableName: VSS_MIGRATIONS_TABLE,
-    poolSize: 2,
+    entities: VSS_ENTITIES,
+    poolSize: 4,
     applicationName: 'gateway:orm',
   });
   await dataSource.initialize();

@@ -5,6 +5,7 @@ import {
   createPool,
   migrate,
   VSS_MIGRATIONS,
+  VSS_ENTITIES,
   VSS_MIGRATIONS_TABLE,
 } from '@vss/persistence';
 import { Clock, createLogger, PinoNestLogger, startJobQueue, type WorkerConfig } from '@vss/platform';
@@ -30,7 +31,8 @@ export async function startWorker(
     url: config.DATABASE_URL,
     migrations: VSS_MIGRATIONS,
     migrationsTableName: VSS_MIGRATIONS_TABLE,
-    poolSize: 2,
+    entities: VSS_ENTITIES,
+    poolSize: 4,
     applicationName: 'worker:orm',
   });
   await dataSource.initialize();

@@ -181,8 +181,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
   // Keep the parent's event loop free to exit; stop() is what ends the server.
   server.unref();
-  server.stdout?.unref?.();
-  server.stderr?.unref?.();
+  for (const stream of [server.stdout, server.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();
   let stopped = false;
   return {
     adminUrl: urlFor('postgres'),
