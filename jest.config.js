@@ -5,8 +5,10 @@ delete swcrc.$schema;
 swcrc.jsc.baseUrl = __dirname;
 
 const aliases = {
-  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)$': '<rootDir>/libs/$1/src',
-  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)$':
+    '<rootDir>/libs/$1/src',
+  '^@vss/(contracts|domain|persistence|platform|security|registry-client|synthetic)/(.*)$':
+    '<rootDir>/libs/$1/src/$2',
 };
 
 module.exports = {
@@ -18,7 +20,9 @@ module.exports = {
     // does not, so these packages are compiled to CommonJS for the test run.
     '^.+\\.js$': ['@swc/jest', { ...swcrc, swcrc: false }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|@borewit)/)',
+  ],
   moduleNameMapper: aliases,
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/{apps,libs,test}/**/*.spec.ts', '<rootDir>/{apps,libs,test}/**/*.test.ts'],

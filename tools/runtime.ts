@@ -7,7 +7,13 @@ export interface RuntimeInfo {
   gatewayGrpc: string;
   gatewayHttp: string;
   registryGrpc: string;
-  keys: { clinic: string; clinicFacility: string; civilRegistry: string; civilRegistryOffice: string; admin: string };
+  keys: {
+    clinic: string;
+    clinicFacility: string;
+    civilRegistry: string;
+    civilRegistryOffice: string;
+    admin: string;
+  };
 }
 
 export function dataDir(): string {

@@ -171,7 +171,11 @@ async function demoRuntime(
     gatewayHttp: `http://127.0.0.1:${ports.http}`,
     registryGrpc: `127.0.0.1:${ports.registry}`,
   };
-  if (previous && !seeded && previous.databaseUrl.split('@')[1]?.split('/')[1] === url.split('@')[1]?.split('/')[1]) {
+  if (
+    previous &&
+    !seeded &&
+    previous.databaseUrl.split('@')[1]?.split('/')[1] === url.split('@')[1]?.split('/')[1]
+  ) {
     return { ...previous, ...endpoints };
   }
   const pool = new Pool({ connectionString: url, max: 2 });
@@ -182,10 +186,20 @@ async function demoRuntime(
       'SELECT primary_care_facility_code AS code FROM vss.hi_cards WHERE social_insurance_code = $1',
       [covered.socialInsuranceCode],
     );
-    const facility = rows[0]?.code ?? (await pool.query('SELECT facility_code AS code FROM vss.facilities LIMIT 1')).rows[0].code;
+    const facility =
+      rows[0]?.code ??
+      (await pool.query('SELECT facility_code AS code FROM vss.facilities LIMIT 1')).rows[0].code;
     const office = 'UBND-001-00001';
-    const clinic = await keys.issue({ role: 'clinic', facilityCode: facility, label: `demo clinic ${facility}` });
-    const civil = await keys.issue({ role: 'civil-registry', officeCode: office, label: `demo civil registry ${office}` });
+    const clinic = await keys.issue({
+      role: 'clinic',
+      facilityCode: facility,
+      label: `demo clinic ${facility}`,
+    });
+    const civil = await keys.issue({
+      role: 'civil-registry',
+      officeCode: office,
+      label: `demo civil registry ${office}`,
+    });
     const admin = await keys.issue({ role: 'admin', label: 'demo administrator' });
     return {
       ...endpoints,

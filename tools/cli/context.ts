@@ -15,6 +15,7 @@ export function cliContext() {
 
 export function requireDatabaseUrl(): string {
   const url = cliContext().databaseUrl;
-  if (!url) throw new Error('DATABASE_URL is not set and no `npm start` is running (.data/runtime.json missing)');
+  if (!url)
+    throw new Error('DATABASE_URL is not set and no `npm start` is running (.data/runtime.json missing)');
   return url;
 }

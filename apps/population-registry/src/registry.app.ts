@@ -58,7 +58,13 @@ export async function startRegistry(
     services: [REGISTRY_SERVICE],
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
-    RegistryModule.forRoot({ pool, faults, peerToken: config.REGISTRY_PEER_TOKEN, logger, clock: options.clock }),
+    RegistryModule.forRoot({
+      pool,
+      faults,
+      peerToken: config.REGISTRY_PEER_TOKEN,
+      logger,
+      clock: options.clock,
+    }),
     { ...grpc.options, logger: new PinoNestLogger(logger) },
   );
   await app.listen();

@@ -65,7 +65,10 @@ describe('reads', () => {
       gender: registry.Gender.GENDER_MALE,
       birthProvinceCode: '001',
       vitalStatus: registry.VitalStatus.VITAL_STATUS_ALIVE,
-      permanentResidence: { provinceCode: '001', status: registry.ResidenceStatus.RESIDENCE_STATUS_REGISTERED },
+      permanentResidence: {
+        provinceCode: '001',
+        status: registry.ResidenceStatus.RESIDENCE_STATUS_REGISTERED,
+      },
     });
   });
 
@@ -82,7 +85,11 @@ describe('reads', () => {
     ['', /citizen_id/],
   ])('refuses the malformed citizen ID %p with INVALID_ARGUMENT naming the field', async (id, why) => {
     await expectStatus(client['call']('getCitizen', { citizenId: id }), grpc.status.INVALID_ARGUMENT, why);
-    await expectStatus(client['call']('getCitizen', { citizenId: id }), grpc.status.INVALID_ARGUMENT, /citizen_id/);
+    await expectStatus(
+      client['call']('getCitizen', { citizenId: id }),
+      grpc.status.INVALID_ARGUMENT,
+      /citizen_id/,
+    );
   });
 
   it('answers a batch in input order and marks the unknown IDs', async () => {
@@ -114,12 +121,17 @@ describe('reads', () => {
     const resolved = await client.resolveLegacyId('012345678');
     expect(resolved?.citizenId).toBe(AN);
     await expect(client.resolveLegacyId('999999999')).resolves.toBeUndefined();
-    await expectStatus(client['call']('resolveLegacyId', { legacyId: '12345' }), grpc.status.INVALID_ARGUMENT, /legacy_id/);
+    await expectStatus(
+      client['call']('resolveLegacyId', { legacyId: '12345' }),
+      grpc.status.INVALID_ARGUMENT,
+      /legacy_id/,
+    );
   });
 
   it('exports in citizen-ID order, resumes from a cursor and filters by province', async () => {
     const all: string[] = [];
-    for await (const page of client.exportCitizens({ pageSize: 1 })) all.push(...page.citizens.map((c) => c.citizenId));
+    for await (const page of client.exportCitizens({ pageSize: 1 }))
+      all.push(...page.citizens.map((c) => c.citizenId));
     expect(all).toEqual([AN, DECEASED, BICH]);
     const resumed: string[] = [];
     for await (const page of client.exportCitizens({ afterCitizenId: AN })) {
@@ -127,7 +139,8 @@ describe('reads', () => {
     }
     expect(resumed).toEqual([DECEASED, BICH]);
     const hcm: string[] = [];
-    for await (const page of client.exportCitizens({ provinceCode: '079' })) hcm.push(...page.citizens.map((c) => c.citizenId));
+    for await (const page of client.exportCitizens({ provinceCode: '079' }))
+      hcm.push(...page.citizens.map((c) => c.citizenId));
     expect(hcm).toEqual([BICH]);
   });
 });
@@ -153,7 +166,11 @@ describe('idempotent changes', () => {
       grpc.status.ALREADY_EXISTS,
       /request_id birth-1 was already used/,
     );
-    await expectStatus(client.registerBirth({ ...req, requestId: 'birth-2' }), grpc.status.ALREADY_EXISTS, /already registered/);
+    await expectStatus(
+      client.registerBirth({ ...req, requestId: 'birth-2' }),
+      grpc.status.ALREADY_EXISTS,
+      /already registered/,
+    );
   });
 
   it('refuses a birth whose ID century digit disagrees with the date of birth', async () => {
@@ -173,11 +190,15 @@ describe('idempotent changes', () => {
   it('registers and cancels a permanent residence, each once', async () => {
     const reg = { requestId: 'res-1', citizenId: NEWBORN, address: 'Số 9 Hàng Bài', provinceCode: '001' };
     const registered = await client.registerPermanentResidence(reg);
-    expect(registered.citizen?.permanentResidence?.status).toBe(registry.ResidenceStatus.RESIDENCE_STATUS_REGISTERED);
+    expect(registered.citizen?.permanentResidence?.status).toBe(
+      registry.ResidenceStatus.RESIDENCE_STATUS_REGISTERED,
+    );
     expect((await client.registerPermanentResidence(reg)).replayed).toBe(true);
     const cancel = { requestId: 'cancel-1', citizenId: NEWBORN, reason: 'test' };
     const cancelled = await client.cancelPermanentResidence(cancel);
-    expect(cancelled.citizen?.permanentResidence?.status).toBe(registry.ResidenceStatus.RESIDENCE_STATUS_CANCELLED);
+    expect(cancelled.citizen?.permanentResidence?.status).toBe(
+      registry.ResidenceStatus.RESIDENCE_STATUS_CANCELLED,
+    );
     expect((await client.cancelPermanentResidence(cancel)).replayed).toBe(true);
     await expectStatus(
       client.cancelPermanentResidence({ ...cancel, requestId: 'cancel-2' }),
@@ -187,9 +208,16 @@ describe('idempotent changes', () => {
   });
 
   it('records a death once and refuses a second death of the same person', async () => {
-    const first = await client.recordDeath({ requestId: 'death-1', citizenId: BICH, dateOfDeath: '2024-08-03' });
+    const first = await client.recordDeath({
+      requestId: 'death-1',
+      citizenId: BICH,
+      dateOfDeath: '2024-08-03',
+    });
     expect(first.citizen?.vitalStatus).toBe(registry.VitalStatus.VITAL_STATUS_DECEASED);
-    expect((await client.recordDeath({ requestId: 'death-1', citizenId: BICH, dateOfDeath: '2024-08-03' })).replayed).toBe(true);
+    expect(
+      (await client.recordDeath({ requestId: 'death-1', citizenId: BICH, dateOfDeath: '2024-08-03' }))
+        .replayed,
+    ).toBe(true);
     await expectStatus(
       client.recordDeath({ requestId: 'death-2', citizenId: BICH, dateOfDeath: '2024-08-03' }),
       grpc.status.FAILED_PRECONDITION,
@@ -205,8 +233,17 @@ describe('idempotent changes', () => {
 
 describe('serving', () => {
   it('refuses callers without the peer token', async () => {
-    const anonymous = new RegistryClient({ address: server.address, peerToken: 'wrong', deadlineMs: 2000, attempts: 1 });
-    await expectStatus(anonymous['call']('getCitizen', { citizenId: AN }), grpc.status.UNAUTHENTICATED, /x-registry-token/);
+    const anonymous = new RegistryClient({
+      address: server.address,
+      peerToken: 'wrong',
+      deadlineMs: 2000,
+      attempts: 1,
+    });
+    await expectStatus(
+      anonymous['call']('getCitizen', { citizenId: AN }),
+      grpc.status.UNAUTHENTICATED,
+      /x-registry-token/,
+    );
     anonymous.close();
   });
 
@@ -218,14 +255,23 @@ describe('serving', () => {
     const def = protoLoader.loadSync(protoPath, { keepCase: true, enums: String, defaults: true });
     const HealthClient = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health; // eslint-disable-line @typescript-eslint/no-explicit-any
     const health = new HealthClient(server.address, grpc.credentials.createInsecure());
-    const res = await unary<{ service: string }, { status: string }>(health, 'Check', { service: 'npd.registry.v1.PopulationRegistry' }, { deadlineMs: 2000 });
+    const res = await unary<{ service: string }, { status: string }>(
+      health,
+      'Check',
+      { service: 'npd.registry.v1.PopulationRegistry' },
+      { deadlineMs: 2000 },
+    );
     expect(res.status).toBe('SERVING');
     health.close();
   });
 
   it('injects faults when configured: refuse-all answers UNAVAILABLE, then recovers', async () => {
     server.faults.update({ refuseAll: true });
-    await expectStatus(client['call']('getCitizen', { citizenId: AN }), grpc.status.UNAVAILABLE, /refusing all calls/);
+    await expectStatus(
+      client['call']('getCitizen', { citizenId: AN }),
+      grpc.status.UNAVAILABLE,
+      /refusing all calls/,
+    );
     server.faults.update({ refuseAll: false });
     await expect(client.getCitizen(AN)).resolves.toBeDefined();
   });

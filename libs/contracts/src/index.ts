@@ -5,7 +5,11 @@ export * from './generated/vss/gateway/v1/common';
 export * from './generated/vss/gateway/v1/coverage';
 export * from './generated/vss/gateway/v1/civil_event';
 export * from './generated/vss/gateway/v1/reconciliation';
-export { VSS_GATEWAY_V1_PACKAGE_NAME, protobufPackage, protobufFileName } from './generated/vss/gateway/v1/common';
+export {
+  VSS_GATEWAY_V1_PACKAGE_NAME,
+  protobufPackage,
+  protobufFileName,
+} from './generated/vss/gateway/v1/common';
 export * as registry from './generated/npd/registry/v1/registry';
 
 /** The folder holding the .proto files, found from source and from built code alike. */

@@ -82,7 +82,9 @@ export async function checkDatabaseReachable(url: string, timeoutMs = 5000): Pro
   try {
     client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
   } catch (error) {
-    throw new Error(`DATABASE_URL ${redactUrl(url)} is not usable: ${(error as Error).message}`);
+    throw new Error(`DATABASE_URL ${redactUrl(url)} is not usable: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   client.on('error', () => undefined);
   try {
@@ -90,7 +92,7 @@ export async function checkDatabaseReachable(url: string, timeoutMs = 5000): Pro
     await client.query('SELECT 1');
   } catch (error) {
     const reason = (error as Error).message || (error as { code?: string }).code || 'connection failed';
-    throw new Error(`cannot reach the database at ${redactUrl(url)}: ${reason}`);
+    throw new Error(`cannot reach the database at ${redactUrl(url)}: ${reason}`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -159,8 +159,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = options.port || (await freePort());
   const server = spawn(
     postgres,
-    ['-D', options.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c',
-      'unix_socket_directories=', '-c', 'max_connections=300'],
+    [
+      '-D',
+      options.dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+    ],
     { ...owner, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -177,11 +187,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     await waitUntilReady(urlFor('postgres'), server, () => output);
   } catch (error) {
     server.kill('SIGKILL');
-    throw new Error(`embedded PostgreSQL did not start in ${options.dataDir}: ${(error as Error).message}`);
+    throw new Error(`embedded PostgreSQL did not start in ${options.dataDir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // Keep the parent's event loop free to exit; stop() is what ends the server.
   server.unref();
-  for (const stream of [server.stdout, server.stderr]) (stream as unknown as { unref?: () => void })?.unref?.();
+  for (const stream of [server.stdout, server.stderr])
+    (stream as unknown as { unref?: () => void })?.unref?.();
   let stopped = false;
   return {
     adminUrl: urlFor('postgres'),

@@ -27,7 +27,8 @@ export function loadGrpcObject(protoFiles: string[]): grpc.GrpcObject {
 export function serviceClient(protoFiles: string[], fullName: string): ServiceCtor {
   let node: unknown = loadGrpcObject(protoFiles);
   for (const part of fullName.split('.')) node = (node as Record<string, unknown>)[part];
-  if (typeof node !== 'function') throw new Error(`service ${fullName} not found in ${protoFiles.join(', ')}`);
+  if (typeof node !== 'function')
+    throw new Error(`service ${fullName} not found in ${protoFiles.join(', ')}`);
   return node as ServiceCtor;
 }
 

@@ -51,7 +51,12 @@ export class RegistryClient {
     return metadata;
   }
 
-  private async call<Req, Res>(method: string, request: Req, deadlineMs?: number, attempts?: number): Promise<Res> {
+  private async call<Req, Res>(
+    method: string,
+    request: Req,
+    deadlineMs?: number,
+    attempts?: number,
+  ): Promise<Res> {
     const tries = attempts ?? this.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -141,7 +146,12 @@ export class RegistryClient {
       ...req,
     };
     const deadline = opts.deadlineMs ? Date.now() + opts.deadlineMs : Infinity;
-    const fn = (this.client as unknown as Record<string, (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>>).exportCitizens;
+    const fn = (
+      this.client as unknown as Record<
+        string,
+        (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>
+      >
+    ).exportCitizens;
     const stream = fn.call(this.client, request, this.metadata(), { deadline });
     try {
       for await (const page of stream) yield page as registry.ExportCitizensResponse;

@@ -40,16 +40,22 @@ export class CivilStatusService {
     const dateOfBirth = requirePastDate(req.dateOfBirth, 'date_of_birth', today);
     const gender = requireGender(req.gender);
     requireConsistentId(citizenId, dateOfBirth, gender === 'M' ? 'MALE' : 'FEMALE', today);
-    return this.once('REGISTER_BIRTH', req.requestId, citizenId, [fullName, dateOfBirth, gender], async (c) => {
-      if (await this.citizens.findByIdForUpdate(c, citizenId)) {
-        throw registryError(
-          RegistryErrorCode.CitizenExists,
-          `citizen_id ${citizenId} is already registered`,
-          'citizen_id',
-        );
-      }
-      return this.citizens.insertNewborn(c, { citizenId, fullName, dateOfBirth, gender });
-    });
+    return this.once(
+      'REGISTER_BIRTH',
+      req.requestId,
+      citizenId,
+      [fullName, dateOfBirth, gender],
+      async (c) => {
+        if (await this.citizens.findByIdForUpdate(c, citizenId)) {
+          throw registryError(
+            RegistryErrorCode.CitizenExists,
+            `citizen_id ${citizenId} is already registered`,
+            'citizen_id',
+          );
+        }
+        return this.citizens.insertNewborn(c, { citizenId, fullName, dateOfBirth, gender });
+      },
+    );
   }
 
   async recordDeath(req: registry.RecordDeathRequest): Promise<Answer> {
@@ -86,21 +92,27 @@ export class CivilStatusService {
         'province_code',
       );
     }
-    return this.once('REGISTER_RESIDENCE', req.requestId, citizenId, [address, req.provinceCode], async (c) => {
-      const row = await this.mustExist(c, citizenId);
-      if (row.vital_status === 'DECEASED') {
-        throw registryError(
-          RegistryErrorCode.CitizenDeceased,
-          `citizen ${citizenId} is deceased; a residence cannot be registered`,
-          'citizen_id',
-        );
-      }
-      return this.citizens.setResidence(c, citizenId, {
-        address,
-        provinceCode: req.provinceCode,
-        status: 'REGISTERED',
-      });
-    });
+    return this.once(
+      'REGISTER_RESIDENCE',
+      req.requestId,
+      citizenId,
+      [address, req.provinceCode],
+      async (c) => {
+        const row = await this.mustExist(c, citizenId);
+        if (row.vital_status === 'DECEASED') {
+          throw registryError(
+            RegistryErrorCode.CitizenDeceased,
+            `citizen ${citizenId} is deceased; a residence cannot be registered`,
+            'citizen_id',
+          );
+        }
+        return this.citizens.setResidence(c, citizenId, {
+          address,
+          provinceCode: req.provinceCode,
+          status: 'REGISTERED',
+        });
+      },
+    );
   }
 
   async cancelResidence(req: registry.CancelPermanentResidenceRequest): Promise<Answer> {
@@ -159,5 +171,9 @@ export class CivilStatusService {
 function requireGender(gender: registry.Gender): 'M' | 'F' {
   if (gender === registry.Gender.GENDER_MALE) return 'M';
   if (gender === registry.Gender.GENDER_FEMALE) return 'F';
-  throw registryError(RegistryErrorCode.InvalidField, 'gender must be GENDER_MALE or GENDER_FEMALE', 'gender');
+  throw registryError(
+    RegistryErrorCode.InvalidField,
+    'gender must be GENDER_MALE or GENDER_FEMALE',
+    'gender',
+  );
 }

@@ -1,0 +1,41 @@
+import { startAppProcess } from '../support/processes';
+
+describe('start-up', () => {
+  it.each(['gateway', 'worker', 'population-registry'] as const)(
+    'the %s exits at once with one clear line when DATABASE_URL points nowhere',
+    async (app) => {
+      const proc = startAppProcess(app, { DATABASE_URL: 'postgres://vss:secret@127.0.0.1:1/vss' });
+      const { code } = await proc.exited();
+      expect(code).toBe(1);
+      const lines = proc.output().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^${app}: cannot start: cannot reach the database at postgres://vss:\\*\\*\\*@127\\.0\\.0\\.1:1/vss`,
+        ),
+      );
+      expect(lines[0]).not.toContain('secret');
+    },
+  );
+
+  it('lists every malformed variable when the configuration is invalid', async () => {
+    const proc = startAppProcess('gateway', {
+      DATABASE_URL: 'mysql://nope',
+      GATEWAY_GRPC_PORT: 'seventy',
+      LOG_LEVEL: 'chatty',
+    });
+    const { code } = await proc.exited();
+    expect(code).toBe(1);
+    const out = proc.output();
+    expect(out).toMatch(/^gateway: cannot start: invalid configuration: /);
+    expect(out).toContain('DATABASE_URL');
+    expect(out).toContain('GATEWAY_GRPC_PORT');
+    expect(out).toContain('LOG_LEVEL');
+  });
+
+  it('explains how to run an app alone when DATABASE_URL is missing', async () => {
+    const proc = startAppProcess('worker', {});
+    expect((await proc.exited()).code).toBe(1);
+    expect(proc.output()).toMatch(/DATABASE_URL is not set; run the whole system with `npm start`/);
+  });
+});
