@@ -1,0 +1,17 @@
+# One image for the three apps; docker-compose.yml picks the entry point.
+FROM node:20.19-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20.19-bookworm-slim
+ENV NODE_ENV=production BIND_HOST=0.0.0.0
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/proto ./proto
+COPY --from=build /app/package.json ./
+USER node
+CMD ["node", "dist/apps/gateway/src/main.js"]
