@@ -1,0 +1,95 @@
+import { Gender } from './citizen-id';
+import { compareDates, IsoDate } from './dates';
+import { normalizeName } from './names';
+
+export type CoverageStatus = 'COVERED' | 'NOT_COVERED';
+
+export type NotCoveredReason =
+  'UNKNOWN_CITIZEN' | 'NO_CARD' | 'CARD_EXPIRED' | 'CARD_NOT_YET_VALID' | 'DECEASED' | 'COVERAGE_SUSPENDED';
+
+export type CoverageCard = {
+  validFrom: IsoDate;
+  /** Absent when the card is open-ended. */
+  validTo?: IsoDate;
+  suspended: boolean;
+};
+
+export type CoverageInput = {
+  /** Whether the registry knows the citizen at all. */
+  known: boolean;
+  deceasedOn?: IsoDate;
+  card?: CoverageCard;
+  visitDate: IsoDate;
+};
+
+export type CoverageDecision = { status: CoverageStatus; reason?: NotCoveredReason };
+
+function notCovered(reason: NotCoveredReason): CoverageDecision {
+  return { status: 'NOT_COVERED', reason };
+}
+
+/**
+ * Whether a visit is covered, and if not, the one reason a receptionist should hear. Reasons are
+ * checked in the order that is most useful to act on: an unknown citizen or a death outranks
+ * anything about the card, and a suspended card outranks its dates. Coverage ends at death:
+ * a visit on the day of death is covered, a visit after it is not. validTo is inclusive.
+ */
+export function decideCoverage(input: CoverageInput): CoverageDecision {
+  const { visitDate, card } = input;
+  if (!input.known) return notCovered('UNKNOWN_CITIZEN');
+  if (input.deceasedOn !== undefined && compareDates(visitDate, input.deceasedOn) > 0)
+    return notCovered('DECEASED');
+  if (!card) return notCovered('NO_CARD');
+  if (card.suspended) return notCovered('COVERAGE_SUSPENDED');
+  if (compareDates(visitDate, card.validFrom) < 0) return notCovered('CARD_NOT_YET_VALID');
+  if (card.validTo !== undefined && compareDates(visitDate, card.validTo) > 0)
+    return notCovered('CARD_EXPIRED');
+  return { status: 'COVERED' };
+}
+
+export type IdentityField = 'full_name' | 'date_of_birth' | 'gender';
+
+/**
+ * NOT_CHECKED when the chip data carried none of the fields: reporting VERIFIED after comparing
+ * nothing would tell a clinic the card matches when nobody looked.
+ */
+export type IdentityResult = 'VERIFIED' | 'MISMATCH' | 'NOT_CHECKED';
+
+export type IdentityComparison = { result: IdentityResult; mismatchedFields: IdentityField[] };
+
+export type ChipIdentity = { fullName?: string; dateOfBirth?: IsoDate; gender?: Gender };
+
+export type RegistryIdentity = { fullName: string; dateOfBirth: IsoDate; gender: Gender };
+
+function present(value: string | undefined): value is string {
+  // proto3 sends an absent string as '', which must mean "not given", not "given as empty".
+  return value !== undefined && value.trim() !== '';
+}
+
+/**
+ * Compares what the chip (or QR code) of a citizen ID card says with the registry.
+ *
+ * Names are compared with normalizeName: Unicode form, case, spacing and the placement of tone
+ * marks (Hòa/Hoà) may differ, but a difference in diacritics is a MISMATCH. The chip holds the
+ * authoritative Vietnamese spelling, and for identity diacritics separate different names
+ * (Đào and Dao, Lê and Le are different people's names); the diacritics-blind match key is for
+ * finding candidates in reconciliation, never for confirming who is at the counter.
+ */
+export function compareIdentity(chip: ChipIdentity, registry: RegistryIdentity): IdentityComparison {
+  const mismatchedFields: IdentityField[] = [];
+  let compared = 0;
+  if (present(chip.fullName)) {
+    compared += 1;
+    if (normalizeName(chip.fullName) !== normalizeName(registry.fullName)) mismatchedFields.push('full_name');
+  }
+  if (present(chip.dateOfBirth)) {
+    compared += 1;
+    if (chip.dateOfBirth.trim() !== registry.dateOfBirth) mismatchedFields.push('date_of_birth');
+  }
+  if (chip.gender !== undefined) {
+    compared += 1;
+    if (chip.gender !== registry.gender) mismatchedFields.push('gender');
+  }
+  if (compared === 0) return { result: 'NOT_CHECKED', mismatchedFields };
+  return { result: mismatchedFields.length === 0 ? 'VERIFIED' : 'MISMATCH', mismatchedFields };
+}
