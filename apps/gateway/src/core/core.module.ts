@@ -44,7 +44,17 @@ export class CoreModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(deps.logger) },
       ],
-      exports: [GATEWAY_CONFIG, PG_POOL, 'DataSource', JOB_QUEUE, RegistryClient, AuditTrail, ApiKeys, LOGGER, Clock],
+      exports: [
+        GATEWAY_CONFIG,
+        PG_POOL,
+        'DataSource',
+        JOB_QUEUE,
+        RegistryClient,
+        AuditTrail,
+        ApiKeys,
+        LOGGER,
+        Clock,
+      ],
     };
   }
 }

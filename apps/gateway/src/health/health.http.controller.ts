@@ -27,7 +27,9 @@ export class HealthHttpController {
     try {
       await Promise.race([
         this.pool.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('database did not answer in 1 s')), 1000)),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('database did not answer in 1 s')), 1000),
+        ),
       ]);
       reply.status(200).json({ status: 'ready' });
     } catch (error) {
