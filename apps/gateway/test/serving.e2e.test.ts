@@ -63,7 +63,7 @@ function listServices(address: string): Promise<string[]> {
   ).ServerReflectionInfo;
   const stream = open.call(client);
   return new Promise<string[]>((resolve, reject) => {
-    stream.on('data', (msg) => {
+    stream.on('data', (msg: ReflectionReply) => {
       resolve((msg.list_services_response?.service ?? []).map((s) => s.name));
       stream.end();
       client.close();
