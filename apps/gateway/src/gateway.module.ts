@@ -1,9 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CoreModule, type GatewayDeps } from './core/core.module';
+import { CoverageModule } from './coverage/coverage.module';
 import { HealthHttpController } from './health/health.http.controller';
 
 /** Feature modules of the gateway; each serves one gRPC service (and its HTTP facade). */
-const FEATURES: DynamicModule['imports'] = [];
+const FEATURES: DynamicModule['imports'] = [CoverageModule];
 
 @Module({})
 export class GatewayModule {

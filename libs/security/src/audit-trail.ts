@@ -70,13 +70,15 @@ export class AuditTrail {
     }
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight++;
-    this.write(batch).then(
-      () => batch.forEach((p) => p.done()),
-      (error) => batch.forEach((p) => p.done(error)),
-    ).finally(() => {
-      this.inFlight--;
-      if (this.queue.length > 0 && !this.timer) this.flush();
-    });
+    this.write(batch)
+      .then(
+        () => batch.forEach((p) => p.done()),
+        (error) => batch.forEach((p) => p.done(error)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.queue.length > 0 && !this.timer) this.flush();
+      });
   }
 
   private async write(batch: Pending[]): Promise<void> {

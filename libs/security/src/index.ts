@@ -2,4 +2,5 @@ export * from './api-keys';
 export * from './audit-trail';
 export * from './auth.guard';
 export * from './caller';
+export * from './change-feed';
 export * from './security.errors';

@@ -1,7 +1,12 @@
 import { VssCore1763900000000 } from './1763900000000-VssCore';
 import { SecurityAudit1763900000100 } from './1763900000100-SecurityAudit';
+import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeFeed';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
-export const VSS_MIGRATIONS = [VssCore1763900000000, SecurityAudit1763900000100];
+export const VSS_MIGRATIONS = [
+  VssCore1763900000000,
+  SecurityAudit1763900000100,
+  CoverageChangeFeed1763900001000,
+];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
