@@ -1,4 +1,5 @@
 import type { ListCoverageLookupsResponse, LookupCoverageResponse } from '@vss/contracts';
+import { ApiKeys } from '@vss/security';
 import {
   call,
   type CoverageWorld,
@@ -168,7 +169,6 @@ describe('callers', () => {
   });
 
   it('stops accepting a key as soon as it is revoked, in a gateway that had it cached', async () => {
-    const { ApiKeys } = await import('@vss/security');
     const keys = new ApiKeys(world.pool);
     const issued = await keys.issue({ role: 'clinic', facilityCode: FACILITY, label: 'short-lived' });
     await lookup({ citizenId: PEOPLE.covered, facilityCode: FACILITY }, issued.apiKey);
