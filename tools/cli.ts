@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerDemoCommands } from './cli/demo';
+import { registerKeysCommands } from './cli/keys';
+import { registerLookupCommands } from './cli/lookup';
 
 /**
  * `npm run cli -- <command>`: the operators' tool. Each feature registers its commands here.
@@ -10,7 +12,8 @@ const program = new Command('vss')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
-for (const register of [registerDemoCommands]) register(program);
+for (const register of [registerDemoCommands, registerKeysCommands, registerLookupCommands])
+  register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
