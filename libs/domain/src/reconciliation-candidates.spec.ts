@@ -1,0 +1,182 @@
+import fc from 'fast-check';
+import { citizenArb, genderArb, isoDateArb, provinceCodeArb, vietnameseNameArb } from '../test/arbitraries';
+import { blockingKey, scoreCandidate } from './matching';
+import { nameMatchKey } from './names';
+import {
+  blockKey,
+  type Candidate,
+  citizenBlockKeys,
+  citizenIdBlockPrefix,
+  MAX_CANDIDATES,
+  mergeCandidates,
+  MIN_CANDIDATE_SCORE,
+  pushCandidate,
+  scoreCandidatePair,
+  surnameMatchKey,
+  worthScoring,
+} from './reconciliation-candidates';
+
+const cand = (citizenId: string, score: number): Candidate => ({
+  citizenId,
+  fullName: 'X',
+  dateOfBirth: '1990-01-01',
+  score,
+});
+
+describe('block keys', () => {
+  it('are the same text as matching.blockingKey for the same person (property)', () => {
+    fc.assert(
+      fc.property(
+        vietnameseNameArb,
+        fc.integer({ min: 1900, max: 2100 }),
+        provinceCodeArb,
+        (name, year, province) => {
+          expect(blockKey(surnameMatchKey(name), year, province)).toBe(
+            blockingKey({ fullName: name, birthYear: year, provinceCode: province }),
+          );
+        },
+      ),
+    );
+  });
+
+  it('forgives diacritics and case in the surname', () => {
+    expect(surnameMatchKey('ĐẶNG Văn Bình')).toBe('dang');
+    expect(surnameMatchKey('  Nguyễn  Thị Mai')).toBe('nguyen');
+  });
+
+  it('puts a citizen in the block of the province of residence and, when they moved, of birth', () => {
+    expect(citizenBlockKeys('nguyen', 1985, '079', '001')).toEqual(['nguyen|1985|079', 'nguyen|1985|001']);
+    expect(citizenBlockKeys('nguyen', 1985, '001', '001')).toEqual(['nguyen|1985|001']);
+    expect(citizenBlockKeys('nguyen', 2025, null, '001')).toEqual(['nguyen|2025|001']);
+  });
+
+  it('gives the citizen-ID prefix of a block: province, century/gender digit, two-digit year', () => {
+    expect(citizenIdBlockPrefix('001', 'MALE', 1985)).toBe('001085');
+    expect(citizenIdBlockPrefix('079', 'FEMALE', 2003)).toBe('079303');
+    expect(citizenIdBlockPrefix('999', 'FEMALE', 2003)).toBeNull();
+  });
+});
+
+describe('worthScoring', () => {
+  const record = { dateOfBirth: { year: 1985, month: 3, day: 12 }, nameKey: 'nguyen van an' };
+
+  it('compares a pair whose birth date agrees at the record precision, whatever the name', () => {
+    expect(worthScoring(record, { dateOfBirth: '1985-03-12', nameKey: 'nguyen thi mai' })).toBe(true);
+    expect(
+      worthScoring({ ...record, dateOfBirth: { year: 1985 } }, { dateOfBirth: '1985-11-30', nameKey: 'x' }),
+    ).toBe(true);
+  });
+
+  it('compares a pair whose name agrees by match key, whatever the birth date', () => {
+    expect(worthScoring(record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van an' })).toBe(true);
+  });
+
+  it('skips a pair that agrees on neither', () => {
+    expect(worthScoring(record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van binh' })).toBe(false);
+  });
+});
+
+describe('scoreCandidatePair', () => {
+  it('scores exactly as scoreCandidate on the original names (property)', () => {
+    fc.assert(
+      fc.property(
+        citizenArb,
+        vietnameseNameArb,
+        genderArb,
+        isoDateArb(1930, 2020),
+        (c, name, gender, dob) => {
+          const record = {
+            fullName: name,
+            dateOfBirth: { year: Number(dob.slice(0, 4)) },
+            gender,
+            provinceCode: '001',
+          };
+          const expected = scoreCandidate(record, {
+            fullName: c.fullName,
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            provinceCode: c.provinceCode,
+          });
+          const actual = scoreCandidatePair(
+            { ...record, nameKey: nameMatchKey(name) },
+            {
+              citizenId: c.citizenId,
+              fullName: c.fullName,
+              nameKey: nameMatchKey(c.fullName),
+              dateOfBirth: c.dateOfBirth,
+              gender: c.gender,
+              residenceProvinceCode: c.provinceCode,
+              birthProvinceCode: c.provinceCode,
+            },
+          );
+          expect(actual).toBeCloseTo(expected, 12);
+        },
+      ),
+    );
+  });
+
+  it('ranks the true person far above a namesake born on another day', () => {
+    const record = {
+      nameKey: 'tran thi bich ngoc',
+      dateOfBirth: { year: 1990, month: 5, day: 17 },
+      gender: 'FEMALE' as const,
+      provinceCode: '079',
+    };
+    const base = { fullName: 'Trần Thị Bích Ngọc', nameKey: 'tran thi bich ngoc', gender: 'FEMALE' as const };
+    const truth = scoreCandidatePair(record, {
+      ...base,
+      citizenId: '001190000001',
+      dateOfBirth: '1990-05-17',
+      residenceProvinceCode: '079',
+      birthProvinceCode: '001',
+    });
+    const namesake = scoreCandidatePair(record, {
+      ...base,
+      citizenId: '079190000002',
+      dateOfBirth: '1990-08-02',
+      residenceProvinceCode: '079',
+      birthProvinceCode: '079',
+    });
+    expect(truth).toBeGreaterThan(0.999);
+    expect(namesake).toBeLessThan(truth);
+  });
+});
+
+describe('pushCandidate', () => {
+  it('keeps the best few, best first, once per citizen', () => {
+    let top: readonly Candidate[] = [];
+    for (const c of [cand('a', 0.5), cand('b', 0.9), cand('c', 0.1), cand('d', 0.7), cand('b', 0.2)]) {
+      top = pushCandidate(top, c);
+    }
+    expect(top.map((c) => [c.citizenId, c.score])).toEqual([
+      ['b', 0.9],
+      ['d', 0.7],
+      ['a', 0.5],
+    ]);
+  });
+
+  it('ignores noise below the minimum score and returns the same list when nothing changes', () => {
+    const top = [cand('a', 0.5)];
+    expect(pushCandidate(top, cand('z', MIN_CANDIDATE_SCORE / 2))).toBe(top);
+    expect(pushCandidate(top, cand('a', 0.4))).toBe(top);
+  });
+
+  it('is independent of the order candidates arrive in, ties going to the lower citizen ID (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.constantFrom(0.1, 0.5, 0.9)), {
+          maxLength: 12,
+        }),
+        (pairs) => {
+          const list = pairs.map(([id, s]) => cand(id, s));
+          const forward = mergeCandidates([list]);
+          const backward = mergeCandidates([[...list].reverse()]);
+          expect(backward).toEqual(forward);
+          expect(forward.length).toBeLessThanOrEqual(MAX_CANDIDATES);
+          const halves = mergeCandidates([list.slice(0, 5), list.slice(5)]);
+          expect(halves).toEqual(forward);
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,262 @@
+import { benefitStopDate } from './benefits';
+import type { Gender } from './citizen-id';
+import { formatPartialDate, type IsoDate, type PartialDate, precisionOf } from './dates';
+import { compareParticipantToCitizen, type FieldDifference, type MatchField } from './matching';
+
+/**
+ * Reconciliation of one insurance record against the population registry: which outcome it
+ * reaches, with the evidence a person needs to act on it. Pure: the engine gathers a registry
+ * citizen and every insurance record that points at them (by citizen ID or by legacy CMND),
+ * and this file decides.
+ */
+
+export type ReconciliationOutcome =
+  | 'MATCHED'
+  | 'MATCHED_AFTER_NORMALIZATION'
+  | 'FIELD_MISMATCH'
+  | 'LEGACY_ID_RESOLVED'
+  | 'NOT_IN_REGISTRY'
+  | 'DECEASED_BUT_ACTIVE'
+  | 'DUPLICATE_PARTICIPANT'
+  | 'MISSING_ID_CANDIDATE';
+
+export const RECONCILIATION_OUTCOMES: readonly ReconciliationOutcome[] = [
+  'MATCHED',
+  'MATCHED_AFTER_NORMALIZATION',
+  'FIELD_MISMATCH',
+  'LEGACY_ID_RESOLVED',
+  'NOT_IN_REGISTRY',
+  'DECEASED_BUT_ACTIVE',
+  'DUPLICATE_PARTICIPANT',
+  'MISSING_ID_CANDIDATE',
+];
+
+/** An insurance record as reconciliation sees it (vss.participants). */
+export type InsuranceRecord = {
+  socialInsuranceCode: string;
+  citizenId: string | null;
+  legacyId: string | null;
+  fullName: string;
+  /** As stored: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'. */
+  dateOfBirth: string;
+  gender: Gender;
+  provinceCode: string;
+  /** The death VSS has recorded; null while VSS believes the person alive. */
+  deceasedOn: IsoDate | null;
+};
+
+/** What of a record keeps paying or covering: read only for people the registry says are dead. */
+export type RecordActivity = {
+  card: { validTo: IsoDate | null; endedOn: IsoDate | null } | null;
+  benefits: { kind: string; stoppedFrom: IsoDate | null }[];
+};
+
+/** A registry citizen (npd.registry.v1.Citizen) in domain terms. */
+export type RegistryPerson = {
+  citizenId: string;
+  legacyId: string | null;
+  fullName: string;
+  dateOfBirth: IsoDate;
+  gender: Gender;
+  dateOfDeath: IsoDate | null;
+  birthProvinceCode: string;
+  residenceProvinceCode: string | null;
+};
+
+/** How a record was tied to the citizen: by the citizen ID it holds, or by its legacy CMND. */
+export type RecordLink = 'CITIZEN_ID' | 'LEGACY_ID';
+
+export type GroupMember = { record: InsuranceRecord; link: RecordLink; activity?: RecordActivity };
+
+export type ActiveAfterDeath = { cardValidTo: IsoDate | 'OPEN' | null; benefitKinds: string[] };
+
+export type RecordClassification = {
+  socialInsuranceCode: string;
+  outcome: ReconciliationOutcome;
+  /** Fields that contradict the registry, both values; present whatever the outcome. */
+  differences: FieldDifference[];
+  /** Fields that agree only after normalisation (or at a coarser precision). */
+  normalizedFields: Exclude<MatchField, 'gender'>[];
+  /** LEGACY_ID_RESOLVED (and any record tied by legacy ID): the citizen the CMND belongs to. */
+  resolvedCitizenId: string | null;
+  /** The other codes held by the same citizen. */
+  duplicateSocialInsuranceCodes: string[];
+  /** The registry's date of death, when the citizen is dead. */
+  dateOfDeath: IsoDate | null;
+  activeAfterDeath: ActiveAfterDeath | null;
+  /** A sentence for a person. */
+  detail: string;
+};
+
+const GENDER_OF_ROW: Readonly<Record<string, Gender>> = { M: 'MALE', F: 'FEMALE' };
+
+/** 'M'/'F' as the tables store it, to the domain's gender. */
+export function genderOfRow(value: string): Gender {
+  const gender = GENDER_OF_ROW[value];
+  if (!gender) throw new RangeError(`gender ${JSON.stringify(value)} must be M or F`);
+  return gender;
+}
+
+/** Parses a stored partial birth date that the table's CHECK constraint has already validated. */
+export function storedPartialDate(value: string): PartialDate {
+  const year = Number(value.slice(0, 4));
+  if (value.length === 4) return { year };
+  const month = Number(value.slice(5, 7));
+  if (value.length === 7) return { year, month };
+  return { year, month, day: Number(value.slice(8, 10)) };
+}
+
+/**
+ * Coverage or benefits still running after the registry's date of death: a card neither ended
+ * nor expired before the death, or a pension/allowance not stopped from the month after it.
+ * Null when nothing runs on.
+ */
+export function activeAfterDeath(activity: RecordActivity, dateOfDeath: IsoDate): ActiveAfterDeath | null {
+  const card = activity.card;
+  const cardRuns =
+    card !== null && card.endedOn === null && (card.validTo === null || card.validTo > dateOfDeath);
+  const stop = benefitStopDate(dateOfDeath);
+  const benefitKinds = activity.benefits
+    .filter((b) => b.stoppedFrom === null || b.stoppedFrom > stop)
+    .map((b) => b.kind)
+    .sort();
+  if (!cardRuns && benefitKinds.length === 0) return null;
+  return { cardValidTo: cardRuns ? (card.validTo ?? 'OPEN') : null, benefitKinds };
+}
+
+/** True when the engine must read the record's card and benefits to classify it. */
+export function needsActivity(citizen: RegistryPerson | null, record: InsuranceRecord): boolean {
+  return citizen !== null && citizen.dateOfDeath !== null && record.deceasedOn === null;
+}
+
+type Comparison = Pick<RecordClassification, 'differences' | 'normalizedFields'> & {
+  outcome: 'MATCHED' | 'MATCHED_AFTER_NORMALIZATION' | 'FIELD_MISMATCH';
+};
+
+/**
+ * Identical text is a clean match by definition, and ~93 % of records are one: answering
+ * those without the Unicode work of the full comparison keeps the scan close to read speed.
+ */
+function compare(record: InsuranceRecord, citizen: RegistryPerson): Comparison {
+  if (
+    record.fullName === citizen.fullName &&
+    record.dateOfBirth === citizen.dateOfBirth &&
+    record.gender === citizen.gender
+  ) {
+    return { outcome: 'MATCHED', differences: [], normalizedFields: [] };
+  }
+  return compareParticipantToCitizen(
+    { fullName: record.fullName, dateOfBirth: storedPartialDate(record.dateOfBirth), gender: record.gender },
+    citizen,
+  );
+}
+
+function fieldList(fields: readonly string[]): string {
+  return fields.map((f) => f.replace(/_/g, ' ')).join(', ');
+}
+
+function describe(
+  c: Omit<RecordClassification, 'detail'>,
+  record: InsuranceRecord,
+  citizen: RegistryPerson | null,
+) {
+  switch (c.outcome) {
+    case 'NOT_IN_REGISTRY':
+      return `citizen ID ${record.citizenId} is not in the population registry`;
+    case 'DECEASED_BUT_ACTIVE': {
+      const running = [
+        ...(c.activeAfterDeath?.cardValidTo ? [`HI card valid to ${c.activeAfterDeath.cardValidTo}`] : []),
+        ...(c.activeAfterDeath?.benefitKinds ?? []).map(
+          (k) => `${k.toLowerCase().replace(/_/g, ' ')} not stopped`,
+        ),
+      ];
+      return `died ${c.dateOfDeath} per the registry, not recorded at VSS: ${running.join('; ')}`;
+    }
+    case 'DUPLICATE_PARTICIPANT':
+      return `citizen ${citizen?.citizenId} also holds social insurance code(s) ${c.duplicateSocialInsuranceCodes.join(', ')}`;
+    case 'LEGACY_ID_RESOLVED':
+      return `legacy ID ${record.legacyId} belongs to citizen ${c.resolvedCitizenId}${
+        c.differences.length > 0 ? `; differs in ${fieldList(c.differences.map((d) => d.field))}` : ''
+      }`;
+    case 'FIELD_MISMATCH':
+      return `differs from the registry in ${fieldList(c.differences.map((d) => d.field))}`;
+    case 'MATCHED_AFTER_NORMALIZATION': {
+      const partial = precisionOf(storedPartialDate(record.dateOfBirth)) !== 'DAY';
+      const parts = [
+        ...(c.normalizedFields.includes('full_name')
+          ? ['name written differently (case, diacritics or spacing)']
+          : []),
+        ...(partial
+          ? [`birth date known only as ${formatPartialDate(storedPartialDate(record.dateOfBirth))}`]
+          : []),
+      ];
+      return `agrees with the registry after normalisation: ${parts.join('; ')}`;
+    }
+    case 'MATCHED':
+    case 'MISSING_ID_CANDIDATE':
+      return '';
+  }
+}
+
+/**
+ * Classifies every record tied to one registry citizen (or to none: a citizen ID the registry
+ * does not know). One outcome per record, by priority:
+ * NOT_IN_REGISTRY > DECEASED_BUT_ACTIVE > DUPLICATE_PARTICIPANT > LEGACY_ID_RESOLVED >
+ * FIELD_MISMATCH > MATCHED_AFTER_NORMALIZATION > MATCHED.
+ * Money paid to the dead outranks everything the registry knows; a duplicate must be merged
+ * before any of its fields are worth correcting. Field differences are reported whatever wins.
+ */
+export function classifyCitizenGroup(
+  citizen: RegistryPerson | null,
+  members: readonly GroupMember[],
+): RecordClassification[] {
+  return members.map((member) => {
+    const { record } = member;
+    const others = members
+      .filter((m) => m.record.socialInsuranceCode !== record.socialInsuranceCode)
+      .map((m) => m.record.socialInsuranceCode)
+      .sort();
+    if (citizen === null) {
+      const c = {
+        socialInsuranceCode: record.socialInsuranceCode,
+        outcome: 'NOT_IN_REGISTRY' as const,
+        differences: [],
+        normalizedFields: [],
+        resolvedCitizenId: null,
+        duplicateSocialInsuranceCodes: others,
+        dateOfDeath: null,
+        activeAfterDeath: null,
+      };
+      return { ...c, detail: describe(c, record, citizen) };
+    }
+    const comparison = compare(record, citizen);
+    const active =
+      needsActivity(citizen, record) && member.activity
+        ? activeAfterDeath(member.activity, citizen.dateOfDeath as IsoDate)
+        : null;
+    const outcome: ReconciliationOutcome =
+      active !== null
+        ? 'DECEASED_BUT_ACTIVE'
+        : others.length > 0
+          ? 'DUPLICATE_PARTICIPANT'
+          : member.link === 'LEGACY_ID'
+            ? 'LEGACY_ID_RESOLVED'
+            : comparison.outcome;
+    const c = {
+      socialInsuranceCode: record.socialInsuranceCode,
+      outcome,
+      differences: comparison.differences,
+      normalizedFields: comparison.normalizedFields,
+      resolvedCitizenId: member.link === 'LEGACY_ID' ? citizen.citizenId : null,
+      duplicateSocialInsuranceCodes: others,
+      dateOfDeath: citizen.dateOfDeath,
+      activeAfterDeath: active,
+    };
+    return { ...c, detail: describe(c, record, citizen) };
+  });
+}
+
+/** True when the outcome is written down as a finding (everything but a clean match). */
+export function isFinding(outcome: ReconciliationOutcome): boolean {
+  return outcome !== 'MATCHED';
+}
