@@ -1,10 +1,11 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { CivilEventsModule } from './civil-events/civil-events.module';
 import { CoreModule, type GatewayDeps } from './core/core.module';
 import { CoverageModule } from './coverage/coverage.module';
 import { HealthHttpController } from './health/health.http.controller';
 
 /** Feature modules of the gateway; each serves one gRPC service (and its HTTP facade). */
-const FEATURES: DynamicModule['imports'] = [CoverageModule];
+const FEATURES: DynamicModule['imports'] = [CoverageModule, CivilEventsModule];
 
 @Module({})
 export class GatewayModule {

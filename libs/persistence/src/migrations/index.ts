@@ -1,12 +1,14 @@
 import { VssCore1763900000000 } from './1763900000000-VssCore';
 import { SecurityAudit1763900000100 } from './1763900000100-SecurityAudit';
 import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeFeed';
+import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
   VssCore1763900000000,
   SecurityAudit1763900000100,
   CoverageChangeFeed1763900001000,
+  LinkedProcedures1763900002000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -61,6 +61,10 @@ export const gatewayConfigSchema = z.object({
   AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
   /** Citizens whose insurance records a gateway keeps in memory (kept coherent by LISTEN/NOTIFY); 0 turns the cache off. */
   COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(200_000),
+  /** Linked procedures: a claimed step whose worker died is handed out again after this long. */
+  JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
+  /** Linked procedures: how often WatchProcedure looks for changes. */
+  PROCEDURE_WATCH_POLL_MS: z.coerce.number().int().min(20).default(200),
 });
 
 export const workerConfigSchema = z.object({
@@ -74,6 +78,12 @@ export const workerConfigSchema = z.object({
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
   /** How often the queue looks for expired jobs. */
   QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(5),
+  /** How often an idle worker loop asks the queue for a job (pg-boss allows 0.5 s at least). */
+  QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
+  /** Linked procedures: first wait after a transient failure (the registry down); doubles per attempt. */
+  PROCEDURE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
+  /** Linked procedures: longest wait between attempts; a procedure waits this long at most once the registry is back. */
+  PROCEDURE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60_000),
 });
 
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;

@@ -1,0 +1,80 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Observable } from 'rxjs';
+import {
+  type CivilEventServiceController,
+  CivilEventServiceControllerMethods,
+  type GetProcedureRequest,
+  type GetProcedureResponse,
+  type ListProceduresRequest,
+  type ListProceduresResponse,
+  type ResolveProcedureRequest,
+  type ResolveProcedureResponse,
+  type RetryProcedureRequest,
+  type RetryProcedureResponse,
+  type SubmitBirthRegistrationRequest,
+  type SubmitBirthRegistrationResponse,
+  type SubmitDeathRegistrationRequest,
+  type SubmitDeathRegistrationResponse,
+  type WatchProcedureRequest,
+  type WatchProcedureResponse,
+} from '@vss/contracts';
+import { callerOf, Roles } from '@vss/security';
+import { CivilEventsService } from './civil-events.service';
+import { ProceduresService } from './procedures.service';
+
+/** vss.gateway.v1.CivilEventService: hands each call to a service. */
+@Controller()
+@CivilEventServiceControllerMethods()
+export class CivilEventsGrpcController implements CivilEventServiceController {
+  constructor(
+    private readonly events: CivilEventsService,
+    private readonly procedures: ProceduresService,
+  ) {}
+
+  @Roles('civil-registry')
+  submitBirthRegistration(
+    request: SubmitBirthRegistrationRequest,
+    metadata: Metadata,
+  ): Promise<SubmitBirthRegistrationResponse> {
+    return this.events.submitBirth(callerOf(metadata), request);
+  }
+
+  @Roles('civil-registry')
+  submitDeathRegistration(
+    request: SubmitDeathRegistrationRequest,
+    metadata: Metadata,
+  ): Promise<SubmitDeathRegistrationResponse> {
+    return this.events.submitDeath(callerOf(metadata), request);
+  }
+
+  @Roles('civil-registry', 'admin')
+  async getProcedure(request: GetProcedureRequest, metadata: Metadata): Promise<GetProcedureResponse> {
+    return { procedure: await this.procedures.get(callerOf(metadata), request.procedureId) };
+  }
+
+  @Roles('civil-registry', 'admin')
+  watchProcedure(request: WatchProcedureRequest, metadata: Metadata): Observable<WatchProcedureResponse> {
+    return this.procedures.watch(callerOf(metadata), request.procedureId);
+  }
+
+  @Roles('admin')
+  listProcedures(request: ListProceduresRequest): Promise<ListProceduresResponse> {
+    return this.procedures.list(request);
+  }
+
+  @Roles('admin')
+  async retryProcedure(request: RetryProcedureRequest, metadata: Metadata): Promise<RetryProcedureResponse> {
+    return { procedure: await this.procedures.retry(callerOf(metadata), request.procedureId) };
+  }
+
+  @Roles('admin')
+  async resolveProcedure(
+    request: ResolveProcedureRequest,
+    metadata: Metadata,
+  ): Promise<ResolveProcedureResponse> {
+    return {
+      procedure: await this.procedures.resolve(callerOf(metadata), request.procedureId, request.note),
+    };
+  }
+}

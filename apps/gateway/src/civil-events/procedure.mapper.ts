@@ -1,0 +1,100 @@
+import { type Procedure, ProcedureKind, ProcedureState, type ProcedureStep, StepState } from '@vss/contracts';
+import type {
+  LinkedProcedureKind,
+  LinkedProcedureState,
+  StepState as StoredStepState,
+} from '@vss/domain/linked-procedures';
+
+/** A step as stored. */
+export interface StepRow {
+  name: string;
+  state: StoredStepState;
+  attempts: number;
+  last_error: string | null;
+  outcome: string | null;
+  finished_at: Date | null;
+}
+
+/** A procedure as stored, joined with its event's registration details. */
+export interface ProcedureRow {
+  procedure_id: string;
+  seq: string;
+  kind: LinkedProcedureKind;
+  state: LinkedProcedureState;
+  office_code: string;
+  event_id: string;
+  subject_citizen_id: string;
+  current_step: string | null;
+  version: number;
+  review_reason: string | null;
+  resolution_note: string | null;
+  issued_social_insurance_code: string | null;
+  funeral_allowance_vnd: string | null;
+  funeral_allowance_basis: string | null;
+  funeral_cost_support_vnd: string | null;
+  funeral_cost_support_basis: string | null;
+  payout_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  registration_number: string;
+  registration_date: string;
+  steps?: StepRow[];
+}
+
+export function wireState(state: LinkedProcedureState): ProcedureState {
+  return ProcedureState[`PROCEDURE_STATE_${state}`];
+}
+
+export function storedState(state: ProcedureState): LinkedProcedureState | undefined {
+  if (state === ProcedureState.PROCEDURE_STATE_UNSPECIFIED) return undefined;
+  return state.replace('PROCEDURE_STATE_', '') as LinkedProcedureState;
+}
+
+export function storedKind(kind: ProcedureKind): LinkedProcedureKind | undefined {
+  if (kind === ProcedureKind.PROCEDURE_KIND_BIRTH) return 'BIRTH';
+  if (kind === ProcedureKind.PROCEDURE_KIND_DEATH) return 'DEATH';
+  return undefined;
+}
+
+function wireStep(step: StepRow): ProcedureStep {
+  return {
+    name: step.name,
+    state: StepState[`STEP_STATE_${step.state}`],
+    attempts: step.attempts,
+    lastError: step.last_error ?? '',
+    outcome: step.outcome ?? '',
+    finishedAt: step.finished_at?.toISOString() ?? '',
+  };
+}
+
+/** The API's view of a stored procedure. */
+export function toProcedure(row: ProcedureRow): Procedure {
+  const assessed = row.funeral_allowance_vnd !== null || row.funeral_cost_support_vnd !== null;
+  return {
+    procedureId: row.procedure_id,
+    kind: row.kind === 'BIRTH' ? ProcedureKind.PROCEDURE_KIND_BIRTH : ProcedureKind.PROCEDURE_KIND_DEATH,
+    state: wireState(row.state),
+    header: {
+      officeCode: row.office_code,
+      eventId: row.event_id,
+      registrationNumber: row.registration_number,
+      registrationDate: row.registration_date,
+    },
+    subjectCitizenId: row.subject_citizen_id,
+    steps: (row.steps ?? []).map(wireStep),
+    reviewReason: row.review_reason ?? '',
+    issuedSocialInsuranceCode: row.issued_social_insurance_code ?? '',
+    funeralBenefits: assessed
+      ? {
+          funeralAllowanceVnd: row.funeral_allowance_vnd ?? '0',
+          funeralAllowanceBasis: row.funeral_allowance_basis ?? '',
+          funeralCostSupportVnd: row.funeral_cost_support_vnd ?? '0',
+          funeralCostSupportBasis: row.funeral_cost_support_basis ?? '',
+          payoutId: row.payout_id ?? '',
+        }
+      : undefined,
+    resolutionNote: row.resolution_note ?? '',
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The linked procedures of Decree 63/2024/NĐ-CP ("liên thông"): one civil registration starts a
+ * chain of steps in other agencies' records, so that a family files once.
+ * - Birth registration → the child in the population database → permanent residence
+ *   (đăng ký thường trú) → the child's free HI card (object group TE).
+ * - Death registration → the death in the population database → permanent residence cancelled
+ *   (xóa đăng ký thường trú) → coverage and monthly benefits end → funeral allowance
+ *   (trợ cấp mai táng) / funeral cost support (hỗ trợ chi phí mai táng) → payout to the claimant.
+ *
+ * The plan is data shared by the gateway (which creates a procedure with all its steps pending)
+ * and the worker (which runs them in this order).
+ */
+import type { Gender } from './citizen-id';
+import type { IsoDate } from './dates';
+
+export type LinkedProcedureKind = 'BIRTH' | 'DEATH';
+
+/** The civil registry office's reference of a registration. */
+export type RegistrationRef = {
+  officeCode: string;
+  /** The office's own identifier of the event: with officeCode, the idempotency key. */
+  eventId: string;
+  registrationNumber: string;
+  registrationDate: IsoDate;
+};
+
+/** A birth registration after validation, as stored with the event and read by the worker. */
+export type BirthRegistrationFacts = {
+  childCitizenId: string;
+  childFullName: string;
+  childDateOfBirth: IsoDate;
+  childGender: Gender;
+  fatherCitizenId?: string;
+  motherCitizenId?: string;
+  residenceAddress: string;
+  residenceProvinceCode: string;
+  /** Chosen primary-care facility; absent to default by residence. */
+  primaryCareFacilityCode?: string;
+};
+
+/** A death registration after validation, as stored with the event and read by the worker. */
+export type DeathRegistrationFacts = {
+  deceasedCitizenId: string;
+  dateOfDeath: IsoDate;
+  workRelated: boolean;
+  claimant: {
+    citizenId: string;
+    fullName: string;
+    relationship: string;
+    bankCode: string;
+    accountNumber: string;
+    accountHolder: string;
+  };
+};
+
+/** What a stored event holds. */
+export type CivilEventPayload =
+  | { kind: 'BIRTH'; header: RegistrationRef; birth: BirthRegistrationFacts }
+  | { kind: 'DEATH'; header: RegistrationRef; death: DeathRegistrationFacts };
+
+export const BIRTH_STEPS = ['register_birth', 'verify_child', 'register_residence', 'issue_card'] as const;
+
+export const DEATH_STEPS = [
+  'verify_deceased',
+  'record_death',
+  'cancel_residence',
+  'end_coverage',
+  'assess_benefits',
+  'create_payout',
+] as const;
+
+export type BirthStep = (typeof BIRTH_STEPS)[number];
+export type DeathStep = (typeof DEATH_STEPS)[number];
+export type ProcedureStepName = BirthStep | DeathStep;
+
+/** Procedure states, as stored and as the API names them without its prefix. */
+export type LinkedProcedureState =
+  'ACCEPTED' | 'RUNNING' | 'WAITING_RETRY' | 'NEEDS_REVIEW' | 'COMPLETED' | 'RESOLVED';
+
+/** States in which the worker still has something to do. */
+export const ACTIVE_PROCEDURE_STATES: readonly LinkedProcedureState[] = [
+  'ACCEPTED',
+  'RUNNING',
+  'WAITING_RETRY',
+];
+
+/** States after which nothing changes without an administrator: a watcher may stop watching. */
+export const SETTLED_PROCEDURE_STATES: readonly LinkedProcedureState[] = [
+  'COMPLETED',
+  'NEEDS_REVIEW',
+  'RESOLVED',
+];
+
+export type StepState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED';
+
+/** The steps of a procedure of this kind, in the order they run. */
+export function stepsOf(kind: LinkedProcedureKind): readonly ProcedureStepName[] {
+  return kind === 'BIRTH' ? BIRTH_STEPS : DEATH_STEPS;
+}
+
+/** The step after `step`, or undefined when it is the last; throws RangeError for a step of another kind. */
+export function nextStep(kind: LinkedProcedureKind, step: ProcedureStepName): ProcedureStepName | undefined {
+  const steps = stepsOf(kind);
+  const index = steps.indexOf(step);
+  if (index < 0) throw new RangeError(`${step} is not a step of a ${kind.toLowerCase()} procedure`);
+  return steps[index + 1];
+}
+
+/** True when the state needs no more work from the worker. */
+export function isSettled(state: LinkedProcedureState): boolean {
+  return SETTLED_PROCEDURE_STATES.includes(state);
+}
+
+/**
+ * The name of the durable queue that carries procedure steps, shared by the gateway (which
+ * enqueues the first step in the transaction that accepts the event) and the worker.
+ */
+export const PROCEDURE_STEP_QUEUE = 'linked-procedure-step';
+
+/** What a queued step job carries: the procedure, and the generation of the job (see the worker). */
+export type ProcedureStepJob = { procedureId: string; jobSeq: number };
+
+/**
+ * Retries of a step job by the queue itself, which happen when a worker died holding it (the job
+ * expires) or could not even record a failure (the database was away). Failures of the step's
+ * own work are retried by the worker, without limit for a registry that is down.
+ */
+export const PROCEDURE_STEP_QUEUE_RETRY = Object.freeze({
+  retryLimit: 20,
+  retryDelay: 1,
+  retryBackoff: true,
+});
+
+/**
+ * How long to wait before attempt `attempt + 1` of a step that failed transiently: exponential
+ * from `baseMs`, capped at `maxMs`, with `jitter` in [0, 1) spreading the retries of procedures
+ * that failed together (a registry outage fails hundreds at once) over the second half of the delay.
+ */
+export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, jitter: number): number {
+  const exponent = Math.max(0, Math.min(attempt - 1, 30));
+  const ceiling = Math.min(maxMs, baseMs * 2 ** exponent);
+  return Math.round(ceiling / 2 + (ceiling / 2) * Math.min(Math.max(jitter, 0), 1));
+}
