@@ -1,0 +1,233 @@
+import { ProcedureState, StepState } from '@vss/contracts';
+import { makeCitizenId } from '@vss/domain';
+import { deathRequest, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
+
+let stack: Stack;
+
+const person = (serial: number, birthYear: number, fullName: string, gender: 'M' | 'F' = 'M') => ({
+  citizenId: makeCitizenId({
+    provinceCode: '001',
+    gender: gender === 'M' ? 'MALE' : 'FEMALE',
+    birthYear,
+    serial,
+  }),
+  fullName,
+  dateOfBirth: `${birthYear}-05-17`,
+  gender,
+});
+
+const CLAIMANT = person(1, 1980, 'Đỗ Thị Lan', 'F');
+const PENSIONER_JUNE = person(11, 1950, 'Nguyễn Văn Hùng');
+const PENSIONER_AUGUST = person(12, 1951, 'Trần Văn Nam');
+const ASSISTED = person(13, 1940, 'Lý Thị Tám', 'F');
+const UNINSURED = person(14, 1960, 'Hoàng Văn Ba');
+const TWICE = person(15, 1955, 'Vũ Văn Tư');
+const ALREADY_DEAD = person(16, 1945, 'Đinh Văn Năm');
+const MISMATCHED = person(17, 1952, 'Bùi Văn Sáu');
+const WORKER = person(18, 1985, 'Phan Văn Bảy');
+const WRONG_CLAIMANT = person(19, 1958, 'Mai Văn Chín');
+
+/** A VSS participant linked to the citizen, with an optional pension paid monthly. */
+async function insure(
+  p: ReturnType<typeof person>,
+  code: string,
+  options: { pension?: boolean; months?: number; assisted?: boolean; recordedName?: string } = {},
+) {
+  await stack.pool.query(
+    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code,
+       compulsory_contribution_months, social_assistance_beneficiary)
+     VALUES ($1, $2, $3, $4, $5, '001', $6, $7)`,
+    [
+      code,
+      p.citizenId,
+      options.recordedName ?? p.fullName,
+      p.dateOfBirth,
+      p.gender,
+      options.months ?? 0,
+      !!options.assisted,
+    ],
+  );
+  await stack.pool.query(
+    `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
+       primary_care_facility_code) VALUES ($1, 'HT', 95, '2020-01-01', '2030-12-31', '01002')`,
+    [code],
+  );
+  if (options.pension) {
+    await stack.pool.query(
+      `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
+       VALUES ($1, 'PENSION', 5000000, '2015-01-01')`,
+      [code],
+    );
+    await stack.pool.query(
+      `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
+       SELECT $1, 'PENSION', to_char(m, 'YYYY-MM'), 5000000, m::date
+       FROM generate_series('2024-05-01'::date, '2024-10-01'::date, interval '1 month') AS m`,
+      [code],
+    );
+  }
+}
+
+beforeAll(async () => {
+  stack = await startStack('death');
+  await insertCitizens(stack.pool, [
+    CLAIMANT,
+    PENSIONER_JUNE,
+    PENSIONER_AUGUST,
+    ASSISTED,
+    UNINSURED,
+    TWICE,
+    { ...ALREADY_DEAD, deceasedOn: '2023-12-01' },
+    MISMATCHED,
+    WORKER,
+    WRONG_CLAIMANT,
+  ]);
+  await insure(PENSIONER_JUNE, '0100000011', { pension: true, months: 300 });
+  await insure(PENSIONER_AUGUST, '0100000012', { pension: true, months: 300 });
+  await insure(ASSISTED, '0100000013', { assisted: true });
+  await insure(TWICE, '0100000015', { months: 24 });
+  await insure(MISMATCHED, '0100000017', { recordedName: 'Bùi Văn Bảy' });
+  await insure(WORKER, '0100000018', { months: 3 });
+});
+
+afterAll(() => stack?.stop());
+
+const submit = async (...args: Parameters<typeof deathRequest>) =>
+  stack.settled((await stack.submitDeath(deathRequest(...args))).procedureId);
+
+async function payouts(citizenId: string) {
+  const result = await stack.pool.query(
+    `SELECT total_vnd::text, funeral_allowance_vnd::text, funeral_cost_support_vnd::text, claimant_name
+     FROM vss.funeral_payouts WHERE deceased_citizen_id = $1`,
+    [citizenId],
+  );
+  return result.rows;
+}
+
+describe('a death registration', () => {
+  it('ends coverage, stops the pension from the next month, flags later payments and pays 10 × 1,800,000 for June 2024', async () => {
+    const procedure = await submit(PENSIONER_JUNE.citizenId, '2024-06-20', CLAIMANT);
+    expect(procedure.reviewReason).toBe('');
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    expect(procedure.steps.every((s) => s.state === StepState.STEP_STATE_DONE)).toBe(true);
+    expect(procedure.funeralBenefits).toMatchObject({
+      funeralAllowanceVnd: '18000000',
+      funeralCostSupportVnd: '0',
+    });
+    expect(procedure.funeralBenefits?.funeralAllowanceBasis).toMatch(/10 × base salary.*1,800,000 VND/);
+
+    const card = await stack.pool.query(
+      `SELECT ended_on::text FROM vss.hi_cards WHERE social_insurance_code = '0100000011'`,
+    );
+    expect(card.rows[0].ended_on).toBe('2024-06-20');
+    const benefit = await stack.pool.query(
+      `SELECT stopped_from::text FROM vss.benefits WHERE social_insurance_code = '0100000011'`,
+    );
+    expect(benefit.rows[0].stopped_from).toBe('2024-07-01');
+    const flagged = await stack.pool.query(
+      `SELECT period FROM vss.benefit_payments WHERE social_insurance_code = '0100000011'
+       AND recovery_flagged_at IS NOT NULL ORDER BY period`,
+    );
+    expect(flagged.rows.map((r) => r.period)).toEqual(['2024-07', '2024-08', '2024-09', '2024-10']);
+    expect(await payouts(PENSIONER_JUNE.citizenId)).toEqual([
+      {
+        total_vnd: '18000000',
+        funeral_allowance_vnd: '18000000',
+        funeral_cost_support_vnd: '0',
+        claimant_name: CLAIMANT.fullName,
+      },
+    ]);
+    const registry = await stack.pool.query(
+      `SELECT vital_status, date_of_death::text, residence_status FROM npd.citizens WHERE citizen_id = $1`,
+      [PENSIONER_JUNE.citizenId],
+    );
+    expect(registry.rows[0]).toEqual({
+      vital_status: 'DECEASED',
+      date_of_death: '2024-06-20',
+      residence_status: 'CANCELLED',
+    });
+  });
+
+  it('pays 10 × 2,340,000 for a death in August 2024, under the base salary of 1 July 2024', async () => {
+    const procedure = await submit(PENSIONER_AUGUST.citizenId, '2024-08-03', CLAIMANT);
+    expect(procedure.funeralBenefits?.funeralAllowanceVnd).toBe('23400000');
+    expect(procedure.funeralBenefits?.payoutId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('pays funeral cost support of 20 × the assistance standard to a social-assistance beneficiary', async () => {
+    const procedure = await submit(ASSISTED.citizenId, '2024-08-10', CLAIMANT);
+    expect(procedure.funeralBenefits).toMatchObject({
+      funeralAllowanceVnd: '0',
+      funeralCostSupportVnd: '7200000',
+    });
+    expect((await payouts(ASSISTED.citizenId))[0]?.total_vnd).toBe('7200000');
+  });
+
+  it('pays the allowance for a work-related death even with few contribution months', async () => {
+    const procedure = await submit(WORKER.citizenId, '2024-09-01', CLAIMANT, { workRelated: true });
+    expect(procedure.funeralBenefits?.funeralAllowanceVnd).toBe('23400000');
+    expect(procedure.funeralBenefits?.funeralAllowanceBasis).toMatch(/work accident/);
+  });
+
+  it('completes without a payout for a citizen with no VSS record', async () => {
+    const procedure = await submit(UNINSURED.citizenId, '2024-08-15', CLAIMANT);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    const states = Object.fromEntries(procedure.steps.map((s) => [s.name, s.state]));
+    expect(states).toMatchObject({
+      end_coverage: StepState.STEP_STATE_SKIPPED,
+      assess_benefits: StepState.STEP_STATE_SKIPPED,
+      create_payout: StepState.STEP_STATE_SKIPPED,
+    });
+    expect(await payouts(UNINSURED.citizenId)).toEqual([]);
+  });
+});
+
+describe('a death that needs review', () => {
+  it('stops a second death event for the same person from another office, with one payout in all', async () => {
+    const first = await submit(TWICE.citizenId, '2024-08-20', CLAIMANT);
+    expect(first.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    const request = deathRequest(TWICE.citizenId, '2024-08-20', CLAIMANT, { officeCode: OTHER_OFFICE });
+    const second = await stack.settled(
+      (await stack.submitDeath(request, stack.keys.otherOffice)).procedureId,
+    );
+    expect(second.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
+    expect(second.reviewReason).toMatch(
+      /already registered by office UBND-001-00001 .*must not end coverage or pay again/,
+    );
+    expect(await payouts(TWICE.citizenId)).toHaveLength(1);
+  });
+
+  it('stops when the registry does not know the deceased', async () => {
+    const unknown = makeCitizenId({ provinceCode: '001', gender: 'MALE', birthYear: 1950, serial: 4242 });
+    const procedure = await submit(unknown, '2024-08-01', CLAIMANT);
+    expect(procedure.reviewReason).toBe(
+      `the population registry does not know citizen ${unknown}; check the deceased's citizen ID`,
+    );
+  });
+
+  it('stops when the registry already records the person as dead', async () => {
+    const procedure = await submit(ALREADY_DEAD.citizenId, '2024-08-01', CLAIMANT);
+    expect(procedure.reviewReason).toMatch(/already records citizen .* as deceased on 2023-12-01/);
+    expect(procedure.steps[0].state).toBe(StepState.STEP_STATE_FAILED);
+  });
+
+  it('stops when the claimant named does not match the registry', async () => {
+    const procedure = await submit(WRONG_CLAIMANT.citizenId, '2024-08-01', {
+      ...CLAIMANT,
+      fullName: 'Đỗ Thị Hồng',
+    });
+    expect(procedure.reviewReason).toMatch(
+      `the claimant's name is "Đỗ Thị Hồng" here but "Đỗ Thị Lan" in the registry for citizen ID ${CLAIMANT.citizenId}`,
+    );
+  });
+
+  it('stops when the VSS record and the registry disagree about the person', async () => {
+    const procedure = await submit(MISMATCHED.citizenId, '2024-08-01', CLAIMANT);
+    expect(procedure.reviewReason).toMatch(
+      /VSS record 0100000017 .* disagrees with the registry: full_name "Bùi Văn Bảy" at VSS, "Bùi Văn Sáu" in the registry/,
+    );
+    const card = await stack.pool.query(
+      `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000017'`,
+    );
+    expect(card.rows[0].ended_on).toBeNull();
+  });
+});
