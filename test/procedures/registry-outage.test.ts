@@ -1,0 +1,105 @@
+import { ProcedureState, StepState } from '@vss/contracts';
+import { makeCitizenId } from '@vss/domain';
+import { birthRequest, deathRequest, insertCitizens, type Stack, startStack } from './support';
+
+let stack: Stack;
+
+const CLAIMANT = {
+  citizenId: makeCitizenId({ provinceCode: '079', gender: 'FEMALE', birthYear: 1982, serial: 1 }),
+  fullName: 'Võ Thị Thanh',
+};
+const deceased = (serial: number) =>
+  makeCitizenId({ provinceCode: '079', gender: 'MALE', birthYear: 1948, serial });
+const child = (serial: number) => ({
+  citizenId: makeCitizenId({ provinceCode: '079', gender: 'FEMALE', birthYear: 2024, serial }),
+  fullName: 'Võ Ngọc Hân',
+  dateOfBirth: '2024-12-01',
+  gender: 'F' as const,
+});
+
+beforeAll(async () => {
+  stack = await startStack('outage', {
+    workerConfig: { PROCEDURE_RETRY_BASE_MS: 100, PROCEDURE_RETRY_MAX_MS: 400 },
+  });
+  await insertCitizens(stack.pool, [
+    { ...CLAIMANT, dateOfBirth: '1982-04-04', gender: 'F' },
+    ...[1, 2, 3, 4].map((serial) => ({
+      citizenId: deceased(serial),
+      fullName: `Võ Văn Lộc`,
+      dateOfBirth: '1948-09-09',
+      gender: 'M' as const,
+    })),
+  ]);
+});
+
+afterAll(() => stack?.stop());
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('when the population registry is down', () => {
+  it('keeps procedures waiting, visibly, and finishes them once the registry is back', async () => {
+    stack.registry.faults.update({ refuseAll: true });
+    const ids = [
+      ...(await Promise.all([1, 2, 3].map((s) => stack.submitBirth(birthRequest(child(s)))))),
+      ...(await Promise.all(
+        [1, 2].map((s) => stack.submitDeath(deathRequest(deceased(s), '2024-08-08', CLAIMANT))),
+      )),
+    ].map((r) => r.procedureId);
+
+    // Every procedure is seen waiting after at least two attempts of its first step.
+    for (const id of ids) {
+      const waiting = await waitFor('a second failed attempt', async () => {
+        const p = await stack.getProcedure(id);
+        return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY && p.steps[0].attempts >= 2
+          ? p
+          : undefined;
+      });
+      expect(waiting.steps[0]).toMatchObject({ state: StepState.STEP_STATE_PENDING });
+      expect(waiting.steps[0].lastError).toMatch(
+        /^the population registry is unavailable: UNAVAILABLE: .*refusing all calls.*; attempt \d+, next in/,
+      );
+    }
+
+    stack.registry.faults.update({ refuseAll: false });
+    for (const id of ids) {
+      const done = await stack.settled(id);
+      expect(done.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    }
+    const cards = await stack.pool.query(
+      `SELECT p.citizen_id, count(*)::int AS n FROM vss.participants p JOIN vss.hi_cards c USING (social_insurance_code)
+       WHERE p.citizen_id = ANY($1) GROUP BY p.citizen_id`,
+      [[1, 2, 3].map((s) => child(s).citizenId)],
+    );
+    expect(cards.rows.map((r) => r.n)).toEqual([1, 1, 1]);
+  });
+
+  it('completes every procedure exactly once through a registry failing half of its calls', async () => {
+    stack.registry.faults.update({ unavailableRate: 0.5 });
+    try {
+      const births = await Promise.all(
+        [11, 12, 13, 14, 15, 16].map((s) => stack.submitBirth(birthRequest(child(s)))),
+      );
+      const deaths = await Promise.all(
+        [3, 4].map((s) => stack.submitDeath(deathRequest(deceased(s), '2024-08-08', CLAIMANT))),
+      );
+      for (const { procedureId } of [...births, ...deaths]) {
+        expect((await stack.settled(procedureId)).state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+      }
+      const registry = await stack.pool.query(
+        `SELECT count(*)::int AS n FROM npd.citizens WHERE citizen_id = ANY($1) AND residence_status = 'REGISTERED'`,
+        [[11, 12, 13, 14, 15, 16].map((s) => child(s).citizenId)],
+      );
+      expect(registry.rows[0].n).toBe(6);
+    } finally {
+      stack.registry.faults.update({ unavailableRate: 0 });
+    }
+  });
+});
