@@ -2,6 +2,7 @@ import { VssCore1763900000000 } from './1763900000000-VssCore';
 import { SecurityAudit1763900000100 } from './1763900000100-SecurityAudit';
 import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeFeed';
 import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
+import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -9,6 +10,7 @@ export const VSS_MIGRATIONS = [
   SecurityAudit1763900000100,
   CoverageChangeFeed1763900001000,
   LinkedProcedures1763900002000,
+  Reconciliation1763900003000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

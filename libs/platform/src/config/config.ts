@@ -65,6 +65,10 @@ export const gatewayConfigSchema = z.object({
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
   /** Linked procedures: how often WatchProcedure looks for changes. */
   PROCEDURE_WATCH_POLL_MS: z.coerce.number().int().min(20).default(200),
+  /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
+  RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Reconciliation: how often WatchRun looks for progress. */
+  RECONCILE_WATCH_POLL_MS: z.coerce.number().int().min(20).default(500),
 });
 
 export const workerConfigSchema = z.object({
@@ -84,6 +88,16 @@ export const workerConfigSchema = z.object({
   PROCEDURE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   /** Linked procedures: longest wait between attempts; a procedure waits this long at most once the registry is back. */
   PROCEDURE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Reconciliation: partitions a worker works on at once. */
+  RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  /** Reconciliation: citizens per page of the registry's export (the registry allows 5,000). */
+  RECONCILE_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5000),
+  /** Reconciliation: deadline of one export stream (a slice of a run reads one). */
+  RECONCILE_EXPORT_DEADLINE_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** Reconciliation: records per page of a province or changed-since run (a registry batch holds 1,000). */
+  RECONCILE_RECORDS_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
+  /** Reconciliation: legacy-ID look-ups in flight at once. */
+  RECONCILE_LEGACY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
