@@ -31,7 +31,8 @@ import { freePort } from '../support/ports';
 
 export const OFFICE = 'UBND-001-00001';
 export const OTHER_OFFICE = 'UBND-079-00002';
-const TOKEN = 'procedures-test-token';
+export const REGISTRY_TOKEN = 'procedures-test-token';
+const TOKEN = REGISTRY_TOKEN;
 /** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
 const LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
 
@@ -72,11 +73,17 @@ export interface Stack {
 
 export async function startStack(
   label: string,
-  options: { worker?: boolean; workerConfig?: Partial<WorkerConfig>; gatewayConfig?: object } = {},
+  options: {
+    worker?: boolean;
+    workerConfig?: Partial<WorkerConfig>;
+    gatewayConfig?: object;
+    /** Fills the database before the apps start; by default a few facilities. */
+    seed?: (pool: Pool) => Promise<void>;
+  } = {},
 ): Promise<Stack> {
   const db = await createTestDatabase(label);
   const pool = new Pool({ connectionString: db.url, max: 4 });
-  await insertFacilities(pool);
+  await (options.seed ?? insertFacilities)(pool);
   const registry = await startRegistry({
     ...loadConfig(registryConfigSchema, {}),
     DATABASE_URL: db.url,
