@@ -40,7 +40,11 @@ function byLatestCard(a: CoverageRecord, b: CoverageRecord): number {
     const bTo = b.card.validTo ?? '9999-12-31';
     if (aTo !== bTo) return bTo < aTo ? -1 : 1;
   }
-  return a.socialInsuranceCode < b.socialInsuranceCode ? -1 : a.socialInsuranceCode > b.socialInsuranceCode ? 1 : 0;
+  return a.socialInsuranceCode < b.socialInsuranceCode
+    ? -1
+    : a.socialInsuranceCode > b.socialInsuranceCode
+      ? 1
+      : 0;
 }
 
 /**
@@ -49,7 +53,10 @@ function byLatestCard(a: CoverageRecord, b: CoverageRecord): number {
  * visit date, else the one with the latest card, else the lowest code. Deterministic, so the
  * same question always gets the same answer.
  */
-export function chooseRecord(records: readonly CoverageRecord[], visitDate: IsoDate): CoverageRecord | undefined {
+export function chooseRecord(
+  records: readonly CoverageRecord[],
+  visitDate: IsoDate,
+): CoverageRecord | undefined {
   if (records.length <= 1) return records[0];
   const ordered = [...records].sort(byLatestCard);
   return ordered.find((r) => validOn(r.card, visitDate)) ?? ordered[0];

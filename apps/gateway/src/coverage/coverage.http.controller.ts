@@ -74,6 +74,10 @@ export class CoverageHttpController {
   @HttpCode(200)
   @Roles('clinic')
   lookup(@Body() body: unknown, @Req() request: object): Promise<LookupCoverageResponse> {
-    return this.coverage.lookup(callerOf(request), lookupRequestFromJson(body) as LookupCoverageRequest, 'http');
+    return this.coverage.lookup(
+      callerOf(request),
+      lookupRequestFromJson(body) as LookupCoverageRequest,
+      'http',
+    );
   }
 }

@@ -123,22 +123,25 @@ export class CoverageRecords {
     const cacheable = this.feed.live && this.maxEntries > 0;
     this.inFlight++;
     this.stats.queries++;
-    this.repository.recordsOf([...batch.keys()]).then(
-      (found) => {
-        const keep = cacheable && generation === this.generation;
-        for (const [id, waiters] of batch) {
-          const records = found.get(id) ?? [];
-          if (keep) this.remember(id, records);
-          for (const w of waiters) w.resolve(records);
-        }
-      },
-      (error: unknown) => {
-        for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
-      },
-    ).finally(() => {
-      this.inFlight--;
-      if (this.waiting.size > 0) this.schedule();
-    });
+    this.repository
+      .recordsOf([...batch.keys()])
+      .then(
+        (found) => {
+          const keep = cacheable && generation === this.generation;
+          for (const [id, waiters] of batch) {
+            const records = found.get(id) ?? [];
+            if (keep) this.remember(id, records);
+            for (const w of waiters) w.resolve(records);
+          }
+        },
+        (error: unknown) => {
+          for (const waiters of batch.values()) for (const w of waiters) w.reject(error);
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        if (this.waiting.size > 0) this.schedule();
+      });
     if (this.waiting.size > 0) this.schedule();
   }
 

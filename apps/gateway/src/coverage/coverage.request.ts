@@ -58,7 +58,8 @@ export function parseCitizenIdField(value: unknown, field: string, today: IsoDat
   const raw = text(value, field);
   const parsed = parseCitizenId(raw, { today });
   if (!parsed.ok) {
-    const hint = parsed.error.code === 'EMPTY' ? 'citizen ID is empty; expected 12 digits' : parsed.error.message;
+    const hint =
+      parsed.error.code === 'EMPTY' ? 'citizen ID is empty; expected 12 digits' : parsed.error.message;
     throw coverageError(CoverageErrorCode.InvalidCitizenId, `${field}: ${hint}`, field);
   }
   return parsed.value.value;
@@ -88,7 +89,11 @@ export function parseVisitDate(value: unknown, today: IsoDate): IsoDate {
   if (raw.trim() === '') return today;
   const parsed = parseIsoDate(raw);
   if (!parsed.ok) {
-    throw coverageError(CoverageErrorCode.InvalidVisitDate, `visit_date: ${parsed.error.message}`, 'visit_date');
+    throw coverageError(
+      CoverageErrorCode.InvalidVisitDate,
+      `visit_date: ${parsed.error.message}`,
+      'visit_date',
+    );
   }
   return parsed.value;
 }
@@ -169,7 +174,11 @@ export function parseLookupRequest(request: Partial<LookupCoverageRequest>, toda
   if (qrPayload.trim() !== '') {
     const qr = parseCccdQr(qrPayload, { today });
     if (!qr.ok) {
-      throw coverageError(CoverageErrorCode.InvalidQrPayload, `qr_payload: ${qr.error.message}`, 'qr_payload');
+      throw coverageError(
+        CoverageErrorCode.InvalidQrPayload,
+        `qr_payload: ${qr.error.message}`,
+        'qr_payload',
+      );
     }
     id = qr.value.citizenId;
     subject = 'qr_payload';
@@ -199,7 +208,11 @@ export function parseBatchRequest(request: Partial<BatchLookupCoverageRequest>, 
     throw coverageError(CoverageErrorCode.InvalidField, 'citizen_ids must be a list', 'citizen_ids');
   }
   if (ids.length === 0) {
-    throw coverageError(CoverageErrorCode.EmptyBatch, 'citizen_ids is empty: send 1 to 500 IDs', 'citizen_ids');
+    throw coverageError(
+      CoverageErrorCode.EmptyBatch,
+      'citizen_ids is empty: send 1 to 500 IDs',
+      'citizen_ids',
+    );
   }
   if (ids.length > BATCH_LIMIT) {
     throw coverageError(
@@ -209,7 +222,11 @@ export function parseBatchRequest(request: Partial<BatchLookupCoverageRequest>, 
     );
   }
   const citizenIds = ids.map((id, i) => parseCitizenIdField(id, `citizen_ids[${i}]`, today));
-  return { citizenIds, facilityCode: parseFacilityCode(request.facilityCode), visitDate: parseVisitDate(request.visitDate, today) };
+  return {
+    citizenIds,
+    facilityCode: parseFacilityCode(request.facilityCode),
+    visitDate: parseVisitDate(request.visitDate, today),
+  };
 }
 
 /** Checks a ListCoverageLookups request and decodes its page token. */

@@ -36,6 +36,9 @@ export type Channel = 'grpc' | 'http';
  */
 @Injectable()
 export class CoverageService {
+  /** Today in Vietnam and the instants it spans: formatting a date per call costs more than a lookup. */
+  private day = { from: 0, until: 0, date: '' };
+
   constructor(
     private readonly records: CoverageRecords,
     private readonly repository: CoverageRepository,
@@ -45,11 +48,18 @@ export class CoverageService {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async lookup(caller: Caller, request: LookupCoverageRequest, channel: Channel): Promise<LookupCoverageResponse> {
-    const query = parseLookupRequest(request, this.clock.today());
+  async lookup(
+    caller: Caller,
+    request: LookupCoverageRequest,
+    channel: Channel,
+  ): Promise<LookupCoverageResponse> {
+    const query = parseLookupRequest(request, this.today());
     await this.authorizeFacility(caller, query.facilityCode);
     const identity = this.identity.check(query.citizenId, query.chip);
-    const answer = decideFromRecords(await this.read(() => this.records.get(query.citizenId)), query.visitDate);
+    const answer = decideFromRecords(
+      await this.read(() => this.records.get(query.citizenId)),
+      query.visitDate,
+    );
     const verdict = await identity;
     const lookupId = await this.record(caller, query, answer, verdict, channel);
     return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, lookupId);
@@ -61,13 +71,18 @@ export class CoverageService {
     request: BatchLookupCoverageRequest,
     channel: Channel,
   ): Promise<BatchLookupCoverageResponse> {
-    const batch = parseBatchRequest(request, this.clock.today());
+    const batch = parseBatchRequest(request, this.today());
     await this.authorizeFacility(caller, batch.facilityCode);
     const records = await this.read(() => Promise.all(batch.citizenIds.map((id) => this.records.get(id))));
     const notChecked: IdentityVerdict = { result: 'NOT_CHECKED', mismatchedFields: [] };
     const results = await Promise.all(
       batch.citizenIds.map(async (citizenId, i) => {
-        const query: LookupQuery = { citizenId, facilityCode: batch.facilityCode, visitDate: batch.visitDate, subject: 'citizen_id' };
+        const query: LookupQuery = {
+          citizenId,
+          facilityCode: batch.facilityCode,
+          visitDate: batch.visitDate,
+          subject: 'citizen_id',
+        };
         const answer = decideFromRecords(records[i], batch.visitDate);
         const lookupId = await this.record(caller, query, answer, notChecked, channel, true);
         return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, lookupId);
@@ -77,16 +92,32 @@ export class CoverageService {
   }
 
   /** Who looked a citizen up, newest first (administrators). */
-  async listLookups(_caller: Caller, request: ListCoverageLookupsRequest): Promise<ListCoverageLookupsResponse> {
-    const query = parseListRequest(request, this.clock.today());
+  async listLookups(
+    _caller: Caller,
+    request: ListCoverageLookupsRequest,
+  ): Promise<ListCoverageLookupsResponse> {
+    const query = parseListRequest(request, this.today());
     // One more than asked tells whether there is a next page without counting.
-    const rows = await this.read(() => this.repository.lookupsOf(query.citizenId, query.after, query.pageSize + 1));
+    const rows = await this.read(() =>
+      this.repository.lookupsOf(query.citizenId, query.after, query.pageSize + 1),
+    );
     const page = rows.slice(0, query.pageSize);
     const last = page[page.length - 1];
     return {
       lookups: page.map(toLookupRecord),
       nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.at, last.event_id) : '',
     };
+  }
+
+  /** The default visit date. Vietnam keeps UTC+7 all year, so a day is 24 hours from 00:00+07:00. */
+  private today(): string {
+    const now = this.clock.now().getTime();
+    if (now < this.day.from || now >= this.day.until) {
+      const date = this.clock.today();
+      const from = Date.parse(`${date}T00:00:00+07:00`);
+      this.day = { from, until: from + 86_400_000, date };
+    }
+    return this.day.date;
   }
 
   /**

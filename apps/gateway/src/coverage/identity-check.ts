@@ -62,9 +62,10 @@ export class IdentityCheck {
       dateOfBirth: citizen.dateOfBirth,
       gender: gender ?? 'MALE',
     });
-    const mismatchedFields = gender === undefined
-      ? comparison.mismatchedFields.filter((f) => f !== 'gender')
-      : [...comparison.mismatchedFields];
+    const mismatchedFields =
+      gender === undefined
+        ? comparison.mismatchedFields.filter((f) => f !== 'gender')
+        : [...comparison.mismatchedFields];
     if (comparison.result === 'NOT_CHECKED') return NOT_CHECKED;
     return { result: mismatchedFields.length === 0 ? 'VERIFIED' : 'MISMATCH', mismatchedFields };
   }

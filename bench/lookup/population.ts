@@ -1,0 +1,183 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { makeCitizenId, PROVINCES } from '@vss/domain';
+import {
+  createDataSource,
+  dropDatabase,
+  ensureDatabase,
+  migrate,
+  startEmbeddedPostgres,
+  VSS_MIGRATIONS,
+  VSS_MIGRATIONS_TABLE,
+} from '@vss/persistence';
+import { loadPopulation, SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from '@vss/synthetic';
+import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../../apps/population-registry/src/migrations';
+
+/** The database of a lookup benchmark: a PostgreSQL, a migrated database and a seeded population. */
+
+export interface BenchDatabase {
+  url: string;
+  /** The postmaster's PID when the server is ours (embedded): its CPU is then measured. */
+  serverPid?: number;
+  close(): Promise<void>;
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/**
+ * A fresh database `bench_lookup_<size>` on DATABASE_URL's server, or on an embedded PostgreSQL
+ * in a throwaway folder. With `dataDir`, the embedded server's folder is kept and a database
+ * already seeded at this size is reused (for iterating on the gateway, not for recorded runs).
+ */
+export async function prepareDatabase(options: {
+  size: number;
+  databaseUrl?: string;
+  dataDir?: string;
+}): Promise<BenchDatabase> {
+  let adminUrl: string;
+  let stop: () => Promise<void> = async () => undefined;
+  let serverPid: number | undefined;
+  const name = `bench_lookup_${options.size}`;
+  if (options.databaseUrl) {
+    const url = new URL(options.databaseUrl);
+    url.pathname = '/postgres';
+    adminUrl = url.toString();
+  } else {
+    const dataDir = options.dataDir ?? join(tmpdir(), `vss-bench-lookup-${process.pid}`);
+    say(`embedded PostgreSQL in ${dataDir}`);
+    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: !options.dataDir });
+    adminUrl = embedded.adminUrl;
+    stop = () => embedded.stop();
+    const pidFile = join(dataDir, 'postmaster.pid');
+    if (existsSync(pidFile)) serverPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const reuse = options.dataDir !== undefined && (await seededCitizens(url.toString())) === options.size;
+  if (!reuse) {
+    await dropDatabase(adminUrl, name);
+    await ensureDatabase(adminUrl, name);
+    await migrateAll(url.toString());
+    await seed(url.toString(), options.size);
+  } else {
+    say(`reusing ${name} (already seeded with ${options.size.toLocaleString('en')} citizens)`);
+    await migrateAll(url.toString());
+  }
+  return { url: url.toString(), serverPid, close: stop };
+}
+
+async function seededCitizens(url: string): Promise<number | undefined> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => undefined);
+  try {
+    const { rows } = await pool.query(
+      `SELECT (value #>> '{}')::int AS n FROM synth.seed_info WHERE key = 'citizens'`,
+    );
+    return rows[0]?.n;
+  } catch {
+    return undefined;
+  } finally {
+    await pool.end();
+  }
+}
+
+async function migrateAll(url: string): Promise<void> {
+  for (const set of [
+    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
+    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
+    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
+  ]) {
+    const ds = createDataSource({ url, ...set, poolSize: 2 });
+    await ds.initialize();
+    try {
+      await migrate(ds);
+    } finally {
+      await ds.destroy();
+    }
+  }
+}
+
+async function seed(url: string, citizens: number): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 4 });
+  try {
+    let last = 0;
+    const report = await loadPopulation(pool, {
+      citizens,
+      seed: 42,
+      onProgress: (p) => {
+        if (p.elapsedMs - last > 10_000) {
+          last = p.elapsedMs;
+          say(
+            `  seeding: ${p.citizensDone.toLocaleString('en')} / ${p.citizensTotal.toLocaleString('en')} citizens`,
+          );
+        }
+      },
+    });
+    say(
+      `seeded ${citizens.toLocaleString('en')} citizens (${report.totalRows.toLocaleString('en')} rows) in ${report.seconds.toFixed(0)} s`,
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+export interface SampledIds {
+  covered: string[];
+  expired: string[];
+  deceased: string[];
+  unknown: string[];
+}
+
+/** Citizen IDs of each kind the benchmark mixes, drawn at random from the seeded population. */
+export async function sampleIds(
+  url: string,
+  perKind: Record<keyof SampledIds, number>,
+  today: string,
+): Promise<SampledIds> {
+  const pool = new Pool({ connectionString: url, max: 2 });
+  try {
+    const pick = async (where: string, n: number) => {
+      const { rows } = await pool.query<{ citizen_id: string }>(
+        `SELECT p.citizen_id FROM vss.participants p JOIN vss.hi_cards c USING (social_insurance_code)
+          WHERE p.citizen_id IS NOT NULL AND ${where} ORDER BY random() LIMIT $2`,
+        [today, n],
+      );
+      return [...new Set(rows.map((r) => r.citizen_id))];
+    };
+    const covered = await pick(
+      `p.deceased_on IS NULL AND NOT c.suspended AND c.valid_from <= $1::date AND (c.valid_to IS NULL OR c.valid_to >= $1::date)
+`,
+      perKind.covered,
+    );
+    const expired = await pick(`p.deceased_on IS NULL AND c.valid_to < $1::date`, perKind.expired);
+    const deceased = await pick(`p.deceased_on < $1::date`, perKind.deceased);
+    return { covered, expired, deceased, unknown: await unknownIds(pool, perKind.unknown) };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Well-formed IDs that nobody in VSS holds. */
+async function unknownIds(pool: Pool, n: number): Promise<string[]> {
+  const found = new Set<string>();
+  let serial = 987_654;
+  while (found.size < n) {
+    const candidates = Array.from({ length: n - found.size + 100 }, (_, i) =>
+      makeCitizenId({
+        provinceCode: PROVINCES[i % PROVINCES.length].code,
+        gender: i % 2 === 0 ? 'MALE' : 'FEMALE',
+        birthYear: 1950 + (i % 70),
+        serial: (serial = (serial * 7919 + 13) % 1_000_000),
+      }),
+    );
+    const { rows } = await pool.query<{ citizen_id: string }>(
+      'SELECT citizen_id FROM vss.participants WHERE citizen_id = ANY($1::text[])',
+      [candidates],
+    );
+    const taken = new Set(rows.map((r) => r.citizen_id));
+    for (const id of candidates) if (!taken.has(id) && found.size < n) found.add(id);
+  }
+  return [...found];
+}
