@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerDemoCommands } from './cli/demo';
 import { registerKeysCommands } from './cli/keys';
 import { registerLookupCommands } from './cli/lookup';
+import { registerReconcileCommands } from './cli/reconcile';
 
 /**
  * `npm run cli -- <command>`: the operators' tool. Each feature registers its commands here.
@@ -12,7 +13,12 @@ const program = new Command('vss')
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 
-for (const register of [registerDemoCommands, registerKeysCommands, registerLookupCommands])
+for (const register of [
+  registerDemoCommands,
+  registerKeysCommands,
+  registerLookupCommands,
+  registerReconcileCommands,
+])
   register(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

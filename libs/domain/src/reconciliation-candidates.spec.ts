@@ -10,6 +10,7 @@ import {
   MAX_CANDIDATES,
   mergeCandidates,
   MIN_CANDIDATE_SCORE,
+  missingIdDetail,
   pushCandidate,
   scoreCandidatePair,
   surnameMatchKey,
@@ -177,6 +178,26 @@ describe('pushCandidate', () => {
           expect(halves).toEqual(forward);
         },
       ),
+    );
+  });
+});
+
+describe('missingIdDetail', () => {
+  it('names the best candidate with its score, or says why there is none', () => {
+    const best = {
+      citizenId: '001085000001',
+      fullName: 'Nguyễn Văn An',
+      dateOfBirth: '1985-03-12',
+      score: 0.99876,
+    };
+    expect(missingIdDetail({ legacyId: null, candidates: [best, cand('b', 0.1)], searched: true })).toBe(
+      'no citizen ID; best candidate 001085000001 Nguyễn Văn An, born 1985-03-12 (score 0.999), and 1 more',
+    );
+    expect(missingIdDetail({ legacyId: '012345678', candidates: [], searched: true })).toBe(
+      'no citizen ID, and legacy ID 012345678 is not in the registry; no registry citizen resembles the record',
+    );
+    expect(missingIdDetail({ legacyId: null, candidates: [], searched: false })).toBe(
+      'no citizen ID; candidate search was not asked for',
     );
   });
 });

@@ -144,3 +144,21 @@ export function citizenIdBlockPrefix(provinceCode: string, gender: Gender, birth
     return null;
   }
 }
+
+/** The sentence of a MISSING_ID_CANDIDATE finding. */
+export function missingIdDetail(input: {
+  legacyId: string | null;
+  candidates: readonly Candidate[];
+  searched: boolean;
+}): string {
+  const why = input.legacyId
+    ? `no citizen ID, and legacy ID ${input.legacyId} is not in the registry`
+    : 'no citizen ID';
+  if (!input.searched) return `${why}; candidate search was not asked for`;
+  const best = input.candidates[0];
+  if (!best) return `${why}; no registry citizen resembles the record`;
+  const others = input.candidates.length - 1;
+  return `${why}; best candidate ${best.citizenId} ${best.fullName}, born ${best.dateOfBirth} (score ${best.score.toFixed(3)})${
+    others > 0 ? `, and ${others} more` : ''
+  }`;
+}

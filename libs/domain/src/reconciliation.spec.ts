@@ -85,6 +85,16 @@ describe('classifyCitizenGroup', () => {
       { field: 'gender', insuranceValue: 'FEMALE', registryValue: 'MALE' },
     ]);
     expect(c.detail).toBe('differs from the registry in full name, date of birth, gender');
+    expect(c.corrections).toEqual(c.differences);
+  });
+
+  it('lists a normalised name among the corrections of a mismatch, in field order', () => {
+    const c = one(record({ fullName: 'NGUYEN VAN AN', dateOfBirth: '1990-03-15' }));
+    expect(c.outcome).toBe('FIELD_MISMATCH');
+    expect(c.corrections.map((d) => [d.field, d.insuranceValue, d.registryValue])).toEqual([
+      ['full_name', 'NGUYEN VAN AN', 'Nguyễn Văn An'],
+      ['date_of_birth', '1990-03-15', '1990-03-14'],
+    ]);
   });
 
   it('reports NOT_IN_REGISTRY for a citizen ID the registry does not know', () => {

@@ -77,6 +77,12 @@ export type RecordClassification = {
   differences: FieldDifference[];
   /** Fields that agree only after normalisation (or at a coarser precision). */
   normalizedFields: Exclude<MatchField, 'gender'>[];
+  /**
+   * Every field the registry writes otherwise, both values: the differences and the normalised
+   * fields. Applying a finding rewrites these to the registry's values (and so completes a
+   * year-only birth date).
+   */
+  corrections: FieldDifference[];
   /** LEGACY_ID_RESOLVED (and any record tied by legacy ID): the citizen the CMND belongs to. */
   resolvedCitizenId: string | null;
   /** The other codes held by the same citizen. */
@@ -151,6 +157,22 @@ function compare(record: InsuranceRecord, citizen: RegistryPerson): Comparison {
   );
 }
 
+function correctionsOf(
+  record: InsuranceRecord,
+  citizen: RegistryPerson,
+  comparison: Comparison,
+): FieldDifference[] {
+  const normalized = comparison.normalizedFields.map((field): FieldDifference =>
+    field === 'full_name'
+      ? { field, insuranceValue: record.fullName, registryValue: citizen.fullName }
+      : { field, insuranceValue: record.dateOfBirth, registryValue: citizen.dateOfBirth },
+  );
+  const order: MatchField[] = ['full_name', 'date_of_birth', 'gender'];
+  return [...comparison.differences, ...normalized].sort(
+    (a, b) => order.indexOf(a.field) - order.indexOf(b.field),
+  );
+}
+
 function fieldList(fields: readonly string[]): string {
   return fields.map((f) => f.replace(/_/g, ' ')).join(', ');
 }
@@ -210,49 +232,60 @@ export function classifyCitizenGroup(
   citizen: RegistryPerson | null,
   members: readonly GroupMember[],
 ): RecordClassification[] {
+  // Written for the common case (one record, a clean match) to allocate little: the scan
+  // classifies every insurance record in the country.
   return members.map((member) => {
     const { record } = member;
-    const others = members
-      .filter((m) => m.record.socialInsuranceCode !== record.socialInsuranceCode)
-      .map((m) => m.record.socialInsuranceCode)
-      .sort();
+    const others =
+      members.length === 1
+        ? []
+        : members
+            .filter((m) => m.record.socialInsuranceCode !== record.socialInsuranceCode)
+            .map((m) => m.record.socialInsuranceCode)
+            .sort();
+    let c: RecordClassification;
     if (citizen === null) {
-      const c = {
+      c = {
         socialInsuranceCode: record.socialInsuranceCode,
-        outcome: 'NOT_IN_REGISTRY' as const,
+        outcome: 'NOT_IN_REGISTRY',
         differences: [],
         normalizedFields: [],
+        corrections: [],
         resolvedCitizenId: null,
         duplicateSocialInsuranceCodes: others,
         dateOfDeath: null,
         activeAfterDeath: null,
+        detail: '',
       };
-      return { ...c, detail: describe(c, record, citizen) };
+    } else {
+      const comparison = compare(record, citizen);
+      const active =
+        needsActivity(citizen, record) && member.activity
+          ? activeAfterDeath(member.activity, citizen.dateOfDeath as IsoDate)
+          : null;
+      const outcome: ReconciliationOutcome =
+        active !== null
+          ? 'DECEASED_BUT_ACTIVE'
+          : others.length > 0
+            ? 'DUPLICATE_PARTICIPANT'
+            : member.link === 'LEGACY_ID'
+              ? 'LEGACY_ID_RESOLVED'
+              : comparison.outcome;
+      c = {
+        socialInsuranceCode: record.socialInsuranceCode,
+        outcome,
+        differences: comparison.differences,
+        normalizedFields: comparison.normalizedFields,
+        corrections: comparison.outcome === 'MATCHED' ? [] : correctionsOf(record, citizen, comparison),
+        resolvedCitizenId: member.link === 'LEGACY_ID' ? citizen.citizenId : null,
+        duplicateSocialInsuranceCodes: others,
+        dateOfDeath: citizen.dateOfDeath,
+        activeAfterDeath: active,
+        detail: '',
+      };
     }
-    const comparison = compare(record, citizen);
-    const active =
-      needsActivity(citizen, record) && member.activity
-        ? activeAfterDeath(member.activity, citizen.dateOfDeath as IsoDate)
-        : null;
-    const outcome: ReconciliationOutcome =
-      active !== null
-        ? 'DECEASED_BUT_ACTIVE'
-        : others.length > 0
-          ? 'DUPLICATE_PARTICIPANT'
-          : member.link === 'LEGACY_ID'
-            ? 'LEGACY_ID_RESOLVED'
-            : comparison.outcome;
-    const c = {
-      socialInsuranceCode: record.socialInsuranceCode,
-      outcome,
-      differences: comparison.differences,
-      normalizedFields: comparison.normalizedFields,
-      resolvedCitizenId: member.link === 'LEGACY_ID' ? citizen.citizenId : null,
-      duplicateSocialInsuranceCodes: others,
-      dateOfDeath: citizen.dateOfDeath,
-      activeAfterDeath: active,
-    };
-    return { ...c, detail: describe(c, record, citizen) };
+    if (c.outcome !== 'MATCHED') c.detail = describe(c, record, citizen);
+    return c;
   });
 }
 

@@ -1,0 +1,67 @@
+import { Controller } from '@nestjs/common';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Observable } from 'rxjs';
+import {
+  type ApplyFindingsRequest,
+  type ApplyFindingsResponse,
+  type CancelRunRequest,
+  type CancelRunResponse,
+  type GetRunRequest,
+  type GetRunResponse,
+  type ListFindingsRequest,
+  type ListFindingsResponse,
+  type ListRunsRequest,
+  type ListRunsResponse,
+  type ReconciliationServiceController,
+  ReconciliationServiceControllerMethods,
+  type StartRunRequest,
+  type StartRunResponse,
+  type WatchRunRequest,
+  type WatchRunResponse,
+} from '@vss/contracts';
+import { callerOf, Roles } from '@vss/security';
+import { FindingsService, type WritableCall } from './findings.service';
+import { RunsService } from './runs.service';
+
+/** vss.gateway.v1.ReconciliationService: administrators only; hands each call to a service. */
+@Controller()
+@ReconciliationServiceControllerMethods()
+@Roles('admin')
+export class ReconciliationGrpcController implements ReconciliationServiceController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly findings: FindingsService,
+  ) {}
+
+  async startRun(request: StartRunRequest, metadata: Metadata): Promise<StartRunResponse> {
+    return { run: await this.runs.start(callerOf(metadata), request) };
+  }
+
+  async getRun(request: GetRunRequest): Promise<GetRunResponse> {
+    return { run: await this.runs.get(request.runId) };
+  }
+
+  listRuns(request: ListRunsRequest): Promise<ListRunsResponse> {
+    return this.runs.list(request);
+  }
+
+  async cancelRun(request: CancelRunRequest, metadata: Metadata): Promise<CancelRunResponse> {
+    return { run: await this.runs.cancel(callerOf(metadata), request.runId) };
+  }
+
+  watchRun(request: WatchRunRequest): Observable<WatchRunResponse> {
+    return this.runs.watch(request.runId);
+  }
+
+  listFindings(
+    request: ListFindingsRequest,
+    _metadata: Metadata,
+    call?: WritableCall,
+  ): Observable<ListFindingsResponse> {
+    return this.findings.list(request, call);
+  }
+
+  applyFindings(request: ApplyFindingsRequest, metadata: Metadata): Promise<ApplyFindingsResponse> {
+    return this.findings.apply(callerOf(metadata), request);
+  }
+}

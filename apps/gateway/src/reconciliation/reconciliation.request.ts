@@ -1,0 +1,200 @@
+import {
+  type ApplyFindingsRequest,
+  type ListFindingsRequest,
+  Outcome,
+  type RunScope as RunScopeMessage,
+  RunState,
+} from '@vss/contracts';
+import { isProvinceCode, parseIsoDate } from '@vss/domain';
+import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
+import type { RunScope, RunState as StoredRunState } from '@vss/domain/reconciliation-runs';
+import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
+
+/** Outcomes an administrator can accept; the others need a person's decision per record. */
+export const APPLICABLE_OUTCOMES: readonly ReconciliationOutcome[] = [
+  'MATCHED_AFTER_NORMALIZATION',
+  'FIELD_MISMATCH',
+  'LEGACY_ID_RESOLVED',
+  'DECEASED_BUT_ACTIVE',
+];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_PAGE = 5000;
+
+function invalid(field: string, message: string) {
+  return reconciliationError(ReconciliationErrorCode.InvalidField, `${field}: ${message}`, field);
+}
+
+/** The scope of StartRun: exactly one of all, province_code, changed_since. */
+export function parseScope(message: RunScopeMessage | undefined, today: string): RunScope {
+  const provinceCode = message?.provinceCode ?? '';
+  const changedSince = message?.changedSince ?? '';
+  const chosen = [message?.all === true, provinceCode !== '', changedSince !== ''].filter(Boolean).length;
+  if (chosen !== 1) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidScope,
+      'scope: set exactly one of all, province_code (e.g. 001) or changed_since (YYYY-MM-DD)',
+      'scope',
+    );
+  }
+  if (provinceCode) {
+    if (!isProvinceCode(provinceCode)) {
+      throw reconciliationError(
+        ReconciliationErrorCode.InvalidScope,
+        `scope.province_code ${JSON.stringify(provinceCode)} is not one of the 63 province codes (001 Hà Nội … 096 Cà Mau)`,
+        'scope.province_code',
+      );
+    }
+    return { kind: 'PROVINCE', provinceCode };
+  }
+  if (changedSince) {
+    const date = parseIsoDate(changedSince);
+    if (!date.ok) {
+      throw reconciliationError(
+        ReconciliationErrorCode.InvalidScope,
+        `scope.changed_since: ${date.error.message}`,
+        'scope.changed_since',
+      );
+    }
+    if (date.value > today) {
+      throw reconciliationError(
+        ReconciliationErrorCode.InvalidScope,
+        `scope.changed_since ${date.value} is in the future (today is ${today})`,
+        'scope.changed_since',
+      );
+    }
+    return { kind: 'CHANGED_SINCE', since: date.value };
+  }
+  return { kind: 'ALL' };
+}
+
+export function scopeMessage(scope: RunScope): RunScopeMessage {
+  switch (scope.kind) {
+    case 'ALL':
+      return { all: true };
+    case 'PROVINCE':
+      return { provinceCode: scope.provinceCode };
+    case 'CHANGED_SINCE':
+      return { changedSince: scope.since };
+  }
+}
+
+export function requireRunId(value: string | undefined): string {
+  const runId = (value ?? '').trim();
+  if (!UUID.test(runId)) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidRunId,
+      `run_id ${JSON.stringify(runId)} is not a run ID (a UUID, as StartRun returned it)`,
+      'run_id',
+    );
+  }
+  return runId.toLowerCase();
+}
+
+export function outcomeOf(value: Outcome | string, field = 'outcomes'): ReconciliationOutcome {
+  const name = String(value).replace(/^OUTCOME_/, '') as ReconciliationOutcome;
+  if (!RECONCILIATION_OUTCOMES.includes(name)) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidOutcome,
+      `${field}: ${String(value)} is not an outcome; one of ${RECONCILIATION_OUTCOMES.join(', ')}`,
+      field,
+    );
+  }
+  return name;
+}
+
+export function outcomeMessage(outcome: ReconciliationOutcome): Outcome {
+  return Outcome[`OUTCOME_${outcome}` as keyof typeof Outcome];
+}
+
+export function runStateMessage(state: StoredRunState): RunState {
+  return RunState[`RUN_STATE_${state}` as keyof typeof RunState];
+}
+
+/** ListRuns' state filter; UNSPECIFIED means every state. */
+export function runStateFilter(state: RunState | undefined): StoredRunState | undefined {
+  if (!state || state === RunState.RUN_STATE_UNSPECIFIED) return undefined;
+  const name = String(state).replace(/^RUN_STATE_/, '');
+  if (!['QUEUED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'].includes(name)) {
+    throw invalid('state', `${String(state)} is not a run state`);
+  }
+  return name as StoredRunState;
+}
+
+export function pageSizeOf(value: number | undefined, fallback: number, field = 'page_size'): number {
+  const n = value ?? 0;
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE)
+    throw invalid(field, `must be 0 (meaning ${fallback}) to ${MAX_PAGE}`);
+  return n === 0 ? fallback : n;
+}
+
+export interface FindingsQuery {
+  runId: string;
+  outcomes: ReconciliationOutcome[];
+  provinceCode: string | null;
+  after: string;
+  pageSize: number;
+  limit: number;
+}
+
+export function parseFindingsQuery(request: ListFindingsRequest): FindingsQuery {
+  const outcomes = [...new Set((request.outcomes ?? []).map((o) => outcomeOf(o)))];
+  if (outcomes.includes('MATCHED')) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidOutcome,
+      'outcomes: a clean MATCHED writes no finding; ask for the outcomes that do',
+      'outcomes',
+    );
+  }
+  const provinceCode = (request.provinceCode ?? '').trim();
+  if (provinceCode && !isProvinceCode(provinceCode)) {
+    throw invalid('province_code', `${JSON.stringify(provinceCode)} is not one of the 63 province codes`);
+  }
+  const after = (request.after ?? '').trim();
+  if (after && !/^[0-9]{1,18}$/.test(after)) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidPageToken,
+      `after ${JSON.stringify(after)} is not a cursor this service returned`,
+      'after',
+    );
+  }
+  const limit = request.limit ?? 0;
+  if (!Number.isInteger(limit) || limit < 0) throw invalid('limit', 'must be 0 (all) or more');
+  return {
+    runId: requireRunId(request.runId),
+    outcomes,
+    provinceCode: provinceCode || null,
+    after: after || '0',
+    pageSize: pageSizeOf(request.pageSize, 500),
+    limit,
+  };
+}
+
+export interface ApplyQuery {
+  runId: string;
+  outcomes: ReconciliationOutcome[];
+  findingIds: string[];
+}
+
+export function parseApplyQuery(request: ApplyFindingsRequest): ApplyQuery {
+  const outcomes = [...new Set((request.outcomes ?? []).map((o) => outcomeOf(o)))];
+  if (outcomes.length === 0) {
+    throw reconciliationError(
+      ReconciliationErrorCode.OutcomeNotApplicable,
+      `outcomes: choose the outcomes to apply, from ${APPLICABLE_OUTCOMES.join(', ')}`,
+      'outcomes',
+    );
+  }
+  const refused = outcomes.filter((o) => !APPLICABLE_OUTCOMES.includes(o));
+  if (refused.length > 0) {
+    throw reconciliationError(
+      ReconciliationErrorCode.OutcomeNotApplicable,
+      `outcomes: ${refused.join(', ')} cannot be applied automatically (a person must decide each record); applicable: ${APPLICABLE_OUTCOMES.join(', ')}`,
+      'outcomes',
+    );
+  }
+  const findingIds = [...new Set((request.findingIds ?? []).map((id) => id.trim()))];
+  const bad = findingIds.find((id) => !/^[0-9]{1,18}$/.test(id));
+  if (bad !== undefined) throw invalid('finding_ids', `${JSON.stringify(bad)} is not a finding ID`);
+  return { runId: requireRunId(request.runId), outcomes, findingIds };
+}

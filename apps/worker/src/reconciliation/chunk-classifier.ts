@@ -1,0 +1,136 @@
+import { Injectable } from '@nestjs/common';
+import {
+  classifyCitizenGroup,
+  type GroupMember,
+  isFinding,
+  needsActivity,
+  type ReconciliationOutcome,
+  type RecordClassification,
+  type RegistryPerson,
+} from '@vss/domain/reconciliation';
+import { type Candidate, missingIdDetail } from '@vss/domain/reconciliation-candidates';
+import { RecordsRepository, type ScopedRecord } from './records.repository';
+
+/** A finding as written to vss.reconciliation_findings. */
+export interface FindingRow {
+  outcome: ReconciliationOutcome;
+  socialInsuranceCode: string;
+  citizenId: string | null;
+  provinceCode: string;
+  differences: RecordClassification['differences'];
+  resolvedCitizenId: string | null;
+  candidates: readonly Candidate[];
+  duplicateCodes: string[];
+  dateOfDeath: string | null;
+  detail: string;
+}
+
+export type OutcomeCounts = Partial<Record<ReconciliationOutcome, number>>;
+
+/** What one chunk brings together: registry citizens and every record tied to them. */
+export interface ChunkInput {
+  citizens: readonly RegistryPerson[];
+  /** Records holding a citizen ID: of these citizens, or of IDs in the chunk's range the registry lacks. */
+  byCitizenId: readonly ScopedRecord[];
+  /** Records without a citizen ID whose legacy CMND belongs to one of the citizens. */
+  byLegacyId: readonly ScopedRecord[];
+  /** Which records this chunk answers for; the others only complete a citizen's group. */
+  emit: (record: ScopedRecord) => boolean;
+}
+
+export interface ChunkOutcome {
+  findings: FindingRow[];
+  counts: OutcomeCounts;
+  processed: number;
+}
+
+export function addCount(counts: OutcomeCounts, outcome: ReconciliationOutcome, n = 1): void {
+  counts[outcome] = (counts[outcome] ?? 0) + n;
+}
+
+/** The finding of a record without a citizen ID that nothing resolved. */
+export function missingIdFinding(
+  record: ScopedRecord,
+  candidates: readonly Candidate[],
+  searched: boolean,
+): FindingRow {
+  return {
+    outcome: 'MISSING_ID_CANDIDATE',
+    socialInsuranceCode: record.socialInsuranceCode,
+    citizenId: null,
+    provinceCode: record.provinceCode,
+    differences: [],
+    resolvedCitizenId: null,
+    candidates,
+    duplicateCodes: [],
+    dateOfDeath: null,
+    detail: missingIdDetail({ legacyId: record.legacyId, candidates, searched }),
+  };
+}
+
+/**
+ * Turns a chunk into outcomes: groups records by the citizen they point at, reads cards and
+ * benefits only of records whose citizen the registry says is dead, and lets the domain
+ * rules decide. Each record is answered for by exactly one chunk of the run.
+ */
+@Injectable()
+export class ChunkClassifier {
+  constructor(private readonly records: RecordsRepository) {}
+
+  async classify(input: ChunkInput): Promise<ChunkOutcome> {
+    const citizens = new Map(input.citizens.map((c) => [c.citizenId, c]));
+    const byLegacy = new Map<string, RegistryPerson>();
+    for (const c of input.citizens) if (c.legacyId) byLegacy.set(c.legacyId, c);
+
+    const groups = new Map<string, (GroupMember & { record: ScopedRecord })[]>();
+    const seen = new Set<string>();
+    const join = (citizenId: string, record: ScopedRecord, link: GroupMember['link']) => {
+      if (seen.has(record.socialInsuranceCode)) return;
+      seen.add(record.socialInsuranceCode);
+      const group = groups.get(citizenId);
+      if (group) group.push({ record, link });
+      else groups.set(citizenId, [{ record, link }]);
+    };
+    for (const r of input.byCitizenId) if (r.citizenId) join(r.citizenId, r, 'CITIZEN_ID');
+    for (const r of input.byLegacyId) {
+      const citizen = r.legacyId ? byLegacy.get(r.legacyId) : undefined;
+      if (citizen) join(citizen.citizenId, r, 'LEGACY_ID');
+    }
+
+    const wanted: string[] = [];
+    for (const [citizenId, members] of groups) {
+      const citizen = citizens.get(citizenId) ?? null;
+      for (const m of members)
+        if (needsActivity(citizen, m.record)) wanted.push(m.record.socialInsuranceCode);
+    }
+    const activity = await this.records.activity(wanted);
+
+    const out: ChunkOutcome = { findings: [], counts: {}, processed: 0 };
+    for (const [citizenId, members] of groups) {
+      if (!members.some((m) => input.emit(m.record))) continue;
+      for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
+      const citizen = citizens.get(citizenId) ?? null;
+      const classes = classifyCitizenGroup(citizen, members);
+      classes.forEach((c, i) => {
+        const record = members[i].record;
+        if (!input.emit(record)) return;
+        out.processed += 1;
+        addCount(out.counts, c.outcome);
+        if (!isFinding(c.outcome)) return;
+        out.findings.push({
+          outcome: c.outcome,
+          socialInsuranceCode: record.socialInsuranceCode,
+          citizenId: record.citizenId,
+          provinceCode: record.provinceCode,
+          differences: c.corrections,
+          resolvedCitizenId: c.resolvedCitizenId,
+          candidates: [],
+          duplicateCodes: c.duplicateSocialInsuranceCodes,
+          dateOfDeath: c.outcome === 'DECEASED_BUT_ACTIVE' ? c.dateOfDeath : null,
+          detail: c.detail,
+        });
+      });
+    }
+    return out;
+  }
+}

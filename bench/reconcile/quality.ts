@@ -1,0 +1,109 @@
+import type { Pool } from 'pg';
+
+/**
+ * Scores a reconciliation run against the synthetic generator's truth (synth.truth: the
+ * outcome every injected discrepancy must reach; a record absent there is clean). Used by the
+ * benchmark and by the quality test on a generated population. Reads the synth schema, which
+ * the apps never do: this is measurement, not production.
+ */
+
+export const SCORED_OUTCOMES = [
+  'MATCHED_AFTER_NORMALIZATION',
+  'FIELD_MISMATCH',
+  'LEGACY_ID_RESOLVED',
+  'NOT_IN_REGISTRY',
+  'DECEASED_BUT_ACTIVE',
+  'DUPLICATE_PARTICIPANT',
+  'MISSING_ID_CANDIDATE',
+] as const;
+
+export type ScoredOutcome = (typeof SCORED_OUTCOMES)[number];
+
+export interface OutcomeQuality {
+  outcome: ScoredOutcome;
+  /** Findings of this outcome. */
+  found: number;
+  /** Records the truth says reach this outcome. */
+  expected: number;
+  truePositives: number;
+  /** 1 when nothing was found (no false positive); NaN never reported. */
+  precision: number;
+  /** 1 when nothing was expected. */
+  recall: number;
+}
+
+export interface RunQuality {
+  outcomes: OutcomeQuality[];
+  /** MISSING_ID records whose true citizen is the first candidate. */
+  missingIdTopCandidate: { records: number; trueFirst: number; share: number };
+  /** Findings on records the truth says are clean. */
+  findingsOnCleanRecords: number;
+}
+
+/** Precision and recall per outcome, and how often the true person is the top candidate. */
+export async function scoreRun(pool: Pool, runId: string): Promise<RunQuality> {
+  const { rows } = await pool.query<{ outcome: ScoredOutcome; found: string; expected: string; tp: string }>(
+    `WITH f AS (SELECT social_insurance_code AS sic, outcome FROM vss.reconciliation_findings WHERE run_id = $1),
+          t AS (SELECT social_insurance_code AS sic, outcome FROM synth.truth),
+          o AS (SELECT unnest($2::text[]) AS outcome)
+     SELECT o.outcome,
+            (SELECT count(*) FROM f WHERE f.outcome = o.outcome) AS found,
+            (SELECT count(*) FROM t WHERE t.outcome = o.outcome) AS expected,
+            (SELECT count(*) FROM f JOIN t USING (sic) WHERE f.outcome = o.outcome AND t.outcome = o.outcome) AS tp
+       FROM o`,
+    [runId, SCORED_OUTCOMES],
+  );
+  const outcomes = rows.map((r) => {
+    const found = Number(r.found);
+    const expected = Number(r.expected);
+    const truePositives = Number(r.tp);
+    return {
+      outcome: r.outcome,
+      found,
+      expected,
+      truePositives,
+      precision: found === 0 ? 1 : truePositives / found,
+      recall: expected === 0 ? 1 : truePositives / expected,
+    };
+  });
+  const top = await pool.query<{ records: string; true_first: string }>(
+    `SELECT count(*) AS records,
+            count(*) FILTER (WHERE f.candidates -> 0 ->> 'citizenId' = t.citizen_id) AS true_first
+       FROM synth.truth t
+       LEFT JOIN vss.reconciliation_findings f
+         ON f.run_id = $1 AND f.social_insurance_code = t.social_insurance_code AND f.outcome = t.outcome
+      WHERE t.outcome = 'MISSING_ID_CANDIDATE'`,
+    [runId],
+  );
+  const clean = await pool.query<{ n: string }>(
+    `SELECT count(*) AS n FROM vss.reconciliation_findings f
+      WHERE f.run_id = $1 AND NOT EXISTS (SELECT 1 FROM synth.truth t WHERE t.social_insurance_code = f.social_insurance_code)`,
+    [runId],
+  );
+  const records = Number(top.rows[0].records);
+  const trueFirst = Number(top.rows[0].true_first);
+  return {
+    outcomes,
+    missingIdTopCandidate: { records, trueFirst, share: records === 0 ? 1 : trueFirst / records },
+    findingsOnCleanRecords: Number(clean.rows[0].n),
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+
+/** The quality figures as a table for a terminal or docs/benchmarks.md. */
+export function formatQuality(q: RunQuality): string {
+  const lines = [
+    '| outcome | found | expected | true positives | precision | recall |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...q.outcomes.map(
+      (o) =>
+        `| ${o.outcome} | ${o.found} | ${o.expected} | ${o.truePositives} | ${pct(o.precision)} | ${pct(o.recall)} |`,
+    ),
+  ];
+  lines.push(
+    '',
+    `true person is the top candidate for ${q.missingIdTopCandidate.trueFirst} of ${q.missingIdTopCandidate.records} MISSING_ID records (${pct(q.missingIdTopCandidate.share)}); findings on clean records: ${q.findingsOnCleanRecords}`,
+  );
+  return lines.join('\n');
+}

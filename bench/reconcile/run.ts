@@ -1,0 +1,216 @@
+/**
+ * Reconciliation benchmark: a whole-population run against the registry stub, next to the
+ * baseline of just reading both datasets once, at several sizes.
+ *
+ *   npm run bench:reconcile -- --size 1000000            (also runs 100 k and 300 k)
+ *   npm run bench:reconcile -- --sizes 20000 --keep       (one size, databases kept)
+ *
+ * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
+ * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
+ * processes, as in production. Printed: the baseline (COPY of our participants, the registry's
+ * export over gRPC, and both at once), the run (wall time, records/s, peak RSS of the worker,
+ * CPU of every process), the ratio run/baseline, and precision/recall against the truth.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { Pool } from 'pg';
+import { freePort, startEmbeddedPostgres } from '@vss/persistence';
+import { ApiKeys } from '@vss/security';
+import { ReconciliationClient } from '../../tools/cli/reconcile';
+import { type AppProcess, cpuMsOfTree, ownCpuMs, startApp } from './processes';
+import { formatQuality, type RunQuality, scoreRun } from './quality';
+import { copyParticipants, databaseUrl, exportRegistry, freshPopulation } from './setup';
+
+const PEER_TOKEN = 'bench-peer-token';
+
+interface SizeResult {
+  citizens: number;
+  participants: number;
+  copyMs: number;
+  exportMs: number;
+  baselineMs: number;
+  baselineCpuMs: number;
+  runMs: number;
+  runCpuMs: number;
+  workerPeakRssMb: number;
+  quality: RunQuality;
+}
+
+function parseArgs() {
+  const program = new Command('bench:reconcile')
+    .option('--size <n>', 'largest population (registry citizens)', '1000000')
+    .option('--sizes <list>', 'comma-separated sizes (default: 100000,300000,<size>)')
+    .option('--seed <n>', 'generator seed', '42')
+    .option(
+      '--admin-url <url>',
+      'use this PostgreSQL server (maintenance database URL) instead of an embedded one',
+    )
+    .option('--keep', 'keep the databases', false)
+    .parse(process.argv);
+  const opts = program.opts<{
+    size: string;
+    sizes?: string;
+    seed: string;
+    adminUrl?: string;
+    keep: boolean;
+  }>();
+  const size = Number(opts.size.replace(/_/g, ''));
+  const sizes = opts.sizes
+    ? opts.sizes.split(',').map((s) => Number(s.replace(/_/g, '')))
+    : [...new Set([100_000, 300_000, size].filter((n) => n <= size))];
+  return { sizes, seed: Number(opts.seed), adminUrl: opts.adminUrl, keep: opts.keep };
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+async function measureSize(
+  adminUrl: string,
+  pgPid: number,
+  citizens: number,
+  seed: number,
+): Promise<SizeResult> {
+  const name = `bench_reconcile_${citizens}`;
+  log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
+  const { url, report } = await freshPopulation(adminUrl, name, citizens, seed);
+  const participants = report.rows['vss.participants'] ?? 0;
+  log(`   seeded ${report.totalRows.toLocaleString('en-US')} rows in ${report.seconds.toFixed(0)} s`);
+
+  const registryPort = await freePort();
+  const registryAddress = `127.0.0.1:${registryPort}`;
+  const apps: AppProcess[] = [];
+  try {
+    const registry = startApp('population-registry', {
+      DATABASE_URL: url,
+      REGISTRY_GRPC_PORT: String(registryPort),
+      REGISTRY_PEER_TOKEN: PEER_TOKEN,
+    });
+    apps.push(registry);
+    await registry.waitFor(/population registry serving/);
+
+    // Baseline: each dataset alone (warming the caches), then both at once, as a merge reads them.
+    const copy = await copyParticipants(url);
+    const exported = await exportRegistry(registryAddress, PEER_TOKEN);
+    const cpuBefore = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs();
+    const started = Date.now();
+    await Promise.all([copyParticipants(url), exportRegistry(registryAddress, PEER_TOKEN)]);
+    const baselineMs = Date.now() - started;
+    const baselineCpuMs = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs() - cpuBefore;
+    log(
+      `   baseline: COPY ${participants} participants ${secs(copy.ms)}, export ${exported.citizens} citizens ${secs(exported.ms)}, both at once ${secs(baselineMs)}`,
+    );
+
+    const gatewayPort = await freePort();
+    const common = {
+      DATABASE_URL: url,
+      REGISTRY_ADDRESS: registryAddress,
+      REGISTRY_PEER_TOKEN: PEER_TOKEN,
+      LOG_LEVEL: 'info',
+    };
+    const gateway = startApp('gateway', {
+      ...common,
+      GATEWAY_GRPC_PORT: String(gatewayPort),
+      GATEWAY_HTTP_PORT: String(await freePort()),
+    });
+    apps.push(gateway);
+    await gateway.waitFor(/gateway serving/);
+    const worker = startApp('worker', common);
+    apps.push(worker);
+    await worker.waitFor(/taking partition slices/);
+
+    const pool = new Pool({ connectionString: url, max: 2 });
+    const key = await new ApiKeys(pool).issue({ role: 'admin', label: 'bench:reconcile' });
+    const client = new ReconciliationClient(`127.0.0.1:${gatewayPort}`, key.apiKey);
+    try {
+      const pids = [registry, gateway, worker].map((a) => a.child.pid!);
+      const cpuAt = () => pids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) + cpuMsOfTree(pgPid);
+      const runCpuBefore = cpuAt();
+      const runStarted = Date.now();
+      const run = await client.startRun({ scope: { all: true }, findMissingIdCandidates: true });
+      let lastPrinted = 0;
+      const final = await client.watch(run.runId, (r) => {
+        if (Date.now() - lastPrinted < 5000) return;
+        lastPrinted = Date.now();
+        log(
+          `   ${r.state.replace('RUN_STATE_', '')} ${r.recordsProcessed}/${r.recordsTotal} at ${r.recordsPerSecond} records/s`,
+        );
+      });
+      const runMs = Date.now() - runStarted;
+      const runCpuMs = cpuAt() - runCpuBefore;
+      if (final.state !== 'RUN_STATE_COMPLETED') throw new Error(`run ended ${final.state}: ${final.error}`);
+      const workerPeakRssMb = worker.peakRssMb();
+      const quality = await scoreRun(pool, run.runId);
+      log(
+        `   run: ${secs(runMs)}, ratio ${(runMs / baselineMs).toFixed(2)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
+      );
+      log(formatQuality(quality).replace(/^/gm, '   '));
+      return {
+        citizens,
+        participants,
+        copyMs: copy.ms,
+        exportMs: exported.ms,
+        baselineMs,
+        baselineCpuMs,
+        runMs,
+        runCpuMs,
+        workerPeakRssMb,
+        quality,
+      };
+    } finally {
+      client.close();
+      await pool.end();
+    }
+  } finally {
+    for (const app of apps.reverse()) await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const { sizes, seed, adminUrl: given, keep } = parseArgs();
+  let dataDir: string | undefined;
+  let stop = async () => undefined as void;
+  let adminUrl = given;
+  let pgPid = 0;
+  if (!adminUrl) {
+    dataDir = mkdtempSync(join(tmpdir(), 'bench-reconcile-pg-'));
+    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: !keep });
+    adminUrl = embedded.adminUrl;
+    stop = () => embedded.stop();
+    const pool = new Pool({ connectionString: adminUrl, max: 1 });
+    // The postmaster: its tree holds every backend, so its CPU is all of PostgreSQL's.
+    const { rows } = await pool.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'`,
+    );
+    await pool.end();
+    pgPid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${rows[0].pid}/status`, 'utf8'))?.[1]);
+  }
+  const results: SizeResult[] = [];
+  try {
+    for (const size of sizes) results.push(await measureSize(adminUrl, pgPid, size, seed));
+  } finally {
+    await stop();
+    if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
+  }
+  log(
+    '\n| citizens | participants | COPY | export | baseline (both at once) | run | records/s | ratio | CPU ratio | worker peak RSS |',
+  );
+  log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    log(
+      `| ${r.citizens.toLocaleString('en-US')} | ${r.participants.toLocaleString('en-US')} | ${secs(r.copyMs)} | ${secs(r.exportMs)} | ${secs(r.baselineMs)} | ${secs(r.runMs)} | ${Math.round(r.participants / (r.runMs / 1000)).toLocaleString('en-US')} | ${(r.runMs / r.baselineMs).toFixed(2)} | ${given ? 'n/a' : (r.runCpuMs / r.baselineCpuMs).toFixed(2)} | ${r.workerPeakRssMb.toFixed(0)} MB |`,
+    );
+  }
+  const largest = results[results.length - 1];
+  if (largest)
+    log(
+      `\nquality at ${largest.citizens.toLocaleString('en-US')} citizens:\n${formatQuality(largest.quality)}`,
+    );
+  if (given) log(`\n(databases left on ${databaseUrl(adminUrl, 'bench_reconcile_<size>')})`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

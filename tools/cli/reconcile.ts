@@ -1,0 +1,403 @@
+import { createWriteStream } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import type {
+  ApplyFindingsRequest,
+  ApplyFindingsResponse,
+  Finding,
+  ListFindingsRequest,
+  ListRunsResponse,
+  Outcome,
+  Run,
+  StartRunRequest,
+} from '@vss/contracts';
+import { serviceClient, unary } from '@vss/registry-client';
+import { cliContext } from './context';
+
+/** A call the gateway refused, with its gRPC status kept for callers that branch on it. */
+export class GatewayCallError extends Error {
+  constructor(
+    readonly code: grpc.status,
+    readonly details: string,
+    readonly field: string | undefined,
+  ) {
+    super(`${grpc.status[code] ?? code}: ${details}${field ? ` (field ${field})` : ''}`);
+  }
+}
+
+function wrap(error: unknown): Error {
+  const e = error as grpc.ServiceError;
+  if (typeof e?.code !== 'number') return error as Error;
+  const field = e.metadata?.get('x-error-field')[0];
+  return new GatewayCallError(e.code, e.details, typeof field === 'string' ? field : undefined);
+}
+
+/** vss.gateway.v1.ReconciliationService over gRPC, for the CLI, the benchmark and the tests. */
+export class ReconciliationClient {
+  private readonly client: grpc.Client;
+
+  constructor(
+    address: string,
+    private readonly apiKey: string,
+  ) {
+    const Ctor = serviceClient(
+      ['vss/gateway/v1/reconciliation.proto'],
+      'vss.gateway.v1.ReconciliationService',
+    );
+    this.client = new Ctor(address, grpc.credentials.createInsecure());
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-api-key', this.apiKey);
+    return metadata;
+  }
+
+  private async call<Res>(method: string, request: object, deadlineMs = 30_000): Promise<Res> {
+    try {
+      return await unary<object, Res>(this.client, method, request, {
+        deadlineMs,
+        metadata: this.metadata(),
+      });
+    } catch (error) {
+      throw wrap(error);
+    }
+  }
+
+  private stream<Res>(method: string, request: object): grpc.ClientReadableStream<Res> {
+    const fn = (
+      this.client as unknown as Record<
+        string,
+        (r: object, m: grpc.Metadata) => grpc.ClientReadableStream<Res>
+      >
+    )[method];
+    return fn.call(this.client, request, this.metadata());
+  }
+
+  async startRun(request: Partial<StartRunRequest>): Promise<Run> {
+    return (await this.call<{ run: Run }>('startRun', request)).run;
+  }
+
+  async getRun(runId: string): Promise<Run> {
+    return (await this.call<{ run: Run }>('getRun', { runId })).run;
+  }
+
+  listRuns(request: { state?: string; pageToken?: string; pageSize?: number }): Promise<ListRunsResponse> {
+    return this.call('listRuns', request);
+  }
+
+  async cancelRun(runId: string): Promise<Run> {
+    return (await this.call<{ run: Run }>('cancelRun', { runId })).run;
+  }
+
+  applyFindings(request: Partial<ApplyFindingsRequest>): Promise<ApplyFindingsResponse> {
+    return this.call('applyFindings', request, 600_000);
+  }
+
+  /** Follows a run until it ends; resolves with its last state. */
+  watch(runId: string, onRun: (run: Run) => void = () => undefined): Promise<Run> {
+    return new Promise((resolve, reject) => {
+      let last: Run | undefined;
+      const stream = this.stream<{ run: Run }>('watchRun', { runId });
+      stream.on('data', (msg: { run: Run }) => {
+        last = msg.run;
+        onRun(msg.run);
+      });
+      stream.on('error', (error) => reject(wrap(error)));
+      stream.on('end', () =>
+        last ? resolve(last) : reject(new Error(`no progress received for run ${runId}`)),
+      );
+    });
+  }
+
+  /** The findings, page by page, as the server streams them. */
+  async *findings(
+    request: Partial<ListFindingsRequest>,
+  ): AsyncGenerator<{ findings: Finding[]; cursor: string }> {
+    const stream = this.stream<{ findings: Finding[]; cursor: string }>('listFindings', request);
+    try {
+      for await (const page of stream) yield page as { findings: Finding[]; cursor: string };
+    } catch (error) {
+      throw wrap(error);
+    } finally {
+      stream.cancel();
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const bare = (value: string, prefix: string) => value.replace(prefix, '');
+const outcomeArg = (value: string) => `OUTCOME_${value.toUpperCase().replace(/^OUTCOME_/, '')}` as Outcome;
+
+function connect(): ReconciliationClient {
+  const context = cliContext();
+  const apiKey = context.apiKey('admin');
+  if (!apiKey)
+    throw new Error('no API key: set VSS_API_KEY to an admin key, or run `npm start` (it issues one)');
+  return new ReconciliationClient(context.gatewayGrpc, apiKey);
+}
+
+async function withClient(work: (client: ReconciliationClient) => Promise<void>): Promise<void> {
+  const client = connect();
+  try {
+    await work(client);
+  } finally {
+    client.close();
+  }
+}
+
+function scopeText(run: Run): string {
+  const scope = run.scope;
+  if (scope?.provinceCode) return `province ${scope.provinceCode}`;
+  if (scope?.changedSince) return `changed since ${scope.changedSince}`;
+  return 'all records';
+}
+
+function countsText(run: Run): string {
+  return run.counts
+    .filter((c) => c.outcome !== 'OUTCOME_MATCHED')
+    .map((c) => `${bare(c.outcome, 'OUTCOME_')} ${c.count}`)
+    .join('  ');
+}
+
+export function describeRun(run: Run): string[] {
+  return [
+    `run ${run.runId}  ${bare(run.state, 'RUN_STATE_')}  ${scopeText(run)}${run.dryRun ? '  (dry run)' : ''}${
+      run.findMissingIdCandidates ? '  (with candidates)' : ''
+    }`,
+    `  records  ${run.recordsProcessed} of ${run.recordsTotal}  at ${run.recordsPerSecond} records/s`,
+    `  started  ${run.startedAt || '-'} by ${run.startedBy}   finished ${run.finishedAt || '-'}`,
+    `  outcomes ${countsText(run) || '(none yet)'}`,
+    ...(run.error ? [`  error    ${run.error}`] : []),
+  ];
+}
+
+/** Follows a run with a live progress bar on a terminal, a line per change elsewhere. */
+async function follow(client: ReconciliationClient, runId: string): Promise<Run> {
+  const tty = process.stdout.isTTY === true;
+  const bar = new SingleBar({
+    format: '{bar} {percentage}% | {value}/{total} | {rate} records/s | ETA {eta_s}s | {state} {counts}',
+    hideCursor: true,
+    etaBuffer: 1,
+  });
+  let started = false;
+  const final = await client.watch(runId, (run) => {
+    const payload = {
+      rate: run.recordsPerSecond,
+      eta_s: run.etaSeconds,
+      state: bare(run.state, 'RUN_STATE_'),
+      counts: countsText(run),
+    };
+    const total = Math.max(1, Number(run.recordsTotal));
+    if (!tty) {
+      say(
+        `${payload.state} ${run.recordsProcessed}/${run.recordsTotal} ${payload.rate} records/s ETA ${payload.eta_s}s`,
+      );
+    } else if (!started) {
+      bar.start(total, Number(run.recordsProcessed), payload);
+      started = true;
+    } else {
+      bar.setTotal(total);
+      bar.update(Number(run.recordsProcessed), payload);
+    }
+  });
+  if (started) bar.stop();
+  describeRun(final).forEach(say);
+  return final;
+}
+
+function csvCell(value: string): string {
+  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+export const CSV_HEADER = [
+  'finding_id',
+  'outcome',
+  'social_insurance_code',
+  'citizen_id',
+  'province_code',
+  'differences',
+  'resolved_citizen_id',
+  'best_candidate',
+  'best_candidate_score',
+  'duplicate_social_insurance_codes',
+  'date_of_death',
+  'applied_at',
+  'detail',
+];
+
+/** One finding as a CSV line (RFC 4180 quoting). */
+export function findingCsv(f: Finding): string {
+  const best = f.candidates[0];
+  return [
+    f.findingId,
+    bare(f.outcome, 'OUTCOME_'),
+    f.socialInsuranceCode,
+    f.citizenId,
+    f.provinceCode,
+    f.differences.map((d) => `${d.field}: ${d.insuranceValue} -> ${d.registryValue}`).join('; '),
+    f.resolvedCitizenId,
+    best ? `${best.citizenId} ${best.fullName} ${best.dateOfBirth}` : '',
+    best ? best.score.toFixed(4) : '',
+    f.duplicateSocialInsuranceCodes.join(' '),
+    f.dateOfDeath,
+    f.appliedAt,
+    f.detail,
+  ]
+    .map(csvCell)
+    .join(',');
+}
+
+function findingLine(f: Finding): string {
+  return `${f.findingId.padStart(8)}  ${bare(f.outcome, 'OUTCOME_').padEnd(27)} ${f.socialInsuranceCode}  ${f.citizenId.padEnd(12)}  ${f.detail}`;
+}
+
+/** `reconcile start|watch|list|show|cancel|findings|export|apply`: administrators' reconciliation. */
+export function registerReconcileCommands(program: Command): void {
+  const reconcile = program
+    .command('reconcile')
+    .description('reconciliation of insurance records against the population registry (admin)');
+
+  reconcile
+    .command('start')
+    .description('start a run: all records, one province, or records changed since a date')
+    .option('--province <code>', 'only the records of this province (3 digits, e.g. 001)')
+    .option('--changed-since <date>', 'only records or citizens changed since this date (YYYY-MM-DD)')
+    .option('--candidates', 'look for registry candidates for records without a citizen ID', false)
+    .option('--dry-run', 'find, but never apply', false)
+    .option('--watch', 'follow the run with a progress bar until it ends', false)
+    .action(
+      (opts: {
+        province?: string;
+        changedSince?: string;
+        candidates: boolean;
+        dryRun: boolean;
+        watch: boolean;
+      }) =>
+        withClient(async (client) => {
+          if (opts.province && opts.changedSince)
+            throw new Error('give --province or --changed-since, not both');
+          const scope = opts.province
+            ? { provinceCode: opts.province }
+            : opts.changedSince
+              ? { changedSince: opts.changedSince }
+              : { all: true };
+          const run = await client.startRun({
+            scope,
+            findMissingIdCandidates: opts.candidates,
+            dryRun: opts.dryRun,
+          });
+          say(`started run ${run.runId} (${scopeText(run)})`);
+          if (opts.watch) await follow(client, run.runId);
+        }),
+    );
+
+  reconcile
+    .command('watch <run>')
+    .description('follow a run with a progress bar until it ends')
+    .action((runId: string) => withClient(async (client) => void (await follow(client, runId))));
+
+  reconcile
+    .command('show <run>')
+    .description('a run: state, progress and counts per outcome')
+    .action((runId: string) =>
+      withClient(async (client) => describeRun(await client.getRun(runId)).forEach(say)),
+    );
+
+  reconcile
+    .command('list')
+    .description('runs, newest first')
+    .option('--state <state>', 'QUEUED, RUNNING, COMPLETED, CANCELLED or FAILED')
+    .option('--limit <n>', 'runs to show', '20')
+    .action((opts: { state?: string; limit: string }) =>
+      withClient(async (client) => {
+        const state = opts.state ? `RUN_STATE_${opts.state.toUpperCase()}` : undefined;
+        const { runs } = await client.listRuns({ state, pageSize: Number(opts.limit) });
+        if (runs.length === 0) say('no runs');
+        for (const run of runs) {
+          say(
+            `${run.runId}  ${bare(run.state, 'RUN_STATE_').padEnd(9)}  ${run.createdAt}  ${run.recordsProcessed}/${run.recordsTotal}  ${scopeText(run)}${run.dryRun ? ' (dry run)' : ''}`,
+          );
+        }
+      }),
+    );
+
+  reconcile
+    .command('cancel <run>')
+    .description('cancel a queued or running run; the worker stops after its current chunk')
+    .action((runId: string) =>
+      withClient(async (client) => describeRun(await client.cancelRun(runId)).forEach(say)),
+    );
+
+  reconcile
+    .command('findings <run>')
+    .description("a run's findings")
+    .option('--outcome <outcome...>', 'only these outcomes, e.g. FIELD_MISMATCH')
+    .option('--province <code>', 'only records of this province')
+    .option('--limit <n>', 'at most this many (0 for all)', '100')
+    .action((runId: string, opts: { outcome?: string[]; province?: string; limit: string }) =>
+      withClient(async (client) => {
+        const request = {
+          runId,
+          outcomes: (opts.outcome ?? []).map(outcomeArg),
+          provinceCode: opts.province ?? '',
+          limit: Number(opts.limit),
+        };
+        for await (const page of client.findings(request)) page.findings.map(findingLine).forEach(say);
+      }),
+    );
+
+  reconcile
+    .command('export <run>')
+    .description("a run's findings as CSV, to a file or stdout")
+    .option('--format <format>', 'csv (the only format)', 'csv')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--outcome <outcome...>', 'only these outcomes')
+    .action((runId: string, opts: { format: string; out?: string; outcome?: string[] }) =>
+      withClient(async (client) => {
+        if (opts.format !== 'csv') throw new Error(`--format ${opts.format}: only csv is supported`);
+        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        const write = (line: string) =>
+          out.write(`${line}\n`) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+        await write(CSV_HEADER.join(','));
+        let n = 0;
+        for await (const page of client.findings({
+          runId,
+          outcomes: (opts.outcome ?? []).map(outcomeArg),
+          pageSize: 2000,
+        })) {
+          for (const f of page.findings) await write(findingCsv(f));
+          n += page.findings.length;
+        }
+        if (opts.out) {
+          await new Promise<void>((resolve) => (out as ReturnType<typeof createWriteStream>).end(resolve));
+          say(`${n} findings written to ${opts.out}`);
+        }
+      }),
+    );
+
+  reconcile
+    .command('apply <run>')
+    .description('apply the findings of chosen outcomes to the insurance records (audited)')
+    .requiredOption(
+      '--outcome <outcome...>',
+      'MATCHED_AFTER_NORMALIZATION, FIELD_MISMATCH, LEGACY_ID_RESOLVED or DECEASED_BUT_ACTIVE',
+    )
+    .option('--finding <id...>', 'only these findings')
+    .action((runId: string, opts: { outcome: string[]; finding?: string[] }) =>
+      withClient(async (client) => {
+        const res = await client.applyFindings({
+          runId,
+          outcomes: opts.outcome.map(outcomeArg),
+          findingIds: opts.finding ?? [],
+        });
+        for (const a of res.applied) say(`applied ${a.count.padStart(8)}  ${bare(a.outcome, 'OUTCOME_')}`);
+        say(`skipped ${res.skipped.padStart(8)}  (applied before, or the record changed since the run)`);
+      }),
+    );
+}
