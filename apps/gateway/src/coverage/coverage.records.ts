@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '@vss/platform';
 import { ChangeFeed } from '@vss/security';
 import { GATEWAY_CONFIG, LOGGER, PG_POOL } from '../core/tokens';
+import { registerCoverageMetrics } from './coverage.metrics';
 import { type CoverageRecord, CoverageRepository } from './coverage.repository';
 
 export const COVERAGE_CHANNEL = 'vss_coverage_changed';
@@ -43,6 +44,7 @@ export class CoverageRecords {
   private generation = 0;
   private inFlight = 0;
   private scheduled = false;
+  private unregister: () => void = () => undefined;
   readonly stats = { hits: 0, misses: 0, queries: 0, invalidations: 0 };
 
   constructor(
@@ -60,6 +62,7 @@ export class CoverageRecords {
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.unregister = registerCoverageMetrics(this);
     if (this.maxEntries > 0) await this.feed.start();
     if (this.maxEntries > 0 && !this.feed.live) {
       this.logger.warn('coverage cache off until LISTEN vss_coverage_changed succeeds');
@@ -67,6 +70,7 @@ export class CoverageRecords {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unregister();
     await this.feed.close();
   }
 
