@@ -3,8 +3,8 @@ import { ensureQueue, startJobQueue } from '@vss/platform';
 /**
  * The baseline of the procedures benchmark, run as a process of its own like the worker:
  * pg-boss 10 with empty jobs. Sends BENCH_JOBS jobs, one transaction each, BENCH_CONCURRENCY
- * at a time (as the gateway does), then drains them with BENCH_LOOPS work loops configured as
- * the worker's (one job per fetch, a loop that found work fetches again at once). Prints one
+ * at a time (as the gateway does), while BENCH_LOOPS work loops configured as the worker's
+ * (one job per fetch, a loop that found work fetches again at once) take them. Prints one
  * JSON line.
  */
 const env = process.env;
@@ -29,7 +29,23 @@ async function main(): Promise<void> {
   });
   await ensureQueue(boss, QUEUE);
 
-  const sendStarted = Date.now();
+  // Consumers first, as the worker runs while the gateway accepts: jobs are sent and taken at once.
+  let handledCount = 0;
+  let allHandled: () => void = () => undefined;
+  const handled = new Promise<void>((resolve) => (allHandled = resolve));
+  for (let i = 0; i < Number(values.loops); i += 1) {
+    const loop: { id?: string } = {};
+    loop.id = await boss.work(
+      QUEUE,
+      { batchSize: 1, pollingIntervalSeconds: Number(values['poll-seconds']) },
+      async () => {
+        handledCount += 1;
+        if (handledCount === jobs) allHandled();
+        if (loop.id) boss.notifyWorker(loop.id);
+      },
+    );
+  }
+  const started = Date.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: Number(values.concurrency) }, async () => {
@@ -39,28 +55,11 @@ async function main(): Promise<void> {
       }
     }),
   );
-  const sendSeconds = (Date.now() - sendStarted) / 1000;
-
-  // Timed until the handler has run for every job, as the procedures are timed until their
-  // last step has committed; pg-boss writes completions after the handler, unawaited.
-  const workStarted = Date.now();
-  let done = 0;
-  let allHandled: () => void = () => undefined;
-  const handled = new Promise<void>((resolve) => (allHandled = resolve));
-  for (let i = 0; i < Number(values.loops); i += 1) {
-    const loop: { id?: string } = {};
-    loop.id = await boss.work(
-      QUEUE,
-      { batchSize: 1, pollingIntervalSeconds: Number(values['poll-seconds']) },
-      async () => {
-        done += 1;
-        if (done === jobs) allHandled();
-        if (loop.id) boss.notifyWorker(loop.id);
-      },
-    );
-  }
+  const sendSeconds = (Date.now() - started) / 1000;
+  // Timed until the handler has run for every job, as procedures are timed until their last
+  // step has committed; pg-boss records completions after the handler, unawaited.
   await handled;
-  const workSeconds = (Date.now() - workStarted) / 1000;
+  const workSeconds = (Date.now() - started) / 1000;
   process.stdout.write(
     `${JSON.stringify({ jobs, sendSeconds, sendPerSecond: jobs / sendSeconds, workSeconds, workPerSecond: jobs / workSeconds })}\n`,
   );

@@ -8,7 +8,7 @@ import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/security';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel } from './fixtures';
-import { type BenchProcess, freshDatabase, startNode } from './system';
+import { type BenchProcess, cpuMsOfTree, freshDatabase, startNode } from './system';
 
 /**
  * `npm run bench:procedures [-- --births N --deaths N --citizens N --concurrency N --worker-concurrency N --empty-jobs N]`
@@ -18,8 +18,9 @@ import { type BenchProcess, freshDatabase, startNode } from './system';
  * (`--concurrency` calls in flight) while the worker runs them, and measures accepted events/s
  * (until the last acknowledgement) and completed procedures/s (until the last procedure
  * settles), both from the first submission. In the same run, on the same database, a process
- * configured like the worker sends and drains empty pg-boss jobs: the ratio of step jobs/s to
- * empty jobs/s is the figure that survives a noisy machine.
+ * configured like the worker sends empty pg-boss jobs while taking them: the ratios of accepted
+ * events/s to empty jobs sent/s and of step jobs/s to empty jobs handled/s are the figures that
+ * survive a noisy machine, with the CPU each process spent per procedure and per empty job.
  */
 const { values: opts } = parseArgs({
   options: {
@@ -77,11 +78,16 @@ async function main(): Promise<void> {
       await p.waitFor(ready);
       return p;
     };
-    await start('registry', 'apps/population-registry/src/main.js', /population registry serving/, {
-      REGISTRY_GRPC_PORT: registryPort,
-    });
+    const registry = await start(
+      'registry',
+      'apps/population-registry/src/main.js',
+      /population registry serving/,
+      {
+        REGISTRY_GRPC_PORT: registryPort,
+      },
+    );
     const registryAddress = `127.0.0.1:${registryPort}`;
-    await start('gateway', 'apps/gateway/src/main.js', /gateway serving/, {
+    const gateway = await start('gateway', 'apps/gateway/src/main.js', /gateway serving/, {
       GATEWAY_GRPC_PORT: grpcPort,
       GATEWAY_HTTP_PORT: await freePort(),
       REGISTRY_ADDRESS: registryAddress,
@@ -98,6 +104,8 @@ async function main(): Promise<void> {
     say(
       `submitting ${fixtures.births.length} births and ${fixtures.deaths.length} deaths, ${opts.concurrency} in flight…`,
     );
+    const system = { registry, gateway, worker };
+    const cpuBefore = cpuOf(system, db.serverPid);
     const started = Date.now();
     await inParallel(requests, Number(opts.concurrency), (request) =>
       unary(client, 'birth' in request ? 'submitBirthRegistration' : 'submitDeathRegistration', request, {
@@ -114,6 +122,7 @@ async function main(): Promise<void> {
        WHERE s.state IN ('DONE', 'SKIPPED') GROUP BY p.kind, p.state ORDER BY 1, 2`,
     );
     const stepJobs = outcome.rows.reduce((sum, r) => sum + r.steps, 0);
+    const procedureCpu = difference(cpuOf(system, db.serverPid), cpuBefore);
     await worker.stop();
 
     say(`pg-boss baseline: ${opts['empty-jobs']} empty jobs…`);
@@ -124,7 +133,9 @@ async function main(): Promise<void> {
       BENCH_LOOPS: opts['worker-concurrency'],
     });
     processes.push(empty);
+    const emptyBefore = cpuOf({ empty }, db.serverPid);
     await empty.waitFor(/"workPerSecond"/, 300_000);
+    const emptyCpu = difference(cpuOf({ empty }, db.serverPid), emptyBefore);
     const baseline = JSON.parse(empty.lines(/"workPerSecond"/)[0]) as {
       jobs: number;
       sendPerSecond: number;
@@ -146,12 +157,42 @@ async function main(): Promise<void> {
     );
     say(`ratio accepted events / empty sends:  ${(accepted / baseline.sendPerSecond).toFixed(2)}`);
     say(`ratio step jobs / empty jobs handled: ${(steps / baseline.workPerSecond).toFixed(2)}`);
+    const perProcedure = Object.entries(procedureCpu).map(([k, ms]) => `${k} ${(ms / n).toFixed(1)}`);
+    const perEmpty = Object.entries(emptyCpu).map(([k, ms]) => `${k} ${(ms / baseline.jobs).toFixed(2)}`);
+    say(
+      `CPU ms per procedure:  ${perProcedure.join(', ')}; per step job ${(sum(procedureCpu) / stepJobs).toFixed(1)}`,
+    );
+    say(
+      `CPU ms per empty job:  ${perEmpty.join(', ')}; in all ${(sum(emptyCpu) / baseline.jobs).toFixed(2)}`,
+    );
+    say(
+      `ratio CPU per step job / per empty job: ${(sum(procedureCpu) / stepJobs / (sum(emptyCpu) / baseline.jobs)).toFixed(1)}`,
+    );
   } finally {
     for (const p of processes.reverse()) await p.stop();
     await pool.end();
     await db.close();
   }
 }
+
+/** CPU milliseconds used so far by each process (and its children), PostgreSQL included when it is ours. */
+function cpuOf(
+  processes: Record<string, BenchProcess>,
+  serverPid: number | undefined,
+): Record<string, number> {
+  const cpu: Record<string, number> = {};
+  for (const [name, p] of Object.entries(processes)) cpu[name] = p.child.pid ? cpuMsOfTree(p.child.pid) : 0;
+  if (serverPid) cpu.postgres = cpuMsOfTree(serverPid);
+  const own = process.cpuUsage();
+  cpu.client = (own.user + own.system) / 1000;
+  return cpu;
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
+}
+
+const sum = (cpu: Record<string, number>) => Object.values(cpu).reduce((a, b) => a + b, 0);
 
 /** Seconds from `started` until every procedure has settled. */
 async function untilSettled(pool: Pool, total: number, started: number): Promise<number> {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,6 +21,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export interface BenchDatabase {
   url: string;
+  /** The postmaster's PID when the server is ours (embedded), so that its CPU can be measured. */
+  serverPid?: number;
   close(): Promise<void>;
 }
 
@@ -27,6 +30,7 @@ export interface BenchDatabase {
 export async function freshDatabase(databaseUrl: string | undefined): Promise<BenchDatabase> {
   let adminUrl: string;
   let stop: () => Promise<void> = async () => undefined;
+  let serverPid: number | undefined;
   if (databaseUrl) {
     const url = new URL(databaseUrl);
     url.pathname = '/postgres';
@@ -37,6 +41,8 @@ export async function freshDatabase(databaseUrl: string | undefined): Promise<Be
     const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
+    const pidFile = join(dataDir, 'postmaster.pid');
+    if (existsSync(pidFile)) serverPid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   }
   const name = 'bench_procedures';
   await dropDatabase(adminUrl, name);
@@ -58,6 +64,7 @@ export async function freshDatabase(databaseUrl: string | undefined): Promise<Be
   }
   return {
     url: url.toString(),
+    serverPid,
     async close() {
       await dropDatabase(adminUrl, name).catch(() => undefined);
       await stop();
@@ -123,4 +130,41 @@ export function startNode(name: string, script: string, env: Record<string, stri
       }
     },
   };
+}
+
+const TICKS_PER_SECOND = 100;
+
+function stat(pid: number): { ppid: number; ownMs: number; childrenMs: number } | undefined {
+  try {
+    // The command name may hold spaces: fields are counted after its closing parenthesis.
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ticks = (i: number) => (Number(fields[i - 3]) * 1000) / TICKS_PER_SECOND;
+    return { ppid: Number(fields[1]), ownMs: ticks(14) + ticks(15), childrenMs: ticks(16) + ticks(17) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU milliseconds a process and its descendants have used: their own time, plus what the
+ * children that have already exited left in their parents' accounts (PostgreSQL backends).
+ */
+export function cpuMsOfTree(rootPid: number): number {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    const s = stat(pid);
+    if (s) parents.set(pid, s.ppid);
+  }
+  let total = 0;
+  const visit = (pid: number) => {
+    const s = stat(pid);
+    if (!s) return;
+    total += s.ownMs + s.childrenMs;
+    for (const [child, parent] of parents) if (parent === pid) visit(child);
+  };
+  visit(rootPid);
+  return total;
 }

@@ -295,6 +295,21 @@ describe('acceptance', () => {
     expect(grpc.status[error.code]).toBe('PERMISSION_DENIED');
   });
 
+  it('streams the procedure at once and ends the stream when the client cancels', async () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-api-key', stack.keys.office);
+    const stream = (
+      stack.grpcClient as unknown as {
+        watchProcedure(r: object, m: grpc.Metadata): grpc.ClientReadableStream<{ procedure: Procedure }>;
+      }
+    ).watchProcedure({ procedureId: accepted }, metadata);
+    const ended = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
+    const first = await new Promise<{ procedure: Procedure }>((resolve) => stream.once('data', resolve));
+    expect(first.procedure.state).toBe(ProcedureState.PROCEDURE_STATE_ACCEPTED);
+    stream.cancel();
+    expect(grpc.status[(await ended).code]).toBe('CANCELLED');
+  });
+
   it('refuses RetryProcedure and ResolveProcedure for a procedure not in review', async () => {
     const retry = await failure(stack.call('retryProcedure', { procedureId: accepted }, stack.keys.admin));
     expect(retry).toEqual({

@@ -12,6 +12,7 @@ import {
 import type { PgBoss } from '@vss/platform';
 import { JOB_QUEUE, PG_POOL } from '../core/tokens';
 import type { ProcedureRow, StepRow } from './procedure.mapper';
+import { queueOnTransaction } from './queue-on-transaction';
 
 export type AcceptOutcome =
   | { status: 'accepted'; procedureId: string }
@@ -246,7 +247,7 @@ export class CivilEventsRepository {
   private async enqueue(client: PoolClient, job: ProcedureStepJob, expireInSeconds: number): Promise<void> {
     const id = await this.jobs.send(PROCEDURE_STEP_QUEUE, job, {
       expireInSeconds,
-      db: { executeSql: (text, values) => client.query(text, values) },
+      db: queueOnTransaction(client),
     });
     // pg-boss answers null, without an error, when the queue does not exist.
     if (!id) throw new Error(`the job queue ${PROCEDURE_STEP_QUEUE} does not exist`);

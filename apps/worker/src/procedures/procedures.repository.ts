@@ -10,6 +10,7 @@ import {
 } from '@vss/domain/linked-procedures';
 import type { PgBoss } from '@vss/platform';
 import { JOB_QUEUE, PG_POOL } from '../core/tokens';
+import { queueOnTransaction } from './queue-on-transaction';
 import type { ProcedurePatch, StepResult, Verdict } from './step';
 
 /** A step taken up by a job: what the step needs to run, and the job's generation. */
@@ -105,25 +106,27 @@ export class ProceduresRepository {
         await this.stopForReview(client, claim, verdict.reason);
         return verdict;
       }
-      await client.query(
-        `UPDATE vss.procedure_steps SET state = $3, outcome = $4, finished_at = now()
-         WHERE procedure_id = $1 AND name = $2`,
-        [claim.procedureId, claim.step, verdict.status, verdict.outcome],
-      );
       const next = nextStep(claim.kind, claim.step);
       const patch = verdict.patch ?? {};
-      await client.query(
-        `UPDATE vss.procedures SET
-           current_step = $2, state = $3, job_seq = job_seq + $4, version = version + 1, updated_at = now(),
-           issued_social_insurance_code = COALESCE($5, issued_social_insurance_code),
-           funeral_allowance_vnd = COALESCE($6, funeral_allowance_vnd),
-           funeral_allowance_basis = COALESCE($7, funeral_allowance_basis),
-           funeral_cost_support_vnd = COALESCE($8, funeral_cost_support_vnd),
-           funeral_cost_support_basis = COALESCE($9, funeral_cost_support_basis),
-           payout_id = COALESCE($10, payout_id)
-         WHERE procedure_id = $1`,
-        [
+      await client.query({
+        name: 'vss-procedure-step-done',
+        text: `WITH step AS (
+                 UPDATE vss.procedure_steps SET state = $3, outcome = $4, finished_at = now()
+                 WHERE procedure_id = $1 AND name = $2)
+               UPDATE vss.procedures SET
+                 current_step = $5, state = $6, job_seq = job_seq + $7, version = version + 1, updated_at = now(),
+                 issued_social_insurance_code = COALESCE($8, issued_social_insurance_code),
+                 funeral_allowance_vnd = COALESCE($9, funeral_allowance_vnd),
+                 funeral_allowance_basis = COALESCE($10, funeral_allowance_basis),
+                 funeral_cost_support_vnd = COALESCE($11, funeral_cost_support_vnd),
+                 funeral_cost_support_basis = COALESCE($12, funeral_cost_support_basis),
+                 payout_id = COALESCE($13, payout_id)
+               WHERE procedure_id = $1`,
+        values: [
           claim.procedureId,
+          claim.step,
+          verdict.status,
+          verdict.outcome,
           next ?? null,
           next ? 'RUNNING' : 'COMPLETED',
           next ? 1 : 0,
@@ -134,7 +137,7 @@ export class ProceduresRepository {
           patch.funeral?.costSupportBasis ?? null,
           patch.payoutId ?? null,
         ],
-      );
+      });
       if (next)
         await this.enqueue(
           client,
@@ -148,16 +151,15 @@ export class ProceduresRepository {
   /** Puts the step back to wait, visible as WAITING_RETRY, with a job of the next generation due later. */
   async retryLater(claim: Claim, error: string, delayMs: number, jobExpireSeconds: number): Promise<boolean> {
     const done = await this.ifCurrent(claim, async (client) => {
-      await client.query(
-        `UPDATE vss.procedure_steps SET state = 'PENDING', last_error = $3 WHERE procedure_id = $1 AND name = $2`,
-        [claim.procedureId, claim.step, error],
-      );
-      await client.query(
-        `UPDATE vss.procedures SET state = 'WAITING_RETRY', job_seq = job_seq + 1, version = version + 1,
-           updated_at = now()
-         WHERE procedure_id = $1`,
-        [claim.procedureId],
-      );
+      await client.query({
+        name: 'vss-procedure-step-wait',
+        text: `WITH step AS (
+                 UPDATE vss.procedure_steps SET state = 'PENDING', last_error = $3 WHERE procedure_id = $1 AND name = $2)
+               UPDATE vss.procedures SET state = 'WAITING_RETRY', job_seq = job_seq + 1, version = version + 1,
+                 updated_at = now()
+               WHERE procedure_id = $1`,
+        values: [claim.procedureId, claim.step, error],
+      });
       await this.enqueue(
         client,
         { procedureId: claim.procedureId, jobSeq: claim.jobSeq + 1 },
@@ -175,16 +177,16 @@ export class ProceduresRepository {
   }
 
   private async stopForReview(client: PoolClient, claim: Claim, reason: string): Promise<void> {
-    await client.query(
-      `UPDATE vss.procedure_steps SET state = 'FAILED', last_error = $3, finished_at = now()
-       WHERE procedure_id = $1 AND name = $2`,
-      [claim.procedureId, claim.step, reason],
-    );
-    await client.query(
-      `UPDATE vss.procedures SET state = 'NEEDS_REVIEW', review_reason = $2, version = version + 1, updated_at = now()
-       WHERE procedure_id = $1`,
-      [claim.procedureId, reason],
-    );
+    await client.query({
+      name: 'vss-procedure-step-review',
+      text: `WITH step AS (
+               UPDATE vss.procedure_steps SET state = 'FAILED', last_error = $3, finished_at = now()
+               WHERE procedure_id = $1 AND name = $2)
+             UPDATE vss.procedures SET state = 'NEEDS_REVIEW', review_reason = $3, version = version + 1,
+               updated_at = now()
+             WHERE procedure_id = $1`,
+      values: [claim.procedureId, claim.step, reason],
+    });
   }
 
   /** Runs `work` in a transaction if the claim is still the procedure's current one. */
@@ -192,11 +194,12 @@ export class ProceduresRepository {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const current = await client.query(
-        `SELECT 1 FROM vss.procedures
-         WHERE procedure_id = $1 AND job_seq = $2 AND current_step = $3 AND state = 'RUNNING' FOR UPDATE`,
-        [claim.procedureId, claim.jobSeq, claim.step],
-      );
+      const current = await client.query({
+        name: 'vss-procedure-lock-current',
+        text: `SELECT 1 FROM vss.procedures
+               WHERE procedure_id = $1 AND job_seq = $2 AND current_step = $3 AND state = 'RUNNING' FOR UPDATE`,
+        values: [claim.procedureId, claim.jobSeq, claim.step],
+      });
       if (current.rowCount === 0) {
         await client.query('ROLLBACK');
         return undefined;
@@ -221,7 +224,7 @@ export class ProceduresRepository {
     const id = await this.jobs.send(PROCEDURE_STEP_QUEUE, job, {
       expireInSeconds,
       ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),
-      db: { executeSql: (text, values) => client.query(text, values) },
+      db: queueOnTransaction(client),
     });
     // pg-boss answers null, without an error, when the queue does not exist.
     if (!id) throw new Error(`the job queue ${PROCEDURE_STEP_QUEUE} does not exist`);
