@@ -1,8 +1,15 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  Optional,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Metadata } from '@grpc/grpc-js';
 import { ApiKeys } from './api-keys';
 import { attachCaller, type Role } from './caller';
+import { CLIENT_CERTIFICATES, type ClientCertificates, presentedCredentials } from './credentials';
 import { SecurityErrorCode, securityError } from './security.errors';
 
 export const ROLES_KEY = 'vss:roles';
@@ -14,47 +21,59 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** The roles allowed to call a handler (or every handler of a controller). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+interface Access {
+  public: boolean;
+  roles: Role[] | undefined;
+  name: string;
+}
+
 /**
- * Authenticates every gRPC call and HTTP request by its API key (`x-api-key`) and checks the
- * caller's role against the handler's @Roles. A handler without @Roles is refused: access
- * is granted explicitly, never by omission.
+ * Authenticates every gRPC call and HTTP request — by client certificate when mTLS is set up
+ * (see ClientCertificates), otherwise by its API key (`x-api-key`) — and checks the caller's
+ * role against the handler's @Roles. A handler without @Roles is refused: access is granted
+ * explicitly, never by omission.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Decorators do not change at run time: read them once per handler, not once per call. */
+  private readonly access = new WeakMap<object, Access>();
+
   constructor(
     @Inject(ApiKeys) private readonly keys: ApiKeys,
     private readonly reflector: Reflector,
+    @Optional() @Inject(CLIENT_CERTIFICATES) private readonly certificates?: ClientCertificates,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, [context.getHandler(), context.getClass()])) {
-      return true;
-    }
-    const type = context.getType<'rpc' | 'http'>();
-    let presented: string | undefined;
-    let carrier: object;
-    if (type === 'rpc') {
-      const metadata = context.switchToRpc().getContext<Metadata>();
-      const value = metadata.get('x-api-key')[0];
-      presented = typeof value === 'string' ? value : undefined;
-      carrier = metadata;
-    } else {
-      const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
-      presented = request.headers['x-api-key'];
-      carrier = request;
-    }
-    const caller = await this.keys.authenticate(presented);
-    const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (!allowed || !allowed.includes(caller.role)) {
+    const access = this.accessOf(context);
+    if (access.public) return true;
+    const credentials = presentedCredentials(context);
+    const caller =
+      credentials.peerCertificate && this.certificates
+        ? await this.certificates.authenticate(credentials.peerCertificate)
+        : await this.keys.authenticate(credentials.apiKey);
+    if (!access.roles || !access.roles.includes(caller.role)) {
       throw securityError(
         SecurityErrorCode.RoleNotAllowed,
-        `the ${caller.role} role may not call ${context.getClass().name.replace(/Grpc|Http|Controller/g, '')}.${context.getHandler().name}`,
+        `the ${caller.role} role may not call ${access.name}`,
       );
     }
-    attachCaller(carrier, caller);
+    attachCaller(credentials.carrier, caller);
     return true;
+  }
+
+  private accessOf(context: ExecutionContext): Access {
+    const handler = context.getHandler();
+    let access = this.access.get(handler);
+    if (!access) {
+      const targets = [handler, context.getClass()];
+      access = {
+        public: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets),
+        name: `${context.getClass().name.replace(/Grpc|Http|Controller/g, '')}.${handler.name}`,
+      };
+      this.access.set(handler, access);
+    }
+    return access;
   }
 }
