@@ -1,0 +1,148 @@
+import { Pool } from 'pg';
+import type { Finding, Run } from '@vss/contracts';
+import {
+  type GatewayConfig,
+  gatewayConfigSchema,
+  loadConfig,
+  registryConfigSchema,
+  type WorkerConfig,
+  workerConfigSchema,
+} from '@vss/platform';
+import { ApiKeys } from '@vss/security';
+import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
+import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
+import { ReconciliationClient } from '../../tools/cli/reconcile';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { freePort } from '../support/ports';
+
+/**
+ * The whole system in this process for reconciliation tests: registry stub, gateway and
+ * (unless told otherwise) a worker on a database of the test file's own, an admin and a
+ * clinic key, and a client of ReconciliationService.
+ */
+
+export const REGISTRY_TOKEN = 'reconciliation-test-token';
+/** VSS_TEST_LOG=info shows the apps' logs while a test runs. */
+const LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
+
+/** Small pages and short jobs: even a handful of fixtures spans many chunks, slices and partitions. */
+export const TEST_WORKER: Partial<WorkerConfig> = {
+  QUEUE_POLL_SECONDS: 0.5,
+  QUEUE_SUPERVISE_SECONDS: 1,
+  JOB_EXPIRE_SECONDS: 5,
+  REGISTRY_DEADLINE_MS: 2000,
+  RECONCILE_EXPORT_PAGE_SIZE: 3,
+  RECONCILE_RECORDS_PAGE_SIZE: 3,
+};
+
+export interface System {
+  db: TestDatabase;
+  pool: Pool;
+  registry: RunningRegistry;
+  gateway: RunningGateway;
+  admin: ReconciliationClient;
+  clinic: ReconciliationClient;
+  adminKey: string;
+  startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  stopWorkers(): Promise<void>;
+  /** Starts a run and waits for its end. */
+  runToEnd(request: Parameters<ReconciliationClient['startRun']>[0]): Promise<Run>;
+  findings(runId: string): Promise<Finding[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(
+  label: string,
+  options: {
+    worker?: boolean;
+    workerConfig?: Partial<WorkerConfig>;
+    gatewayConfig?: Partial<GatewayConfig>;
+    seed?: (pool: Pool) => Promise<void>;
+  } = {},
+): Promise<System> {
+  const db = await createTestDatabase(label);
+  const pool = new Pool({ connectionString: db.url, max: 4 });
+  if (options.seed) await options.seed(pool);
+  const registry = await startRegistry({
+    ...loadConfig(registryConfigSchema, {}),
+    DATABASE_URL: db.url,
+    REGISTRY_GRPC_PORT: await freePort(),
+    REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
+    LOG_LEVEL,
+  });
+  const gateway = await startGateway({
+    ...loadConfig(gatewayConfigSchema, {}),
+    DATABASE_URL: db.url,
+    GATEWAY_GRPC_PORT: await freePort(),
+    GATEWAY_HTTP_PORT: await freePort(),
+    REGISTRY_ADDRESS: registry.address,
+    REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
+    JOB_EXPIRE_SECONDS: 5,
+    RECONCILE_PARTITIONS: 3,
+    RECONCILE_WATCH_POLL_MS: 50,
+    LOG_LEVEL,
+    ...options.gatewayConfig,
+  });
+  const keys = new ApiKeys(pool);
+  const adminKey = (await keys.issue({ role: 'admin', label: 'test admin' })).apiKey;
+  await pool.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'Trạm y tế', '001')
+                    ON CONFLICT DO NOTHING`);
+  const clinicKey = (await keys.issue({ role: 'clinic', label: 'test clinic', facilityCode: '01001' }))
+    .apiKey;
+  const admin = new ReconciliationClient(gateway.grpcAddress, adminKey);
+  const clinic = new ReconciliationClient(gateway.grpcAddress, clinicKey);
+  const workers: RunningWorker[] = [];
+  const launch = async (overrides: Partial<WorkerConfig> = {}) => {
+    const worker = await startWorker({
+      ...loadConfig(workerConfigSchema, {}),
+      ...TEST_WORKER,
+      ...options.workerConfig,
+      ...overrides,
+      DATABASE_URL: db.url,
+      REGISTRY_ADDRESS: registry.address,
+      REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
+      LOG_LEVEL,
+    });
+    workers.push(worker);
+    return worker;
+  };
+  if (options.worker !== false) await launch();
+  const stopWorkers = async () => {
+    for (const w of workers.splice(0)) await w.close();
+  };
+  return {
+    db,
+    pool,
+    registry,
+    gateway,
+    admin,
+    clinic,
+    adminKey,
+    startWorker: launch,
+    stopWorkers,
+    async runToEnd(request) {
+      const run = await admin.startRun(request);
+      return admin.watch(run.runId);
+    },
+    async findings(runId) {
+      const all: Finding[] = [];
+      for await (const page of admin.findings({ runId })) all.push(...page.findings);
+      return all;
+    },
+    async stop() {
+      admin.close();
+      clinic.close();
+      await stopWorkers();
+      await gateway.close();
+      await registry.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+/** Counts per outcome of a run, MATCHED included, as plain numbers. */
+export function countsOf(run: Run): Record<string, number> {
+  return Object.fromEntries(run.counts.map((c) => [c.outcome.replace('OUTCOME_', ''), Number(c.count)]));
+}
