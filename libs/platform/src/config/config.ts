@@ -59,8 +59,8 @@ export const gatewayConfigSchema = z.object({
   /** Longest wait before an audit batch is committed (group commit). */
   AUDIT_FLUSH_MS: z.coerce.number().int().min(0).default(2),
   AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
-  /** Citizens whose insurance records a gateway keeps in memory (kept coherent by LISTEN/NOTIFY); 0 turns the cache off. */
-  COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(200_000),
+  /** Citizens whose insurance records a gateway keeps in memory (~0.6 KB each; kept coherent by LISTEN/NOTIFY); 0 turns the cache off. */
+  COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(100_000),
   /** Linked procedures: a claimed step whose worker died is handed out again after this long. */
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
   /** Linked procedures: how often WatchProcedure looks for changes. */
