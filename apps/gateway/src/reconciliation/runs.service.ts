@@ -142,7 +142,11 @@ export class RunsService {
     let after: { createdAt: string; runId: string } | undefined;
     if (request.pageToken) {
       const [createdAt, runId] = Buffer.from(request.pageToken, 'base64url').toString().split('|');
-      if (!createdAt || !runId || Number.isNaN(Date.parse(createdAt.replace(' ', 'T')))) {
+      if (
+        !createdAt ||
+        !runId ||
+        !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/.test(createdAt)
+      ) {
         throw reconciliationError(
           ReconciliationErrorCode.InvalidPageToken,
           'page_token is not one this service returned',
