@@ -1,5 +1,6 @@
 import { VssCore1763900000000 } from './1763900000000-VssCore';
 import { SecurityAudit1763900000100 } from './1763900000100-SecurityAudit';
+import { OlderBaseSalaries1763900000200 } from './1763900000200-OlderBaseSalaries';
 import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeFeed';
 import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
 import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
@@ -8,6 +9,7 @@ import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 export const VSS_MIGRATIONS = [
   VssCore1763900000000,
   SecurityAudit1763900000100,
+  OlderBaseSalaries1763900000200,
   CoverageChangeFeed1763900001000,
   LinkedProcedures1763900002000,
   Reconciliation1763900003000,
