@@ -19,7 +19,7 @@ const child = (serial: number) => ({
 
 beforeAll(async () => {
   stack = await startStack('outage', {
-    workerConfig: { PROCEDURE_RETRY_BASE_MS: 100, PROCEDURE_RETRY_MAX_MS: 400 },
+    workerConfig: { PROCEDURE_RETRY_BASE_MS: 100, PROCEDURE_RETRY_MAX_MS: 400, REGISTRY_DEADLINE_MS: 1000 },
   });
   await insertCitizens(stack.pool, [
     { ...CLAIMANT, dateOfBirth: '1982-04-04', gender: 'F' },
@@ -101,5 +101,22 @@ describe('when the population registry is down', () => {
     } finally {
       stack.registry.faults.update({ unavailableRate: 0 });
     }
+  });
+
+  it('treats a registry slower than the deadline as down, and finishes once it answers in time', async () => {
+    stack.registry.faults.update({ latencyMs: 1500 });
+    const { procedureId } = await stack.submitBirth(birthRequest(child(21)));
+    try {
+      const waiting = await waitFor('a timed-out attempt', async () => {
+        const p = await stack.getProcedure(procedureId);
+        return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY ? p : undefined;
+      });
+      expect(waiting.steps[0].lastError).toMatch(
+        /^the population registry is unavailable: DEADLINE_EXCEEDED/,
+      );
+    } finally {
+      stack.registry.faults.update({ latencyMs: 0 });
+    }
+    expect((await stack.settled(procedureId)).state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
   });
 });
