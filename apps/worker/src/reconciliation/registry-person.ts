@@ -47,12 +47,13 @@ export class NameKeys {
   /** The surname's match key, cached by the name's first word as written. */
   surname(name: string): string {
     const space = name.indexOf(' ');
-    if (space === 0) return this.of(name).split(' ')[0] ?? '';
     const first = space < 0 ? name : name.slice(0, space);
     let key = this.surnames.get(first);
     if (key === undefined) {
       // The written first word may hold more than the surname ("Nguyễn\u00a0Văn"): key it as a whole.
       key = nameMatchKey(first).split(' ')[0] ?? '';
+      // A first "word" of blanks or punctuation says nothing: the whole name decides.
+      if (key === '') return this.of(name).split(' ')[0] ?? '';
       if (this.surnames.size >= CACHE_LIMIT) this.surnames.clear();
       this.surnames.set(first, key);
     }

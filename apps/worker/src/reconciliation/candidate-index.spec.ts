@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { nameMatchKey } from '@vss/domain';
+import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
+import { CandidateIndex } from './candidate-index';
+import { NameKeys } from './registry-person';
+
+const record = (over: Partial<InsuranceRecord> = {}): InsuranceRecord => ({
+  socialInsuranceCode: '7900000001',
+  citizenId: null,
+  legacyId: null,
+  fullName: 'Hoàng Thị Mai',
+  dateOfBirth: '1993-08-20',
+  gender: 'FEMALE',
+  provinceCode: '079',
+  deceasedOn: null,
+  ...over,
+});
+
+const citizen = (over: Partial<RegistryPerson> = {}): RegistryPerson => ({
+  citizenId: '001193000024',
+  legacyId: null,
+  fullName: 'Hoàng Thị Mai',
+  dateOfBirth: '1993-08-20',
+  gender: 'FEMALE',
+  dateOfDeath: null,
+  birthProvinceCode: '001',
+  residenceProvinceCode: '079',
+  ...over,
+});
+
+describe('NameKeys', () => {
+  it('gives the same keys as the domain, cached or not (property)', () => {
+    const keys = new NameKeys();
+    const words = fc.constantFrom(
+      'Nguyễn',
+      'ĐẶNG',
+      'thị',
+      'Y-Moan',
+      'H’Hen',
+      'Hoà',
+      'Thuỷ',
+      '',
+      ' ',
+      '\u00a0',
+      'Văn',
+    );
+    fc.assert(
+      fc.property(fc.array(words, { maxLength: 5 }), (parts) => {
+        const name = parts.join(' ');
+        expect(keys.of(name)).toBe(nameMatchKey(name));
+        expect(keys.surname(name)).toBe(nameMatchKey(name).split(' ')[0] ?? '');
+        expect(keys.surname(name)).toBe(keys.surname(name));
+      }),
+    );
+  });
+});
+
+describe('CandidateIndex', () => {
+  it('finds a person insured where they live though registered at birth elsewhere', () => {
+    const index = new CandidateIndex([record()], new NameKeys());
+    index.consider(citizen());
+    expect(index.candidatesOf('7900000001').map((c) => c.citizenId)).toEqual(['001193000024']);
+  });
+
+  it('finds a person insured where they were registered at birth after moving away', () => {
+    const index = new CandidateIndex([record({ provinceCode: '001' })], new NameKeys());
+    index.consider(citizen());
+    expect(index.candidatesOf('7900000001')).toHaveLength(1);
+  });
+
+  it('does not score people of another block, nor pairs agreeing on neither birth date nor name', () => {
+    const index = new CandidateIndex([record()], new NameKeys());
+    index.consider(
+      citizen({ citizenId: '079193000001', fullName: 'Trần Thị Mai', residenceProvinceCode: '079' }),
+    );
+    index.consider(
+      citizen({ citizenId: '079193000002', dateOfBirth: '1993-08-21', fullName: 'Hoàng Thị Lan' }),
+    );
+    expect(index.candidatesOf('7900000001')).toEqual([]);
+    expect(index.takeChanged()).toEqual([]);
+  });
+
+  it('reports the records whose candidates changed, once, and resumes from saved candidates', () => {
+    const keys = new NameKeys();
+    const index = new CandidateIndex(
+      [record(), record({ socialInsuranceCode: '7900000002', fullName: 'Lê Văn Tám' })],
+      keys,
+    );
+    index.consider(citizen());
+    const changed = index.takeChanged();
+    expect(changed.map((c) => c.socialInsuranceCode)).toEqual(['7900000001']);
+    expect(index.takeChanged()).toEqual([]);
+    const resumed = new CandidateIndex([record()], keys, new Map([['7900000001', changed[0].candidates]]));
+    resumed.consider(citizen());
+    expect(resumed.takeChanged()).toEqual([]);
+    expect(resumed.candidatesOf('7900000001')).toEqual(changed[0].candidates);
+  });
+});
