@@ -2,6 +2,7 @@ import { VssCore1763900000000 } from './1763900000000-VssCore';
 import { SecurityAudit1763900000100 } from './1763900000100-SecurityAudit';
 import { OlderBaseSalaries1763900000200 } from './1763900000200-OlderBaseSalaries';
 import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeFeed';
+import { CoverageChangeFeedBulk1763900001010 } from './1763900001010-CoverageChangeFeedBulk';
 import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
 import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 
@@ -13,6 +14,7 @@ export const VSS_MIGRATIONS = [
   CoverageChangeFeed1763900001000,
   LinkedProcedures1763900002000,
   Reconciliation1763900003000,
+  CoverageChangeFeedBulk1763900001010,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
