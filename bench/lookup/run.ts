@@ -15,16 +15,20 @@ import { prepareDatabase, sampleIds, type SampledIds } from './population';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';
 
 /**
- * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --data-dir DIR]`
+ * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
+ *   --data-dir DIR --skip-uncached --cpu-prof DIR]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
  * process (worker threads, 64 calls in flight) over a mix of covered, expired, deceased and
  * unknown citizen IDs. In the same run the same client drives a bare grpc-js unary server that
  * answers with the same number of bytes: the ratio of the two throughputs is the figure that
- * survives a noisy machine. Then the same at 32 in flight, for latency. Each gateway run is
- * done twice: with the coverage cache (the configuration we ship) and without it (every lookup
- * goes to PostgreSQL), and the CPU each process spent per call says where the time goes.
+ * survives a noisy machine. Then the same at 32 in flight, for latency.
+ *
+ * Four servers take turns, round after round: the bare echo; the same proto served by NestJS
+ * with an instant answer (the framework's floor); the gateway as shipped (coverage cache on);
+ * and a second gateway with the cache off, where every lookup reads PostgreSQL. The CPU each
+ * process spent per call says where the time goes.
  */
 
 const { values: opts } = parseArgs({
@@ -53,8 +57,22 @@ const MIX: Array<[keyof SampledIds, number]> = [
 const PATH = '/vss.gateway.v1.CoverageService/LookupCoverage';
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
+const ECHO = 'echo (bare grpc-js)';
+const NEST_ECHO = 'echo (NestJS, same proto)';
+const CACHED = 'LookupCoverage, cache on';
+const UNCACHED = 'LookupCoverage, no cache';
+
+interface Server {
+  label: string;
+  target: string;
+  pid: number;
+  /** The gateway's Prometheus endpoint. */
+  metrics?: string;
+}
+
 interface Row {
   label: string;
+  round: number;
   inFlight: number;
   result: ClientResult;
   serverCpuUs: number;
@@ -95,6 +113,7 @@ async function main(): Promise<void> {
       `working set: ${payloads.length.toLocaleString('en')} lookups (${MIX.map(([k, s]) => `${s * 100} % ${k}: ${ids[k].length.toLocaleString('en')} IDs`).join(', ')})`,
     );
 
+    const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
     const registryPort = await freePort();
     const registry = startNode('registry', 'apps/population-registry/src/main.js', [], {
       DATABASE_URL: db.url,
@@ -105,6 +124,7 @@ async function main(): Promise<void> {
     await registry.waitFor(/population registry serving/);
     const startGateway = async (name: string, env: Record<string, string>) => {
       const port = await freePort();
+      const httpPort = await freePort();
       const gateway = startNode(
         name,
         'apps/gateway/src/main.js',
@@ -112,20 +132,21 @@ async function main(): Promise<void> {
         {
           DATABASE_URL: db.url,
           GATEWAY_GRPC_PORT: String(port),
-          GATEWAY_HTTP_PORT: String(await freePort()),
+          GATEWAY_HTTP_PORT: String(httpPort),
           REGISTRY_ADDRESS: `127.0.0.1:${registryPort}`,
           LOG_LEVEL: 'info',
           ...env,
         },
-        opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [],
+        profile,
       );
       processes.push(gateway);
       await gateway.waitFor(/gateway serving/);
-      return { gateway, target: `127.0.0.1:${port}` };
+      return { gateway, target: `127.0.0.1:${port}`, metrics: `http://127.0.0.1:${httpPort}/metrics` };
     };
 
     const cached = await startGateway('gateway', {});
     const answerBytes = await probe(cached.target, apiKey, ids, facilityCode, method);
+    const servers: Server[] = [];
     const echoPort = await freePort();
     const echo = startNode(
       'echo',
@@ -135,43 +156,58 @@ async function main(): Promise<void> {
     );
     processes.push(echo);
     await echo.waitFor(/echo serving/);
-    const echoTarget = `127.0.0.1:${echoPort}`;
+    servers.push({ label: ECHO, target: `127.0.0.1:${echoPort}`, pid: echo.child.pid! });
+    const nestPort = await freePort();
+    const nestEcho = startNode(
+      'nest-echo',
+      'bench/lookup/nest-echo-server.js',
+      [String(nestPort)],
+      {},
+      profile,
+    );
+    processes.push(nestEcho);
+    await nestEcho.waitFor(/nest echo serving/);
+    servers.push({ label: NEST_ECHO, target: `127.0.0.1:${nestPort}`, pid: nestEcho.child.pid! });
+    servers.push({
+      label: CACHED,
+      target: cached.target,
+      pid: cached.gateway.child.pid!,
+      metrics: cached.metrics,
+    });
+    if (!opts['skip-uncached']) {
+      const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
+      servers.push({
+        label: UNCACHED,
+        target: uncached.target,
+        pid: uncached.gateway.child.pid!,
+        metrics: uncached.metrics,
+      });
+    }
 
     const auditBefore = await auditCount(db.url);
     const rows: Row[] = [];
     let lookupsAnswered = 0; // the probes ran before auditBefore
-    const run = async (label: string, target: string, pid: number, inFlight: number) => {
-      const row = await phase(label, target, pid, db.serverPid, inFlight, apiKey, payloadsFile);
-      rows.push(row);
-      if (label.startsWith('LookupCoverage')) lookupsAnswered += row.result.allCalls;
-      say(formatRow(row, rows));
-    };
-    // Echo and gateway take turns, so that both see the same spells of a shared machine.
-    const alternate = async (label: string, target: string, pid: number) => {
-      say();
-      say(header());
-      for (const inFlight of [64, 32]) {
-        for (let round = 0; round < Number(opts.rounds); round++) {
-          await run('echo (bare grpc-js)', echoTarget, echo.child.pid!, inFlight);
-          await run(label, target, pid, inFlight);
+    // The servers take turns, round after round, so that all see the same spells of a shared machine.
+    say();
+    say(header());
+    for (const inFlight of [64, 32]) {
+      for (let round = 0; round < Number(opts.rounds); round++) {
+        for (const server of servers) {
+          const row = await phase(server, round, db.serverPid, inFlight, apiKey, payloadsFile);
+          rows.push(row);
+          if (server.label.startsWith('LookupCoverage')) lookupsAnswered += row.result.allCalls;
+          say(formatRow(row, ratioToEcho(row, rows)));
         }
       }
-    };
-    await alternate('LookupCoverage, cache on', cached.target, cached.gateway.child.pid!);
-    summarizeOutcomes(rows, method);
-    if (!opts['skip-uncached']) {
-      await cached.gateway.stop();
-      const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
-      await alternate('LookupCoverage, no cache', uncached.target, uncached.gateway.child.pid!);
     }
+    summarizeOutcomes(rows, method);
+    for (const server of servers) if (server.metrics) say(await gatewayCounters(server));
     say();
-    say('medians:');
+    say(`medians of ${opts.rounds} rounds:`);
     say(header());
-    for (const label of ['LookupCoverage, cache on', 'LookupCoverage, no cache']) {
-      for (const inFlight of [64, 32]) {
-        const mine = rows.filter((r) => r.label === label && r.inFlight === inFlight);
-        if (mine.length > 0) say(formatMedian(label, inFlight, rows));
-      }
+    for (const inFlight of [64, 32]) {
+      for (const server of servers)
+        say(formatRow(medianRow(server.label, inFlight, rows), medianRatio(server.label, inFlight, rows)));
     }
     const audited = (await auditCount(db.url)) - auditBefore;
     say();
@@ -258,14 +294,14 @@ async function probe(
 }
 
 async function phase(
-  label: string,
-  target: string,
-  serverPid: number,
+  server: Server,
+  round: number,
   pgPid: number | undefined,
   inFlight: number,
   apiKey: string,
   payloadsFile: string,
 ): Promise<Row> {
+  const { label, target, pid: serverPid } = server;
   const job: ClientJob = {
     target,
     path: PATH,
@@ -283,6 +319,7 @@ async function phase(
   const calls = Math.max(1, result.allCalls);
   return {
     label,
+    round,
     inFlight,
     result,
     serverCpuUs: ((cpuMsOfTree(serverPid) - serverBefore) * 1000) / calls,
@@ -318,15 +355,8 @@ function header(): string {
   ].join(' ');
 }
 
-function formatRow(row: Row, rows: Row[], fixedRatio?: number): string {
+function formatRow(row: Row, ratio: number): string {
   const r = row.result;
-  const echo = [...rows].reverse().find((x) => x.label.startsWith('echo') && x.inFlight === row.inFlight);
-  const ratio =
-    fixedRatio !== undefined
-      ? fixedRatio.toFixed(2)
-      : echo && echo !== row
-        ? (r.callsPerSecond / echo.result.callsPerSecond).toFixed(2)
-        : '1.00';
   const n = (v: number, w: number, d = 0) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   return [
     row.label.padEnd(26),
@@ -335,7 +365,7 @@ function formatRow(row: Row, rows: Row[], fixedRatio?: number): string {
     n(r.p50Ms, 7, 2),
     n(r.p95Ms, 7, 2),
     n(r.p99Ms, 7, 2),
-    ratio.padStart(8),
+    n(ratio, 8, 2),
     n(row.serverCpuUs, 19),
     n(row.pgCpuUs, 23),
     n(r.clientCpuUsPerCall, 19),
@@ -343,46 +373,61 @@ function formatRow(row: Row, rows: Row[], fixedRatio?: number): string {
   ].join(' ');
 }
 
+/** Throughput relative to the bare echo of the same round and concurrency. */
+function ratioToEcho(row: Row, rows: Row[]): number {
+  const echo = rows.find((r) => r.label === ECHO && r.round === row.round && r.inFlight === row.inFlight);
+  return echo ? row.result.callsPerSecond / echo.result.callsPerSecond : NaN;
+}
+
 const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
   return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
 };
 
-/** Medians of the rounds of one setting; the ratio is the median of each round's ratio to the echo just before it. */
-function formatMedian(label: string, inFlight: number, rows: Row[]): string {
-  const ratios: number[] = [];
-  const echoes: Row[] = [];
-  const mine: Row[] = [];
-  rows.forEach((row, i) => {
-    if (row.label !== label || row.inFlight !== inFlight) return;
-    mine.push(row);
-    const echo = rows[i - 1];
-    if (echo?.label.startsWith('echo')) {
-      echoes.push(echo);
-      ratios.push(row.result.callsPerSecond / echo.result.callsPerSecond);
-    }
-  });
-  const line = (name: string, of: Row[], ratio: number) =>
-    formatRow(
-      {
-        label: name,
-        inFlight,
-        serverCpuUs: median(of.map((r) => r.serverCpuUs)),
-        pgCpuUs: median(of.map((r) => r.pgCpuUs)),
-        result: {
-          ...of[0].result,
-          callsPerSecond: median(of.map((r) => r.result.callsPerSecond)),
-          p50Ms: median(of.map((r) => r.result.p50Ms)),
-          p95Ms: median(of.map((r) => r.result.p95Ms)),
-          p99Ms: median(of.map((r) => r.result.p99Ms)),
-          clientCpuUsPerCall: median(of.map((r) => r.result.clientCpuUsPerCall)),
-          errors: of.reduce((n, r) => n + r.result.errors, 0),
-        },
-      },
-      [],
-      ratio,
-    );
-  return `${line('echo (bare grpc-js)', echoes, 1)}\n${line(label, mine, median(ratios))}`;
+/** The median of each figure over the rounds (each figure on its own). */
+function medianRow(label: string, inFlight: number, rows: Row[]): Row {
+  const of = rows.filter((r) => r.label === label && r.inFlight === inFlight);
+  const m = (f: (r: Row) => number) => median(of.map(f));
+  return {
+    label,
+    round: -1,
+    inFlight,
+    serverCpuUs: m((r) => r.serverCpuUs),
+    pgCpuUs: m((r) => r.pgCpuUs),
+    result: {
+      ...of[0].result,
+      callsPerSecond: m((r) => r.result.callsPerSecond),
+      p50Ms: m((r) => r.result.p50Ms),
+      p95Ms: m((r) => r.result.p95Ms),
+      p99Ms: m((r) => r.result.p99Ms),
+      clientCpuUsPerCall: m((r) => r.result.clientCpuUsPerCall),
+      errors: of.reduce((n, r) => n + r.result.errors, 0),
+    },
+  };
+}
+
+/** The median of the per-round ratios: each round's servers ran back to back under the same load. */
+function medianRatio(label: string, inFlight: number, rows: Row[]): number {
+  return median(
+    rows.filter((r) => r.label === label && r.inFlight === inFlight).map((r) => ratioToEcho(r, rows)),
+  );
+}
+
+/** What the gateway's counters say about its cache and its group commit over the whole run. */
+async function gatewayCounters(server: Server): Promise<string> {
+  const text = await (await fetch(server.metrics!)).text();
+  const value = (name: string) =>
+    Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? NaN);
+  const hits = value('vss_coverage_cache_hits_total');
+  const misses = value('vss_coverage_cache_misses_total');
+  const queries = value('vss_coverage_queries_total');
+  const batches = value('vss_audit_batches_total');
+  const entries = value('vss_audit_entries_total');
+  return (
+    `${server.label}: cache hits ${((hits / (hits + misses)) * 100).toFixed(1)} %, ` +
+    `${(misses / queries).toFixed(1)} lookups per coverage query, ` +
+    `${(entries / batches).toFixed(1)} audit entries per commit`
+  );
 }
 
 function summarizeOutcomes(rows: Row[], method: protoLoader.MethodDefinition<object, object>): void {

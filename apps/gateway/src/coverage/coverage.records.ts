@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '@vss/platform';
-import { ChangeFeed } from '@vss/security';
+import { AuditTrail, ChangeFeed } from '@vss/security';
 import { GATEWAY_CONFIG, LOGGER, PG_POOL } from '../core/tokens';
-import { registerCoverageMetrics } from './coverage.metrics';
+import { registerAuditMetrics, registerCoverageMetrics } from './coverage.metrics';
 import { type CoverageRecord, CoverageRepository } from './coverage.repository';
 
 export const COVERAGE_CHANNEL = 'vss_coverage_changed';
@@ -52,6 +52,7 @@ export class CoverageRecords {
     @Inject(PG_POOL) pool: Pool,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly audit: AuditTrail,
   ) {
     this.maxEntries = config.COVERAGE_CACHE_ENTRIES;
     this.feed = new ChangeFeed(
@@ -62,7 +63,12 @@ export class CoverageRecords {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.unregister = registerCoverageMetrics(this);
+    const unregisterCoverage = registerCoverageMetrics(this);
+    const unregisterAudit = registerAuditMetrics(this.audit);
+    this.unregister = () => {
+      unregisterCoverage();
+      unregisterAudit();
+    };
     if (this.maxEntries > 0) await this.feed.start();
     if (this.maxEntries > 0 && !this.feed.live) {
       this.logger.warn('coverage cache off until LISTEN vss_coverage_changed succeeds');
