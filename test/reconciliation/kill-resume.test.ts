@@ -59,6 +59,7 @@ function startWorkerProcess(): AppProcess {
     QUEUE_POLL_SECONDS: '0.5',
     // Pages of 25 citizens: a few hundred chunks, so the kills land mid-run.
     RECONCILE_EXPORT_PAGE_SIZE: '25',
+    RECONCILE_CHUNK_SIZE: '25',
   });
 }
 
@@ -72,7 +73,7 @@ async function until(condition: () => Promise<boolean>, timeoutMs: number, what:
 
 it('resumes after SIGKILL from the last checkpoint with no duplicate and no missing finding', async () => {
   // The reference: the same population reconciled in large pages by a worker nobody disturbs.
-  await system.startWorker({ RECONCILE_EXPORT_PAGE_SIZE: 1000 });
+  await system.startWorker({ RECONCILE_EXPORT_PAGE_SIZE: 1000, RECONCILE_CHUNK_SIZE: 1000 });
   const reference = await system.runToEnd({ scope: { all: true }, findMissingIdCandidates: true });
   expect(reference.state).toBe('RUN_STATE_COMPLETED');
   await system.stopWorkers();

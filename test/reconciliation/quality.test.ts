@@ -15,7 +15,7 @@ beforeAll(async () => {
   system = await startSystem('reconquality', {
     seed: (pool) =>
       loadPopulation(pool, { citizens: 20_000, seed: 2025, asOf: '2025-10-01' }).then(() => undefined),
-    workerConfig: { RECONCILE_EXPORT_PAGE_SIZE: 1000 },
+    workerConfig: { RECONCILE_EXPORT_PAGE_SIZE: 1000, RECONCILE_CHUNK_SIZE: 5000 },
   });
   const run = await system.runToEnd({ scope: { all: true }, findMissingIdCandidates: true });
   expect(run.state).toBe('RUN_STATE_COMPLETED');

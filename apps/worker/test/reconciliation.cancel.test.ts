@@ -13,7 +13,7 @@ beforeAll(async () => {
     seed: (pool) =>
       loadPopulation(pool, { citizens: 3000, seed: 7, asOf: '2025-10-01' }).then(() => undefined),
     // Pages of 20 citizens: some 150 chunks, so the run is still going when it is cancelled.
-    workerConfig: { RECONCILE_EXPORT_PAGE_SIZE: 20 },
+    workerConfig: { RECONCILE_EXPORT_PAGE_SIZE: 20, RECONCILE_CHUNK_SIZE: 20 },
   });
 });
 

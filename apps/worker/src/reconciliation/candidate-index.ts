@@ -2,9 +2,7 @@ import type { PartialDate } from '@vss/domain';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
 import {
-  blockKey,
   type Candidate,
-  citizenBlockKeys,
   pushCandidate,
   scoreCandidatePair,
   worthScoring,
@@ -19,6 +17,19 @@ interface IndexedRecord {
   dirty: boolean;
 }
 
+/** Records by province, then birth year, then surname key. */
+type Blocks = Map<string, Map<number, Map<string, IndexedRecord[]>>>;
+
+/** The year of an ISO date without building strings: one of these runs per citizen exported. */
+function yearOf(isoDate: string): number {
+  return (
+    (isoDate.charCodeAt(0) - 48) * 1000 +
+    (isoDate.charCodeAt(1) - 48) * 100 +
+    (isoDate.charCodeAt(2) - 48) * 10 +
+    (isoDate.charCodeAt(3) - 48)
+  );
+}
+
 /**
  * The records without a citizen ID, indexed by block (surname + birth year + province), each
  * with its best registry candidates so far. Registry citizens stream past in citizen-ID order;
@@ -26,7 +37,9 @@ interface IndexedRecord {
  * worth scoring. Memory is proportional to the records without an ID, not to either table.
  */
 export class CandidateIndex {
-  private readonly blocks = new Map<string, IndexedRecord[]>();
+  // The blocks of reconciliation-candidates (blockKey, citizenBlockKeys) as nested maps: looking a
+  // citizen up builds no key string, and a province or year without records costs one lookup.
+  private readonly blocks: Blocks = new Map();
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
 
@@ -51,26 +64,33 @@ export class CandidateIndex {
       top,
       dirty: false,
     };
-    const key = blockKey(this.keys.surname(record.fullName), dateOfBirth.year, record.provinceCode);
-    const block = this.blocks.get(key);
+    let years = this.blocks.get(record.provinceCode);
+    if (!years) this.blocks.set(record.provinceCode, (years = new Map()));
+    let surnames = years.get(dateOfBirth.year);
+    if (!surnames) years.set(dateOfBirth.year, (surnames = new Map()));
+    const surname = this.keys.surname(record.fullName);
+    const block = surnames.get(surname);
     if (block) block.push(entry);
-    else this.blocks.set(key, [entry]);
+    else surnames.set(surname, [entry]);
     this.bySic.set(record.socialInsuranceCode, entry);
   }
 
-  /** Scores the citizen against the records of its blocks; remembers which records changed. */
+  /**
+   * Scores the citizen against the records of its blocks, in the province where they live and,
+   * when they moved, the one where they were registered at birth; remembers which records changed.
+   */
   consider(citizen: RegistryPerson): void {
-    if (this.blocks.size === 0) return;
-    const year = Number(citizen.dateOfBirth.slice(0, 4));
-    const keys = citizenBlockKeys(
-      this.keys.surname(citizen.fullName),
-      year,
-      citizen.residenceProvinceCode,
-      citizen.birthProvinceCode,
-    );
+    const year = yearOf(citizen.dateOfBirth);
+    const residence = citizen.residenceProvinceCode ?? citizen.birthProvinceCode;
+    const here = this.blocks.get(residence)?.get(year);
+    const born =
+      residence !== citizen.birthProvinceCode
+        ? this.blocks.get(citizen.birthProvinceCode)?.get(year)
+        : undefined;
+    if (!here && !born) return;
+    const surname = this.keys.surname(citizen.fullName);
     let nameKey: string | undefined;
-    for (const key of keys) {
-      const block = this.blocks.get(key);
+    for (const block of [here?.get(surname), born?.get(surname)]) {
       if (!block) continue;
       nameKey ??= this.keys.of(citizen.fullName);
       const pair = { dateOfBirth: citizen.dateOfBirth, nameKey };

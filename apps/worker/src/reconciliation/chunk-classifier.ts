@@ -78,15 +78,16 @@ export class ChunkClassifier {
   constructor(private readonly records: RecordsRepository) {}
 
   async classify(input: ChunkInput): Promise<ChunkOutcome> {
-    const citizens = new Map(input.citizens.map((c) => [c.citizenId, c]));
+    // Written to allocate little per record: a whole-population run classifies every record.
+    const citizens = new Map<string, RegistryPerson>();
     const byLegacy = new Map<string, RegistryPerson>();
-    for (const c of input.citizens) if (c.legacyId) byLegacy.set(c.legacyId, c);
-
+    for (const c of input.citizens) {
+      citizens.set(c.citizenId, c);
+      if (c.legacyId) byLegacy.set(c.legacyId, c);
+    }
+    // The two lists are disjoint (with and without a citizen ID), each from one query.
     const groups = new Map<string, (GroupMember & { record: ScopedRecord })[]>();
-    const seen = new Set<string>();
     const join = (citizenId: string, record: ScopedRecord, link: GroupMember['link']) => {
-      if (seen.has(record.socialInsuranceCode)) return;
-      seen.add(record.socialInsuranceCode);
       const group = groups.get(citizenId);
       if (group) group.push({ record, link });
       else groups.set(citizenId, [{ record, link }]);
@@ -97,18 +98,21 @@ export class ChunkClassifier {
       if (citizen) join(citizen.citizenId, r, 'LEGACY_ID');
     }
 
+    // Cards and benefits matter only for records of the dead that VSS still thinks alive.
     const wanted: string[] = [];
-    for (const [citizenId, members] of groups) {
-      const citizen = citizens.get(citizenId) ?? null;
-      for (const m of members)
-        if (needsActivity(citizen, m.record)) wanted.push(m.record.socialInsuranceCode);
+    for (const c of input.citizens) {
+      if (c.dateOfDeath === null) continue;
+      for (const m of groups.get(c.citizenId) ?? []) {
+        if (needsActivity(c, m.record)) wanted.push(m.record.socialInsuranceCode);
+      }
     }
     const activity = await this.records.activity(wanted);
 
     const out: ChunkOutcome = { findings: [], counts: {}, processed: 0 };
     for (const [citizenId, members] of groups) {
-      if (!members.some((m) => input.emit(m.record))) continue;
-      for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
+      if (members.length > 1 && !members.some((m) => input.emit(m.record))) continue;
+      if (members.length === 1 && !input.emit(members[0].record)) continue;
+      if (wanted.length > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
       const citizen = citizens.get(citizenId) ?? null;
       const classes = classifyCitizenGroup(citizen, members);
       classes.forEach((c, i) => {

@@ -2,14 +2,19 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { Logger } from 'pino';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
-import type { PgBoss } from '@vss/platform';
-import { JOB_QUEUE, LOGGER } from '../core/tokens';
+import type { PgBoss, WorkerConfig } from '@vss/platform';
+import { JOB_QUEUE, LOGGER, WORKER_CONFIG } from '../core/tokens';
 import { CandidateIndex } from './candidate-index';
+import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import { addCount, ChunkClassifier, type ChunkOutcome } from './chunk-classifier';
 import { PartitionSources } from './partition-sources';
 import { RecordsRepository } from './records.repository';
 import { RunFinisher } from './run-finisher';
 import { type PartitionRecord, type RunRecord, RunsRepository } from './runs.repository';
+
+function emptyChunk(): ChunkOutcome & { size: number } {
+  return { findings: [], counts: {}, processed: 0, size: 0 };
+}
 
 export interface PartitionJob {
   runId: string;
@@ -39,6 +44,7 @@ export class PartitionRunner {
     private readonly finisher: RunFinisher,
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   async runSlice(job: PartitionJob, expireInSeconds: number): Promise<void> {
@@ -66,6 +72,10 @@ export class PartitionRunner {
     }
   }
 
+  /**
+   * Classifies page after page and commits them a chunk at a time (RECONCILE_CHUNK_SIZE records
+   * read): per chunk, only findings and counts are held, never the pages they came from.
+   */
   private async chunks(
     run: RunRecord,
     start: PartitionRecord,
@@ -74,23 +84,29 @@ export class PartitionRunner {
   ): Promise<'DONE' | 'SLICED' | 'SUPERSEDED'> {
     const index = await this.indexFor(run, start, key);
     let partition = start;
+    let chunk = emptyChunk();
     const source = this.sources.open(run, partition, index);
     try {
       for await (const work of source) {
-        const outcome: ChunkOutcome = work.input
-          ? await this.classifier.classify(work.input)
-          : { findings: [], counts: {}, processed: 0 };
-        for (const f of work.missing) addCount(outcome.counts, f.outcome);
+        const outcome = work.input ? await this.classifier.classify(work.input) : emptyChunk();
+        chunk.findings.push(...outcome.findings, ...work.missing);
+        for (const [o, n] of Object.entries(outcome.counts))
+          addCount(chunk.counts, o as ReconciliationOutcome, n);
+        for (const f of work.missing) addCount(chunk.counts, f.outcome);
+        chunk.processed += outcome.processed + work.missing.length;
+        chunk.size += work.size;
         const last = !work.done && Date.now() >= deadline;
+        if (!work.done && !last && chunk.size < this.config.RECONCILE_CHUNK_SIZE) continue;
         const committed = await this.runs.commit(
           {
             partition,
             through: work.through,
             done: work.done,
-            processed: outcome.processed + work.missing.length,
-            counts: outcome.counts,
-            addTotal: partition.kind === 'CHANGED_CITIZENS' ? outcome.processed : 0,
-            findings: [...outcome.findings, ...work.missing],
+            processed: chunk.processed,
+            counts: chunk.counts,
+            // Changed citizens bring records the run could not count when it started.
+            addTotal: partition.kind === 'CHANGED_CITIZENS' ? chunk.processed : 0,
+            findings: chunk.findings,
             candidates: index?.takeChanged() ?? [],
           },
           last ? (client) => this.queueNextSlice(client, run.runId, partition.partitionNo) : undefined,
@@ -104,6 +120,7 @@ export class PartitionRunner {
           return 'SUPERSEDED';
         }
         partition = { ...partition, checkpoint: work.through, done: work.done };
+        chunk = emptyChunk();
         if (index) this.indexes.set(key, { index, checkpoint: work.through });
         if (work.done) {
           this.indexes.delete(key);

@@ -16,6 +16,8 @@ export interface ChunkWork {
   through: string;
   /** The partition has nothing after this chunk. */
   done: boolean;
+  /** Citizens or records read: chunks are committed once they hold RECONCILE_CHUNK_SIZE. */
+  size: number;
   input: ChunkInput | null;
   /** Findings decided outside the citizen groups (records without a citizen ID). */
   missing: FindingRow[];
@@ -84,38 +86,53 @@ export class PartitionSources {
     );
   }
 
+  /**
+   * The merge of the registry's export with our records, page by page. While one page is
+   * classified (and a chunk committed), our records of the next page's key range are already
+   * being read, so the worker rarely waits; only two pages are alive at a time, so what the
+   * worker holds stays young and small whatever the population.
+   */
   private async *registryRange(
     run: RunRecord,
     p: PartitionRecord,
     index: CandidateIndex | null,
   ): AsyncGenerator<ChunkWork> {
-    let after = p.checkpoint ?? p.lowerBound;
-    for await (const page of this.export(after, p.upperBound)) {
-      if (page.citizens.length === 0) continue;
-      const citizens = page.citizens.map(toRegistryPerson);
-      const through = citizens[citizens.length - 1].citizenId;
+    const pages = this.export(p.checkpoint ?? p.lowerBound, p.upperBound)[Symbol.asyncIterator]();
+    const read = async (after: string): Promise<ChunkWork & { input: ChunkInput }> => {
+      let next = await pages.next();
+      while (!next.done && next.value.citizens.length === 0) next = await pages.next();
+      const citizens = next.done ? [] : next.value.citizens.map(toRegistryPerson);
+      const through = next.done ? after : citizens[citizens.length - 1].citizenId;
       const legacyIds = citizens.flatMap((c) => (c.legacyId ? [c.legacyId] : []));
       const [byCitizenId, byLegacyId] = await Promise.all([
-        this.records.inCitizenRange(after, through),
+        // After the registry's last citizen: our records with IDs it does not hold.
+        next.done
+          ? this.records.inCitizenTail(after, p.upperBound)
+          : this.records.inCitizenRange(after, through),
         this.records.legacyOnly(legacyIds, run.scope),
       ]);
-      if (index) for (const c of citizens) index.consider(c);
-      yield {
+      return {
         through,
-        done: false,
+        done: next.done === true,
+        size: citizens.length,
         input: { citizens, byCitizenId, byLegacyId, emit: everyRecord },
         missing: [],
       };
-      after = through;
-    }
-    // After the registry's last citizen: records whose IDs it does not hold.
-    const tail = await this.records.inCitizenTail(after, p.upperBound);
-    yield {
-      through: after,
-      done: true,
-      input: { citizens: [], byCitizenId: tail, byLegacyId: [], emit: everyRecord },
-      missing: [],
     };
+    let pending = read(p.checkpoint ?? p.lowerBound);
+    try {
+      for (;;) {
+        const page = await pending;
+        if (!page.done) pending = read(page.through);
+        if (index) for (const c of page.input.citizens) index.consider(c);
+        yield page;
+        if (page.done) return;
+      }
+    } finally {
+      // A slice that stops early leaves the page read ahead unprocessed: the next slice reads it again.
+      pending.catch(() => undefined);
+      await pages.return?.(undefined);
+    }
   }
 
   private async *recordsInScope(run: RunRecord, p: PartitionRecord): AsyncGenerator<ChunkWork> {
@@ -126,7 +143,7 @@ export class PartitionSources {
       const through = page.length > 0 ? page[page.length - 1].socialInsuranceCode : after;
       const done = page.length < limit;
       if (page.length === 0) {
-        yield { through, done, input: null, missing: [] };
+        yield { through, done, size: 0, input: null, missing: [] };
         return;
       }
       const ids = [...new Set(page.flatMap((r) => (r.citizenId ? [r.citizenId] : [])))];
@@ -153,6 +170,7 @@ export class PartitionSources {
       yield {
         through,
         done,
+        size: page.length,
         input: { citizens: all, byCitizenId, byLegacyId, emit: (r) => inPage.has(r.socialInsuranceCode) },
         missing: await this.searchBlocks(unresolved, run.findCandidates),
       };
@@ -205,11 +223,12 @@ export class PartitionSources {
       yield {
         through,
         done: false,
+        size: citizens.length,
         input: { citizens, byCitizenId, byLegacyId, emit: (r) => !r.inScope },
         missing: [],
       };
       after = through;
     }
-    yield { through: after, done: true, input: null, missing: [] };
+    yield { through: after, done: true, size: 0, input: null, missing: [] };
   }
 }

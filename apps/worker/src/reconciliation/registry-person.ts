@@ -20,43 +20,53 @@ export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
   };
 }
 
-/** Past this many names a cache starts over: names repeat so much that it refills at once. */
-const CACHE_LIMIT = 200_000;
+/** Past this many words a cache starts over; a population uses a few thousand. */
+const CACHE_LIMIT = 100_000;
 
 /**
- * Match keys of names, remembered. nameMatchKey costs ~9 µs (Unicode normalisation, Vietnamese
- * case folding), which on every citizen of a full export would cost more than reading it;
- * Vietnamese names repeat so much (a few dozen surnames, a few thousand full names per
- * province and year) that a cache answers nearly every call.
+ * Match keys of names, built from remembered keys of their words. nameMatchKey costs ~9 µs
+ * (Unicode normalisation, Vietnamese case folding), which on every citizen of a full export
+ * would cost more than reading it. Full names are too many to remember (hundreds of thousands
+ * per million people), but they are made of a few thousand words, and the key of a name is
+ * the keys of its space-separated words joined by single spaces: every step of nameMatchKey
+ * works within a word (the tone marks it moves inside a word are stripped anyway), and spacing
+ * is collapsed. The spec checks this equality on hostile input.
  */
 export class NameKeys {
-  private readonly full = new Map<string, string>();
-  private readonly surnames = new Map<string, string>();
+  private readonly words = new Map<string, string>();
 
-  /** nameMatchKey of the name. */
-  of(name: string): string {
-    let key = this.full.get(name);
+  private word(word: string): string {
+    let key = this.words.get(word);
     if (key === undefined) {
-      key = nameMatchKey(name);
-      if (this.full.size >= CACHE_LIMIT) this.full.clear();
-      this.full.set(name, key);
+      key = nameMatchKey(word);
+      if (this.words.size >= CACHE_LIMIT) this.words.clear();
+      this.words.set(word, key);
     }
     return key;
   }
 
-  /** The surname's match key, cached by the name's first word as written. */
-  surname(name: string): string {
-    const space = name.indexOf(' ');
-    const first = space < 0 ? name : name.slice(0, space);
-    let key = this.surnames.get(first);
-    if (key === undefined) {
-      // The written first word may hold more than the surname ("Nguyễn\u00a0Văn"): key it as a whole.
-      key = nameMatchKey(first).split(' ')[0] ?? '';
-      // A first "word" of blanks or punctuation says nothing: the whole name decides.
-      if (key === '') return this.of(name).split(' ')[0] ?? '';
-      if (this.surnames.size >= CACHE_LIMIT) this.surnames.clear();
-      this.surnames.set(first, key);
+  /** nameMatchKey of the name. */
+  of(name: string): string {
+    const parts = name.split(' ');
+    if (parts.length === 1) return this.word(name);
+    let key = '';
+    for (const part of parts) {
+      const k = this.word(part);
+      if (k !== '') key = key === '' ? k : `${key} ${k}`;
     }
     return key;
+  }
+
+  /** The surname's match key: the first word of the name's key. */
+  surname(name: string): string {
+    const space = name.indexOf(' ');
+    if (space > 0) {
+      const first = this.word(name.slice(0, space));
+      // A first word may key to several ("Y-Moan" → "y moan") or to none (blanks, punctuation).
+      if (first !== '' && !first.includes(' ')) return first;
+    }
+    const key = this.of(name);
+    const end = key.indexOf(' ');
+    return end < 0 ? key : key.slice(0, end);
   }
 }

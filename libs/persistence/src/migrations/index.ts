@@ -5,6 +5,7 @@ import { CoverageChangeFeed1763900001000 } from './1763900001000-CoverageChangeF
 import { CoverageChangeFeedBulk1763900001010 } from './1763900001010-CoverageChangeFeedBulk';
 import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
 import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
+import { ReconciliationScanIndex1763900003010 } from './1763900003010-ReconciliationScanIndex';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -15,6 +16,7 @@ export const VSS_MIGRATIONS = [
   LinkedProcedures1763900002000,
   Reconciliation1763900003000,
   CoverageChangeFeedBulk1763900001010,
+  ReconciliationScanIndex1763900003010,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

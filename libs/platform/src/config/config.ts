@@ -90,8 +90,13 @@ export const workerConfigSchema = z.object({
   PROCEDURE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60_000),
   /** Reconciliation: partitions a worker works on at once. */
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
-  /** Reconciliation: citizens per page of the registry's export (the registry allows 5,000). */
-  RECONCILE_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(5000),
+  /**
+   * Reconciliation: citizens per page of the registry's export (the registry allows 5,000). A
+   * stream holds up to 16 decoded pages ahead of the reader, so smaller pages keep memory flat.
+   */
+  RECONCILE_EXPORT_PAGE_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  /** Reconciliation: registry citizens per chunk, the unit committed with its checkpoint. */
+  RECONCILE_CHUNK_SIZE: z.coerce.number().int().min(1).max(50_000).default(5000),
   /** Reconciliation: deadline of one export stream (a slice of a run reads one). */
   RECONCILE_EXPORT_DEADLINE_MS: z.coerce.number().int().min(1000).default(600_000),
   /** Reconciliation: records per page of a province or changed-since run (a registry batch holds 1,000). */
