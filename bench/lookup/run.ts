@@ -16,7 +16,7 @@ import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes'
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
- *   --data-dir DIR --skip-uncached --cpu-prof DIR]`
+ *   --data-dir DIR --skip-uncached --env KEY=VALUE --cpu-prof DIR]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
@@ -42,6 +42,8 @@ const { values: opts } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'data-dir': { type: 'string' },
     'skip-uncached': { type: 'boolean', default: false },
+    /** Extra gateway settings, KEY=VALUE, e.g. --env AUDIT_FLUSH_MS=4 (both gateways). */
+    env: { type: 'string', multiple: true, default: [] },
     /** Write a V8 CPU profile of each gateway process into this folder (chrome://inspect, speedscope). */
     'cpu-prof': { type: 'string' },
   },
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
           GATEWAY_HTTP_PORT: String(httpPort),
           REGISTRY_ADDRESS: `127.0.0.1:${registryPort}`,
           LOG_LEVEL: 'info',
+          ...Object.fromEntries((opts.env ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
           ...env,
         },
         profile,
