@@ -13,6 +13,21 @@ import { ApiKeys } from '@vss/security';
 import type { ClientJob, ClientResult } from './client';
 import { prepareDatabase, sampleIds, type SampledIds } from './population';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';
+import {
+  CACHED,
+  ECHO,
+  formatRow,
+  gatewayCounters,
+  header,
+  medianRatio,
+  medianRow,
+  NEST_ECHO,
+  ratioToEcho,
+  type Row,
+  type Server,
+  summarizeOutcomes,
+  UNCACHED,
+} from './report';
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
@@ -58,28 +73,6 @@ const MIX: Array<[keyof SampledIds, number]> = [
 ];
 const PATH = '/vss.gateway.v1.CoverageService/LookupCoverage';
 const say = (line = '') => process.stdout.write(`${line}\n`);
-
-const ECHO = 'echo (bare grpc-js)';
-const NEST_ECHO = 'echo (NestJS, same proto)';
-const CACHED = 'LookupCoverage, cache on';
-const UNCACHED = 'LookupCoverage, no cache';
-
-interface Server {
-  label: string;
-  target: string;
-  pid: number;
-  /** The gateway's Prometheus endpoint. */
-  metrics?: string;
-}
-
-interface Row {
-  label: string;
-  round: number;
-  inFlight: number;
-  result: ClientResult;
-  serverCpuUs: number;
-  pgCpuUs: number;
-}
 
 async function main(): Promise<void> {
   say(
@@ -203,7 +196,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    summarizeOutcomes(rows, method);
+    say(summarizeOutcomes(rows, method));
     for (const server of servers) if (server.metrics) say(await gatewayCounters(server));
     say();
     say(`medians of ${opts.rounds} rounds:`);
@@ -340,118 +333,6 @@ async function auditCount(url: string): Promise<number> {
   } finally {
     await pool.end();
   }
-}
-
-function header(): string {
-  return [
-    'server'.padEnd(26),
-    'in flight',
-    '   calls/s',
-    ' p50 ms',
-    ' p95 ms',
-    ' p99 ms',
-    ' vs echo',
-    ' server CPU µs/call',
-    ' PostgreSQL CPU µs/call',
-    ' client CPU µs/call',
-    ' errors',
-  ].join(' ');
-}
-
-function formatRow(row: Row, ratio: number): string {
-  const r = row.result;
-  const n = (v: number, w: number, d = 0) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
-  return [
-    row.label.padEnd(26),
-    n(row.inFlight, 9),
-    n(r.callsPerSecond, 10),
-    n(r.p50Ms, 7, 2),
-    n(r.p95Ms, 7, 2),
-    n(r.p99Ms, 7, 2),
-    n(ratio, 8, 2),
-    n(row.serverCpuUs, 19),
-    n(row.pgCpuUs, 23),
-    n(r.clientCpuUsPerCall, 19),
-    n(r.errors, 7),
-  ].join(' ');
-}
-
-/** Throughput relative to the bare echo of the same round and concurrency. */
-function ratioToEcho(row: Row, rows: Row[]): number {
-  const echo = rows.find((r) => r.label === ECHO && r.round === row.round && r.inFlight === row.inFlight);
-  return echo ? row.result.callsPerSecond / echo.result.callsPerSecond : NaN;
-}
-
-const median = (values: number[]) => {
-  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  return sorted.length === 0 ? NaN : sorted[Math.floor((sorted.length - 1) / 2)];
-};
-
-/** The median of each figure over the rounds (each figure on its own). */
-function medianRow(label: string, inFlight: number, rows: Row[]): Row {
-  const of = rows.filter((r) => r.label === label && r.inFlight === inFlight);
-  const m = (f: (r: Row) => number) => median(of.map(f));
-  return {
-    label,
-    round: -1,
-    inFlight,
-    serverCpuUs: m((r) => r.serverCpuUs),
-    pgCpuUs: m((r) => r.pgCpuUs),
-    result: {
-      ...of[0].result,
-      callsPerSecond: m((r) => r.result.callsPerSecond),
-      p50Ms: m((r) => r.result.p50Ms),
-      p95Ms: m((r) => r.result.p95Ms),
-      p99Ms: m((r) => r.result.p99Ms),
-      clientCpuUsPerCall: m((r) => r.result.clientCpuUsPerCall),
-      errors: of.reduce((n, r) => n + r.result.errors, 0),
-    },
-  };
-}
-
-/** The median of the per-round ratios: each round's servers ran back to back under the same load. */
-function medianRatio(label: string, inFlight: number, rows: Row[]): number {
-  return median(
-    rows.filter((r) => r.label === label && r.inFlight === inFlight).map((r) => ratioToEcho(r, rows)),
-  );
-}
-
-/** What the gateway's counters say about its cache and its group commit over the whole run. */
-async function gatewayCounters(server: Server): Promise<string> {
-  const text = await (await fetch(server.metrics!)).text();
-  const value = (name: string) =>
-    Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? NaN);
-  const hits = value('vss_coverage_cache_hits_total');
-  const misses = value('vss_coverage_cache_misses_total');
-  const queries = value('vss_coverage_queries_total');
-  const batches = value('vss_audit_batches_total');
-  const entries = value('vss_audit_entries_total');
-  return (
-    `${server.label}: cache hits ${((hits / (hits + misses)) * 100).toFixed(1)} %, ` +
-    `${(misses / queries).toFixed(1)} lookups per coverage query, ` +
-    `${(entries / batches).toFixed(1)} audit entries per commit`
-  );
-}
-
-function summarizeOutcomes(rows: Row[], method: protoLoader.MethodDefinition<object, object>): void {
-  const tally = new Map<string, number>();
-  for (const row of rows) {
-    for (const sample of row.result.samples) {
-      const answer = method.responseDeserialize(Buffer.from(sample, 'base64')) as {
-        status: string;
-        reason: string;
-      };
-      const key =
-        answer.status === 'COVERAGE_STATUS_COVERED'
-          ? 'COVERED'
-          : answer.reason.replace('NOT_COVERED_REASON_', '');
-      tally.set(key, (tally.get(key) ?? 0) + 1);
-    }
-  }
-  const total = [...tally.values()].reduce((a, b) => a + b, 0);
-  say(
-    `answers (sample of ${total}): ${[...tally].map(([k, v]) => `${k} ${((v / total) * 100).toFixed(0)} %`).join(', ')}`,
-  );
 }
 
 main().catch((error: unknown) => {
