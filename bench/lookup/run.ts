@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     dataDir: opts['data-dir'],
   });
   const processes: BenchProcess[] = [];
+  const payloadsFile = join(tmpdir(), `vss-bench-lookup-payloads-${process.pid}.json`);
   try {
     const perKind = Object.fromEntries(
       MIX.map(([k, share]) => [k, Math.ceil(WORKING_SET * share)]),
@@ -99,7 +100,6 @@ async function main(): Promise<void> {
     });
     const method = (definition['vss.gateway.v1.CoverageService'] as protoLoader.ServiceDefinition)
       .LookupCoverage;
-    const payloadsFile = join(tmpdir(), `vss-bench-lookup-payloads-${process.pid}.json`);
     const payloads = workingSet(ids).map((citizenId) =>
       method.requestSerialize({ citizenId, facilityCode, visitDate: '' }).toString('base64'),
     );
@@ -218,6 +218,7 @@ async function main(): Promise<void> {
   } finally {
     for (const p of processes.reverse()) await p.stop();
     await db.close();
+    rmSync(payloadsFile, { force: true });
   }
 }
 
