@@ -34,6 +34,8 @@ interface SizeResult {
   baselineCpuMs: number;
   runMs: number;
   runCpuMs: number;
+  /** CPU seconds of the run, per process. */
+  runCpuBy: Record<string, number>;
   workerPeakRssMb: number;
   quality: RunQuality;
 }
@@ -125,7 +127,10 @@ async function measureSize(
     const client = new ReconciliationClient(`127.0.0.1:${gatewayPort}`, key.apiKey);
     try {
       const pids = [registry, gateway, worker].map((a) => a.child.pid!);
-      const cpuAt = () => pids.reduce((sum, pid) => sum + cpuMsOfTree(pid), 0) + cpuMsOfTree(pgPid);
+      const names = ['registry', 'gateway', 'worker', 'postgres'];
+      const cpuBy = () => [...pids, pgPid].map((pid) => cpuMsOfTree(pid));
+      const cpuAt = () => cpuBy().reduce((sum, ms) => sum + ms, 0);
+      const byBefore = cpuBy();
       const runCpuBefore = cpuAt();
       const runStarted = Date.now();
       const run = await client.startRun({ scope: { all: true }, findMissingIdCandidates: true });
@@ -137,8 +142,11 @@ async function measureSize(
           `   ${r.state.replace('RUN_STATE_', '')} ${r.recordsProcessed}/${r.recordsTotal} at ${r.recordsPerSecond} records/s`,
         );
       });
-      const runMs = Date.now() - runStarted;
+      // From the call to the run's own finish: WatchRun's polling interval is not the run's time.
+      const runMs = (final.finishedAt ? Date.parse(final.finishedAt) : Date.now()) - runStarted;
       const runCpuMs = cpuAt() - runCpuBefore;
+      const byAfter = cpuBy();
+      const runCpuBy = Object.fromEntries(names.map((n, i) => [n, (byAfter[i] - byBefore[i]) / 1000]));
       if (final.state !== 'RUN_STATE_COMPLETED') throw new Error(`run ended ${final.state}: ${final.error}`);
       const workerPeakRssMb = worker.peakRssMb();
       const quality = await scoreRun(pool, run.runId);
@@ -155,6 +163,7 @@ async function measureSize(
         baselineCpuMs,
         runMs,
         runCpuMs,
+        runCpuBy,
         workerPeakRssMb,
         quality,
       };
@@ -201,6 +210,16 @@ async function main(): Promise<void> {
     log(
       `| ${r.citizens.toLocaleString('en-US')} | ${r.participants.toLocaleString('en-US')} | ${secs(r.copyMs)} | ${secs(r.exportMs)} | ${secs(r.baselineMs)} | ${secs(r.runMs)} | ${Math.round(r.participants / (r.runMs / 1000)).toLocaleString('en-US')} | ${(r.runMs / r.baselineMs).toFixed(2)} | ${given ? 'n/a' : (r.runCpuMs / r.baselineCpuMs).toFixed(2)} | ${r.workerPeakRssMb.toFixed(0)} MB |`,
     );
+  }
+  if (!given) {
+    log('\n| citizens | baseline CPU | run CPU | registry | gateway | worker | postgres |');
+    log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const r of results) {
+      const by = r.runCpuBy;
+      log(
+        `| ${r.citizens.toLocaleString('en-US')} | ${secs(r.baselineCpuMs)} | ${secs(r.runCpuMs)} | ${by.registry.toFixed(1)} s | ${by.gateway.toFixed(1)} s | ${by.worker.toFixed(1)} s | ${by.postgres.toFixed(1)} s |`,
+      );
+    }
   }
   const largest = results[results.length - 1];
   if (largest)

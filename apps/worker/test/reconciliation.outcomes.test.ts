@@ -162,6 +162,13 @@ describe('other scopes and options', () => {
     expect(run.recordsTotal).toBe('3');
   });
 
+  it('shares one run between two workers, each record answered for once', async () => {
+    await system.startWorker(); // stopped with the system
+    const run = await system.runToEnd({ scope: { all: true }, findMissingIdCandidates: true });
+    expect(run.recordsProcessed).toBe(String(RECORDS.length));
+    expect(outcomes(await system.findings(run.runId))).toEqual(expectedFindings());
+  });
+
   it('finds the same in a dry run', async () => {
     const run = await system.runToEnd({ scope: { all: true }, findMissingIdCandidates: true, dryRun: true });
     expect(run.dryRun).toBe(true);

@@ -5,6 +5,7 @@ import {
   isFinding,
   needsActivity,
   type ReconciliationOutcome,
+  type RecordActivity,
   type RecordClassification,
   type RegistryPerson,
 } from '@vss/domain/reconciliation';
@@ -36,6 +37,30 @@ export interface ChunkInput {
   byLegacyId: readonly ScopedRecord[];
   /** Which records this chunk answers for; the others only complete a citizen's group. */
   emit: (record: ScopedRecord) => boolean;
+  /** Cards and benefits of the records that need them, when the source read them ahead. */
+  activity?: ReadonlyMap<string, RecordActivity>;
+}
+
+/**
+ * The records whose cards and benefits decide their outcome: records of citizens the registry
+ * says are dead, that VSS still thinks alive. A few in a thousand.
+ */
+export function recordsNeedingActivity(input: Omit<ChunkInput, 'emit' | 'activity'>): string[] {
+  const dead = new Map<string, RegistryPerson>();
+  for (const c of input.citizens) if (c.dateOfDeath !== null) dead.set(c.citizenId, c);
+  if (dead.size === 0) return [];
+  const deadByLegacy = new Map<string, RegistryPerson>();
+  for (const c of dead.values()) if (c.legacyId) deadByLegacy.set(c.legacyId, c);
+  const wanted: string[] = [];
+  for (const r of input.byCitizenId) {
+    const c = r.citizenId ? dead.get(r.citizenId) : undefined;
+    if (c && needsActivity(c, r)) wanted.push(r.socialInsuranceCode);
+  }
+  for (const r of input.byLegacyId) {
+    const c = r.legacyId ? deadByLegacy.get(r.legacyId) : undefined;
+    if (c && needsActivity(c, r)) wanted.push(r.socialInsuranceCode);
+  }
+  return wanted;
 }
 
 export interface ChunkOutcome {
@@ -98,21 +123,13 @@ export class ChunkClassifier {
       if (citizen) join(citizen.citizenId, r, 'LEGACY_ID');
     }
 
-    // Cards and benefits matter only for records of the dead that VSS still thinks alive.
-    const wanted: string[] = [];
-    for (const c of input.citizens) {
-      if (c.dateOfDeath === null) continue;
-      for (const m of groups.get(c.citizenId) ?? []) {
-        if (needsActivity(c, m.record)) wanted.push(m.record.socialInsuranceCode);
-      }
-    }
-    const activity = await this.records.activity(wanted);
+    const activity = input.activity ?? (await this.records.activity(recordsNeedingActivity(input)));
 
     const out: ChunkOutcome = { findings: [], counts: {}, processed: 0 };
     for (const [citizenId, members] of groups) {
       if (members.length > 1 && !members.some((m) => input.emit(m.record))) continue;
       if (members.length === 1 && !input.emit(members[0].record)) continue;
-      if (wanted.length > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
+      if (activity.size > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
       const citizen = citizens.get(citizenId) ?? null;
       const classes = classifyCitizenGroup(citizen, members);
       classes.forEach((c, i) => {

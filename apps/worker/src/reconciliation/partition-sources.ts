@@ -5,7 +5,12 @@ import type { WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { WORKER_CONFIG } from '../core/tokens';
 import { CandidateIndex } from './candidate-index';
-import { type ChunkInput, type FindingRow, missingIdFinding } from './chunk-classifier';
+import {
+  type ChunkInput,
+  type FindingRow,
+  missingIdFinding,
+  recordsNeedingActivity,
+} from './chunk-classifier';
 import { RecordsRepository, type ScopedRecord } from './records.repository';
 import { NameKeys, toRegistryPerson } from './registry-person';
 import type { PartitionRecord, RunRecord } from './runs.repository';
@@ -111,11 +116,14 @@ export class PartitionSources {
           : this.records.inCitizenRange(after, through),
         this.records.legacyOnly(legacyIds, run.scope),
       ]);
+      const activity = await this.records.activity(
+        recordsNeedingActivity({ citizens, byCitizenId, byLegacyId }),
+      );
       return {
         through,
         done: next.done === true,
         size: citizens.length,
-        input: { citizens, byCitizenId, byLegacyId, emit: everyRecord },
+        input: { citizens, byCitizenId, byLegacyId, emit: everyRecord, activity },
         missing: [],
       };
     };

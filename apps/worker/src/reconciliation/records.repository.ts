@@ -146,19 +146,29 @@ export class RecordsRepository {
       socialInsuranceCodes.map((sic) => [sic, { card: null, benefits: [] }]),
     );
     if (socialInsuranceCodes.length === 0) return activity;
-    const cards = await this.pool.query<{ sic: string; valid_to: string | null; ended_on: string | null }>(
-      `SELECT social_insurance_code AS sic, valid_to::text, ended_on::text FROM vss.hi_cards
-        WHERE social_insurance_code = ANY($1::text[])`,
-      [socialInsuranceCodes],
-    );
-    for (const c of cards.rows) activity.get(c.sic)!.card = { validTo: c.valid_to, endedOn: c.ended_on };
-    const benefits = await this.pool.query<{ sic: string; kind: string; stopped_from: string | null }>(
-      `SELECT social_insurance_code AS sic, kind, stopped_from::text FROM vss.benefits
-        WHERE social_insurance_code = ANY($1::text[])`,
-      [socialInsuranceCodes],
-    );
-    for (const b of benefits.rows)
-      activity.get(b.sic)!.benefits.push({ kind: b.kind, stoppedFrom: b.stopped_from });
+    // One round trip for both tables: a card row, then a row per benefit.
+    const { rows } = await this.pool.query<{
+      sic: string;
+      what: 'CARD' | 'BENEFIT';
+      kind: string | null;
+      valid_to: string | null;
+      ended_on: string | null;
+      stopped_from: string | null;
+    }>({
+      name: 'recon-activity',
+      text: `SELECT social_insurance_code AS sic, 'CARD' AS what, NULL AS kind, valid_to::text, ended_on::text,
+                    NULL AS stopped_from
+               FROM vss.hi_cards WHERE social_insurance_code = ANY($1::text[])
+             UNION ALL
+             SELECT social_insurance_code, 'BENEFIT', kind, NULL, NULL, stopped_from::text
+               FROM vss.benefits WHERE social_insurance_code = ANY($1::text[])`,
+      values: [socialInsuranceCodes],
+    });
+    for (const r of rows) {
+      const a = activity.get(r.sic)!;
+      if (r.what === 'CARD') a.card = { validTo: r.valid_to, endedOn: r.ended_on };
+      else a.benefits.push({ kind: r.kind!, stoppedFrom: r.stopped_from });
+    }
     return activity;
   }
 

@@ -6,6 +6,7 @@ import { CoverageChangeFeedBulk1763900001010 } from './1763900001010-CoverageCha
 import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures';
 import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 import { ReconciliationScanIndex1763900003010 } from './1763900003010-ReconciliationScanIndex';
+import { ReconciliationLegacyIndex1763900003020 } from './1763900003020-ReconciliationLegacyIndex';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -17,6 +18,7 @@ export const VSS_MIGRATIONS = [
   Reconciliation1763900003000,
   CoverageChangeFeedBulk1763900001010,
   ReconciliationScanIndex1763900003010,
+  ReconciliationLegacyIndex1763900003020,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
