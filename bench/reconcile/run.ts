@@ -18,7 +18,7 @@ import { Command } from 'commander';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '@vss/persistence';
 import { ApiKeys } from '@vss/security';
-import { ReconciliationClient } from '../../tools/cli/reconcile';
+import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { type AppProcess, cpuMsOfTree, ownCpuMs, startApp } from './processes';
 import { formatQuality, type RunQuality, scoreRun } from './quality';
 import { copyParticipants, databaseUrl, exportRegistry, freshPopulation } from './setup';

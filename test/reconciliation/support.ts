@@ -12,7 +12,7 @@ import { ApiKeys } from '@vss/security';
 import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
 import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
-import { ReconciliationClient } from '../../tools/cli/reconcile';
+import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { freePort } from '../support/ports';
 

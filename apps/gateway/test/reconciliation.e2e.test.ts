@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import type { Run } from '@vss/contracts';
-import { GatewayCallError } from '../../../tools/cli/reconcile';
+import { GatewayCallError } from '../../../tools/cli/reconcile-client';
 import { insertFixtures, PEOPLE } from '../../../test/reconciliation/fixtures';
 import { startSystem, type System } from '../../../test/reconciliation/support';
 
