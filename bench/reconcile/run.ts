@@ -38,6 +38,8 @@ interface SizeResult {
   runCpuBy: Record<string, number>;
   workerPeakRssMb: number;
   quality: RunQuality;
+  /** The same run by a worker whose heap was capped: proof that nothing grows with the data. */
+  capped?: { heapCapMb: number; runMs: number; workerPeakRssMb: number };
 }
 
 function parseArgs() {
@@ -50,6 +52,11 @@ function parseArgs() {
       'use this PostgreSQL server (maintenance database URL) instead of an embedded one',
     )
     .option('--keep', 'keep the databases', false)
+    .option(
+      '--heap-cap-mb <mb>',
+      'at the largest size, run once more with the worker heap capped (--max-old-space-size); 0 skips',
+      '192',
+    )
     .parse(process.argv);
   const opts = program.opts<{
     size: string;
@@ -57,12 +64,19 @@ function parseArgs() {
     seed: string;
     adminUrl?: string;
     keep: boolean;
+    heapCapMb: string;
   }>();
   const size = Number(opts.size.replace(/_/g, ''));
   const sizes = opts.sizes
     ? opts.sizes.split(',').map((s) => Number(s.replace(/_/g, '')))
     : [...new Set([100_000, 300_000, size].filter((n) => n <= size))];
-  return { sizes, seed: Number(opts.seed), adminUrl: opts.adminUrl, keep: opts.keep };
+  return {
+    sizes,
+    seed: Number(opts.seed),
+    adminUrl: opts.adminUrl,
+    keep: opts.keep,
+    heapCapMb: Number(opts.heapCapMb),
+  };
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -73,6 +87,7 @@ async function measureSize(
   pgPid: number,
   citizens: number,
   seed: number,
+  heapCapMb: number,
 ): Promise<SizeResult> {
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
@@ -154,6 +169,29 @@ async function measureSize(
         `   run: ${secs(runMs)}, ratio ${(runMs / baselineMs).toFixed(2)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
       );
       log(formatQuality(quality).replace(/^/gm, '   '));
+      let capped: SizeResult['capped'];
+      if (heapCapMb > 0) {
+        await worker.stop();
+        const cappedWorker = startApp('worker', {
+          ...common,
+          NODE_OPTIONS: `--max-old-space-size=${heapCapMb}`,
+        });
+        apps.push(cappedWorker);
+        await cappedWorker.waitFor(/taking partition slices/);
+        const again = Date.now();
+        const second = await client.startRun({ scope: { all: true }, findMissingIdCandidates: true });
+        const done = await client.watch(second.runId);
+        if (done.state !== 'RUN_STATE_COMPLETED')
+          throw new Error(`capped run ended ${done.state}: ${done.error}`);
+        capped = {
+          heapCapMb,
+          runMs: Date.parse(done.finishedAt) - again,
+          workerPeakRssMb: cappedWorker.peakRssMb(),
+        };
+        log(
+          `   with the worker heap capped at ${heapCapMb} MB: ${secs(capped.runMs)}, worker peak RSS ${capped.workerPeakRssMb.toFixed(0)} MB`,
+        );
+      }
       return {
         citizens,
         participants,
@@ -166,6 +204,7 @@ async function measureSize(
         runCpuBy,
         workerPeakRssMb,
         quality,
+        capped,
       };
     } finally {
       client.close();
@@ -177,7 +216,7 @@ async function measureSize(
 }
 
 async function main(): Promise<void> {
-  const { sizes, seed, adminUrl: given, keep } = parseArgs();
+  const { sizes, seed, adminUrl: given, keep, heapCapMb } = parseArgs();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;
@@ -197,7 +236,9 @@ async function main(): Promise<void> {
   }
   const results: SizeResult[] = [];
   try {
-    for (const size of sizes) results.push(await measureSize(adminUrl, pgPid, size, seed));
+    for (const [i, size] of sizes.entries()) {
+      results.push(await measureSize(adminUrl, pgPid, size, seed, i === sizes.length - 1 ? heapCapMb : 0));
+    }
   } finally {
     await stop();
     if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
@@ -222,6 +263,11 @@ async function main(): Promise<void> {
     }
   }
   const largest = results[results.length - 1];
+  if (largest?.capped) {
+    log(
+      `\nworker heap capped at ${largest.capped.heapCapMb} MB at ${largest.citizens.toLocaleString('en-US')} citizens: run ${secs(largest.capped.runMs)}, worker peak RSS ${largest.capped.workerPeakRssMb.toFixed(0)} MB`,
+    );
+  }
   if (largest)
     log(
       `\nquality at ${largest.citizens.toLocaleString('en-US')} citizens:\n${formatQuality(largest.quality)}`,
