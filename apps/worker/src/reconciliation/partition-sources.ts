@@ -127,18 +127,24 @@ export class PartitionSources {
         missing: [],
       };
     };
-    let pending = read(p.checkpoint ?? p.lowerBound);
+    // The page read ahead may fail while this one is processed: it must not count as unhandled
+    // (Node would end the process); awaiting it later still throws.
+    const ahead = (after: string) => {
+      const promise = read(after);
+      promise.catch(() => undefined);
+      return promise;
+    };
+    let pending = ahead(p.checkpoint ?? p.lowerBound);
     try {
       for (;;) {
         const page = await pending;
-        if (!page.done) pending = read(page.through);
+        if (!page.done) pending = ahead(page.through);
         if (index) for (const c of page.input.citizens) index.consider(c);
         yield page;
         if (page.done) return;
       }
     } finally {
       // A slice that stops early leaves the page read ahead unprocessed: the next slice reads it again.
-      pending.catch(() => undefined);
       await pages.return?.(undefined);
     }
   }
