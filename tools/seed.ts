@@ -7,17 +7,14 @@
  * Without --database-url or DATABASE_URL it starts the embedded PostgreSQL in .data/postgres
  * (the one `npm start` uses), seeds its `vss` database and stops it again.
  */
+import { migrateAll } from './schemas';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
-  createDataSource,
   createPool,
   type EmbeddedDatabase,
   ensureDatabase,
-  migrate,
   redactUrl,
   startEmbeddedPostgres,
-  VSS_MIGRATIONS,
-  VSS_MIGRATIONS_TABLE,
 } from '@vss/persistence';
 import {
   AlreadySeededError,
@@ -27,10 +24,7 @@ import {
   type DiscrepancyRates,
   loadPopulation,
   type LoadProgress,
-  SYNTH_MIGRATIONS,
-  SYNTH_MIGRATIONS_TABLE,
 } from '@vss/synthetic';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../apps/population-registry/src/migrations';
 
 const EMBEDDED_DATABASE = 'vss';
 
@@ -105,23 +99,6 @@ function progressPrinter(total: number): (p: LoadProgress) => void {
       console.log(line);
     }
   };
-}
-
-async function migrateAll(url: string): Promise<void> {
-  const owners = [
-    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
-    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
-    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
-  ];
-  for (const owner of owners) {
-    const dataSource = createDataSource({ url, applicationName: 'seed', ...owner });
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-    } finally {
-      await dataSource.destroy();
-    }
-  }
 }
 
 async function main(): Promise<void> {

@@ -1,21 +1,12 @@
+import { migrateAll } from './schemas';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { loadPopulation, DEMO_PEOPLE, SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from '@vss/synthetic';
-import {
-  createDataSource,
-  ensureDatabase,
-  migrate,
-  redactUrl,
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-  VSS_MIGRATIONS,
-  VSS_MIGRATIONS_TABLE,
-} from '@vss/persistence';
-import { ApiKeys } from '@vss/security';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../apps/population-registry/src/migrations';
+import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
+import { ensureDatabase, redactUrl, startEmbeddedPostgres, type EmbeddedDatabase } from '@vss/persistence';
+import { ApiKeys } from '@vss/api-keys';
 import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime';
 
 /**
@@ -80,22 +71,6 @@ async function main(): Promise<void> {
   } catch (error) {
     say(`npm start failed: ${(error as Error).message}`);
     await stopAll(1);
-  }
-}
-
-async function migrateAll(url: string): Promise<void> {
-  for (const set of [
-    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
-    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
-    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
-  ]) {
-    const ds = createDataSource({ url, ...set, poolSize: 2 });
-    await ds.initialize();
-    try {
-      await migrate(ds);
-    } finally {
-      await ds.destroy();
-    }
   }
 }
 

@@ -1,19 +1,11 @@
+import { migrateAll } from '../../tools/schemas';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { makeCitizenId, PROVINCES } from '@vss/domain';
-import {
-  createDataSource,
-  dropDatabase,
-  ensureDatabase,
-  migrate,
-  startEmbeddedPostgres,
-  VSS_MIGRATIONS,
-  VSS_MIGRATIONS_TABLE,
-} from '@vss/persistence';
-import { loadPopulation, SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from '@vss/synthetic';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../../apps/population-registry/src/migrations';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
+import { loadPopulation } from '@vss/synthetic';
 
 /** The database of a lookup benchmark: a PostgreSQL, a migrated database and a seeded population. */
 
@@ -80,22 +72,6 @@ async function seededCitizens(url: string): Promise<number | undefined> {
     return undefined;
   } finally {
     await pool.end();
-  }
-}
-
-async function migrateAll(url: string): Promise<void> {
-  for (const set of [
-    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
-    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
-    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
-  ]) {
-    const ds = createDataSource({ url, ...set, poolSize: 2 });
-    await ds.initialize();
-    try {
-      await migrate(ds);
-    } finally {
-      await ds.destroy();
-    }
   }
 }
 

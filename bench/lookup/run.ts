@@ -9,7 +9,7 @@ import { Pool } from 'pg';
 import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
 import { vietnamDate } from '@vss/platform';
-import { ApiKeys } from '@vss/security';
+import { ApiKeys } from '@vss/api-keys';
 import type { ClientJob, ClientResult } from './client';
 import { prepareDatabase, sampleIds, type SampledIds } from './population';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
 import { freePort } from '@vss/persistence';
 import { serviceClient, unary } from '@vss/registry-client';
-import { ApiKeys } from '@vss/security';
+import { ApiKeys } from '@vss/api-keys';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel } from './fixtures';
 import { type BenchProcess, cpuMsOfTree, freshDatabase, startNode } from './system';

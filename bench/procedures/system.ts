@@ -1,18 +1,9 @@
+import { migrateAll } from '../../tools/schemas';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createDataSource,
-  dropDatabase,
-  ensureDatabase,
-  migrate,
-  startEmbeddedPostgres,
-  VSS_MIGRATIONS,
-  VSS_MIGRATIONS_TABLE,
-} from '@vss/persistence';
-import { SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from '@vss/synthetic';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../../apps/population-registry/src/migrations';
+import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
 
 /** The database and processes of a procedures benchmark run. */
 
@@ -49,19 +40,7 @@ export async function freshDatabase(databaseUrl: string | undefined): Promise<Be
   await ensureDatabase(adminUrl, name);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  for (const set of [
-    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
-    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
-    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
-  ]) {
-    const dataSource = createDataSource({ url: url.toString(), ...set, poolSize: 2 });
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-    } finally {
-      await dataSource.destroy();
-    }
-  }
+  await migrateAll(url.toString());
   return {
     url: url.toString(),
     serverPid,

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '@vss/persistence';
-import { ApiKeys } from '@vss/security';
+import { ApiKeys } from '@vss/api-keys';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { type AppProcess, cpuMsOfTree, ownCpuMs, startApp } from './processes';
 import { formatQuality, type RunQuality, scoreRun } from './quality';

@@ -1,16 +1,9 @@
+import { migrateAll } from '../../tools/schemas';
 import { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import {
-  createDataSource,
-  dropDatabase,
-  ensureDatabase,
-  migrate,
-  VSS_MIGRATIONS,
-  VSS_MIGRATIONS_TABLE,
-} from '@vss/persistence';
+import { dropDatabase, ensureDatabase } from '@vss/persistence';
 import { RegistryClient } from '@vss/registry-client';
-import { loadPopulation, SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from '@vss/synthetic';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from '../../apps/population-registry/src/migrations';
+import { loadPopulation } from '@vss/synthetic';
 
 /** A fresh database per size, migrated and seeded, and the reads the baseline is made of. */
 
@@ -25,19 +18,7 @@ export async function freshPopulation(adminUrl: string, name: string, citizens: 
   await dropDatabase(adminUrl, name).catch(() => undefined);
   await ensureDatabase(adminUrl, name);
   const url = databaseUrl(adminUrl, name);
-  for (const owner of [
-    { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE },
-    { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE },
-    { migrations: SYNTH_MIGRATIONS, migrationsTableName: SYNTH_MIGRATIONS_TABLE },
-  ]) {
-    const dataSource = createDataSource({ url, applicationName: 'bench:reconcile', ...owner });
-    await dataSource.initialize();
-    try {
-      await migrate(dataSource);
-    } finally {
-      await dataSource.destroy();
-    }
-  }
+  await migrateAll(url);
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
     const report = await loadPopulation(pool, { citizens, seed, reset: true });

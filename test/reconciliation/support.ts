@@ -8,7 +8,7 @@ import {
   type WorkerConfig,
   workerConfigSchema,
 } from '@vss/platform';
-import { ApiKeys } from '@vss/security';
+import { ApiKeys } from '@vss/api-keys';
 import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
 import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';

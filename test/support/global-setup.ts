@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
-import { migrateAll } from './schema';
+import { migrateAll } from '../../tools/schemas';
 
 /**
  * One PostgreSQL for the whole run: the server at DATABASE_URL when set, otherwise an

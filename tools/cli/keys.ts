@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Pool } from 'pg';
-import { ApiKeys, type Role, ROLES } from '@vss/security';
+import { ApiKeys } from '@vss/api-keys';
+import { type Role, ROLES } from '@vss/security';
 import { requireDatabaseUrl } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -1,20 +1,39 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CivilEventsModule } from './civil-events/civil-events.module';
-import { CoreModule, type GatewayDeps } from './core/core.module';
-import { CoverageModule } from './coverage/coverage.module';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ApiKeys } from '@vss/api-keys';
+import { CivilEventsModule } from '@vss/civil-events';
+import { CoreModule, type Infrastructure } from '@vss/core';
+import { CoverageModule } from '@vss/coverage';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
+import { AppErrorFilter, type GatewayConfig } from '@vss/platform';
+import { ReconciliationModule } from '@vss/reconciliation';
+import { API_KEY_AUTHENTICATOR, AuthGuard } from '@vss/security';
 import { HealthHttpController } from './health/health.http.controller';
-import { ReconciliationModule } from './reconciliation/reconciliation.module';
 
-/** Feature modules of the gateway; each serves one gRPC service (and its HTTP facade). */
-const FEATURES: DynamicModule['imports'] = [CoverageModule, CivilEventsModule, ReconciliationModule];
-
+/**
+ * The gateway: the shared infrastructure, the insurance records, and the feature modules that
+ * each serve one gRPC service (and its HTTP facade). Every call passes the AuthGuard (API key
+ * or client certificate, then @Roles); every error passes the one filter that maps it to a status.
+ */
 @Module({})
 export class GatewayModule {
-  static forRoot(deps: GatewayDeps): DynamicModule {
+  static forRoot(infrastructure: Infrastructure, config: GatewayConfig, keys: ApiKeys): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [CoreModule.forRoot(deps), ...(FEATURES ?? [])],
+      imports: [
+        CoreModule.forRoot(infrastructure, config),
+        InsuranceRecordsModule,
+        CoverageModule,
+        CivilEventsModule,
+        ReconciliationModule,
+      ],
       controllers: [HealthHttpController],
+      providers: [
+        { provide: ApiKeys, useValue: keys },
+        { provide: API_KEY_AUTHENTICATOR, useValue: keys },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },
+      ],
     };
   }
 }

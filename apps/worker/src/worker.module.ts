@@ -1,14 +1,22 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { CoreModule, type WorkerDeps } from './core/core.module';
-import { ProceduresModule } from './procedures/procedures.module';
-import { ReconciliationModule } from './reconciliation/reconciliation.module';
+import { CivilEventsJobsModule } from '@vss/civil-events';
+import { CoreModule, type Infrastructure } from '@vss/core';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
+import type { WorkerConfig } from '@vss/platform';
+import { ReconciliationJobsModule } from '@vss/reconciliation';
 
-/** Job handlers of the worker; each registers its queues when the application boots. */
-const FEATURES: DynamicModule['imports'] = [ProceduresModule, ReconciliationModule];
-
+/** The worker: the shared infrastructure and the job handlers, each registering its queues at boot. */
 @Module({})
 export class WorkerModule {
-  static forRoot(deps: WorkerDeps): DynamicModule {
-    return { module: WorkerModule, imports: [CoreModule.forRoot(deps), ...(FEATURES ?? [])] };
+  static forRoot(infrastructure: Infrastructure, config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        CoreModule.forRoot(infrastructure, config),
+        InsuranceRecordsModule,
+        CivilEventsJobsModule,
+        ReconciliationJobsModule,
+      ],
+    };
   }
 }

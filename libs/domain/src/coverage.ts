@@ -59,7 +59,8 @@ export type IdentityComparison = { result: IdentityResult; mismatchedFields: Ide
 
 export type ChipIdentity = { fullName?: string; dateOfBirth?: IsoDate; gender?: Gender };
 
-export type RegistryIdentity = { fullName: string; dateOfBirth: IsoDate; gender: Gender };
+/** The registry's side; a gender it does not hold is not compared. */
+export type RegistryIdentity = { fullName: string; dateOfBirth: IsoDate; gender: Gender | undefined };
 
 function present(value: string | undefined): value is string {
   // proto3 sends an absent string as '', which must mean "not given", not "given as empty".
@@ -86,7 +87,7 @@ export function compareIdentity(chip: ChipIdentity, registry: RegistryIdentity):
     compared += 1;
     if (chip.dateOfBirth.trim() !== registry.dateOfBirth) mismatchedFields.push('date_of_birth');
   }
-  if (chip.gender !== undefined) {
+  if (chip.gender !== undefined && registry.gender !== undefined) {
     compared += 1;
     if (chip.gender !== registry.gender) mismatchedFields.push('gender');
   }

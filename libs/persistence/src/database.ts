@@ -1,5 +1,5 @@
 import { Client, Pool } from 'pg';
-import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import { DataSource, type MixedList } from 'typeorm';
 
 export interface DataSourceSpec {
   url: string;
@@ -7,8 +7,6 @@ export interface DataSourceSpec {
   migrationsTableName: string;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-  entities?: MixedList<Function | string | EntitySchema>;
   poolSize?: number;
   applicationName?: string;
 }
@@ -18,7 +16,7 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
   return new DataSource({
     type: 'postgres',
     url: spec.url,
-    entities: spec.entities ?? [],
+    entities: [],
     migrations: spec.migrations,
     migrationsTableName: spec.migrationsTableName,
     migrationsTransactionMode: 'each',
@@ -27,6 +25,36 @@ export function createDataSource(spec: DataSourceSpec): DataSource {
     applicationName: spec.applicationName,
     extra: { max: spec.poolSize ?? 10 },
   });
+}
+
+/** One schema owner's migration history: its migrations and the table that records them. */
+export interface MigrationSet {
+  migrationsTableName: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/**
+ * Brings one schema up to date on a short-lived data source of its own (the apps serve from
+ * `pg` pools; TypeORM is for migrations only). Answers the migrations that ran.
+ */
+export async function migrateSchema(
+  url: string,
+  set: MigrationSet,
+  applicationName = 'migrate',
+): Promise<string[]> {
+  const dataSource = createDataSource({ url, ...set, poolSize: 2, applicationName });
+  await dataSource.initialize();
+  try {
+    return await migrate(dataSource);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/** Every schema in order, each under its own lock. */
+export async function migrateSchemas(url: string, sets: readonly MigrationSet[]): Promise<void> {
+  for (const set of sets) await migrateSchema(url, set);
 }
 
 /**

@@ -1,4 +1,3 @@
 export * from './database';
 export * from './embedded-postgres';
 export * from './migrations';
-export * from './entities';

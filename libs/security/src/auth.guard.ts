@@ -7,10 +7,18 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiKeys } from './api-keys';
-import { attachCaller, type Role } from './caller';
+import { attachCaller, type Caller, type Role } from './caller';
 import { CLIENT_CERTIFICATES, type ClientCertificates, presentedCredentials } from './credentials';
 import { SecurityErrorCode, securityError } from './security.errors';
+
+/**
+ * Who checks an API key (libs/api-keys provides it): answers the caller, or throws
+ * UNAUTHENTICATED with the reason.
+ */
+export interface ApiKeyAuthenticator {
+  authenticate(presented: string | undefined): Promise<Caller>;
+}
+export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
 
 export const ROLES_KEY = 'vss:roles';
 export const PUBLIC_KEY = 'vss:public';
@@ -39,7 +47,7 @@ export class AuthGuard implements CanActivate {
   private readonly access = new WeakMap<object, Access>();
 
   constructor(
-    @Inject(ApiKeys) private readonly keys: ApiKeys,
+    @Inject(API_KEY_AUTHENTICATOR) private readonly keys: ApiKeyAuthenticator,
     private readonly reflector: Reflector,
     @Optional() @Inject(CLIENT_CERTIFICATES) private readonly certificates?: ClientCertificates,
   ) {}

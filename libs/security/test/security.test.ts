@@ -1,7 +1,10 @@
 import { Pool } from 'pg';
 import { AppError, ErrorClass } from '@vss/platform';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { ApiKeys, AuditTrail, type Caller, ChangeFeed } from '../src';
+import { ApiKeys } from '@vss/api-keys';
+import { AuditTrail } from '@vss/audit';
+import { ChangeFeed } from '@vss/platform';
+import type { Caller } from '../src';
 
 let db: TestDatabase;
 let pool: Pool;

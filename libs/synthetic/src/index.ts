@@ -29,4 +29,4 @@ export {
   type LoadReport,
   type RowCounts,
 } from './loader';
-export { SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE } from './migrations';
+export { SYNTH_MIGRATIONS, SYNTH_MIGRATIONS_TABLE, SYNTH_SCHEMA } from './migrations';

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { register } from 'prom-client';
 import { Public } from '@vss/security';
-import { PG_POOL } from '../core/tokens';
+import { PG_POOL } from '@vss/platform';
 
 interface Reply {
   status(code: number): Reply;

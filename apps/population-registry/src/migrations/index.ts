@@ -4,3 +4,6 @@ import { NpdCitizens1763900000000 } from './1763900000000-NpdCitizens';
 export const NPD_MIGRATIONS = [NpdCitizens1763900000000];
 
 export const NPD_MIGRATIONS_TABLE = 'npd_migrations';
+
+/** The `npd` schema's migration history. */
+export const NPD_SCHEMA = { migrations: NPD_MIGRATIONS, migrationsTableName: NPD_MIGRATIONS_TABLE };

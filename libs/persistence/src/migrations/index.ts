@@ -22,3 +22,6 @@ export const VSS_MIGRATIONS = [
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
+
+/** The `vss` schema's migration history. */
+export const VSS_SCHEMA = { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE };

@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { PG_POOL } from '@vss/platform';
+import { AuditAction } from './audit-actions';
+
+/** One entry of a citizen's access history, as a listing shows it. */
+export interface AccessRow {
+  event_id: string;
+  /** occurred_at in UTC to the microsecond, for page tokens. */
+  at: string;
+  caller: string;
+  facility_code: string | null;
+  purpose: string;
+  outcome: string;
+  identity: string | null;
+}
+
+/** Newest first, keyset-paged on the audit_subject_idx (subject_citizen_id, occurred_at DESC, event_id). */
+const ACCESSES_OF_CITIZEN = `
+  SELECT event_id::text, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+         caller, facility_code, purpose, outcome, detail->>'identity' AS identity
+    FROM vss.audit_events
+   WHERE subject_citizen_id = $1 AND action = ANY($5::text[])
+     AND ($2::timestamptz IS NULL OR (occurred_at, event_id) < ($2::timestamptz, $3::uuid))
+   ORDER BY occurred_at DESC, event_id DESC
+   LIMIT $4`;
+
+/** Reading the audit trail: who accessed a citizen's data, and how. */
+@Injectable()
+export class AccessHistoryRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** The coverage lookups of one citizen, newest first, after the (at, id) of the previous page. */
+  async lookupsOf(
+    citizenId: string,
+    after: { at: string; id: string } | undefined,
+    limit: number,
+  ): Promise<AccessRow[]> {
+    const result = await this.pool.query<AccessRow>(ACCESSES_OF_CITIZEN, [
+      citizenId,
+      after?.at ?? null,
+      after?.id ?? null,
+      limit,
+      [AuditAction.CoverageLookup],
+    ]);
+    return result.rows;
+  }
+}

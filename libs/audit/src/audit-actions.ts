@@ -1,0 +1,20 @@
+/**
+ * The actions of the audit trail, written once: the writers name them and the readers (who
+ * looked a citizen up) filter on them, so a renamed action cannot silently empty a listing.
+ */
+export const AuditAction = {
+  CoverageLookup: 'coverage.lookup',
+  BirthSubmitted: 'civil-event.birth.submit',
+  DeathSubmitted: 'civil-event.death.submit',
+  ProcedureRetried: 'civil-event.procedure.retry',
+  ProcedureResolved: 'civil-event.procedure.resolve',
+  ChildCardIssued: 'insurance.card.issue',
+  CoverageEnded: 'insurance.death.record',
+  PayoutOrdered: 'insurance.payout.order',
+  RunStarted: 'reconciliation.run.start',
+  RunCancelled: 'reconciliation.run.cancel',
+  FindingApplied: 'reconciliation.finding.apply',
+  FindingsApplied: 'reconciliation.findings.apply',
+} as const;
+
+export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { Caller } from '@vss/security';
+
+/**
+ * Who acted: an authenticated caller, or the system itself (the worker running a linked
+ * procedure on behalf of the office that filed the event).
+ */
+export type AuditActor = Pick<Caller, 'id' | 'label' | 'facilityCode' | 'officeCode'> & {
+  role: Caller['role'] | 'system';
+};
+
+/** The worker, as it appears in the audit trail. */
+export const WORKER_ACTOR: AuditActor = { id: 'worker', label: 'linked-procedure worker', role: 'system' };
+
+export interface AuditEntry {
+  caller: AuditActor;
+  /** What was done, e.g. `coverage.lookup`, `civil-event.death.submit`. */
+  action: string;
+  subjectCitizenId?: string;
+  facilityCode?: string;
+  officeCode?: string;
+  /** Why, e.g. `reception`, `linked-procedure`, `reconciliation`. */
+  purpose: string;
+  /** The result, e.g. `COVERED`, `NOT_COVERED:CARD_EXPIRED`, `ACCEPTED`. */
+  outcome: string;
+  detail?: Record<string, unknown>;
+}
+
+interface Pending {
+  id: string;
+  at: Date;
+  entry: AuditEntry;
+  done: (error?: unknown) => void;
+}
+
+export interface AuditTrailOptions {
+  /**
+   * How long the oldest entry of a batch waits for company before the batch is committed (and
+   * at least until the batch before it has been committed).
+   */
+  flushMs: number;
+  maxBatch: number;
+  /** Batches committed at once; more only while the queue holds a full batch. Default 1. */
+  maxInFlight?: number;
+}
+
+interface Row {
+  event_id: string;
+  occurred_at: string;
+  caller: string;
+  caller_role: string;
+  facility_code: string | null;
+  office_code: string | null;
+  action: string;
+  subject_citizen_id: string | null;
+  purpose: string;
+  outcome: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * The batch travels as one JSON parameter: JSON.stringify is native, where eleven text arrays
+ * are escaped element by element in JavaScript (measured: ~20 % less client CPU per row, the
+ * same for the server).
+ */
+const INSERT = `
+  INSERT INTO vss.audit_events (event_id, occurred_at, caller, caller_role, facility_code, office_code,
+    action, subject_citizen_id, purpose, outcome, detail)
+  SELECT event_id, occurred_at, caller, caller_role, facility_code, office_code,
+         action, subject_citizen_id, purpose, outcome, detail
+    FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, occurred_at timestamptz, caller text, caller_role text,
+      facility_code text, office_code text, action text, subject_citizen_id text, purpose text, outcome text,
+      detail jsonb)`;
+
+/**
+ * The append-only audit trail with group commit: `record` resolves only once the entry is
+ * committed, so an answer that waits for it can never outlive its record, and entries of
+ * concurrent calls share one INSERT and one commit.
+ *
+ * Batches size themselves to the load: one batch is committed at a time, and the next one
+ * gathers what arrives meanwhile, leaving when the commit returns and its oldest entry has
+ * waited flushMs (or when it is full). Measured on PostgreSQL 18: a row alone costs the
+ * server ~260 µs of CPU and the gateway ~150 µs, a row in a batch of 20 ~40 µs and ~20 µs; the
+ * cost is per commit, so it is the size of the batches, not the number of commits in flight,
+ * that keeps the audit trail cheap. The price is at most flushMs more per call.
+ */
+export class AuditTrail {
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
+  private closed = false;
+  readonly stats = { batches: 0, entries: 0 };
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: AuditTrailOptions,
+  ) {
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
+
+  /** Writes an entry; resolves with its ID once it is durable. */
+  record(entry: AuditEntry): Promise<string> {
+    if (this.closed) return Promise.reject(new Error('audit trail is closed'));
+    const id = randomUUID();
+    return new Promise<string>((resolve, reject) => {
+      this.queue.push({ id, at: new Date(), entry, done: (e) => (e ? reject(e) : resolve(id)) });
+      if (this.queue.length === 1 || this.queue.length >= this.options.maxBatch) this.flush();
+    });
+  }
+
+  /**
+   * Sends the next batch when it may leave: no commit in flight (or a full batch and a free
+   * slot), and its oldest entry has waited flushMs (or the batch is full). Otherwise it waits
+   * for whichever comes first: the commit in flight returning, or the timer.
+   */
+  private flush(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.queue.length === 0) return;
+    const full = this.queue.length >= this.options.maxBatch;
+    if (this.inFlight >= this.maxInFlight || (this.inFlight > 0 && !full)) return;
+    const waited = Date.now() - this.queue[0].at.getTime();
+    if (!full && waited < this.options.flushMs) {
+      this.timer = setTimeout(() => this.flush(), this.options.flushMs - waited);
+      return;
+    }
+    const batch = this.queue.splice(0, this.options.maxBatch);
+    this.inFlight++;
+    this.stats.batches++;
+    this.stats.entries += batch.length;
+    this.write(batch)
+      .then(
+        () => batch.forEach((p) => p.done()),
+        (error) => batch.forEach((p) => p.done(error)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.flush();
+      });
+  }
+
+  /**
+   * Writes entries on the caller's transaction: for changes, whose entry must commit with the
+   * change itself (an applied finding, a card issued, a payout ordered), never after it.
+   */
+  async recordWithin(client: PoolClient, ...entries: AuditEntry[]): Promise<string[]> {
+    const at = new Date();
+    const batch = entries.map((entry): Pending => ({ id: randomUUID(), at, entry, done: () => undefined }));
+    await client.query({
+      name: 'vss-audit-insert-json',
+      text: INSERT,
+      values: [JSON.stringify(batch.map(toRow))],
+    });
+    return batch.map((p) => p.id);
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    const rows = batch.map(toRow);
+    await this.pool.query({ name: 'vss-audit-insert-json', text: INSERT, values: [JSON.stringify(rows)] });
+  }
+
+  /** Commits what is queued and refuses new entries. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.inFlight > 0) {
+      this.flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
+function toRow(p: Pending): Row {
+  return {
+    event_id: p.id,
+    occurred_at: p.at.toISOString(),
+    caller: `${p.entry.caller.label} (${p.entry.caller.id})`,
+    caller_role: p.entry.caller.role,
+    facility_code: p.entry.facilityCode ?? p.entry.caller.facilityCode ?? null,
+    office_code: p.entry.officeCode ?? p.entry.caller.officeCode ?? null,
+    action: p.entry.action,
+    subject_citizen_id: p.entry.subjectCitizenId ?? null,
+    purpose: p.entry.purpose,
+    outcome: p.entry.outcome,
+    detail: p.entry.detail ?? {},
+  };
+}

@@ -1,0 +1,3 @@
+export * from './access-history.repository';
+export * from './audit-actions';
+export * from './audit-trail';

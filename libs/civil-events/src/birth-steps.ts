@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { registry } from '@vss/contracts';
+import { CHILD_OBJECT_GROUP, childBenefitLevelPercent, childCardValidity, compareNames } from '@vss/domain';
+import type { BirthRegistrationFacts, BirthStep } from '@vss/domain/linked-procedures';
+import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
+import { FacilitiesRepository, InsuranceRecordsRepository } from '@vss/insurance-records';
+import { genderFromRegistry, genderWord, registryGender } from '@vss/platform';
+import { ProcedureStepsRepository } from './procedure-steps.repository';
+import { askRegistry } from './registry-failures';
+import { done, review, type StepContext, type StepHandler, type StepResult, type Verdict } from './step';
+
+const RETRY_HINT = 'correct the registration or the registry record, then retry the procedure';
+
+function birthOf(context: StepContext): BirthRegistrationFacts {
+  if (context.payload.kind !== 'BIRTH') throw new Error(`procedure ${context.procedureId} is not a birth`);
+  return context.payload.birth;
+}
+
+/**
+ * Birth registration → the child in the population registry → permanent residence → the
+ * child's HI card. The civil registry's birth registration is what creates the citizen in the
+ * population database, so the first step registers the child there (idempotently), and the
+ * second checks what the registry then holds against the registration.
+ */
+@Injectable()
+export class BirthSteps {
+  constructor(
+    private readonly insurance: InsuranceRecordsRepository,
+    private readonly facilities: FacilitiesRepository,
+    private readonly procedures: ProcedureStepsRepository,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  handlers(): Record<BirthStep, StepHandler> {
+    return {
+      register_birth: (c) => this.registerBirth(c),
+      verify_child: (c) => this.verifyChild(c),
+      register_residence: (c) => this.registerResidence(c),
+      issue_card: (c) => this.issueCard(c),
+    };
+  }
+
+  private async registerBirth(context: StepContext): Promise<StepResult> {
+    const birth = birthOf(context);
+    const answer = await askRegistry(
+      () =>
+        context.registry.registerBirth({
+          requestId: context.requestId,
+          citizenId: birth.childCitizenId,
+          fullName: birth.childFullName,
+          dateOfBirth: birth.childDateOfBirth,
+          gender: registryGender(birth.childGender),
+        }),
+      (refusal): Verdict =>
+        refusal.code === 'REGISTRY_CITIZEN_EXISTS'
+          ? // Registered before through another channel: the next step checks that it is the same child.
+            done(`citizen ${birth.childCitizenId} was already in the population registry`)
+          : review(
+              `the population registry refused to register the birth: ${refusal.message}; ${RETRY_HINT}`,
+            ),
+    );
+    if (!answer.ok) return answer.verdict;
+    return done(`child registered in the population registry as citizen ${birth.childCitizenId}`);
+  }
+
+  private async verifyChild(context: StepContext): Promise<StepResult> {
+    const birth = birthOf(context);
+    const child = await context.registry.getCitizen(birth.childCitizenId);
+    if (!child) {
+      return review(
+        `the population registry does not know citizen ${birth.childCitizenId} although the birth was registered; ${RETRY_HINT}`,
+      );
+    }
+    if (child.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED) {
+      return review(
+        `the population registry records citizen ${birth.childCitizenId} as deceased on ${child.dateOfDeath}; no HI card is issued`,
+      );
+    }
+    const differences: string[] = [];
+    if (compareNames(child.fullName, birth.childFullName) === 'DIFFERENT') {
+      differences.push(`full name "${birth.childFullName}" here, "${child.fullName}" in the registry`);
+    }
+    if (child.dateOfBirth !== birth.childDateOfBirth) {
+      differences.push(`date of birth ${birth.childDateOfBirth} here, ${child.dateOfBirth} in the registry`);
+    }
+    const registered = genderFromRegistry(child.gender);
+    if (registered !== birth.childGender) {
+      differences.push(
+        `gender ${genderWord(birth.childGender)} here, ${genderWord(registered)} in the registry`,
+      );
+    }
+    if (differences.length > 0) {
+      return review(
+        `the registration and the population registry disagree about citizen ${birth.childCitizenId}: ${differences.join('; ')}; ${RETRY_HINT}`,
+      );
+    }
+    const parents = [
+      ['father', birth.fatherCitizenId],
+      ['mother', birth.motherCitizenId],
+    ].filter((p): p is [string, string] => p[1] !== undefined);
+    if (parents.length > 0) {
+      const known = await context.registry.batchGetCitizens(parents.map((p) => p[1]));
+      const unknown = parents.filter((_, i) => !known[i]?.found);
+      if (unknown.length > 0) {
+        return review(
+          `the population registry does not know the ${unknown.map(([who, id]) => `${who}'s citizen ID ${id}`).join(' or the ')}; ${RETRY_HINT}`,
+        );
+      }
+    }
+    return {
+      local: async (client) => {
+        const earlier = await this.procedures.earlierProcedure(
+          client,
+          'BIRTH',
+          birth.childCitizenId,
+          context.seq,
+        );
+        if (earlier) {
+          return review(
+            `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
+              `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
+          );
+        }
+        const card = await this.insurance.cardOf(client, birth.childCitizenId);
+        if (card) return review(alreadyCarded(birth.childCitizenId, card));
+        return done(
+          `citizen ${birth.childCitizenId} (${child.fullName}, born ${child.dateOfBirth}) verified`,
+        );
+      },
+    };
+  }
+
+  private async registerResidence(context: StepContext): Promise<StepResult> {
+    const birth = birthOf(context);
+    const answer = await askRegistry(
+      () =>
+        context.registry.registerPermanentResidence({
+          requestId: context.requestId,
+          citizenId: birth.childCitizenId,
+          address: birth.residenceAddress,
+          provinceCode: birth.residenceProvinceCode,
+        }),
+      (refusal) =>
+        review(
+          `the population registry refused to register the permanent residence: ${refusal.message}; ${RETRY_HINT}`,
+        ),
+    );
+    if (!answer.ok) return answer.verdict;
+    return done(
+      `permanent residence registered: ${birth.residenceAddress} (province ${birth.residenceProvinceCode})`,
+    );
+  }
+
+  private async issueCard(context: StepContext): Promise<StepResult> {
+    const birth = birthOf(context);
+    const validity = childCardValidity(birth.childDateOfBirth);
+    return {
+      local: async (client) => {
+        // Two procedures for one child must not both find "no card yet".
+        await this.insurance.lockPerson(client, birth.childCitizenId);
+        const card = await this.insurance.cardOf(client, birth.childCitizenId);
+        if (card?.procedureId === context.procedureId) {
+          return done(`HI card ${card.code} issued`, { issuedSocialInsuranceCode: card.code });
+        }
+        if (card) return review(alreadyCarded(birth.childCitizenId, card));
+        let facilityCode = birth.primaryCareFacilityCode;
+        if (facilityCode && !(await this.facilities.exists(facilityCode, client))) {
+          return review(
+            `the chosen primary-care facility ${facilityCode} is no longer known; choose another`,
+          );
+        }
+        facilityCode ??= await this.facilities.defaultFor(
+          client,
+          birth.residenceProvinceCode,
+          Number(birth.childCitizenId.slice(-6)),
+        );
+        if (!facilityCode) {
+          return review(
+            `no primary-care facility is known in province ${birth.residenceProvinceCode}; add one, or have the office choose one, then retry`,
+          );
+        }
+        const code = await this.insurance.issueChildCard(client, {
+          citizenId: birth.childCitizenId,
+          fullName: birth.childFullName,
+          dateOfBirth: birth.childDateOfBirth,
+          gender: birth.childGender,
+          provinceCode: birth.residenceProvinceCode,
+          address: birth.residenceAddress,
+          objectGroup: CHILD_OBJECT_GROUP,
+          benefitLevelPercent: childBenefitLevelPercent(),
+          validFrom: validity.validFrom,
+          validTo: validity.validTo,
+          facilityCode,
+          procedureId: context.procedureId,
+        });
+        await this.audit.recordWithin(client, {
+          caller: WORKER_ACTOR,
+          action: AuditAction.ChildCardIssued,
+          subjectCitizenId: birth.childCitizenId,
+          officeCode: context.payload.header.officeCode,
+          purpose: 'linked-procedure',
+          outcome: 'ISSUED',
+          detail: {
+            procedureId: context.procedureId,
+            socialInsuranceCode: code,
+            validTo: validity.validTo,
+            facilityCode,
+          },
+        });
+        return done(
+          `HI card ${code} issued: object group ${CHILD_OBJECT_GROUP}, ${childBenefitLevelPercent()} %, ` +
+            `valid ${validity.validFrom} to ${validity.validTo}, primary care at facility ${facilityCode}`,
+          { issuedSocialInsuranceCode: code },
+        );
+      },
+    };
+  }
+}
+
+function alreadyCarded(
+  citizenId: string,
+  card: { code: string; validTo: string | null; procedureId: string | null },
+) {
+  return (
+    `citizen ${citizenId} already has HI card ${card.code} (valid to ${card.validTo ?? 'open-ended'}` +
+    `${card.procedureId ? `, issued by procedure ${card.procedureId}` : ''}); a second card is not issued: resolve this procedure`
+  );
+}

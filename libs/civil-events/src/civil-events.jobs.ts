@@ -1,0 +1,52 @@
+import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Logger } from 'pino';
+import {
+  PROCEDURE_STEP_QUEUE,
+  PROCEDURE_STEP_QUEUE_RETRY,
+  type ProcedureStepJob,
+} from '@vss/domain/linked-procedures';
+import { ensureQueue, type PgBoss, type WorkerConfig } from '@vss/platform';
+import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
+import { BirthSteps } from './birth-steps';
+import { DeathSteps } from './death-steps';
+import { ProcedureRunner } from './procedure-runner';
+import { ProcedureStepsRepository } from './procedure-steps.repository';
+
+/**
+ * The steps of the linked procedures, taken from the pg-boss queue by WORKER_CONCURRENCY loops.
+ * A loop that found a job asks again at once; only an idle loop waits QUEUE_POLL_SECONDS.
+ * The queue's expiry (JOB_EXPIRE_SECONDS) and supervision (QUEUE_SUPERVISE_SECONDS) bring the
+ * jobs of a killed worker back within a minute.
+ */
+@Module({
+  providers: [ProcedureStepsRepository, BirthSteps, DeathSteps, ProcedureRunner],
+})
+export class CivilEventsJobsModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly runner: ProcedureRunner,
+    @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureQueue(this.jobs, PROCEDURE_STEP_QUEUE, { ...PROCEDURE_STEP_QUEUE_RETRY });
+    for (let i = 0; i < this.config.WORKER_CONCURRENCY; i += 1) {
+      const loop: { id?: string } = {};
+      loop.id = await this.jobs.work<ProcedureStepJob>(
+        PROCEDURE_STEP_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: this.config.QUEUE_POLL_SECONDS },
+        async ([job]) => {
+          await this.runner.run(job.data);
+          // pg-boss sleeps a polling interval after every fetch unless notified; a loop that
+          // just found work is likely to find more.
+          if (loop.id) this.jobs.notifyWorker(loop.id);
+        },
+      );
+    }
+    this.logger.info(
+      { queue: PROCEDURE_STEP_QUEUE, loops: this.config.WORKER_CONCURRENCY },
+      'linked-procedure steps: taking jobs',
+    );
+  }
+}

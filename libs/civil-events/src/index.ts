@@ -1,0 +1,2 @@
+export * from './civil-events.jobs';
+export * from './civil-events.module';

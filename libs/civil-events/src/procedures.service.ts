@@ -1,0 +1,206 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { Observable } from 'rxjs';
+import type {
+  ListProceduresRequest,
+  ListProceduresResponse,
+  Procedure,
+  WatchProcedureResponse,
+} from '@vss/contracts';
+import { parseIsoDate } from '@vss/domain';
+import { isSettled, type LinkedProcedureState } from '@vss/domain/linked-procedures';
+import {
+  APP_CONFIG,
+  decodePageToken,
+  encodePageToken,
+  type GatewayConfig,
+  pageTokenMessage,
+} from '@vss/platform';
+import { AuditAction, AuditTrail } from '@vss/audit';
+import { type Caller } from '@vss/security';
+import { CivilEventErrorCode, civilEventError, invalidField } from './civil-events.errors';
+import { CivilEventsRepository, type ProcedureFilter } from './civil-events.repository';
+import { type ProcedureRow, storedKind, storedState, toProcedure } from './procedure.mapper';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_PAGE = 50;
+const MAX_PAGE = 500;
+const MAX_NOTE = 2000;
+
+/** Reading procedures, following them as they run, and the administrators' actions on them. */
+@Injectable()
+export class ProceduresService {
+  constructor(
+    private readonly repository: CivilEventsRepository,
+    private readonly audit: AuditTrail,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async get(caller: Caller, procedureId: string): Promise<Procedure> {
+    return toProcedure(await this.readable(caller, procedureId));
+  }
+
+  /**
+   * The procedure now, then again each time it changes, until it settles or the client goes.
+   * Polls one integer per procedure; the full procedure is read only when it has changed.
+   */
+  watch(caller: Caller, procedureId: string): Observable<WatchProcedureResponse> {
+    const pollMs = this.config.PROCEDURE_WATCH_POLL_MS;
+    return new Observable<WatchProcedureResponse>((subscriber) => {
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      let seen = -1;
+      const emit = (row: ProcedureRow) => {
+        seen = row.version;
+        subscriber.next({ procedure: toProcedure(row) });
+        if (isSettled(row.state)) {
+          stopped = true;
+          subscriber.complete();
+        }
+      };
+      const poll = async () => {
+        const version = await this.repository.versionOf(procedureId);
+        if (version !== undefined && version !== seen) {
+          const row = await this.repository.find(procedureId);
+          if (row) emit(row);
+        }
+      };
+      const loop = (first: boolean) => {
+        (first ? this.readable(caller, procedureId).then(emit) : poll()).then(
+          () => {
+            if (!stopped) timer = setTimeout(() => loop(false), pollMs);
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+      };
+      loop(true);
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    });
+  }
+
+  async list(request: ListProceduresRequest): Promise<ListProceduresResponse> {
+    const pageSize = request.pageSize ?? 0;
+    if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE) {
+      throw invalidField('page_size', `must be 0 (meaning ${DEFAULT_PAGE}) to ${MAX_PAGE}`);
+    }
+    const filter: ProcedureFilter = {
+      state: storedState(request.state),
+      kind: storedKind(request.kind),
+      officeCode: request.officeCode?.trim() || undefined,
+      acceptedFrom: optionalDate(request.acceptedFrom, 'accepted_from'),
+      acceptedTo: optionalDate(request.acceptedTo, 'accepted_to'),
+    };
+    const query = { ...filter };
+    if (request.pageToken) filter.beforeSeq = decodeToken(request.pageToken, query);
+    const limit = pageSize || DEFAULT_PAGE;
+    const rows = await this.repository.list(filter, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      procedures: page.map(toProcedure),
+      nextPageToken: rows.length > limit ? encodePageToken([page[page.length - 1].seq], query) : '',
+    };
+  }
+
+  async retry(caller: Caller, procedureId: string): Promise<Procedure> {
+    requireId(procedureId);
+    const found = await this.repository.retry(procedureId, this.config.JOB_EXPIRE_SECONDS, (client, state) =>
+      this.auditAction(client, caller, procedureId, state, 'retry', {}),
+    );
+    this.afterAction(procedureId, found, 'retry');
+    return this.get(caller, procedureId);
+  }
+
+  async resolve(caller: Caller, procedureId: string, note: string): Promise<Procedure> {
+    requireId(procedureId);
+    const tidy = (note ?? '').replace(/\s+/gu, ' ').trim();
+    if (tidy === '') throw invalidField('note', 'is required: say what was done about the procedure');
+    if (tidy.length > MAX_NOTE)
+      throw invalidField('note', `is ${tidy.length} characters long; at most ${MAX_NOTE}`);
+    const found = await this.repository.resolve(procedureId, tidy, (client, state) =>
+      this.auditAction(client, caller, procedureId, state, 'resolve', { note: tidy }),
+    );
+    this.afterAction(procedureId, found, 'resolve');
+    return this.get(caller, procedureId);
+  }
+
+  /** The audit entry of an administrator's action, in the transaction of the action. */
+  private auditAction(
+    client: PoolClient,
+    caller: Caller,
+    procedureId: string,
+    found: LinkedProcedureState,
+    action: 'retry' | 'resolve',
+    detail: Record<string, unknown>,
+  ) {
+    return this.audit.recordWithin(client, {
+      caller,
+      action: action === 'retry' ? AuditAction.ProcedureRetried : AuditAction.ProcedureResolved,
+      purpose: 'linked-procedure',
+      outcome: found === 'NEEDS_REVIEW' ? 'DONE' : `REFUSED:${found}`,
+      detail: { procedureId, ...detail },
+    });
+  }
+
+  private afterAction(
+    procedureId: string,
+    found: LinkedProcedureState | undefined,
+    action: 'retry' | 'resolve',
+  ) {
+    if (!found) throw notFound(procedureId);
+    if (found !== 'NEEDS_REVIEW') {
+      throw civilEventError(
+        CivilEventErrorCode.ProcedureNotInReview,
+        `procedure ${procedureId} is ${found}; only a procedure in NEEDS_REVIEW can be ${action === 'retry' ? 'retried' : 'resolved'}`,
+        'procedure_id',
+      );
+    }
+  }
+
+  /** The procedure, if this caller may see it: administrators all, an office its own. */
+  private async readable(caller: Caller, procedureId: string): Promise<ProcedureRow> {
+    requireId(procedureId);
+    const row = await this.repository.find(procedureId);
+    if (!row) throw notFound(procedureId);
+    if (caller.role !== 'admin' && row.office_code !== caller.officeCode) {
+      throw civilEventError(
+        CivilEventErrorCode.ProcedureOfAnotherOffice,
+        `procedure ${procedureId} was filed by another office; this key sees office ${caller.officeCode ?? '(none)'} only`,
+        'procedure_id',
+      );
+    }
+    return row;
+  }
+}
+
+function requireId(procedureId: string): void {
+  if (!UUID.test(procedureId ?? '')) {
+    throw invalidField('procedure_id', `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID)`);
+  }
+}
+
+function notFound(procedureId: string) {
+  return civilEventError(
+    CivilEventErrorCode.ProcedureNotFound,
+    `no procedure ${procedureId}`,
+    'procedure_id',
+  );
+}
+
+function optionalDate(value: string | undefined, field: string): string | undefined {
+  if (!value) return undefined;
+  const parsed = parseIsoDate(value);
+  if (!parsed.ok) throw invalidField(field, parsed.error.message);
+  return parsed.value;
+}
+
+const SEQ = /^[0-9]{1,18}$/;
+
+function decodeToken(token: string, filter: ProcedureFilter): string {
+  const decoded = decodePageToken(token, { filter, shape: [SEQ] });
+  if (!decoded.ok)
+    throw invalidField('page_token', pageTokenMessage(decoded.problem).replace(/^page_token /, ''));
+  return decoded.position[0];
+}

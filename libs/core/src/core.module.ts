@@ -1,0 +1,27 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { AuditTrail } from '@vss/audit';
+import { APP_CONFIG, Clock, JOB_QUEUE, LOGGER, PG_POOL } from '@vss/platform';
+import { RegistryClient } from '@vss/registry-client';
+import type { Infrastructure } from './infrastructure';
+
+/**
+ * The shared infrastructure as Nest providers, for every feature module of either app: the
+ * `pg` pool, the job queue, the registry client, the audit trail, the logger, the clock and
+ * the app's configuration (under APP_CONFIG).
+ */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(infrastructure: Infrastructure, config: object): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: config },
+      { provide: PG_POOL, useValue: infrastructure.pool },
+      { provide: JOB_QUEUE, useValue: infrastructure.jobs },
+      { provide: RegistryClient, useValue: infrastructure.registry },
+      { provide: AuditTrail, useValue: infrastructure.audit },
+      { provide: LOGGER, useValue: infrastructure.logger },
+      { provide: Clock, useValue: infrastructure.clock },
+    ];
+    return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}

@@ -1,0 +1,76 @@
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { AuditTrail } from '@vss/audit';
+import { checkDatabaseReachable, createPool, migrateSchema, VSS_SCHEMA } from '@vss/persistence';
+import { Clock, createLogger, type PgBoss, startJobQueue } from '@vss/platform';
+import { RegistryClient } from '@vss/registry-client';
+
+/** What both VSS apps need of their configuration to start. */
+export interface InfrastructureConfig {
+  DATABASE_URL: string;
+  LOG_LEVEL: string;
+  DB_POOL_SIZE: number;
+  REGISTRY_ADDRESS: string;
+  REGISTRY_PEER_TOKEN: string;
+  REGISTRY_DEADLINE_MS: number;
+}
+
+export interface InfrastructureSpec {
+  /** The app's name: in logs and in pg_stat_activity. */
+  app: 'gateway' | 'worker';
+  jobs: { expireInSeconds: number; maintenanceIntervalSeconds: number; poolSize: number };
+  audit: { flushMs: number; maxBatch: number };
+  clock?: Clock;
+}
+
+/** The shared infrastructure of an app, built once at boot and handed to every feature. */
+export interface Infrastructure {
+  logger: Logger;
+  pool: Pool;
+  jobs: PgBoss;
+  registry: RegistryClient;
+  audit: AuditTrail;
+  clock: Clock;
+  /** Closes everything in the reverse order: the audit trail flushed before the pool ends. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one start-up of the gateway and the worker: the database reached (one readable
+ * sentence when it is not), the `vss` schema migrated, then the `pg` pool of the hot paths,
+ * the job queue, the registry client and the audit trail.
+ */
+export async function startInfrastructure(
+  config: InfrastructureConfig,
+  spec: InfrastructureSpec,
+): Promise<Infrastructure> {
+  const logger = createLogger(spec.app, config.LOG_LEVEL);
+  await checkDatabaseReachable(config.DATABASE_URL);
+  await migrateSchema(config.DATABASE_URL, VSS_SCHEMA, `${spec.app}:migrate`);
+  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app);
+  const jobs = await startJobQueue({
+    url: config.DATABASE_URL,
+    ...spec.jobs,
+    applicationName: `${spec.app}:jobs`,
+  });
+  const registry = new RegistryClient({
+    address: config.REGISTRY_ADDRESS,
+    peerToken: config.REGISTRY_PEER_TOKEN,
+    deadlineMs: config.REGISTRY_DEADLINE_MS,
+  });
+  const audit = new AuditTrail(pool, spec.audit);
+  return {
+    logger,
+    pool,
+    jobs,
+    registry,
+    audit,
+    clock: spec.clock ?? new Clock(),
+    async close() {
+      await audit.close();
+      registry.close();
+      await jobs.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

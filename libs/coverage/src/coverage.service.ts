@@ -1,0 +1,188 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type {
+  BatchLookupCoverageRequest,
+  BatchLookupCoverageResponse,
+  ListCoverageLookupsRequest,
+  ListCoverageLookupsResponse,
+  LookupCoverageRequest,
+  LookupCoverageResponse,
+} from '@vss/contracts';
+import { AppError, Clock } from '@vss/platform';
+import { AccessHistoryRepository, AuditAction, AuditTrail } from '@vss/audit';
+import { type Caller, SecurityErrorCode, securityError } from '@vss/security';
+import { LOGGER } from '@vss/platform';
+import { type CoverageAnswer, decideFromRecords } from './coverage.decision';
+import { CoverageErrorCode, coverageError } from './coverage.errors';
+import { CoverageRecords } from './coverage.records';
+import {
+  encodePageToken,
+  type LookupQuery,
+  parseBatchRequest,
+  parseListRequest,
+  parseLookupRequest,
+} from './coverage.request';
+import { outcomeOf, toLookupRecord, toResponse } from './coverage.response';
+import { IdentityCheck, type IdentityVerdict } from './identity-check';
+
+/** How the call reached us, kept in the audit record. */
+export type Channel = 'grpc' | 'http';
+
+/**
+ * Health-insurance coverage lookups for clinics at reception: validate, check that the clinic
+ * asks for its own facility, decide from VSS's records (and, when chip data came with the
+ * request, check the identity with the registry at the same time), then write the audit record
+ * and only then answer: an answer that left always has its record.
+ */
+@Injectable()
+export class CoverageService {
+  /** Today in Vietnam and the instants it spans: formatting a date per call costs more than a lookup. */
+  private day = { from: 0, until: 0, date: '' };
+
+  constructor(
+    private readonly records: CoverageRecords,
+    private readonly history: AccessHistoryRepository,
+    private readonly identity: IdentityCheck,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async lookup(
+    caller: Caller,
+    request: LookupCoverageRequest,
+    channel: Channel,
+  ): Promise<LookupCoverageResponse> {
+    const query = parseLookupRequest(request, this.today());
+    await this.authorizeFacility(caller, query.facilityCode);
+    const identity = this.identity.check(query.citizenId, query.chip);
+    const answer = decideFromRecords(
+      await this.read(() => this.records.get(query.citizenId)),
+      query.visitDate,
+    );
+    const verdict = await identity;
+    const lookupId = await this.record(caller, query, answer, verdict, channel);
+    return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, lookupId);
+  }
+
+  /** Up to 500 IDs for one facility and date, answered in request order, each audited. */
+  async batchLookup(
+    caller: Caller,
+    request: BatchLookupCoverageRequest,
+    channel: Channel,
+  ): Promise<BatchLookupCoverageResponse> {
+    const batch = parseBatchRequest(request, this.today());
+    await this.authorizeFacility(caller, batch.facilityCode);
+    const records = await this.read(() => Promise.all(batch.citizenIds.map((id) => this.records.get(id))));
+    const notChecked: IdentityVerdict = { result: 'NOT_CHECKED', mismatchedFields: [] };
+    const results = await Promise.all(
+      batch.citizenIds.map(async (citizenId, i) => {
+        const query: LookupQuery = {
+          citizenId,
+          facilityCode: batch.facilityCode,
+          visitDate: batch.visitDate,
+          subject: 'citizen_id',
+        };
+        const answer = decideFromRecords(records[i], batch.visitDate);
+        const lookupId = await this.record(caller, query, answer, notChecked, channel, true);
+        return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, lookupId);
+      }),
+    );
+    return { results };
+  }
+
+  /** Who looked a citizen up, newest first (administrators). */
+  async listLookups(
+    _caller: Caller,
+    request: ListCoverageLookupsRequest,
+  ): Promise<ListCoverageLookupsResponse> {
+    const query = parseListRequest(request, this.today());
+    // One more than asked tells whether there is a next page without counting.
+    const rows = await this.read(() =>
+      this.history.lookupsOf(query.citizenId, query.after, query.pageSize + 1),
+    );
+    const page = rows.slice(0, query.pageSize);
+    const last = page[page.length - 1];
+    return {
+      lookups: page.map(toLookupRecord),
+      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.at, last.event_id) : '',
+    };
+  }
+
+  /** The default visit date. Vietnam keeps UTC+7 all year, so a day is 24 hours from 00:00+07:00. */
+  private today(): string {
+    const now = this.clock.now().getTime();
+    if (now < this.day.from || now >= this.day.until) {
+      const date = this.clock.today();
+      const from = Date.parse(`${date}T00:00:00+07:00`);
+      this.day = { from, until: from + 86_400_000, date };
+    }
+    return this.day.date;
+  }
+
+  /**
+   * A clinic acts for its own facility only. A code that is not a facility at all is the
+   * caller's mistake (INVALID_ARGUMENT); someone else's facility is PERMISSION_DENIED.
+   */
+  private async authorizeFacility(caller: Caller, facilityCode: string): Promise<void> {
+    if (caller.facilityCode === facilityCode) return;
+    const exists = await this.read(() => this.records.facilityExists(facilityCode));
+    if (!exists) {
+      throw coverageError(
+        CoverageErrorCode.UnknownFacility,
+        `facility_code ${facilityCode} is not a known facility`,
+        'facility_code',
+      );
+    }
+    throw securityError(
+      SecurityErrorCode.WrongFacility,
+      caller.facilityCode
+        ? `this key acts for facility ${caller.facilityCode}; it may not look up as facility ${facilityCode}`
+        : `the ${caller.role} role does not act for a facility`,
+    );
+  }
+
+  private async record(
+    caller: Caller,
+    query: LookupQuery,
+    answer: CoverageAnswer,
+    identity: IdentityVerdict,
+    channel: Channel,
+    batch = false,
+  ): Promise<string> {
+    const detail: Record<string, unknown> = {
+      identity: identity.result,
+      visit_date: query.visitDate,
+      channel,
+      subject: query.subject,
+    };
+    if (identity.mismatchedFields.length > 0) detail.mismatched_fields = identity.mismatchedFields;
+    if (answer.record) detail.social_insurance_code = answer.record.socialInsuranceCode;
+    if (batch) detail.batch = true;
+    return this.read(() =>
+      this.audit.record({
+        caller,
+        action: AuditAction.CoverageLookup,
+        subjectCitizenId: query.citizenId,
+        facilityCode: query.facilityCode,
+        purpose: 'reception',
+        outcome: outcomeOf(answer),
+        detail,
+      }),
+    );
+  }
+
+  /** The database failing is not the caller's fault: UNAVAILABLE, so clients retry, never INTERNAL. */
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.logger.error({ err: error }, 'coverage: database call failed');
+      throw coverageError(
+        CoverageErrorCode.StoreUnavailable,
+        'coverage records are unavailable right now; try again shortly',
+      );
+    }
+  }
+}

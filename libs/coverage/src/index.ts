@@ -1,0 +1,4 @@
+export * from './coverage.module';
+export * from './coverage.service';
+export * from './coverage.records';
+export * from './coverage.metrics';

@@ -1,0 +1,25 @@
+import { Global, Module } from '@nestjs/common';
+import { CoverageRecordsRepository } from './coverage-records.repository';
+import { DeathRecorder } from './death-recorder';
+import { FacilitiesRepository } from './facilities.repository';
+import { InsuranceRecordsRepository } from './insurance-records.repository';
+import { ParticipantCorrections } from './participant-corrections';
+import { RecordsScanRepository } from './records-scan.repository';
+
+const PROVIDERS = [
+  CoverageRecordsRepository,
+  InsuranceRecordsRepository,
+  DeathRecorder,
+  FacilitiesRepository,
+  ParticipantCorrections,
+  RecordsScanRepository,
+];
+
+/**
+ * The insurance records — participants, cards, benefits, payments, payouts, facilities,
+ * rates — for every feature that reads or changes them. The only module whose SQL writes
+ * those tables.
+ */
+@Global()
+@Module({ providers: PROVIDERS, exports: PROVIDERS })
+export class InsuranceRecordsModule {}

@@ -1,0 +1,213 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { PoolClient } from 'pg';
+import { lockPerson } from './person-lock';
+import { type Gender, makeSocialInsuranceCode, type RateRow, shortProvinceCode } from '@vss/domain';
+import { genderFromStored, storedGender } from '@vss/platform';
+
+/**
+ * The insurance records — participants, HI cards, benefits, benefit payments, funeral
+ * payouts, dated rates — and the only SQL that writes them. Every method runs on the
+ * caller's transaction, so that a procedure step or an applied finding commits its effect
+ * with its own bookkeeping and its audit entry. Deaths are recorded by `DeathRecorder`.
+ */
+
+export interface ParticipantFacts {
+  socialInsuranceCode: string;
+  fullName: string;
+  dateOfBirth: string;
+  gender: Gender;
+  compulsoryContributionMonths: number;
+  socialAssistanceBeneficiary: boolean;
+}
+
+export interface NewChildCard {
+  citizenId: string;
+  fullName: string;
+  dateOfBirth: string;
+  gender: Gender;
+  provinceCode: string;
+  address: string;
+  objectGroup: string;
+  benefitLevelPercent: number;
+  validFrom: string;
+  validTo: string;
+  facilityCode: string;
+  procedureId: string;
+}
+
+export interface NewPayout {
+  procedureId: string;
+  deceasedCitizenId: string;
+  dateOfDeath: string;
+  claimant: {
+    citizenId: string;
+    fullName: string;
+    relationship: string;
+    bankCode: string;
+    accountNumber: string;
+    accountHolder: string;
+  };
+  allowanceVnd: number;
+  costSupportVnd: number;
+}
+
+/** Codes tried before giving up; a collision needs a code issued elsewhere on the same serial. */
+const CODE_ATTEMPTS = 20;
+
+@Injectable()
+export class InsuranceRecordsRepository {
+  /** Serialises every change to one person's records, whoever makes it (see lockPerson). */
+  lockPerson(client: PoolClient, citizenId: string): Promise<void> {
+    return lockPerson(client, { citizenId });
+  }
+
+  async participants(client: PoolClient, citizenId: string): Promise<ParticipantFacts[]> {
+    const result = await client.query<{
+      social_insurance_code: string;
+      full_name: string;
+      date_of_birth: string;
+      gender: 'M' | 'F';
+      compulsory_contribution_months: number;
+      social_assistance_beneficiary: boolean;
+    }>(
+      `SELECT social_insurance_code, full_name, date_of_birth, gender, compulsory_contribution_months,
+              social_assistance_beneficiary
+       FROM vss.participants WHERE citizen_id = $1 ORDER BY social_insurance_code`,
+      [citizenId],
+    );
+    return result.rows.map((r) => ({
+      socialInsuranceCode: r.social_insurance_code,
+      fullName: r.full_name,
+      dateOfBirth: r.date_of_birth,
+      gender: genderFromStored(r.gender),
+      compulsoryContributionMonths: r.compulsory_contribution_months,
+      socialAssistanceBeneficiary: r.social_assistance_beneficiary,
+    }));
+  }
+
+  /** A card held by the citizen under any of their codes, with the procedure that issued it. */
+  async cardOf(
+    client: PoolClient,
+    citizenId: string,
+  ): Promise<{ code: string; validTo: string | null; procedureId: string | null } | undefined> {
+    const result = await client.query<{ code: string; valid_to: string | null; procedure_id: string | null }>(
+      `SELECT c.social_insurance_code AS code, c.valid_to::text, c.issued_by_procedure AS procedure_id
+       FROM vss.participants p JOIN vss.hi_cards c USING (social_insurance_code)
+       WHERE p.citizen_id = $1 ORDER BY c.valid_from DESC LIMIT 1`,
+      [citizenId],
+    );
+    const row = result.rows[0];
+    return row ? { code: row.code, validTo: row.valid_to, procedureId: row.procedure_id } : undefined;
+  }
+
+  /** A new participant with a new social insurance code (mã số BHXH) and their child card. */
+  async issueChildCard(client: PoolClient, card: NewChildCard): Promise<string> {
+    const prefix = shortProvinceCode(card.provinceCode);
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt += 1) {
+      const serial = await client.query<{ serial: string }>(
+        `SELECT nextval('vss.child_insurance_serial_seq')::text AS serial`,
+      );
+      const code = makeSocialInsuranceCode(prefix, Number(serial.rows[0].serial));
+      const inserted = await client.query(
+        `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender,
+           province_code, address, verified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+         ON CONFLICT (social_insurance_code) DO NOTHING`,
+        [
+          code,
+          card.citizenId,
+          card.fullName,
+          card.dateOfBirth,
+          storedGender(card.gender),
+          card.provinceCode,
+          card.address,
+        ],
+      );
+      if (inserted.rowCount === 0) continue;
+      await client.query(
+        `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
+           primary_care_facility_code, issued_by_procedure)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [
+          code,
+          card.objectGroup,
+          card.benefitLevelPercent,
+          card.validFrom,
+          card.validTo,
+          card.facilityCode,
+          card.procedureId,
+        ],
+      );
+      return code;
+    }
+    throw new Error(`no free social insurance code with prefix ${prefix} after ${CODE_ATTEMPTS} tries`);
+  }
+
+  /** True when a pension or monthly benefit was being paid on the day. */
+  async hadMonthlyBenefitOn(client: PoolClient, citizenId: string, day: string): Promise<boolean> {
+    const result = await client.query(
+      `SELECT 1 FROM vss.benefits b JOIN vss.participants p USING (social_insurance_code)
+       WHERE p.citizen_id = $1 AND b.started_on <= $2::date AND (b.stopped_from IS NULL OR b.stopped_from > $2::date)
+       LIMIT 1`,
+      [citizenId, day],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async rates(client: PoolClient): Promise<RateRow[]> {
+    const result = await client.query<{
+      code: RateRow['code'];
+      effective_from: string;
+      amount_vnd: string;
+      legal_basis: string;
+    }>(
+      `SELECT code, effective_from::text, amount_vnd::text, legal_basis FROM vss.rates ORDER BY code, effective_from`,
+    );
+    return result.rows.map((r) => ({
+      code: r.code,
+      effectiveFrom: r.effective_from,
+      amountVnd: Number(r.amount_vnd),
+      legalBasis: r.legal_basis,
+    }));
+  }
+
+  /**
+   * The payout instruction, unless the deceased already has one: the unique constraint on the
+   * deceased decides between two procedures racing for the same death. Answers the payout that
+   * exists afterwards and the procedure it belongs to.
+   */
+  async createPayout(
+    client: PoolClient,
+    payout: NewPayout,
+  ): Promise<{ payoutId: string; procedureId: string }> {
+    const c = payout.claimant;
+    const inserted = await client.query<{ payout_id: string }>(
+      `INSERT INTO vss.funeral_payouts (payout_id, procedure_id, deceased_citizen_id, date_of_death,
+         claimant_citizen_id, claimant_name, claimant_relationship, bank_code, account_number, account_holder,
+         funeral_allowance_vnd, funeral_cost_support_vnd, total_vnd)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11::bigint + $12::bigint)
+       ON CONFLICT DO NOTHING RETURNING payout_id`,
+      [
+        randomUUID(),
+        payout.procedureId,
+        payout.deceasedCitizenId,
+        payout.dateOfDeath,
+        c.citizenId,
+        c.fullName,
+        c.relationship,
+        c.bankCode,
+        c.accountNumber,
+        c.accountHolder,
+        payout.allowanceVnd,
+        payout.costSupportVnd,
+      ],
+    );
+    if (inserted.rows[0]) return { payoutId: inserted.rows[0].payout_id, procedureId: payout.procedureId };
+    const existing = await client.query<{ payout_id: string; procedure_id: string }>(
+      `SELECT payout_id, procedure_id FROM vss.funeral_payouts WHERE deceased_citizen_id = $1 OR procedure_id = $2`,
+      [payout.deceasedCitizenId, payout.procedureId],
+    );
+    return { payoutId: existing.rows[0].payout_id, procedureId: existing.rows[0].procedure_id };
+  }
+}

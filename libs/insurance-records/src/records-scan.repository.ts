@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { genderOfRow, type InsuranceRecord, type RecordActivity } from '@vss/domain/reconciliation';
+import type { RunScope } from '@vss/domain/reconciliation-runs';
+import { PG_POOL } from '@vss/platform';
+
+export interface RecordRow {
+  social_insurance_code: string;
+  citizen_id: string | null;
+  legacy_id: string | null;
+  full_name: string;
+  date_of_birth: string;
+  gender: string;
+  province_code: string;
+  deceased_on: string | null;
+  in_scope: boolean;
+}
+
+/** A record and whether it falls in the run's scope (a group may reach records outside it). */
+export type ScopedRecord = InsuranceRecord & { inScope: boolean };
+
+export const RECORD_COLUMNS = `social_insurance_code, citizen_id, legacy_id, full_name, date_of_birth, gender, province_code,
+  deceased_on::text AS deceased_on`;
+
+export function toRecord(row: RecordRow): ScopedRecord {
+  return {
+    socialInsuranceCode: row.social_insurance_code,
+    citizenId: row.citizen_id,
+    legacyId: row.legacy_id,
+    fullName: row.full_name,
+    dateOfBirth: row.date_of_birth,
+    gender: genderOfRow(row.gender),
+    provinceCode: row.province_code,
+    deceasedOn: row.deceased_on,
+    inScope: row.in_scope ?? true,
+  };
+}
+
+/** A run's scope as a SQL condition on vss.participants, its value as parameter $n. */
+export function scopeCondition(scope: RunScope, n: number): { sql: string; values: string[] } {
+  switch (scope.kind) {
+    case 'ALL':
+      return { sql: 'true', values: [] };
+    case 'PROVINCE':
+      return { sql: `province_code = $${n}`, values: [scope.provinceCode] };
+    case 'CHANGED_SINCE':
+      // A date means the start of that day in Vietnam, where the records are kept.
+      return {
+        sql: `updated_at >= ($${n}::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`,
+        values: [scope.since],
+      };
+  }
+}
+
+/**
+ * The insurance side of reconciliation: our records read by key range, by citizen, by legacy
+ * ID, a page at a time. Hand-written SQL on the indexes of vss.participants, because this is
+ * the scan of the whole table; no query reads more than one chunk.
+ */
+@Injectable()
+export class RecordsScanRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  private async records(name: string, text: string, values: unknown[]): Promise<ScopedRecord[]> {
+    const result = await this.pool.query<RecordRow>({ name, text, values });
+    return result.rows.map(toRecord);
+  }
+
+  /**
+   * Records whose citizen ID lies in (after, through], or after `after` below `upper` (both
+   * exclusive, '' open) for the tail of a range. Plain range predicates, one statement per
+   * shape: a prepared statement with "$2 = '' OR …" gets a generic plan that scans the table.
+   */
+  inCitizenRange(after: string, through: string): Promise<ScopedRecord[]> {
+    return this.records(
+      'recon-records-citizen-range',
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1 AND citizen_id <= $2`,
+      [after, through],
+    );
+  }
+
+  inCitizenTail(after: string, upper: string): Promise<ScopedRecord[]> {
+    if (upper === '') {
+      return this.records(
+        'recon-records-citizen-tail-open',
+        `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1`,
+        [after],
+      );
+    }
+    return this.records(
+      'recon-records-citizen-tail',
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1 AND citizen_id < $2`,
+      [after, upper],
+    );
+  }
+
+  /** Records holding these citizen IDs; in_scope tells which of them the run covers. */
+  byCitizenIds(citizenIds: string[], scope: RunScope): Promise<ScopedRecord[]> {
+    if (citizenIds.length === 0) return Promise.resolve([]);
+    const cond = scopeCondition(scope, 2);
+    return this.records(
+      `recon-records-by-citizen-${scope.kind}`,
+      `SELECT ${RECORD_COLUMNS}, (${cond.sql}) AS in_scope FROM vss.participants WHERE citizen_id = ANY($1::text[])`,
+      [citizenIds, ...cond.values],
+    );
+  }
+
+  /** Records without a citizen ID that hold one of these legacy CMNDs. */
+  legacyOnly(legacyIds: string[], scope: RunScope): Promise<ScopedRecord[]> {
+    if (legacyIds.length === 0) return Promise.resolve([]);
+    const cond = scopeCondition(scope, 2);
+    return this.records(
+      `recon-records-by-legacy-${scope.kind}`,
+      `SELECT ${RECORD_COLUMNS}, (${cond.sql}) AS in_scope FROM vss.participants
+        WHERE legacy_id = ANY($1::text[]) AND citizen_id IS NULL`,
+      [legacyIds, ...cond.values],
+    );
+  }
+
+  /** One page of the scope's records by social insurance code, after `after`, below `upper`. */
+  page(scope: RunScope, after: string, upper: string, limit: number): Promise<ScopedRecord[]> {
+    const cond = scopeCondition(scope, 4);
+    return this.records(
+      `recon-records-page-${scope.kind}`,
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants
+        WHERE social_insurance_code > $1 AND social_insurance_code < $2 AND ${cond.sql}
+        ORDER BY social_insurance_code LIMIT $3`,
+      // ':' sorts after every digit: an open upper bound stays a plain range predicate.
+      [after, upper || ':', limit, ...cond.values],
+    );
+  }
+
+  /** Every record of the scope without a citizen ID: where candidate search starts from. */
+  withoutCitizenId(scope: RunScope): Promise<ScopedRecord[]> {
+    const cond = scopeCondition(scope, 1);
+    return this.records(
+      `recon-records-without-citizen-${scope.kind}`,
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id IS NULL AND ${cond.sql}`,
+      cond.values,
+    );
+  }
+
+  /** Cards and benefits of the records, for deciding whether anything runs on after a death. */
+  async activity(socialInsuranceCodes: string[]): Promise<Map<string, RecordActivity>> {
+    const activity = new Map<string, RecordActivity>(
+      socialInsuranceCodes.map((sic) => [sic, { card: null, benefits: [] }]),
+    );
+    if (socialInsuranceCodes.length === 0) return activity;
+    // One round trip for both tables: a card row, then a row per benefit.
+    const { rows } = await this.pool.query<{
+      sic: string;
+      what: 'CARD' | 'BENEFIT';
+      kind: string | null;
+      valid_to: string | null;
+      ended_on: string | null;
+      stopped_from: string | null;
+    }>({
+      name: 'recon-activity',
+      text: `SELECT social_insurance_code AS sic, 'CARD' AS what, NULL AS kind, valid_to::text, ended_on::text,
+                    NULL AS stopped_from
+               FROM vss.hi_cards WHERE social_insurance_code = ANY($1::text[])
+             UNION ALL
+             SELECT social_insurance_code, 'BENEFIT', kind, NULL, NULL, stopped_from::text
+               FROM vss.benefits WHERE social_insurance_code = ANY($1::text[])`,
+      values: [socialInsuranceCodes],
+    });
+    for (const r of rows) {
+      const a = activity.get(r.sic)!;
+      if (r.what === 'CARD') a.card = { validTo: r.valid_to, endedOn: r.ended_on };
+      else a.benefits.push({ kind: r.kind!, stoppedFrom: r.stopped_from });
+    }
+    return activity;
+  }
+
+  async countInScope(scope: RunScope): Promise<number> {
+    const cond = scopeCondition(scope, 1);
+    const result = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM vss.participants WHERE ${cond.sql}`,
+      cond.values,
+    );
+    return Number(result.rows[0].n);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './reconciliation.jobs';
+export * from './reconciliation.module';

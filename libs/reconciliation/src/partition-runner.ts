@@ -1,0 +1,161 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
+import { type PgBoss, sendOnTransaction, type WorkerConfig } from '@vss/platform';
+import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
+import { CandidateIndex } from './candidate-index';
+import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
+import { addCount, ChunkClassifier, type ChunkOutcome } from './chunk-classifier';
+import { PartitionSources } from './partition-sources';
+import { RecordsScanRepository } from '@vss/insurance-records';
+import { RunFinisher } from './run-finisher';
+import { type PartitionRecord, type RunRecord, RunProgressRepository } from './run-progress.repository';
+
+function emptyChunk(): ChunkOutcome & { size: number } {
+  return { findings: [], counts: {}, processed: 0, size: 0 };
+}
+
+export interface PartitionJob {
+  runId: string;
+  partitionNo: number;
+}
+
+/** A slice's share of the job's lease: a slice ends, and hands over, long before the job expires. */
+const SLICE_SHARE_OF_EXPIRY = 1 / 3;
+
+/**
+ * Runs one slice of one partition: chunk after chunk, each committed with its checkpoint, until
+ * the partition is done or the slice's time is up; then the next slice is queued in the same
+ * transaction as the last chunk. pg-boss 10 fails a job that outlives its expiry (and hands it to
+ * another worker), so a run of any length is a chain of short jobs, and a worker killed mid-slice
+ * costs one expiry and the chunk in flight, never a finding.
+ */
+@Injectable()
+export class PartitionRunner {
+  /** Candidate indexes by partition, kept between slices while this worker keeps the partition. */
+  private readonly indexes = new Map<string, { index: CandidateIndex; checkpoint: string | null }>();
+
+  constructor(
+    private readonly runs: RunProgressRepository,
+    private readonly records: RecordsScanRepository,
+    private readonly sources: PartitionSources,
+    private readonly classifier: ChunkClassifier,
+    private readonly finisher: RunFinisher,
+    @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+  ) {}
+
+  async runSlice(job: PartitionJob, expireInSeconds: number): Promise<void> {
+    let run = await this.runs.run(job.runId);
+    if (run?.state === 'QUEUED') {
+      await this.runs.start(run.runId, await this.records.countInScope(run.scope));
+      run = await this.runs.run(job.runId);
+    }
+    if (!run || run.state !== 'RUNNING') return;
+    const partition = await this.runs.partition(job.runId, job.partitionNo);
+    if (!partition) return;
+    if (partition.done) {
+      await this.finisher.finish(run);
+      return;
+    }
+    const deadline = Date.now() + expireInSeconds * 1000 * SLICE_SHARE_OF_EXPIRY;
+    const key = `${job.runId}:${job.partitionNo}`;
+    try {
+      const outcome = await this.chunks(run, partition, deadline, key);
+      if (outcome === 'DONE') await this.finisher.finish(run);
+    } catch (error) {
+      // The index may hold candidates of a chunk that was never committed.
+      this.indexes.delete(key);
+      throw error;
+    }
+  }
+
+  /**
+   * Classifies page after page and commits them a chunk at a time (RECONCILE_CHUNK_SIZE records
+   * read): per chunk, only findings and counts are held, never the pages they came from.
+   */
+  private async chunks(
+    run: RunRecord,
+    start: PartitionRecord,
+    deadline: number,
+    key: string,
+  ): Promise<'DONE' | 'SLICED' | 'SUPERSEDED'> {
+    const index = await this.indexFor(run, start, key);
+    let partition = start;
+    let chunk = emptyChunk();
+    const source = this.sources.open(run, partition, index);
+    try {
+      for await (const work of source) {
+        const outcome = work.input ? await this.classifier.classify(work.input) : emptyChunk();
+        chunk.findings.push(...outcome.findings, ...work.missing);
+        for (const [o, n] of Object.entries(outcome.counts))
+          addCount(chunk.counts, o as ReconciliationOutcome, n);
+        for (const f of work.missing) addCount(chunk.counts, f.outcome);
+        chunk.processed += outcome.processed + work.missing.length;
+        chunk.size += work.size;
+        const last = !work.done && Date.now() >= deadline;
+        if (!work.done && !last && chunk.size < this.config.RECONCILE_CHUNK_SIZE) continue;
+        const committed = await this.runs.commit(
+          {
+            partition,
+            through: work.through,
+            done: work.done,
+            processed: chunk.processed,
+            counts: chunk.counts,
+            // Changed citizens bring records the run could not count when it started.
+            addTotal: partition.kind === 'CHANGED_CITIZENS' ? chunk.processed : 0,
+            findings: chunk.findings,
+            candidates: index?.takeChanged() ?? [],
+          },
+          last ? (client) => this.queueNextSlice(client, run.runId, partition.partitionNo) : undefined,
+        );
+        if (committed === 'SUPERSEDED') {
+          this.indexes.delete(key);
+          this.logger.info(
+            { runId: run.runId, partition: partition.partitionNo },
+            'partition moved on without us',
+          );
+          return 'SUPERSEDED';
+        }
+        partition = { ...partition, checkpoint: work.through, done: work.done };
+        chunk = emptyChunk();
+        if (index) this.indexes.set(key, { index, checkpoint: work.through });
+        if (work.done) {
+          this.indexes.delete(key);
+          return 'DONE';
+        }
+        if (last) return 'SLICED';
+      }
+      return 'DONE';
+    } finally {
+      await source.return(undefined);
+    }
+  }
+
+  /** The partition's candidate index: kept from the last slice when it is current, else rebuilt. */
+  private async indexFor(
+    run: RunRecord,
+    partition: PartitionRecord,
+    key: string,
+  ): Promise<CandidateIndex | null> {
+    if (!run.findCandidates || partition.kind !== 'REGISTRY_RANGE') return null;
+    const kept = this.indexes.get(key);
+    if (kept && kept.checkpoint === partition.checkpoint) return kept.index;
+    const [records, state] = await Promise.all([
+      this.records.withoutCitizenId(run.scope),
+      this.runs.candidateState(run.runId, partition.partitionNo),
+    ]);
+    const index = new CandidateIndex(records, this.sources.nameKeys, state);
+    this.indexes.set(key, { index, checkpoint: partition.checkpoint });
+    return index;
+  }
+
+  private async queueNextSlice(client: PoolClient, runId: string, partitionNo: number): Promise<void> {
+    await sendOnTransaction(this.jobs, client, RECONCILIATION_QUEUE, {
+      runId,
+      partitionNo,
+    } satisfies PartitionJob);
+  }
+}

@@ -1,0 +1,28 @@
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
+import { ensureQueue, type PgBoss } from '@vss/platform';
+import { JOB_QUEUE } from '@vss/platform';
+import { ApplyRepository } from './apply.repository';
+import { FindingsRepository } from './findings.repository';
+import { FindingsService } from './findings.service';
+import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
+import { RunsRepository } from './runs.repository';
+import { RunsService } from './runs.service';
+
+/**
+ * Reconciliation of insurance records against the population registry, as administrators
+ * drive it: the gateway starts, reports, cancels and applies; the worker does the runs
+ * (ReconciliationJobsModule, reconciliation.jobs.ts).
+ */
+@Module({
+  controllers: [ReconciliationGrpcController],
+  providers: [RunsRepository, RunsService, FindingsRepository, ApplyRepository, FindingsService],
+})
+export class ReconciliationModule implements OnModuleInit {
+  constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}
+
+  /** pg-boss drops jobs sent to a queue that does not exist: create it before the first run. */
+  async onModuleInit(): Promise<void> {
+    await ensureQueue(this.jobs, RECONCILIATION_QUEUE);
+  }
+}

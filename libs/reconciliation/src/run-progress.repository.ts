@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import type { Candidate } from '@vss/domain/reconciliation-candidates';
+import type { PartitionKind, RunScope, RunState } from '@vss/domain/reconciliation-runs';
+import { scopeOf } from './runs.codecs';
+import { PG_POOL, rollback, withTransaction } from '@vss/platform';
+import type { NewFinding, OutcomeCounts } from './chunk-classifier';
+import { insertFindings } from './findings.repository';
+
+export interface RunRecord {
+  runId: string;
+  scope: RunScope;
+  state: RunState;
+  dryRun: boolean;
+  findCandidates: boolean;
+}
+
+export interface PartitionRecord {
+  runId: string;
+  partitionNo: number;
+  kind: PartitionKind;
+  lowerBound: string;
+  upperBound: string;
+  /** The last key whose chunk is committed; null before the first. */
+  checkpoint: string | null;
+  done: boolean;
+}
+
+export interface ChunkCommit {
+  partition: PartitionRecord;
+  /** The key this chunk runs through: the partition's next checkpoint. */
+  through: string;
+  done: boolean;
+  processed: number;
+  counts: OutcomeCounts;
+  /** Records discovered by this chunk that the run's total did not count yet. */
+  addTotal: number;
+  findings: readonly NewFinding[];
+  candidates: readonly { socialInsuranceCode: string; candidates: readonly Candidate[] }[];
+}
+
+/**
+ * Runs and partitions as the worker moves them on. A chunk's findings, candidate lists,
+ * counts and checkpoint are committed in one transaction, and only if the checkpoint is still
+ * the one this worker started from and the run still runs: a worker that lost the race (a
+ * retried job, a cancelled run) writes nothing.
+ */
+@Injectable()
+export class RunProgressRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  async run(runId: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT run_id, scope_kind, scope_value, state, dry_run, find_missing_id_candidates
+         FROM vss.reconciliation_runs WHERE run_id = $1`,
+      [runId],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      runId: r.run_id,
+      scope: scopeOf(r.scope_kind, r.scope_value),
+      state: r.state,
+      dryRun: r.dry_run,
+      findCandidates: r.find_missing_id_candidates,
+    };
+  }
+
+  async partition(runId: string, partitionNo: number): Promise<PartitionRecord | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT partition_no, kind, lower_bound, upper_bound, checkpoint, done
+         FROM vss.reconciliation_partitions WHERE run_id = $1 AND partition_no = $2`,
+      [runId, partitionNo],
+    );
+    const p = rows[0];
+    if (!p) return undefined;
+    return {
+      runId,
+      partitionNo: p.partition_no,
+      kind: p.kind,
+      lowerBound: p.lower_bound,
+      upperBound: p.upper_bound,
+      checkpoint: p.checkpoint,
+      done: p.done,
+    };
+  }
+
+  /** QUEUED → RUNNING with the scope's record count; false when another worker did it first. */
+  async start(runId: string, total: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE vss.reconciliation_runs SET state = 'RUNNING', started_at = now(), records_total = $2
+        WHERE run_id = $1 AND state = 'QUEUED'`,
+      [runId, total],
+    );
+    return result.rowCount === 1;
+  }
+
+  async fail(runId: string, error: string): Promise<void> {
+    await this.pool.query(
+      `UPDATE vss.reconciliation_runs SET state = 'FAILED', finished_at = now(), error = $2
+        WHERE run_id = $1 AND state IN ('QUEUED', 'RUNNING')`,
+      [runId, error.slice(0, 2000)],
+    );
+  }
+
+  /** Saved candidate lists of a partition, to resume candidate search where it stopped. */
+  async candidateState(runId: string, partitionNo: number): Promise<Map<string, Candidate[]>> {
+    const { rows } = await this.pool.query<{ sic: string; candidates: Candidate[] }>(
+      `SELECT social_insurance_code AS sic, candidates FROM vss.reconciliation_candidates
+        WHERE run_id = $1 AND partition_no = $2`,
+      [runId, partitionNo],
+    );
+    return new Map(rows.map((r) => [r.sic, r.candidates]));
+  }
+
+  /**
+   * Commits a chunk; 'SUPERSEDED' (and nothing written) when the partition moved on without
+   * us or the run no longer runs. `within` adds work to the same transaction (the next job).
+   */
+  async commit(
+    c: ChunkCommit,
+    within?: (client: PoolClient) => Promise<void>,
+  ): Promise<'COMMITTED' | 'SUPERSEDED'> {
+    return withTransaction<'COMMITTED' | 'SUPERSEDED'>(this.pool, async (client) => {
+      const moved = await client.query(
+        `UPDATE vss.reconciliation_partitions SET
+            checkpoint = $3, done = $4, processed = processed + $5, chunks = chunks + 1, updated_at = now(),
+            counts = (SELECT COALESCE(jsonb_object_agg(key, total), '{}') FROM (
+                       SELECT key, sum(value::bigint) AS total
+                         FROM (SELECT * FROM jsonb_each_text(counts) UNION ALL SELECT * FROM jsonb_each_text($6::jsonb)) u
+                        GROUP BY key) s)
+          WHERE run_id = $1 AND partition_no = $2 AND NOT done AND checkpoint IS NOT DISTINCT FROM $7
+            AND EXISTS (SELECT 1 FROM vss.reconciliation_runs r WHERE r.run_id = $1 AND r.state = 'RUNNING')`,
+        [
+          c.partition.runId,
+          c.partition.partitionNo,
+          c.through,
+          c.done,
+          c.processed,
+          JSON.stringify(c.counts),
+          c.partition.checkpoint,
+        ],
+      );
+      if (moved.rowCount !== 1) return rollback('SUPERSEDED');
+      if (c.addTotal > 0) {
+        await client.query(
+          `UPDATE vss.reconciliation_runs SET records_total = COALESCE(records_total, 0) + $2 WHERE run_id = $1`,
+          [c.partition.runId, c.addTotal],
+        );
+      }
+      await insertFindings(client, c.partition.runId, c.findings);
+      if (c.candidates.length > 0) {
+        await client.query(
+          `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
+           SELECT $1, $2, * FROM unnest($3::text[], $4::jsonb[])
+           ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
+          [
+            c.partition.runId,
+            c.partition.partitionNo,
+            c.candidates.map((x) => x.socialInsuranceCode),
+            c.candidates.map((x) => JSON.stringify(x.candidates)),
+          ],
+        );
+      }
+      if (within) await within(client);
+      return 'COMMITTED';
+    });
+  }
+
+  /** Runs `work` in a transaction holding the run's row, if every partition is done and it still runs. */
+  async whenAllDone(runId: string, work: (client: PoolClient) => Promise<void>): Promise<boolean> {
+    return withTransaction<boolean>(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `SELECT state, (SELECT count(*) FROM vss.reconciliation_partitions p WHERE p.run_id = r.run_id AND NOT p.done)::int AS open
+           FROM vss.reconciliation_runs r WHERE run_id = $1 FOR UPDATE`,
+        [runId],
+      );
+      if (rows[0]?.state !== 'RUNNING' || rows[0].open > 0) return rollback(false);
+      await work(client);
+      return true;
+    });
+  }
+}

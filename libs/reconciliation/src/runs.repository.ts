@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
+import type { PartitionPlan, RunScope, RunState } from '@vss/domain/reconciliation-runs';
+import { PG_POOL, withTransaction } from '@vss/platform';
+import { scopeColumns, scopeOf } from './runs.codecs';
+
+/** A run with its progress summed over its partitions. */
+export interface RunView {
+  runId: string;
+  scope: RunScope;
+  state: RunState;
+  dryRun: boolean;
+  findMissingIdCandidates: boolean;
+  recordsTotal: number | null;
+  recordsProcessed: number;
+  counts: Partial<Record<ReconciliationOutcome, number>>;
+  startedBy: string;
+  createdAt: Date;
+  /** created_at to the microsecond, for page tokens (a Date keeps milliseconds). */
+  createdKey: string;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+export interface NewRun {
+  runId: string;
+  scope: RunScope;
+  dryRun: boolean;
+  findMissingIdCandidates: boolean;
+  startedBy: string;
+  startedByLabel: string;
+  partitions: readonly PartitionPlan[];
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+// Progress is the sum of the partitions' counters plus what finishing the run added.
+const RUN_VIEW = `
+  SELECT r.run_id, r.scope_kind, r.scope_value, r.state, r.dry_run, r.find_missing_id_candidates,
+         r.records_total, r.final_processed, r.final_counts, r.started_by_label, r.created_at,
+         r.created_at::text AS created_key,
+         r.started_at, r.finished_at, r.error,
+         COALESCE((SELECT sum(p.processed) FROM vss.reconciliation_partitions p WHERE p.run_id = r.run_id), 0)
+           AS processed,
+         (SELECT COALESCE(jsonb_object_agg(key, total), '{}') FROM (
+            SELECT c.key, sum(c.value::bigint) AS total
+              FROM vss.reconciliation_partitions p, jsonb_each_text(p.counts) c
+             WHERE p.run_id = r.run_id GROUP BY c.key) s) AS counts
+    FROM vss.reconciliation_runs r`;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function toView(row: any): RunView {
+  const counts: Partial<Record<ReconciliationOutcome, number>> = {};
+  for (const source of [row.counts ?? {}, row.final_counts ?? {}]) {
+    for (const [outcome, n] of Object.entries(source)) {
+      const key = outcome as ReconciliationOutcome;
+      counts[key] = (counts[key] ?? 0) + Number(n);
+    }
+  }
+  return {
+    runId: row.run_id,
+    scope: scopeOf(row.scope_kind, row.scope_value),
+    state: row.state,
+    dryRun: row.dry_run,
+    findMissingIdCandidates: row.find_missing_id_candidates,
+    recordsTotal: row.records_total === null ? null : Number(row.records_total),
+    recordsProcessed: Number(row.processed) + Number(row.final_processed),
+    counts,
+    startedBy: row.started_by_label,
+    createdAt: row.created_at,
+    createdKey: row.created_key,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    error: row.error,
+  };
+}
+
+/** Runs as the gateway sees them: created with their partitions and first jobs, read, cancelled. */
+@Injectable()
+export class RunsRepository {
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /**
+   * Creates the run, its partitions and their first jobs in one transaction, so a run is never
+   * left without work. Answers the active run of the same scope instead when there is one.
+   */
+  async create(
+    run: NewRun,
+    queue: (client: PoolClient) => Promise<void>,
+  ): Promise<{ busy: RunView } | { created: true }> {
+    try {
+      await withTransaction(this.pool, async (client) => {
+        const [kind, value] = scopeColumns(run.scope);
+        await client.query(
+          `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, scope_value, dry_run, find_missing_id_candidates,
+           started_by, started_by_label) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [
+            run.runId,
+            kind,
+            value,
+            run.dryRun,
+            run.findMissingIdCandidates,
+            run.startedBy,
+            run.startedByLabel,
+          ],
+        );
+        await client.query(
+          `INSERT INTO vss.reconciliation_partitions (run_id, partition_no, kind, lower_bound, upper_bound)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[])`,
+          [
+            run.runId,
+            run.partitions.map((p) => p.partitionNo),
+            run.partitions.map((p) => p.kind),
+            run.partitions.map((p) => p.lowerBound),
+            run.partitions.map((p) => p.upperBound),
+          ],
+        );
+        await queue(client);
+      });
+      return { created: true };
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+      const busy = await this.activeOfScope(run.scope);
+      if (!busy) throw error;
+      return { busy };
+    }
+  }
+
+  private async activeOfScope(scope: RunScope): Promise<RunView | undefined> {
+    const [kind, value] = scopeColumns(scope);
+    const { rows } = await this.pool.query(
+      `${RUN_VIEW} WHERE r.scope_kind = $1 AND r.scope_value = $2 AND r.state IN ('QUEUED', 'RUNNING')`,
+      [kind, value],
+    );
+    return rows[0] ? toView(rows[0]) : undefined;
+  }
+
+  async find(runId: string): Promise<RunView | undefined> {
+    const { rows } = await this.pool.query(`${RUN_VIEW} WHERE r.run_id = $1`, [runId]);
+    return rows[0] ? toView(rows[0]) : undefined;
+  }
+
+  /** Newest first, after the (created_at, run_id) of the previous page. */
+  async list(
+    state: RunState | undefined,
+    after: { createdAt: string; runId: string } | undefined,
+    limit: number,
+  ) {
+    const { rows } = await this.pool.query(
+      `${RUN_VIEW}
+        WHERE ($1::text IS NULL OR r.state = $1)
+          AND ($2::timestamptz IS NULL OR (r.created_at, r.run_id) < ($2::timestamptz, $3::uuid))
+        ORDER BY r.created_at DESC, r.run_id DESC LIMIT $4`,
+      [state ?? null, after?.createdAt ?? null, after?.runId ?? null, limit],
+    );
+    return rows.map(toView);
+  }
+
+  /** QUEUED or RUNNING → CANCELLED; the worker sees it at its next chunk and commits nothing more. */
+  async cancel(runId: string): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE vss.reconciliation_runs SET state = 'CANCELLED', finished_at = now()
+        WHERE run_id = $1 AND state IN ('QUEUED', 'RUNNING')`,
+      [runId],
+    );
+    return result.rowCount === 1;
+  }
+}

@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import type { ListRunsRequest, ListRunsResponse, Run, StartRunRequest } from '@vss/contracts';
+import { RECONCILIATION_OUTCOMES } from '@vss/domain/reconciliation';
+import {
+  planPartitions,
+  RECONCILIATION_QUEUE,
+  runProgress,
+  type RunState,
+  scopeKey,
+} from '@vss/domain/reconciliation-runs';
+import {
+  Clock,
+  decodePageToken,
+  encodePageToken,
+  type GatewayConfig,
+  pageTokenMessage,
+  type PgBoss,
+  sendOnTransaction,
+} from '@vss/platform';
+import { AuditAction, AuditTrail } from '@vss/audit';
+import { type Caller } from '@vss/security';
+import { APP_CONFIG, JOB_QUEUE } from '@vss/platform';
+import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
+import {
+  outcomeMessage,
+  pageSizeOf,
+  parseScope,
+  requireRunId,
+  runStateFilter,
+  runStateMessage,
+  scopeMessage,
+} from './reconciliation.request';
+import { RunsRepository, type RunView } from './runs.repository';
+
+const FINISHED: readonly RunState[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
+
+// A run's position in the listing: created_at to the microsecond as PostgreSQL prints it, and its ID.
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isFinished(state: RunState): boolean {
+  return FINISHED.includes(state);
+}
+
+function describeScope(view: RunView): string {
+  return scopeKey(view.scope).replace(/:$/, '').toLowerCase();
+}
+
+/** A run as the API shows it, with speed and time left computed now. */
+export function toRun(view: RunView, nowMs: number): Run {
+  const progress = runProgress({
+    processed: view.recordsProcessed,
+    total: view.recordsTotal,
+    startedAtMs: view.startedAt?.getTime() ?? null,
+    nowMs: view.finishedAt?.getTime() ?? nowMs,
+    finished: isFinished(view.state),
+  });
+  return {
+    runId: view.runId,
+    scope: scopeMessage(view.scope),
+    state: runStateMessage(view.state),
+    dryRun: view.dryRun,
+    findMissingIdCandidates: view.findMissingIdCandidates,
+    recordsTotal: String(view.recordsTotal ?? 0),
+    recordsProcessed: String(view.recordsProcessed),
+    counts: RECONCILIATION_OUTCOMES.filter((o) => view.counts[o] !== undefined).map((o) => ({
+      outcome: outcomeMessage(o),
+      count: String(view.counts[o]),
+    })),
+    recordsPerSecond: Math.round(progress.recordsPerSecond * 10) / 10,
+    etaSeconds: String(progress.etaSeconds),
+    startedBy: view.startedBy,
+    createdAt: view.createdAt.toISOString(),
+    startedAt: view.startedAt?.toISOString() ?? '',
+    finishedAt: view.finishedAt?.toISOString() ?? '',
+    error: view.error ?? '',
+  };
+}
+
+/** Starting, reading, listing, cancelling and watching runs; the worker does the work. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly clock: Clock,
+    private readonly audit: AuditTrail,
+    @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async start(caller: Caller, request: StartRunRequest): Promise<Run> {
+    const scope = parseScope(request.scope, this.clock.today());
+    const runId = randomUUID();
+    const partitions = planPartitions(scope, this.config.RECONCILE_PARTITIONS);
+    const result = await this.runs.create(
+      {
+        runId,
+        scope,
+        dryRun: request.dryRun === true,
+        findMissingIdCandidates: request.findMissingIdCandidates === true,
+        startedBy: caller.id,
+        startedByLabel: caller.label,
+        partitions,
+      },
+      async (client) => {
+        for (const p of partitions) {
+          await sendOnTransaction(
+            this.jobs,
+            client,
+            RECONCILIATION_QUEUE,
+            { runId, partitionNo: p.partitionNo },
+            { expireInSeconds: this.config.JOB_EXPIRE_SECONDS },
+          );
+        }
+      },
+    );
+    if ('busy' in result) {
+      const busy = result.busy;
+      throw reconciliationError(
+        ReconciliationErrorCode.ScopeBusy,
+        `run ${busy.runId} (${busy.state}, started by ${busy.startedBy}) already covers scope ${describeScope(busy)}; watch it or cancel it before starting another`,
+        'scope',
+      );
+    }
+    await this.audit.record({
+      caller,
+      action: AuditAction.RunStarted,
+      purpose: 'reconciliation',
+      outcome: 'QUEUED',
+      detail: { runId, scope: scopeKey(scope), dryRun: request.dryRun === true },
+    });
+    return this.get(runId);
+  }
+
+  async view(runIdText: string): Promise<RunView> {
+    const runId = requireRunId(runIdText);
+    const view = await this.runs.find(runId);
+    if (!view) {
+      throw reconciliationError(
+        ReconciliationErrorCode.RunNotFound,
+        `no reconciliation run ${runId}`,
+        'run_id',
+      );
+    }
+    return view;
+  }
+
+  async get(runId: string): Promise<Run> {
+    return toRun(await this.view(runId), Date.now());
+  }
+
+  async list(request: ListRunsRequest): Promise<ListRunsResponse> {
+    const limit = pageSizeOf(request.pageSize, 50);
+    const state = runStateFilter(request.state);
+    const filter = { state: state ?? null };
+    let after: { createdAt: string; runId: string } | undefined;
+    if (request.pageToken) {
+      const decoded = decodePageToken(request.pageToken, { filter, shape: [CREATED_KEY, UUID] });
+      if (!decoded.ok) {
+        throw reconciliationError(
+          ReconciliationErrorCode.InvalidPageToken,
+          pageTokenMessage(decoded.problem),
+          'page_token',
+        );
+      }
+      after = { createdAt: decoded.position[0], runId: decoded.position[1] };
+    }
+    const views = await this.runs.list(state, after, limit + 1);
+    const page = views.slice(0, limit);
+    const last = page[page.length - 1];
+    const now = Date.now();
+    return {
+      runs: page.map((v) => toRun(v, now)),
+      nextPageToken:
+        views.length > limit && last ? encodePageToken([last.createdKey, last.runId], filter) : '',
+    };
+  }
+
+  async cancel(caller: Caller, runIdText: string): Promise<Run> {
+    const view = await this.view(runIdText);
+    if (!(await this.runs.cancel(view.runId))) {
+      const now = await this.view(view.runId);
+      throw reconciliationError(
+        ReconciliationErrorCode.RunNotCancellable,
+        `run ${view.runId} is ${now.state}; only a queued or running run can be cancelled`,
+        'run_id',
+      );
+    }
+    await this.audit.record({
+      caller,
+      action: AuditAction.RunCancelled,
+      purpose: 'reconciliation',
+      outcome: 'CANCELLED',
+      detail: { runId: view.runId, processed: view.recordsProcessed },
+    });
+    return this.get(view.runId);
+  }
+
+  /** The run now, then each time its progress moves, until it ends or the caller goes. */
+  watch(runIdText: string): Observable<{ run: Run }> {
+    return new Observable((subscriber) => {
+      let stopped = false;
+      let timer: NodeJS.Timeout | undefined;
+      let last = '';
+      const tick = async () => {
+        const view = await this.view(runIdText);
+        const signature = `${view.state}|${view.recordsProcessed}|${view.recordsTotal}`;
+        if (signature !== last) {
+          last = signature;
+          subscriber.next({ run: toRun(view, Date.now()) });
+        }
+        return isFinished(view.state);
+      };
+      const loop = () => {
+        tick().then(
+          (finished) => {
+            if (finished) {
+              stopped = true;
+              subscriber.complete();
+            } else if (!stopped) {
+              timer = setTimeout(loop, this.config.RECONCILE_WATCH_POLL_MS);
+            }
+          },
+          (error: unknown) => subscriber.error(error),
+        );
+      };
+      loop();
+      return () => {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+      };
+    });
+  }
+}

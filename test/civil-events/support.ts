@@ -1,0 +1,304 @@
+import * as grpc from '@grpc/grpc-js';
+import { Pool } from 'pg';
+import type {
+  Procedure,
+  SubmitBirthRegistrationRequest,
+  SubmitBirthRegistrationResponse,
+  SubmitDeathRegistrationRequest,
+  SubmitDeathRegistrationResponse,
+} from '@vss/contracts';
+import { Gender, ProcedureState } from '@vss/contracts';
+import {
+  gatewayConfigSchema,
+  loadConfig,
+  registryConfigSchema,
+  type WorkerConfig,
+  workerConfigSchema,
+} from '@vss/platform';
+import { serviceClient, unary } from '@vss/registry-client';
+import { ApiKeys } from '@vss/api-keys';
+import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
+import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { freePort } from '../support/ports';
+
+/**
+ * The whole system in this process for procedure tests: the registry stub, the gateway and
+ * (unless told otherwise) a worker, on a database of the test file's own, with API keys for
+ * an administrator and two civil registry offices, and a gRPC client of CivilEventService.
+ */
+
+export const OFFICE = 'UBND-001-00001';
+export const OTHER_OFFICE = 'UBND-079-00002';
+export const REGISTRY_TOKEN = 'procedures-test-token';
+const TOKEN = REGISTRY_TOKEN;
+/** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
+const LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
+
+/** Worker settings that keep tests quick: short waits between attempts, fast polling. */
+export const FAST_WORKER: Partial<WorkerConfig> = {
+  WORKER_CONCURRENCY: 4,
+  QUEUE_POLL_SECONDS: 0.5,
+  QUEUE_SUPERVISE_SECONDS: 1,
+  JOB_EXPIRE_SECONDS: 5,
+  PROCEDURE_RETRY_BASE_MS: 200,
+  PROCEDURE_RETRY_MAX_MS: 1000,
+  REGISTRY_DEADLINE_MS: 2000,
+};
+
+export interface Stack {
+  db: TestDatabase;
+  pool: Pool;
+  registry: RunningRegistry;
+  gateway: RunningGateway;
+  worker?: RunningWorker;
+  keys: { admin: string; office: string; otherOffice: string; clinic: string };
+  call<Res>(method: string, request: object, apiKey: string): Promise<Res>;
+  submitBirth(
+    request: SubmitBirthRegistrationRequest,
+    apiKey?: string,
+  ): Promise<SubmitBirthRegistrationResponse>;
+  submitDeath(
+    request: SubmitDeathRegistrationRequest,
+    apiKey?: string,
+  ): Promise<SubmitDeathRegistrationResponse>;
+  getProcedure(procedureId: string, apiKey?: string): Promise<Procedure>;
+  /** Waits until the procedure settles (COMPLETED, NEEDS_REVIEW, RESOLVED) and answers it. */
+  settled(procedureId: string, timeoutMs?: number): Promise<Procedure>;
+  startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  grpcClient: grpc.Client;
+  stop(): Promise<void>;
+}
+
+export async function startStack(
+  label: string,
+  options: {
+    worker?: boolean;
+    workerConfig?: Partial<WorkerConfig>;
+    gatewayConfig?: object;
+    /** Fills the database before the apps start; by default a few facilities. */
+    seed?: (pool: Pool) => Promise<void>;
+  } = {},
+): Promise<Stack> {
+  const db = await createTestDatabase(label);
+  const pool = new Pool({ connectionString: db.url, max: 4 });
+  await (options.seed ?? insertFacilities)(pool);
+  const registry = await startRegistry({
+    ...loadConfig(registryConfigSchema, {}),
+    DATABASE_URL: db.url,
+    REGISTRY_GRPC_PORT: await freePort(),
+    REGISTRY_PEER_TOKEN: TOKEN,
+    LOG_LEVEL: LOG_LEVEL,
+  });
+  const gateway = await startGateway({
+    ...loadConfig(gatewayConfigSchema, {}),
+    DATABASE_URL: db.url,
+    GATEWAY_GRPC_PORT: await freePort(),
+    GATEWAY_HTTP_PORT: await freePort(),
+    REGISTRY_ADDRESS: registry.address,
+    REGISTRY_PEER_TOKEN: TOKEN,
+    JOB_EXPIRE_SECONDS: 5,
+    PROCEDURE_WATCH_POLL_MS: 50,
+    LOG_LEVEL: LOG_LEVEL,
+    ...options.gatewayConfig,
+  });
+  const apiKeys = new ApiKeys(pool);
+  const issue = async (role: 'admin' | 'civil-registry' | 'clinic', officeCode?: string) =>
+    (
+      await apiKeys.issue({
+        role,
+        officeCode,
+        facilityCode: role === 'clinic' ? '01001' : undefined,
+        label: `test ${role} ${officeCode ?? ''}`,
+      })
+    ).apiKey;
+  const keys = {
+    admin: await issue('admin'),
+    office: await issue('civil-registry', OFFICE),
+    otherOffice: await issue('civil-registry', OTHER_OFFICE),
+    clinic: await issue('clinic'),
+  };
+  const Client = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
+  const grpcClient = new Client(gateway.grpcAddress, grpc.credentials.createInsecure());
+  const workers: RunningWorker[] = [];
+  const launchWorker = async (overrides: Partial<WorkerConfig> = {}) => {
+    const worker = await startWorker({
+      ...loadConfig(workerConfigSchema, {}),
+      ...FAST_WORKER,
+      ...options.workerConfig,
+      ...overrides,
+      DATABASE_URL: db.url,
+      REGISTRY_ADDRESS: registry.address,
+      REGISTRY_PEER_TOKEN: TOKEN,
+      LOG_LEVEL: LOG_LEVEL,
+    });
+    workers.push(worker);
+    return worker;
+  };
+  const worker = options.worker === false ? undefined : await launchWorker();
+
+  const call = <Res>(method: string, request: object, apiKey: string) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-api-key', apiKey);
+    return unary<object, Res>(grpcClient, method, request, { deadlineMs: 10_000, metadata });
+  };
+  const getProcedure = async (procedureId: string, apiKey = keys.admin) =>
+    (await call<{ procedure: Procedure }>('getProcedure', { procedureId }, apiKey)).procedure;
+  return {
+    db,
+    pool,
+    registry,
+    gateway,
+    worker,
+    keys,
+    grpcClient,
+    call,
+    submitBirth: (request, apiKey = keys.office) => call('submitBirthRegistration', request, apiKey),
+    submitDeath: (request, apiKey = keys.office) => call('submitDeathRegistration', request, apiKey),
+    getProcedure,
+    async settled(procedureId, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const procedure = await getProcedure(procedureId);
+        if (SETTLED.includes(procedure.state)) return procedure;
+        if (Date.now() > deadline) {
+          throw new Error(`procedure ${procedureId} did not settle: ${JSON.stringify(procedure, null, 1)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    startWorker: launchWorker,
+    async stop() {
+      grpcClient.close();
+      for (const w of workers) await w.close();
+      await gateway.close();
+      await registry.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
+
+const SETTLED = [
+  ProcedureState.PROCEDURE_STATE_COMPLETED,
+  ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW,
+  ProcedureState.PROCEDURE_STATE_RESOLVED,
+];
+
+/** A few facilities in Hà Nội (001) and Hồ Chí Minh City (079); none in Cà Mau (096). */
+async function insertFacilities(pool: Pool): Promise<void> {
+  await pool.query(`
+    INSERT INTO vss.facilities (facility_code, name, province_code, level) VALUES
+      ('01001', 'Bệnh viện Đa khoa Hà Nội', '001', 'province'),
+      ('01002', 'Trạm Y tế phường Tràng Tiền', '001', 'commune'),
+      ('01003', 'Trạm Y tế phường Hàng Bài', '001', 'commune'),
+      ('79001', 'Trạm Y tế phường Bến Nghé', '079', 'commune')`);
+}
+
+export interface RegistryPerson {
+  citizenId: string;
+  fullName: string;
+  dateOfBirth: string;
+  gender: 'M' | 'F';
+  residenceProvinceCode?: string;
+  deceasedOn?: string;
+}
+
+/** Citizens in the registry stub's own tables: test set-up only, everything else goes through gRPC. */
+export async function insertCitizens(pool: Pool, people: RegistryPerson[]): Promise<void> {
+  for (const p of people) {
+    await pool.query(
+      `INSERT INTO npd.citizens (citizen_id, full_name, date_of_birth, gender, birth_province_code,
+         residence_address, residence_province_code, residence_status, vital_status, date_of_death)
+       VALUES ($1, $2, $3, $4, $5, 'Số 1 Tràng Tiền, Hoàn Kiếm', $6, 'REGISTERED', $7, $8)`,
+      [
+        p.citizenId,
+        p.fullName,
+        p.dateOfBirth,
+        p.gender,
+        p.citizenId.slice(0, 3),
+        p.residenceProvinceCode ?? p.citizenId.slice(0, 3),
+        p.deceasedOn ? 'DECEASED' : 'ALIVE',
+        p.deceasedOn ?? null,
+      ],
+    );
+  }
+}
+
+let eventCounter = 0;
+
+/** A unique event ID per call, so that tests do not collide on the idempotency key. */
+export function nextEventId(prefix = 'ev'): string {
+  eventCounter += 1;
+  return `${prefix}-${process.pid}-${eventCounter}`;
+}
+
+export function birthRequest(
+  child: { citizenId: string; fullName: string; dateOfBirth: string; gender: 'M' | 'F' },
+  overrides: {
+    motherCitizenId?: string;
+    provinceCode?: string;
+    facilityCode?: string;
+    eventId?: string;
+  } = {},
+): SubmitBirthRegistrationRequest {
+  return {
+    header: {
+      officeCode: OFFICE,
+      eventId: overrides.eventId ?? nextEventId('birth'),
+      registrationNumber: `KS-${child.citizenId.slice(-6)}`,
+      registrationDate: child.dateOfBirth,
+    },
+    birth: {
+      childCitizenId: child.citizenId,
+      childFullName: child.fullName,
+      childDateOfBirth: child.dateOfBirth,
+      childGender: child.gender === 'M' ? Gender.GENDER_MALE : Gender.GENDER_FEMALE,
+      fatherCitizenId: '',
+      motherCitizenId: overrides.motherCitizenId ?? '',
+      permanentResidence: {
+        address: 'Số 9 Hàng Bài, Hoàn Kiếm',
+        provinceCode: overrides.provinceCode ?? '001',
+      },
+      primaryCareFacilityCode: overrides.facilityCode ?? '',
+    },
+  };
+}
+
+export function deathRequest(
+  deceasedCitizenId: string,
+  dateOfDeath: string,
+  claimant: { citizenId: string; fullName: string },
+  overrides: { workRelated?: boolean; eventId?: string; officeCode?: string } = {},
+): SubmitDeathRegistrationRequest {
+  return {
+    header: {
+      officeCode: overrides.officeCode ?? OFFICE,
+      eventId: overrides.eventId ?? nextEventId('death'),
+      registrationNumber: `KT-${deceasedCitizenId.slice(-6)}`,
+      registrationDate: dateOfDeath,
+    },
+    death: {
+      deceasedCitizenId,
+      dateOfDeath,
+      workRelated: overrides.workRelated ?? false,
+      claimant: {
+        citizenId: claimant.citizenId,
+        fullName: claimant.fullName,
+        relationship: 'spouse',
+        account: { bankCode: 'VCB', accountNumber: '0011004455667', accountHolder: claimant.fullName },
+      },
+    },
+  };
+}
+
+/** The gRPC status name of a failed call, and its message. */
+export async function failure(promise: Promise<unknown>): Promise<{ code: string; details: string }> {
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as grpc.ServiceError | undefined;
+  if (!error) throw new Error('expected the call to fail');
+  return { code: grpc.status[error.code], details: error.details };
+}

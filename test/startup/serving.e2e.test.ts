@@ -1,0 +1,123 @@
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { protoPath as healthProto } from 'grpc-health-check';
+import request from 'supertest';
+import { gatewayConfigSchema, loadConfig, registryConfigSchema } from '@vss/platform';
+import { serviceClient, unary } from '@vss/registry-client';
+import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { freePort } from '../support/ports';
+import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
+
+let db: TestDatabase;
+let registry: RunningRegistry;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  db = await createTestDatabase('serving');
+  registry = await startRegistry({
+    ...loadConfig(registryConfigSchema, {}),
+    DATABASE_URL: db.url,
+    REGISTRY_GRPC_PORT: await freePort(),
+    LOG_LEVEL: 'silent',
+  });
+  gateway = await startGateway({
+    ...loadConfig(gatewayConfigSchema, {}),
+    DATABASE_URL: db.url,
+    GATEWAY_GRPC_PORT: await freePort(),
+    GATEWAY_HTTP_PORT: await freePort(),
+    REGISTRY_ADDRESS: registry.address,
+    LOG_LEVEL: 'silent',
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+  await registry?.close();
+  await db?.drop();
+});
+
+type Ctor = grpc.ServiceClientConstructor;
+
+function healthClient(address: string) {
+  const definition = protoLoader.loadSync(healthProto, { keepCase: true, enums: String, defaults: true });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    grpc: { health: { v1: { Health: Ctor } } };
+  };
+  return new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
+}
+
+interface ReflectionReply {
+  list_services_response?: { service: { name: string }[] };
+}
+
+function listServices(address: string): Promise<string[]> {
+  const file = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto');
+  const definition = protoLoader.loadSync(file, { keepCase: true, defaults: true });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    grpc: { reflection: { v1alpha: { ServerReflection: Ctor } } };
+  };
+  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(address, grpc.credentials.createInsecure());
+  const open = (
+    client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<object, ReflectionReply> }
+  ).ServerReflectionInfo;
+  const stream = open.call(client);
+  return new Promise<string[]>((resolve, reject) => {
+    stream.on('data', (msg: ReflectionReply) => {
+      resolve((msg.list_services_response?.service ?? []).map((s) => s.name));
+      stream.end();
+      client.close();
+    });
+    stream.on('error', reject);
+    stream.write({ list_services: '' });
+  });
+}
+
+describe('the gateway serves', () => {
+  it('answers /healthz and /readyz without a key', async () => {
+    await request(gateway.httpAddress).get('/healthz').expect(200, { status: 'ok' });
+    await request(gateway.httpAddress).get('/readyz').expect(200, { status: 'ready' });
+  });
+
+  it('exposes Prometheus metrics', async () => {
+    const res = await request(gateway.httpAddress).get('/metrics').expect(200);
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('reports the server and its services SERVING on grpc.health.v1', async () => {
+    const client = healthClient(gateway.grpcAddress);
+    for (const service of ['', 'vss.gateway.v1.CoverageService', 'vss.gateway.v1.ReconciliationService']) {
+      const res = await unary<{ service: string }, { status: string }>(
+        client,
+        'Check',
+        { service },
+        { deadlineMs: 2000 },
+      );
+      expect(res.status).toBe('SERVING');
+    }
+    client.close();
+  });
+
+  it('offers server reflection so that grpcurl and Postman can list the services', async () => {
+    expect(await listServices(gateway.grpcAddress)).toEqual(
+      expect.arrayContaining(['vss.gateway.v1.CoverageService', 'vss.gateway.v1.CivilEventService']),
+    );
+    expect(await listServices(registry.address)).toEqual(
+      expect.arrayContaining(['npd.registry.v1.PopulationRegistry']),
+    );
+  });
+
+  it('refuses a call without an API key with UNAUTHENTICATED, not UNKNOWN', async () => {
+    const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
+    const client = new Coverage(gateway.grpcAddress, grpc.credentials.createInsecure());
+    const error = (await unary(
+      client,
+      'lookupCoverage',
+      { citizenId: '001085167670', facilityCode: '01001' },
+      { deadlineMs: 3000 },
+    ).catch((e: unknown) => e)) as grpc.ServiceError;
+    expect(grpc.status[error.code]).toBe('UNAUTHENTICATED');
+    expect(error.details).toMatch(/x-api-key/);
+    client.close();
+  });
+});
