@@ -8,20 +8,14 @@ import type {
   SubmitDeathRegistrationResponse,
 } from '@vss/contracts';
 import { Gender, ProcedureState } from '@vss/contracts';
-import {
-  gatewayConfigSchema,
-  loadConfig,
-  registryConfigSchema,
-  type WorkerConfig,
-  workerConfigSchema,
-} from '@vss/platform';
+import type { GatewayConfig, WorkerConfig } from '@vss/platform';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
-import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
-import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
-import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { freePort } from '../support/ports';
+import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
+import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import type { RunningWorker } from '../../apps/worker/src/worker.app';
+import type { TestDatabase } from '../support/database';
+import { startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for procedure tests: the registry stub, the gateway and
@@ -33,8 +27,6 @@ export const OFFICE = 'UBND-001-00001';
 export const OTHER_OFFICE = 'UBND-079-00002';
 export const REGISTRY_TOKEN = 'procedures-test-token';
 const TOKEN = REGISTRY_TOKEN;
-/** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
-const LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
 
 /** Worker settings that keep tests quick: short waits between attempts, fast polling. */
 export const FAST_WORKER: Partial<WorkerConfig> = {
@@ -52,7 +44,6 @@ export interface Stack {
   pool: Pool;
   registry: RunningRegistry;
   gateway: RunningGateway;
-  worker?: RunningWorker;
   keys: { admin: string; office: string; otherOffice: string; clinic: string };
   call<Res>(method: string, request: object, apiKey: string): Promise<Res>;
   submitBirth(
@@ -76,33 +67,19 @@ export async function startStack(
   options: {
     worker?: boolean;
     workerConfig?: Partial<WorkerConfig>;
-    gatewayConfig?: object;
+    gatewayConfig?: Partial<GatewayConfig>;
     /** Fills the database before the apps start; by default a few facilities. */
     seed?: (pool: Pool) => Promise<void>;
   } = {},
 ): Promise<Stack> {
-  const db = await createTestDatabase(label);
-  const pool = new Pool({ connectionString: db.url, max: 4 });
-  await (options.seed ?? insertFacilities)(pool);
-  const registry = await startRegistry({
-    ...loadConfig(registryConfigSchema, {}),
-    DATABASE_URL: db.url,
-    REGISTRY_GRPC_PORT: await freePort(),
-    REGISTRY_PEER_TOKEN: TOKEN,
-    LOG_LEVEL: LOG_LEVEL,
+  const system = await startTestSystem(label, {
+    seed: options.seed ?? insertFacilities,
+    worker: options.worker,
+    registryToken: TOKEN,
+    gatewayConfig: { JOB_EXPIRE_SECONDS: 5, PROCEDURE_WATCH_POLL_MS: 50, ...options.gatewayConfig },
+    workerConfig: { ...FAST_WORKER, ...options.workerConfig },
   });
-  const gateway = await startGateway({
-    ...loadConfig(gatewayConfigSchema, {}),
-    DATABASE_URL: db.url,
-    GATEWAY_GRPC_PORT: await freePort(),
-    GATEWAY_HTTP_PORT: await freePort(),
-    REGISTRY_ADDRESS: registry.address,
-    REGISTRY_PEER_TOKEN: TOKEN,
-    JOB_EXPIRE_SECONDS: 5,
-    PROCEDURE_WATCH_POLL_MS: 50,
-    LOG_LEVEL: LOG_LEVEL,
-    ...options.gatewayConfig,
-  });
+  const { db, pool, registry, gateway } = system;
   const apiKeys = new ApiKeys(pool);
   const issue = async (role: 'admin' | 'civil-registry' | 'clinic', officeCode?: string) =>
     (
@@ -121,23 +98,6 @@ export async function startStack(
   };
   const Client = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
   const grpcClient = new Client(gateway.grpcAddress, grpc.credentials.createInsecure());
-  const workers: RunningWorker[] = [];
-  const launchWorker = async (overrides: Partial<WorkerConfig> = {}) => {
-    const worker = await startWorker({
-      ...loadConfig(workerConfigSchema, {}),
-      ...FAST_WORKER,
-      ...options.workerConfig,
-      ...overrides,
-      DATABASE_URL: db.url,
-      REGISTRY_ADDRESS: registry.address,
-      REGISTRY_PEER_TOKEN: TOKEN,
-      LOG_LEVEL: LOG_LEVEL,
-    });
-    workers.push(worker);
-    return worker;
-  };
-  const worker = options.worker === false ? undefined : await launchWorker();
-
   const call = <Res>(method: string, request: object, apiKey: string) => {
     const metadata = new grpc.Metadata();
     metadata.set('x-api-key', apiKey);
@@ -150,7 +110,6 @@ export async function startStack(
     pool,
     registry,
     gateway,
-    worker,
     keys,
     grpcClient,
     call,
@@ -168,14 +127,10 @@ export async function startStack(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    startWorker: launchWorker,
+    startWorker: system.startWorker,
     async stop() {
       grpcClient.close();
-      for (const w of workers) await w.close();
-      await gateway.close();
-      await registry.close();
-      await pool.end();
-      await db.drop();
+      await system.stop();
     },
   };
 }

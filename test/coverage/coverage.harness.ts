@@ -1,13 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import type { LookupCoverageResponse } from '@vss/contracts';
-import { Clock, gatewayConfigSchema, loadConfig, registryConfigSchema } from '@vss/platform';
+import { Clock, type GatewayConfig } from '@vss/platform';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
-import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { freePort } from '../support/ports';
-import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
+import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import type { TestDatabase } from '../support/database';
+import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
+import { startTestSystem } from '../support/system';
 
 /** The date the coverage tests live on: every card window below is relative to it. */
 export const TODAY = '2025-06-15';
@@ -71,8 +71,8 @@ export interface Keys {
 }
 
 /** Seeds the fixture people, facilities and keys into a fresh test database. */
-export async function seedCoverageFixtures(url: string): Promise<Keys> {
-  const pool = new Pool({ connectionString: url, max: 2 });
+export async function seedCoverageFixtures(target: string | Pool): Promise<Keys> {
+  const pool = typeof target === 'string' ? new Pool({ connectionString: target, max: 2 }) : target;
   try {
     await pool.query(SEED_SQL);
     const keys = new ApiKeys(pool);
@@ -90,7 +90,7 @@ export async function seedCoverageFixtures(url: string): Promise<Keys> {
       revoked: revoked.apiKey,
     };
   } finally {
-    await pool.end();
+    if (typeof target === 'string') await pool.end();
   }
 }
 
@@ -106,46 +106,28 @@ export interface CoverageWorld {
 
 /** A registry and a gateway in this process against a seeded database of their own. */
 export async function startCoverageWorld(label: string, gatewayEnv: Record<string, unknown> = {}) {
-  const db = await createTestDatabase(label);
-  const keys = await seedCoverageFixtures(db.url);
-  const clock = new FixedClock();
-  const registry = await startRegistry(
-    {
-      ...loadConfig(registryConfigSchema, {}),
-      DATABASE_URL: db.url,
-      REGISTRY_GRPC_PORT: await freePort(),
-      LOG_LEVEL: 'silent',
+  let keys: Keys | undefined;
+  const system = await startTestSystem(label, {
+    seed: async (seedPool: Pool) => {
+      keys = await seedCoverageFixtures(seedPool);
     },
-    { clock },
-  );
-  const gateway = await startGateway(
-    {
-      ...loadConfig(gatewayConfigSchema, {}),
-      DATABASE_URL: db.url,
-      GATEWAY_GRPC_PORT: await freePort(),
-      GATEWAY_HTTP_PORT: await freePort(),
-      REGISTRY_ADDRESS: registry.address,
-      LOG_LEVEL: 'silent',
-      ...gatewayEnv,
-    },
-    { clock },
-  );
+    worker: false,
+    clock: new FixedClock(),
+    gatewayConfig: gatewayEnv as Partial<GatewayConfig>,
+  });
+  const { db, registry, gateway, pool } = system;
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
   const client = new Coverage(gateway.grpcAddress, grpc.credentials.createInsecure());
-  const pool = new Pool({ connectionString: db.url, max: 2 });
   const world: CoverageWorld = {
     db,
     registry,
     gateway,
-    keys,
+    keys: keys!,
     pool,
     client,
     async close() {
       client.close();
-      await pool.end();
-      await gateway.close();
-      await registry.close();
-      await db.drop();
+      await system.stop();
     },
   };
   return world;

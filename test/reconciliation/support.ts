@@ -1,20 +1,13 @@
 import { Pool } from 'pg';
 import type { Finding, Run } from '@vss/contracts';
-import {
-  type GatewayConfig,
-  gatewayConfigSchema,
-  loadConfig,
-  registryConfigSchema,
-  type WorkerConfig,
-  workerConfigSchema,
-} from '@vss/platform';
+import type { GatewayConfig, WorkerConfig } from '@vss/platform';
 import { ApiKeys } from '@vss/api-keys';
-import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
-import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
-import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
+import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
+import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { freePort } from '../support/ports';
+import type { TestDatabase } from '../support/database';
+import { startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for reconciliation tests: registry stub, gateway and
@@ -23,8 +16,6 @@ import { freePort } from '../support/ports';
  */
 
 export const REGISTRY_TOKEN = 'reconciliation-test-token';
-/** VSS_TEST_LOG=info shows the apps' logs while a test runs. */
-const LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
 
 /** Small pages and short jobs: even a handful of fixtures spans many chunks, slices and partitions. */
 export const TEST_WORKER: Partial<WorkerConfig> = {
@@ -62,29 +53,19 @@ export async function startSystem(
     seed?: (pool: Pool) => Promise<void>;
   } = {},
 ): Promise<System> {
-  const db = await createTestDatabase(label);
-  const pool = new Pool({ connectionString: db.url, max: 4 });
-  if (options.seed) await options.seed(pool);
-  const registry = await startRegistry({
-    ...loadConfig(registryConfigSchema, {}),
-    DATABASE_URL: db.url,
-    REGISTRY_GRPC_PORT: await freePort(),
-    REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
-    LOG_LEVEL,
+  const system = await startTestSystem(label, {
+    seed: options.seed,
+    worker: options.worker,
+    registryToken: REGISTRY_TOKEN,
+    gatewayConfig: {
+      JOB_EXPIRE_SECONDS: 5,
+      RECONCILE_PARTITIONS: 3,
+      RECONCILE_WATCH_POLL_MS: 50,
+      ...options.gatewayConfig,
+    },
+    workerConfig: { ...TEST_WORKER, ...options.workerConfig },
   });
-  const gateway = await startGateway({
-    ...loadConfig(gatewayConfigSchema, {}),
-    DATABASE_URL: db.url,
-    GATEWAY_GRPC_PORT: await freePort(),
-    GATEWAY_HTTP_PORT: await freePort(),
-    REGISTRY_ADDRESS: registry.address,
-    REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
-    JOB_EXPIRE_SECONDS: 5,
-    RECONCILE_PARTITIONS: 3,
-    RECONCILE_WATCH_POLL_MS: 50,
-    LOG_LEVEL,
-    ...options.gatewayConfig,
-  });
+  const { db, pool, registry, gateway, stopWorkers } = system;
   const keys = new ApiKeys(pool);
   const adminKey = (await keys.issue({ role: 'admin', label: 'test admin' })).apiKey;
   await pool.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'Trạm y tế', '001')
@@ -93,25 +74,6 @@ export async function startSystem(
     .apiKey;
   const admin = new ReconciliationClient(gateway.grpcAddress, adminKey);
   const clinic = new ReconciliationClient(gateway.grpcAddress, clinicKey);
-  const workers: RunningWorker[] = [];
-  const launch = async (overrides: Partial<WorkerConfig> = {}) => {
-    const worker = await startWorker({
-      ...loadConfig(workerConfigSchema, {}),
-      ...TEST_WORKER,
-      ...options.workerConfig,
-      ...overrides,
-      DATABASE_URL: db.url,
-      REGISTRY_ADDRESS: registry.address,
-      REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
-      LOG_LEVEL,
-    });
-    workers.push(worker);
-    return worker;
-  };
-  if (options.worker !== false) await launch();
-  const stopWorkers = async () => {
-    for (const w of workers.splice(0)) await w.close();
-  };
   return {
     db,
     pool,
@@ -120,7 +82,7 @@ export async function startSystem(
     admin,
     clinic,
     adminKey,
-    startWorker: launch,
+    startWorker: system.startWorker,
     stopWorkers,
     async runToEnd(request) {
       const run = await admin.startRun(request);
@@ -134,11 +96,7 @@ export async function startSystem(
     async stop() {
       admin.close();
       clinic.close();
-      await stopWorkers();
-      await gateway.close();
-      await registry.close();
-      await pool.end();
-      await db.drop();
+      await system.stop();
     },
   };
 }

@@ -1,8 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { NPD_REGISTRY_V1_PACKAGE_NAME } from '@vss/contracts/generated/npd/registry/v1/registry';
+import {
+  NPD_REGISTRY_V1_PACKAGE_NAME,
+  POPULATION_REGISTRY_SERVICE_NAME,
+} from '@vss/contracts/generated/npd/registry/v1/registry';
 import { REGISTRY_PROTO_FILES } from '@vss/contracts';
-import { checkDatabaseReachable, createDataSource, createPool, migrate } from '@vss/persistence';
+import { checkDatabaseReachable, createPool, migrateSchema } from '@vss/persistence';
 import {
   type Clock,
   createLogger,
@@ -12,10 +15,10 @@ import {
   setServing,
 } from '@vss/platform';
 import { FaultInjector } from './faults/fault-injection';
-import { NPD_MIGRATIONS, NPD_MIGRATIONS_TABLE } from './migrations';
+import { NPD_SCHEMA } from './migrations';
 import { RegistryModule } from './registry.module';
 
-export const REGISTRY_SERVICE = `${NPD_REGISTRY_V1_PACKAGE_NAME}.PopulationRegistry`;
+export const REGISTRY_SERVICE = `${NPD_REGISTRY_V1_PACKAGE_NAME}.${POPULATION_REGISTRY_SERVICE_NAME}`;
 
 export interface RunningRegistry {
   address: string;
@@ -30,19 +33,7 @@ export async function startRegistry(
 ): Promise<RunningRegistry> {
   const logger = createLogger('population-registry', config.LOG_LEVEL);
   await checkDatabaseReachable(config.DATABASE_URL);
-  const dataSource = createDataSource({
-    url: config.DATABASE_URL,
-    migrations: NPD_MIGRATIONS,
-    migrationsTableName: NPD_MIGRATIONS_TABLE,
-    poolSize: 2,
-    applicationName: 'population-registry:migrate',
-  });
-  await dataSource.initialize();
-  try {
-    await migrate(dataSource);
-  } finally {
-    await dataSource.destroy();
-  }
+  await migrateSchema(config.DATABASE_URL, NPD_SCHEMA, 'population-registry:migrate');
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry');
   const faults = new FaultInjector({
     latencyMs: config.REGISTRY_FAULT_LATENCY_MS,

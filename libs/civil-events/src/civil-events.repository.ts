@@ -10,7 +10,7 @@ import {
   stepsOf,
 } from '@vss/domain/linked-procedures';
 import { JOB_QUEUE, PG_POOL, type PgBoss, sendOnTransaction, withTransaction } from '@vss/platform';
-import type { ProcedureRow, StepRow } from './procedure.mapper';
+import type { ProcedureRow, StepRow } from './procedure.rows';
 
 export type AcceptOutcome =
   | { status: 'accepted'; procedureId: string }

@@ -15,7 +15,7 @@ import { APP_CONFIG } from '@vss/platform';
 import { CivilEventErrorCode, civilEventError } from './civil-events.errors';
 import { CivilEventsRepository } from './civil-events.repository';
 import { validateBirth, validateDeath, validateHeader } from './civil-events.validation';
-import { wireState } from './procedure.mapper';
+import { wireState } from './procedure.codecs';
 
 type SubmitResponse = SubmitBirthRegistrationResponse & SubmitDeathRegistrationResponse;
 

@@ -1,14 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { Observable } from 'rxjs';
-import type {
-  ListProceduresRequest,
-  ListProceduresResponse,
-  Procedure,
-  WatchProcedureResponse,
+import {
+  type ListProceduresRequest,
+  ProcedureKind,
+  ProcedureState,
+  type ListProceduresResponse,
+  type Procedure,
+  type WatchProcedureResponse,
 } from '@vss/contracts';
 import { parseIsoDate } from '@vss/domain';
-import { isSettled, type LinkedProcedureState } from '@vss/domain/linked-procedures';
+import {
+  isSettled,
+  type LinkedProcedureKind,
+  type LinkedProcedureState,
+} from '@vss/domain/linked-procedures';
 import {
   APP_CONFIG,
   decodePageToken,
@@ -20,7 +26,8 @@ import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
 import { CivilEventErrorCode, civilEventError, invalidField } from './civil-events.errors';
 import { CivilEventsRepository, type ProcedureFilter } from './civil-events.repository';
-import { type ProcedureRow, storedKind, storedState, toProcedure } from './procedure.mapper';
+import { storedKind, storedState } from './procedure.codecs';
+import { type ProcedureRow, toProcedure } from './procedure.rows';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_PAGE = 50;
@@ -87,8 +94,8 @@ export class ProceduresService {
       throw invalidField('page_size', `must be 0 (meaning ${DEFAULT_PAGE}) to ${MAX_PAGE}`);
     }
     const filter: ProcedureFilter = {
-      state: storedState(request.state),
-      kind: storedKind(request.kind),
+      state: stateFilter(request.state),
+      kind: kindFilter(request.kind),
       officeCode: request.officeCode?.trim() || undefined,
       acceptedFrom: optionalDate(request.acceptedFrom, 'accepted_from'),
       acceptedTo: optionalDate(request.acceptedTo, 'accepted_to'),
@@ -203,4 +210,18 @@ function decodeToken(token: string, filter: ProcedureFilter): string {
   if (!decoded.ok)
     throw invalidField('page_token', pageTokenMessage(decoded.problem).replace(/^page_token /, ''));
   return decoded.position[0];
+}
+
+function stateFilter(state: ProcedureState | undefined): LinkedProcedureState | undefined {
+  if (state === undefined || state === ProcedureState.PROCEDURE_STATE_UNSPECIFIED) return undefined;
+  const stored = storedState(state);
+  if (!stored) throw invalidField('state', `${String(state)} is not a procedure state`);
+  return stored;
+}
+
+function kindFilter(kind: ProcedureKind | undefined): LinkedProcedureKind | undefined {
+  if (kind === undefined || kind === ProcedureKind.PROCEDURE_KIND_UNSPECIFIED) return undefined;
+  const stored = storedKind(kind);
+  if (!stored) throw invalidField('kind', `${String(kind)} is not a procedure kind`);
+  return stored;
 }

@@ -1,3 +1,4 @@
+import { decodePageToken, encodePageToken, pageTokenMessage } from '@vss/platform';
 import {
   BatchLookupCoverageRequest,
   ChipData,
@@ -242,24 +243,22 @@ export function parseListRequest(request: Partial<ListCoverageLookupsRequest>, t
   }
   const token = text(request.pageToken, 'page_token');
   const query: ListQuery = { citizenId, pageSize: size === 0 ? DEFAULT_PAGE_SIZE : size };
-  if (token !== '') query.after = decodePageToken(token);
+  if (token !== '') query.after = decodeListToken(token, citizenId);
   return query;
 }
 
-const TOKEN_SHAPE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
+const AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function encodePageToken(at: string, id: string): string {
-  return Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+/** The token of the page after the lookup (at, id), for this citizen's listing only. */
+export function encodeListToken(citizenId: string, at: string, id: string): string {
+  return encodePageToken([at, id], { citizenId });
 }
 
-function decodePageToken(token: string): { at: string; id: string } {
-  const match = TOKEN_SHAPE.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match) {
-    throw coverageError(
-      CoverageErrorCode.InvalidPageToken,
-      'page_token is not a token this service gave out: pass next_page_token unchanged',
-      'page_token',
-    );
+function decodeListToken(token: string, citizenId: string): { at: string; id: string } {
+  const decoded = decodePageToken(token, { filter: { citizenId }, shape: [AT, UUID] });
+  if (!decoded.ok) {
+    throw coverageError(CoverageErrorCode.InvalidPageToken, pageTokenMessage(decoded.problem), 'page_token');
   }
-  return { at: match[1], id: match[2] };
+  return { at: decoded.position[0], id: decoded.position[1] };
 }

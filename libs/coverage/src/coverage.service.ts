@@ -16,7 +16,7 @@ import { type CoverageAnswer, decideFromRecords } from './coverage.decision';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
 import { CoverageRecords } from './coverage.records';
 import {
-  encodePageToken,
+  encodeListToken,
   type LookupQuery,
   parseBatchRequest,
   parseListRequest,
@@ -105,7 +105,8 @@ export class CoverageService {
     const last = page[page.length - 1];
     return {
       lookups: page.map(toLookupRecord),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.at, last.event_id) : '',
+      nextPageToken:
+        rows.length > query.pageSize && last ? encodeListToken(query.citizenId, last.at, last.event_id) : '',
     };
   }
 

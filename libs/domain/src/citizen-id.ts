@@ -144,3 +144,8 @@ export function makeCitizenId(input: {
   const yearInCentury = String(birthYear % YEARS_PER_CENTURY).padStart(YEAR_DIGITS, '0');
   return `${provinceCode}${centuryDigit}${yearInCentury}${serialDigits}`;
 }
+
+/** A citizen ID for logs and error messages: its province code and last two digits only. */
+export function maskCitizenId(value: string): string {
+  return value.length === 12 ? `${value.slice(0, 3)}*******${value.slice(-2)}` : '(not a citizen ID)';
+}

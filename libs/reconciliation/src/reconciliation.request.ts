@@ -91,34 +91,61 @@ export function requireRunId(value: string | undefined): string {
   return runId.toLowerCase();
 }
 
+const OUTCOME = {
+  MATCHED: Outcome.OUTCOME_MATCHED,
+  MATCHED_AFTER_NORMALIZATION: Outcome.OUTCOME_MATCHED_AFTER_NORMALIZATION,
+  FIELD_MISMATCH: Outcome.OUTCOME_FIELD_MISMATCH,
+  LEGACY_ID_RESOLVED: Outcome.OUTCOME_LEGACY_ID_RESOLVED,
+  NOT_IN_REGISTRY: Outcome.OUTCOME_NOT_IN_REGISTRY,
+  DECEASED_BUT_ACTIVE: Outcome.OUTCOME_DECEASED_BUT_ACTIVE,
+  DUPLICATE_PARTICIPANT: Outcome.OUTCOME_DUPLICATE_PARTICIPANT,
+  MISSING_ID_CANDIDATE: Outcome.OUTCOME_MISSING_ID_CANDIDATE,
+} as const satisfies Record<ReconciliationOutcome, Outcome>;
+
+const RUN_STATE = {
+  QUEUED: RunState.RUN_STATE_QUEUED,
+  RUNNING: RunState.RUN_STATE_RUNNING,
+  COMPLETED: RunState.RUN_STATE_COMPLETED,
+  CANCELLED: RunState.RUN_STATE_CANCELLED,
+  FAILED: RunState.RUN_STATE_FAILED,
+} as const satisfies Record<StoredRunState, RunState>;
+
+const OUTCOME_OF_WIRE = new Map<string, ReconciliationOutcome>(
+  Object.entries(OUTCOME).map(([k, v]) => [v, k as ReconciliationOutcome]),
+);
+const RUN_STATE_OF_WIRE = new Map<string, StoredRunState>(
+  Object.entries(RUN_STATE).map(([k, v]) => [v, k as StoredRunState]),
+);
+
+/** An outcome named by its proto value (or, from the CLI and the JSON of tools, its bare name). */
 export function outcomeOf(value: Outcome | string, field = 'outcomes'): ReconciliationOutcome {
-  const name = String(value).replace(/^OUTCOME_/, '') as ReconciliationOutcome;
-  if (!RECONCILIATION_OUTCOMES.includes(name)) {
+  const name =
+    OUTCOME_OF_WIRE.get(String(value)) ??
+    (RECONCILIATION_OUTCOMES as readonly string[]).find((o) => o === String(value));
+  if (!name) {
     throw reconciliationError(
       ReconciliationErrorCode.InvalidOutcome,
       `${field}: ${String(value)} is not an outcome; one of ${RECONCILIATION_OUTCOMES.join(', ')}`,
       field,
     );
   }
-  return name;
+  return name as ReconciliationOutcome;
 }
 
 export function outcomeMessage(outcome: ReconciliationOutcome): Outcome {
-  return Outcome[`OUTCOME_${outcome}` as keyof typeof Outcome];
+  return OUTCOME[outcome];
 }
 
 export function runStateMessage(state: StoredRunState): RunState {
-  return RunState[`RUN_STATE_${state}` as keyof typeof RunState];
+  return RUN_STATE[state];
 }
 
 /** ListRuns' state filter; UNSPECIFIED means every state. */
 export function runStateFilter(state: RunState | undefined): StoredRunState | undefined {
   if (!state || state === RunState.RUN_STATE_UNSPECIFIED) return undefined;
-  const name = String(state).replace(/^RUN_STATE_/, '');
-  if (!['QUEUED', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'].includes(name)) {
-    throw invalid('state', `${String(state)} is not a run state`);
-  }
-  return name as StoredRunState;
+  const stored = RUN_STATE_OF_WIRE.get(String(state));
+  if (!stored) throw invalid('state', `${String(state)} is not a run state`);
+  return stored;
 }
 
 export function pageSizeOf(value: number | undefined, fallback: number, field = 'page_size'): number {

@@ -1,5 +1,6 @@
 import { registry } from '@vss/contracts';
-import { nameMatchKey } from '@vss/domain';
+import { maskCitizenId, nameMatchKey } from '@vss/domain';
+import { genderFromRegistry } from '@vss/platform';
 import type { RegistryPerson } from '@vss/domain/reconciliation';
 
 /** The registry's citizen as the reconciliation rules take it. */
@@ -10,7 +11,7 @@ export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
     legacyId: citizen.legacyId || null,
     fullName: citizen.fullName,
     dateOfBirth: citizen.dateOfBirth,
-    gender: citizen.gender === registry.Gender.GENDER_FEMALE ? 'FEMALE' : 'MALE',
+    gender: requireRegistryGender(citizen),
     dateOfDeath:
       citizen.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED && citizen.dateOfDeath
         ? citizen.dateOfDeath
@@ -69,4 +70,12 @@ export class NameKeys {
     const end = key.indexOf(' ');
     return end < 0 ? key : key.slice(0, end);
   }
+}
+
+/** A registry citizen without a gender cannot be compared; the registry always records one. */
+function requireRegistryGender(citizen: registry.Citizen) {
+  const gender = genderFromRegistry(citizen.gender);
+  if (!gender)
+    throw new RangeError(`the registry sent citizen ${maskCitizenId(citizen.citizenId)} without a gender`);
+  return gender;
 }

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { REGISTRY_PROTO_FILES, registry } from '@vss/contracts';
+import type { Observable } from 'rxjs';
 import { serviceClient, unary } from './grpc-loader';
 
 export interface RegistryClientOptions {
@@ -24,6 +25,16 @@ export function isTransient(error: unknown): boolean {
 
 export const BATCH_LIMIT = 1000;
 
+/** The registry's service, named by the generated constants. */
+export const REGISTRY_SERVICE = `${registry.NPD_REGISTRY_V1_PACKAGE_NAME}.${registry.POPULATION_REGISTRY_SERVICE_NAME}`;
+
+/** The registry's methods as the generated interface declares them, so a renamed RPC fails to compile. */
+type Methods = registry.PopulationRegistryClient;
+type UnaryMethod = Exclude<keyof Methods, 'exportCitizens'>;
+type RequestOf<M extends keyof Methods> = Parameters<Methods[M]>[0];
+type ResponseOf<M extends keyof Methods> = ReturnType<Methods[M]> extends Observable<infer R> ? R : never;
+const EXPORT_CITIZENS = 'exportCitizens' satisfies keyof Methods;
+
 /**
  * The gateway's client of the population registry: every call carries a deadline and the
  * peer token; reads and idempotent writes are retried with backoff on transient failures.
@@ -33,7 +44,7 @@ export class RegistryClient {
   private readonly attempts: number;
 
   constructor(private readonly options: RegistryClientOptions) {
-    const Ctor = serviceClient(REGISTRY_PROTO_FILES, 'npd.registry.v1.PopulationRegistry');
+    const Ctor = serviceClient(REGISTRY_PROTO_FILES, REGISTRY_SERVICE);
     this.client = new Ctor(options.address, grpc.credentials.createInsecure(), {
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.keepalive_time_ms': 30_000,
@@ -51,16 +62,16 @@ export class RegistryClient {
     return metadata;
   }
 
-  private async call<Req, Res>(
-    method: string,
-    request: Req,
+  private async call<M extends UnaryMethod>(
+    method: M,
+    request: RequestOf<M>,
     deadlineMs?: number,
     attempts?: number,
-  ): Promise<Res> {
+  ): Promise<ResponseOf<M>> {
     const tries = attempts ?? this.attempts;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await unary<Req, Res>(this.client, method, request, {
+        return await unary<RequestOf<M>, ResponseOf<M>>(this.client, method, request, {
           deadlineMs: deadlineMs ?? this.options.deadlineMs,
           metadata: this.metadata(),
         });
@@ -74,12 +85,7 @@ export class RegistryClient {
   /** One citizen, or undefined when the registry does not know the ID. */
   async getCitizen(citizenId: string, opts: { deadlineMs?: number; attempts?: number } = {}) {
     try {
-      const res = await this.call<registry.GetCitizenRequest, registry.GetCitizenResponse>(
-        'getCitizen',
-        { citizenId },
-        opts.deadlineMs,
-        opts.attempts,
-      );
+      const res = await this.call('getCitizen', { citizenId }, opts.deadlineMs, opts.attempts);
       return res.citizen;
     } catch (error) {
       if ((error as grpc.ServiceError).code === grpc.status.NOT_FOUND) return undefined;
@@ -91,10 +97,7 @@ export class RegistryClient {
   async batchGetCitizens(citizenIds: string[]): Promise<registry.BatchGetCitizensResult[]> {
     const results: registry.BatchGetCitizensResult[] = [];
     for (let i = 0; i < citizenIds.length; i += BATCH_LIMIT) {
-      const res = await this.call<registry.BatchGetCitizensRequest, registry.BatchGetCitizensResponse>(
-        'batchGetCitizens',
-        { citizenIds: citizenIds.slice(i, i + BATCH_LIMIT) },
-      );
+      const res = await this.call('batchGetCitizens', { citizenIds: citizenIds.slice(i, i + BATCH_LIMIT) });
       results.push(...res.results);
     }
     return results;
@@ -151,7 +154,7 @@ export class RegistryClient {
         string,
         (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>
       >
-    ).exportCitizens;
+    )[EXPORT_CITIZENS];
     const stream = fn.call(this.client, request, this.metadata(), { deadline });
     try {
       for await (const page of stream) yield page as registry.ExportCitizensResponse;

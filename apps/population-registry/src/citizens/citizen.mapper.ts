@@ -1,3 +1,4 @@
+import { genderFromStored, registryGender } from '@vss/platform';
 import { registry } from '@vss/contracts';
 
 /** A row of npd.citizens as the repository reads it. */
@@ -28,7 +29,7 @@ export function toCitizen(row: CitizenRow): registry.Citizen {
     legacyId: row.legacy_id ?? '',
     fullName: row.full_name,
     dateOfBirth: row.date_of_birth,
-    gender: row.gender === 'M' ? registry.Gender.GENDER_MALE : registry.Gender.GENDER_FEMALE,
+    gender: registryGender(genderFromStored(row.gender)),
     birthProvinceCode: row.birth_province_code,
     permanentResidence: {
       address: row.residence_address,

@@ -1,3 +1,5 @@
+import type { Gender } from '@vss/domain';
+import { genderFromRegistry, storedGender } from '@vss/platform';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
@@ -39,7 +41,7 @@ export class CivilStatusService {
     const fullName = requireText(req.fullName, 'full_name');
     const dateOfBirth = requirePastDate(req.dateOfBirth, 'date_of_birth', today);
     const gender = requireGender(req.gender);
-    requireConsistentId(citizenId, dateOfBirth, gender === 'M' ? 'MALE' : 'FEMALE', today);
+    requireConsistentId(citizenId, dateOfBirth, gender, today);
     return this.once(
       'REGISTER_BIRTH',
       req.requestId,
@@ -53,7 +55,12 @@ export class CivilStatusService {
             'citizen_id',
           );
         }
-        return this.citizens.insertNewborn(c, { citizenId, fullName, dateOfBirth, gender });
+        return this.citizens.insertNewborn(c, {
+          citizenId,
+          fullName,
+          dateOfBirth,
+          gender: storedGender(gender),
+        });
       },
     );
   }
@@ -168,9 +175,9 @@ export class CivilStatusService {
   }
 }
 
-function requireGender(gender: registry.Gender): 'M' | 'F' {
-  if (gender === registry.Gender.GENDER_MALE) return 'M';
-  if (gender === registry.Gender.GENDER_FEMALE) return 'F';
+function requireGender(value: registry.Gender): Gender {
+  const gender = genderFromRegistry(value);
+  if (gender) return gender;
   throw registryError(
     RegistryErrorCode.InvalidField,
     'gender must be GENDER_MALE or GENDER_FEMALE',

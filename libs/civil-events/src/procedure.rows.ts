@@ -1,4 +1,5 @@
-import { type Procedure, ProcedureKind, ProcedureState, type ProcedureStep, StepState } from '@vss/contracts';
+import type { Procedure, ProcedureStep } from '@vss/contracts';
+import { wireKind, wireState, wireStepState } from './procedure.codecs';
 import type {
   LinkedProcedureKind,
   LinkedProcedureState,
@@ -41,25 +42,10 @@ export interface ProcedureRow {
   steps?: StepRow[];
 }
 
-export function wireState(state: LinkedProcedureState): ProcedureState {
-  return ProcedureState[`PROCEDURE_STATE_${state}`];
-}
-
-export function storedState(state: ProcedureState): LinkedProcedureState | undefined {
-  if (state === ProcedureState.PROCEDURE_STATE_UNSPECIFIED) return undefined;
-  return state.replace('PROCEDURE_STATE_', '') as LinkedProcedureState;
-}
-
-export function storedKind(kind: ProcedureKind): LinkedProcedureKind | undefined {
-  if (kind === ProcedureKind.PROCEDURE_KIND_BIRTH) return 'BIRTH';
-  if (kind === ProcedureKind.PROCEDURE_KIND_DEATH) return 'DEATH';
-  return undefined;
-}
-
 function wireStep(step: StepRow): ProcedureStep {
   return {
     name: step.name,
-    state: StepState[`STEP_STATE_${step.state}`],
+    state: wireStepState(step.state),
     attempts: step.attempts,
     lastError: step.last_error ?? '',
     outcome: step.outcome ?? '',
@@ -72,7 +58,7 @@ export function toProcedure(row: ProcedureRow): Procedure {
   const assessed = row.funeral_allowance_vnd !== null || row.funeral_cost_support_vnd !== null;
   return {
     procedureId: row.procedure_id,
-    kind: row.kind === 'BIRTH' ? ProcedureKind.PROCEDURE_KIND_BIRTH : ProcedureKind.PROCEDURE_KIND_DEATH,
+    kind: wireKind(row.kind),
     state: wireState(row.state),
     header: {
       officeCode: row.office_code,

@@ -1,0 +1,53 @@
+import { ProcedureKind, ProcedureState, StepState } from '@vss/contracts';
+import type {
+  LinkedProcedureKind,
+  LinkedProcedureState,
+  StepState as StoredStepState,
+} from '@vss/domain/linked-procedures';
+
+/**
+ * The procedure enums between proto and domain, each an exhaustive table: a state added on
+ * one side and not the other fails to compile here instead of answering undefined.
+ */
+const STATE = {
+  ACCEPTED: ProcedureState.PROCEDURE_STATE_ACCEPTED,
+  RUNNING: ProcedureState.PROCEDURE_STATE_RUNNING,
+  WAITING_RETRY: ProcedureState.PROCEDURE_STATE_WAITING_RETRY,
+  NEEDS_REVIEW: ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW,
+  COMPLETED: ProcedureState.PROCEDURE_STATE_COMPLETED,
+  RESOLVED: ProcedureState.PROCEDURE_STATE_RESOLVED,
+} as const satisfies Record<LinkedProcedureState, ProcedureState>;
+
+const KIND = {
+  BIRTH: ProcedureKind.PROCEDURE_KIND_BIRTH,
+  DEATH: ProcedureKind.PROCEDURE_KIND_DEATH,
+} as const satisfies Record<LinkedProcedureKind, ProcedureKind>;
+
+const STEP_STATE = {
+  PENDING: StepState.STEP_STATE_PENDING,
+  RUNNING: StepState.STEP_STATE_RUNNING,
+  DONE: StepState.STEP_STATE_DONE,
+  FAILED: StepState.STEP_STATE_FAILED,
+  SKIPPED: StepState.STEP_STATE_SKIPPED,
+} as const satisfies Record<StoredStepState, StepState>;
+
+function inverse<K extends string, V extends string>(table: Record<K, V>): ReadonlyMap<string, K> {
+  return new Map(Object.entries(table).map(([k, v]) => [v as string, k as K]));
+}
+
+const STATE_OF_WIRE = inverse(STATE);
+const KIND_OF_WIRE = inverse(KIND);
+
+export const wireState = (state: LinkedProcedureState): ProcedureState => STATE[state];
+export const wireKind = (kind: LinkedProcedureKind): ProcedureKind => KIND[kind];
+export const wireStepState = (state: StoredStepState): StepState => STEP_STATE[state];
+
+/** A listing's state filter: undefined for UNSPECIFIED (every state) and for values the proto does not define. */
+export function storedState(state: ProcedureState | string | undefined): LinkedProcedureState | undefined {
+  return state === undefined ? undefined : STATE_OF_WIRE.get(state);
+}
+
+/** A listing's kind filter: undefined for UNSPECIFIED (every kind) and for values the proto does not define. */
+export function storedKind(kind: ProcedureKind | string | undefined): LinkedProcedureKind | undefined {
+  return kind === undefined ? undefined : KIND_OF_WIRE.get(kind);
+}

@@ -1,0 +1,112 @@
+import { Pool } from 'pg';
+import {
+  type Clock,
+  type GatewayConfig,
+  gatewayConfigSchema,
+  loadConfig,
+  type RegistryConfig,
+  registryConfigSchema,
+  type WorkerConfig,
+  workerConfigSchema,
+} from '@vss/platform';
+import { startGateway, type RunningGateway } from '../../apps/gateway/src/gateway.app';
+import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
+import { createTestDatabase, type TestDatabase } from './database';
+import { freePort } from './ports';
+
+/** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
+export const TEST_LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
+
+export interface SystemOptions {
+  /** Fills the database before the apps start. */
+  seed?: (pool: Pool) => Promise<void>;
+  /** false: no worker at first (start one with startWorker). */
+  worker?: boolean;
+  registryToken?: string;
+  registryConfig?: Partial<RegistryConfig>;
+  gatewayConfig?: Partial<GatewayConfig>;
+  workerConfig?: Partial<WorkerConfig>;
+  clock?: Clock;
+}
+
+/** The registry stub, the gateway and any number of workers, in this process, on a database of their own. */
+export interface TestSystem {
+  db: TestDatabase;
+  /** A pool of the test's own on the same database. */
+  pool: Pool;
+  registry: RunningRegistry;
+  gateway: RunningGateway;
+  startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  stopWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The one harness of the end-to-end tests: every feature's support file builds on it. */
+export async function startTestSystem(label: string, options: SystemOptions = {}): Promise<TestSystem> {
+  const db = await createTestDatabase(label);
+  const pool = new Pool({ connectionString: db.url, max: 4 });
+  if (options.seed) await options.seed(pool);
+  const token = options.registryToken ?? loadConfig(registryConfigSchema, {}).REGISTRY_PEER_TOKEN;
+  const clock = options.clock ? { clock: options.clock } : {};
+  const registry = await startRegistry(
+    {
+      ...loadConfig(registryConfigSchema, {}),
+      DATABASE_URL: db.url,
+      REGISTRY_GRPC_PORT: await freePort(),
+      REGISTRY_PEER_TOKEN: token,
+      LOG_LEVEL: TEST_LOG_LEVEL,
+      ...options.registryConfig,
+    },
+    clock,
+  );
+  const gateway = await startGateway(
+    {
+      ...loadConfig(gatewayConfigSchema, {}),
+      DATABASE_URL: db.url,
+      GATEWAY_GRPC_PORT: await freePort(),
+      GATEWAY_HTTP_PORT: await freePort(),
+      REGISTRY_ADDRESS: registry.address,
+      REGISTRY_PEER_TOKEN: token,
+      LOG_LEVEL: TEST_LOG_LEVEL,
+      ...options.gatewayConfig,
+    },
+    clock,
+  );
+  const workers: RunningWorker[] = [];
+  const launch = async (overrides: Partial<WorkerConfig> = {}) => {
+    const worker = await startWorker(
+      {
+        ...loadConfig(workerConfigSchema, {}),
+        ...options.workerConfig,
+        ...overrides,
+        DATABASE_URL: db.url,
+        REGISTRY_ADDRESS: registry.address,
+        REGISTRY_PEER_TOKEN: token,
+        LOG_LEVEL: TEST_LOG_LEVEL,
+      },
+      clock,
+    );
+    workers.push(worker);
+    return worker;
+  };
+  if (options.worker !== false) await launch();
+  const stopWorkers = async () => {
+    for (const w of workers.splice(0)) await w.close();
+  };
+  return {
+    db,
+    pool,
+    registry,
+    gateway,
+    startWorker: launch,
+    stopWorkers,
+    async stop() {
+      await stopWorkers();
+      await gateway.close();
+      await registry.close();
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
