@@ -2,6 +2,94 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/**
+ * Module boundaries, held by the linter rather than by review. Each lib may import only the
+ * libs listed for it (its layer and the ones below); a feature never reaches into another
+ * feature or into an app; libs/domain does no I/O.
+ */
+const FEATURES = ['coverage', 'civil-events', 'reconciliation'];
+const LIBS = [
+  'contracts',
+  'domain',
+  'platform',
+  'persistence',
+  'security',
+  'audit',
+  'api-keys',
+  'insurance-records',
+  'registry-client',
+  'core',
+  'synthetic',
+  ...FEATURES,
+];
+const ALLOWED = {
+  contracts: [],
+  domain: [],
+  platform: ['contracts', 'domain'],
+  persistence: ['platform'],
+  security: ['platform', 'contracts', 'domain'],
+  audit: ['platform', 'security'],
+  'api-keys': ['platform', 'security'],
+  'insurance-records': ['platform', 'domain', 'contracts'],
+  'registry-client': ['platform', 'contracts'],
+  core: ['platform', 'persistence', 'audit', 'registry-client'],
+  synthetic: ['domain', 'persistence', 'platform'],
+  coverage: ['platform', 'contracts', 'domain', 'security', 'audit', 'insurance-records', 'registry-client'],
+  'civil-events': [
+    'platform',
+    'contracts',
+    'domain',
+    'security',
+    'audit',
+    'insurance-records',
+    'registry-client',
+  ],
+  reconciliation: [
+    'platform',
+    'contracts',
+    'domain',
+    'security',
+    'audit',
+    'insurance-records',
+    'registry-client',
+  ],
+};
+const NO_IO = [
+  'pg',
+  'pg-*',
+  '@nestjs/*',
+  '@grpc/*',
+  'node:fs',
+  'node:net',
+  'node:http',
+  'node:child_process',
+  'typeorm',
+];
+
+function boundaries(lib) {
+  const forbidden = LIBS.filter((other) => other !== lib && !ALLOWED[lib].includes(other));
+  const patterns = [
+    {
+      group: forbidden.flatMap((other) => [`@vss/${other}`, `@vss/${other}/*`]),
+      message: `libs/${lib} may import only ${ALLOWED[lib].map((l) => `@vss/${l}`).join(', ') || 'nothing of ours'}; see docs/architecture.md`,
+    },
+    {
+      group: ['**/apps/**', '**/tools/**', '**/bench/**', '**/test/**'],
+      message: 'a lib never imports an app, a tool or a test',
+    },
+    {
+      group: ['../../*', '../../**'],
+      message: 'import another lib by its @vss/ name, not by a relative path',
+    },
+  ];
+  if (lib === 'domain') patterns.push({ group: NO_IO, message: 'libs/domain is pure: no I/O, no framework' });
+  return {
+    files: [`libs/${lib}/src/**/*.ts`],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'libs/contracts/src/generated/**', '.data/**', '*.js'] },
   js.configs.recommended,
@@ -15,6 +103,27 @@ export default tseslint.config(
         {
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: 'Read configuration through the validated config object (libs/platform/src/config).',
+        },
+      ],
+    },
+  },
+  ...LIBS.filter((lib) => lib !== 'contracts').map(boundaries),
+  {
+    files: ['apps/**/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: LIBS.filter((l) => l !== 'domain' && l !== 'contracts').map((l) => `@vss/${l}/*`),
+              message: 'an app mounts a lib through its index (@vss/<lib>), not its files',
+            },
+            {
+              group: ['../../*', '../../**'],
+              message: 'an app never reaches into another app or a lib by path',
+            },
+          ],
         },
       ],
     },

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { AuditTrail } from '@vss/audit';
+import { DeathSteps } from '@vss/civil-events/death-steps';
+import { ProcedureStepsRepository } from '@vss/civil-events/procedure-steps.repository';
+import type { StepContext } from '@vss/civil-events/step';
+import { makeCitizenId } from '@vss/domain';
+import { type PgBoss, startJobQueue, withTransaction } from '@vss/platform';
+import { ApplyRepository } from '@vss/reconciliation/apply.repository';
+import type { RegistryClient } from '@vss/registry-client';
+import { DeathRecorder, InsuranceRecordsRepository, ParticipantCorrections } from '../src';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+
+/**
+ * One death, recorded by either path — the death procedure's end_coverage step and an applied
+ * DECEASED_BUT_ACTIVE finding — or by both at once: the same lock, the same effect. Services
+ * are built on a real database without booting an app.
+ */
+const DATE_OF_DEATH = '2025-05-10';
+const ADMIN = { id: 'k1', label: 'test admin', role: 'admin', via: 'api-key' } as const;
+
+let db: TestDatabase;
+let pool: Pool;
+let jobs: PgBoss;
+let audit: AuditTrail;
+let steps: DeathSteps;
+let apply: ApplyRepository;
+let runId: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase('recorddeath');
+  pool = new Pool({ connectionString: db.url, max: 8 });
+  jobs = await startJobQueue({
+    url: db.url,
+    expireInSeconds: 30,
+    maintenanceIntervalSeconds: 60,
+    poolSize: 1,
+  });
+  audit = new AuditTrail(pool, { flushMs: 1, maxBatch: 100 });
+  const deaths = new DeathRecorder();
+  steps = new DeathSteps(
+    new InsuranceRecordsRepository(),
+    deaths,
+    new ProcedureStepsRepository(pool, jobs),
+    audit,
+  );
+  apply = new ApplyRepository(pool, new ParticipantCorrections(), deaths, audit);
+  await pool.query(
+    `INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'BV', '001')`,
+  );
+  runId = randomUUID();
+  await pool.query(
+    `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, dry_run, find_missing_id_candidates, started_by,
+       started_by_label, state) VALUES ($1, 'ALL', false, false, 'k1', 'test admin', 'COMPLETED')`,
+    [runId],
+  );
+});
+
+afterAll(async () => {
+  await audit?.close();
+  await jobs?.stop({ graceful: false, wait: true }).catch(() => undefined);
+  await pool?.end();
+  await db?.drop();
+});
+
+/** A pensioner with a card, paid monthly through August: the death in May leaves three payments to recover. */
+async function pensioner(serial: number): Promise<{ citizenId: string; sic: string; findingId: string }> {
+  const citizenId = makeCitizenId({ provinceCode: '001', gender: 'FEMALE', birthYear: 1945, serial });
+  const sic = `01${String(serial).padStart(8, '0')}`;
+  await pool.query(
+    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
+     VALUES ($1, $2, 'Nguyễn Thị Lan', '1945-02-03', 'F', '001')`,
+    [sic, citizenId],
+  );
+  await pool.query(
+    `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
+       primary_care_facility_code) VALUES ($1, 'HT', 95, '2024-01-01', '2030-12-31', '01001')`,
+    [sic],
+  );
+  await pool.query(
+    `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
+     VALUES ($1, 'PENSION', 5000000, '2010-01-01')`,
+    [sic],
+  );
+  for (const period of ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08']) {
+    await pool.query(
+      `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
+       VALUES ($1, 'PENSION', $2, 5000000, ($2 || '-05')::date)`,
+      [sic, period],
+    );
+  }
+  const finding = await pool.query<{ id: string }>(
+    `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
+       date_of_death, detail) VALUES ($1, 'DECEASED_BUT_ACTIVE', $2, $3, '001', $4, 'deceased')
+     RETURNING finding_id::text AS id`,
+    [runId, sic, citizenId, DATE_OF_DEATH],
+  );
+  return { citizenId, sic, findingId: finding.rows[0].id };
+}
+
+function context(citizenId: string): StepContext {
+  return {
+    procedureId: randomUUID(),
+    seq: '1',
+    kind: 'DEATH',
+    step: 'end_coverage',
+    attempt: 1,
+    payload: {
+      kind: 'DEATH',
+      header: {
+        officeCode: 'UBND-001-00001',
+        eventId: randomUUID(),
+        registrationNumber: '1',
+        registrationDate: '2025-05-12',
+      },
+      death: {
+        deceasedCitizenId: citizenId,
+        dateOfDeath: DATE_OF_DEATH,
+        workRelated: false,
+        claimant: {
+          citizenId: makeCitizenId({ provinceCode: '001', gender: 'MALE', birthYear: 1970, serial: 1 }),
+          fullName: 'Nguyễn Văn Hùng',
+          relationship: 'con',
+          bankCode: 'VCB',
+          accountNumber: '0011001234567',
+          accountHolder: 'Nguyễn Văn Hùng',
+        },
+      },
+    },
+    registry: undefined as unknown as RegistryClient, // end_coverage is local: it never calls the registry
+    requestId: 'x',
+    today: '2025-05-12',
+  };
+}
+
+/** What the death procedure does at end_coverage, in its own transaction. */
+async function byProcedure(citizenId: string): Promise<void> {
+  const result = await steps.handlers().end_coverage(context(citizenId));
+  if (!('local' in result)) throw new Error('end_coverage has a local effect');
+  await withTransaction(pool, (client) => result.local(client));
+}
+
+function byFinding(findingId: string) {
+  return apply.applyBatch(
+    { runId, outcomes: ['DECEASED_BUT_ACTIVE'], provinceCode: null, findingIds: [findingId] },
+    '0',
+    100,
+    ADMIN,
+  );
+}
+
+/** Everything a death changes on a person's records, without the free-text reasons. */
+async function stateOf(sic: string) {
+  const { rows } = await pool.query(
+    `SELECT p.deceased_on::text, c.ended_on::text AS card_ended_on, b.stopped_from::text, b.stop_reason,
+            (SELECT array_agg(period ORDER BY period) FROM vss.benefit_payments bp
+              WHERE bp.social_insurance_code = p.social_insurance_code AND bp.recovery_flagged_at IS NOT NULL) AS flagged
+       FROM vss.participants p
+       JOIN vss.hi_cards c USING (social_insurance_code)
+       JOIN vss.benefits b USING (social_insurance_code)
+      WHERE p.social_insurance_code = $1`,
+    [sic],
+  );
+  return rows[0];
+}
+
+const EXPECTED = {
+  deceased_on: DATE_OF_DEATH,
+  card_ended_on: DATE_OF_DEATH,
+  stopped_from: '2025-06-01',
+  stop_reason: 'DECEASED',
+  flagged: ['2025-06', '2025-07', '2025-08'],
+};
+
+describe('recording a death', () => {
+  it('has the same effect from the death procedure and from an applied finding', async () => {
+    const a = await pensioner(101);
+    const b = await pensioner(102);
+    await byProcedure(a.citizenId);
+    const applied = await byFinding(b.findingId);
+    expect(applied.applied.DECEASED_BUT_ACTIVE).toBe(1);
+    expect(await stateOf(a.sic)).toEqual(EXPECTED);
+    expect(await stateOf(b.sic)).toEqual(EXPECTED);
+  });
+
+  it('changes nothing more when it runs again, by either path', async () => {
+    const p = await pensioner(103);
+    await byProcedure(p.citizenId);
+    const flaggedAt = await pool.query(
+      `SELECT payment_id, recovery_flagged_at FROM vss.benefit_payments WHERE social_insurance_code = $1 ORDER BY 1`,
+      [p.sic],
+    );
+    await byProcedure(p.citizenId);
+    const again = await byFinding(p.findingId);
+    expect(again).toMatchObject({ applied: {}, stale: 1 });
+    expect(await stateOf(p.sic)).toEqual(EXPECTED);
+    const after = await pool.query(
+      `SELECT payment_id, recovery_flagged_at FROM vss.benefit_payments WHERE social_insurance_code = $1 ORDER BY 1`,
+      [p.sic],
+    );
+    expect(after.rows).toEqual(flaggedAt.rows);
+  });
+
+  it('ends in one consistent state when both paths race for the same citizen, every time', async () => {
+    const people = await Promise.all(Array.from({ length: 25 }, (_, i) => pensioner(200 + i)));
+    for (const p of people) {
+      const [, applied] = await Promise.all([byProcedure(p.citizenId), byFinding(p.findingId)]);
+      // Whichever came second found the death recorded: the finding is applied or stale, never half.
+      expect((applied.applied.DECEASED_BUT_ACTIVE ?? 0) + applied.stale).toBe(1);
+      expect(await stateOf(p.sic)).toEqual(EXPECTED);
+    }
+    const audited = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM vss.audit_events WHERE action = 'insurance.death.record'
+         AND subject_citizen_id = ANY($1::text[])`,
+      [people.map((p) => p.citizenId)],
+    );
+    expect(audited.rows[0].n).toBe(people.length);
+  });
+});

@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/**
+ * Every table has one owner, and only the owner's code writes it (docs/architecture.md,
+ * "Who owns which table"). Other features call the owner. Migrations create and seed tables
+ * and are not checked; the synthetic population loader bulk-loads every schema by COPY for
+ * demos, tests and benchmarks, never in a running app.
+ */
+const OWNERS: Record<string, string> = {
+  'vss.participants': 'libs/insurance-records',
+  'vss.hi_cards': 'libs/insurance-records',
+  'vss.benefits': 'libs/insurance-records',
+  'vss.benefit_payments': 'libs/insurance-records',
+  'vss.funeral_payouts': 'libs/insurance-records',
+  'vss.facilities': 'libs/insurance-records',
+  'vss.rates': 'libs/insurance-records',
+  'vss.audit_events': 'libs/audit',
+  'vss.api_keys': 'libs/api-keys',
+  'vss.civil_events': 'libs/civil-events',
+  'vss.procedures': 'libs/civil-events',
+  'vss.procedure_steps': 'libs/civil-events',
+  'vss.reconciliation_runs': 'libs/reconciliation',
+  'vss.reconciliation_partitions': 'libs/reconciliation',
+  'vss.reconciliation_findings': 'libs/reconciliation',
+  'vss.reconciliation_candidates': 'libs/reconciliation',
+  'npd.citizens': 'apps/population-registry',
+  'npd.requests': 'apps/population-registry',
+  'synth.seed_info': 'libs/synthetic',
+  'synth.truth': 'libs/synthetic',
+};
+const ROOT = join(__dirname, '..', '..');
+const SOURCE_ROOTS = ['apps', 'libs', 'tools'];
+const WRITE =
+  /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|COPY|MERGE\s+INTO)\s+((?:vss|npd|synth)\.[a-z_]+)/gi;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      return ['node_modules', 'generated', 'migrations', 'test'].includes(name) ? [] : sourceFiles(path);
+    }
+    return path.endsWith('.ts') && !path.endsWith('.spec.ts') ? [path] : [];
+  });
+}
+
+/** Every write to a table in the shipped code: file, table. */
+function writes(): { file: string; table: string }[] {
+  return SOURCE_ROOTS.flatMap((root) => sourceFiles(join(ROOT, root))).flatMap((path) =>
+    [...readFileSync(path, 'utf8').matchAll(WRITE)].map((m) => ({
+      file: relative(ROOT, path),
+      table: m[1].toLowerCase(),
+    })),
+  );
+}
+
+describe('table ownership', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('tableowners');
+  });
+  afterAll(() => db?.drop());
+
+  it('names an owner for every table of every schema the apps migrate', async () => {
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      const { rows } = await pool.query<{ name: string }>(
+        `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+          WHERE table_schema IN ('vss', 'npd', 'synth') AND table_name NOT LIKE '%migrations'
+          ORDER BY 1`,
+      );
+      expect(rows.length).toBeGreaterThan(15);
+      expect(rows.map((r) => r.name).filter((t) => !OWNERS[t])).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('finds the writes it is looking for (the check is not vacuous)', () => {
+    const found = new Set(writes().map((w) => w.table));
+    for (const table of [
+      'vss.participants',
+      'vss.procedures',
+      'vss.reconciliation_findings',
+      'vss.audit_events',
+    ]) {
+      expect(found).toContain(table);
+    }
+  });
+
+  it('finds no SQL writing a table outside the module that owns it', () => {
+    const trespasses = writes()
+      .filter(({ file }) => !file.startsWith('libs/synthetic/'))
+      .filter(({ file, table }) => !OWNERS[table] || !file.startsWith(`${OWNERS[table]}/`))
+      .map(({ file, table }) => `${file} writes ${table} (owner: ${OWNERS[table] ?? 'none'})`);
+    expect(trespasses).toEqual([]);
+  });
+});
