@@ -1,4 +1,5 @@
 import { ProcedureKind, ProcedureState, StepState } from '@vss/contracts';
+import { enumCodec } from '@vss/platform';
 import type {
   LinkedProcedureKind,
   LinkedProcedureState,
@@ -31,23 +32,15 @@ const STEP_STATE = {
   SKIPPED: StepState.STEP_STATE_SKIPPED,
 } as const satisfies Record<StoredStepState, StepState>;
 
-function inverse<K extends string, V extends string>(table: Record<K, V>): ReadonlyMap<string, K> {
-  return new Map(Object.entries(table).map(([k, v]) => [v as string, k as K]));
-}
+const STATES = enumCodec(STATE);
+const KINDS = enumCodec(KIND);
 
-const STATE_OF_WIRE = inverse(STATE);
-const KIND_OF_WIRE = inverse(KIND);
-
-export const wireState = (state: LinkedProcedureState): ProcedureState => STATE[state];
-export const wireKind = (kind: LinkedProcedureKind): ProcedureKind => KIND[kind];
+export const wireState = (state: LinkedProcedureState): ProcedureState => STATES.toWire(state);
+export const wireKind = (kind: LinkedProcedureKind): ProcedureKind => KINDS.toWire(kind);
 export const wireStepState = (state: StoredStepState): StepState => STEP_STATE[state];
 
 /** A listing's state filter: undefined for UNSPECIFIED (every state) and for values the proto does not define. */
-export function storedState(state: ProcedureState | string | undefined): LinkedProcedureState | undefined {
-  return state === undefined ? undefined : STATE_OF_WIRE.get(state);
-}
+export const storedState = (state: ProcedureState | string | undefined) => STATES.fromWire(state);
 
 /** A listing's kind filter: undefined for UNSPECIFIED (every kind) and for values the proto does not define. */
-export function storedKind(kind: ProcedureKind | string | undefined): LinkedProcedureKind | undefined {
-  return kind === undefined ? undefined : KIND_OF_WIRE.get(kind);
-}
+export const storedKind = (kind: ProcedureKind | string | undefined) => KINDS.fromWire(kind);

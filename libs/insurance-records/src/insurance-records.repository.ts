@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { lockPerson } from './person-lock';
 import { type Gender, makeSocialInsuranceCode, type RateRow, shortProvinceCode } from '@vss/domain';
+import type { DeathRegistrationFacts } from '@vss/domain/linked-procedures';
 import { genderFromStored, storedGender } from '@vss/platform';
 
 /**
@@ -40,14 +41,7 @@ export interface NewPayout {
   procedureId: string;
   deceasedCitizenId: string;
   dateOfDeath: string;
-  claimant: {
-    citizenId: string;
-    fullName: string;
-    relationship: string;
-    bankCode: string;
-    accountNumber: string;
-    accountHolder: string;
-  };
+  claimant: DeathRegistrationFacts['claimant'];
   allowanceVnd: number;
   costSupportVnd: number;
 }

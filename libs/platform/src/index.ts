@@ -12,3 +12,4 @@ export * from './database/transaction';
 export * from './paging/page-token';
 export * from './jobs/queue-on-transaction';
 export * from './codecs/gender';
+export * from './codecs/enum-codec';

@@ -6,6 +6,7 @@ import {
   RunState,
 } from '@vss/contracts';
 import { isProvinceCode, parseIsoDate } from '@vss/domain';
+import { enumCodec } from '@vss/platform';
 import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
 import type { RunScope, RunState as StoredRunState } from '@vss/domain/reconciliation-runs';
 import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
@@ -110,17 +111,13 @@ const RUN_STATE = {
   FAILED: RunState.RUN_STATE_FAILED,
 } as const satisfies Record<StoredRunState, RunState>;
 
-const OUTCOME_OF_WIRE = new Map<string, ReconciliationOutcome>(
-  Object.entries(OUTCOME).map(([k, v]) => [v, k as ReconciliationOutcome]),
-);
-const RUN_STATE_OF_WIRE = new Map<string, StoredRunState>(
-  Object.entries(RUN_STATE).map(([k, v]) => [v, k as StoredRunState]),
-);
+const OUTCOMES = enumCodec(OUTCOME);
+const RUN_STATES = enumCodec(RUN_STATE);
 
 /** An outcome named by its proto value (or, from the CLI and the JSON of tools, its bare name). */
 export function outcomeOf(value: Outcome | string, field = 'outcomes'): ReconciliationOutcome {
   const name =
-    OUTCOME_OF_WIRE.get(String(value)) ??
+    OUTCOMES.fromWire(String(value)) ??
     (RECONCILIATION_OUTCOMES as readonly string[]).find((o) => o === String(value));
   if (!name) {
     throw reconciliationError(
@@ -133,17 +130,17 @@ export function outcomeOf(value: Outcome | string, field = 'outcomes'): Reconcil
 }
 
 export function outcomeMessage(outcome: ReconciliationOutcome): Outcome {
-  return OUTCOME[outcome];
+  return OUTCOMES.toWire(outcome);
 }
 
 export function runStateMessage(state: StoredRunState): RunState {
-  return RUN_STATE[state];
+  return RUN_STATES.toWire(state);
 }
 
 /** ListRuns' state filter; UNSPECIFIED means every state. */
 export function runStateFilter(state: RunState | undefined): StoredRunState | undefined {
   if (!state || state === RunState.RUN_STATE_UNSPECIFIED) return undefined;
-  const stored = RUN_STATE_OF_WIRE.get(String(state));
+  const stored = RUN_STATES.fromWire(String(state));
   if (!stored) throw invalid('state', `${String(state)} is not a run state`);
   return stored;
 }
