@@ -12,8 +12,8 @@ import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime'
 /**
  * `npm start`: one command for a newcomer. Starts PostgreSQL (embedded, unless DATABASE_URL
  * is set), migrates, seeds a demo population on the first run, starts the registry stub,
- * the gateway and the worker, and prints how to call them. Ctrl-C stops it all, the
- * database last.
+ * the gateway and the worker, and prints how to call them. An app that exits is started again
+ * with backoff while the others go on. Ctrl-C stops it all, the database last.
  */
 const DEMO_CITIZENS = Number(process.env.VSS_DEMO_CITIZENS ?? 10_000);
 const env = process.env;
@@ -39,6 +39,35 @@ async function main(): Promise<void> {
     say('stopped.');
     process.exit(code);
   };
+  /**
+   * An app that exits while npm start runs is started again, after 1 s, then 2, 4 … up to 30 s
+   * when it keeps failing; a run of 60 s resets the wait. The others keep serving meanwhile.
+   */
+  const supervise = (app: string, childEnv: NodeJS.ProcessEnv, ready: RegExp, slot: number) => {
+    let delayMs = 1000;
+    const watch = (child: ChildProcess) => {
+      const started = Date.now();
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        if (Date.now() - started > 60_000) delayMs = 1000;
+        say(
+          `${app} exited (${signal ?? code}); starting it again in ${delayMs / 1000} s (log: ${join(dataDir(), `${app}.log`)})`,
+        );
+        setTimeout(() => {
+          if (stopping) return;
+          const next = launch(app, childEnv);
+          children[slot] = next;
+          watch(next);
+          waitForLine(next, ready, app).then(
+            () => say(`${app} is serving again`),
+            () => undefined,
+          );
+        }, delayMs);
+        delayMs = Math.min(delayMs * 2, 30_000);
+      });
+    };
+    watch(children[slot]);
+  };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   try {
@@ -55,15 +84,11 @@ async function main(): Promise<void> {
       ['gateway', /gateway serving/],
       ['worker', /worker running/],
     ] as const) {
-      const child = launch(app, { ...base, REGISTRY_GRPC_PORT: String(ports.registry) });
-      children.push(child);
-      child.on('exit', (code, signal) => {
-        if (!stopping) {
-          say(`${app} exited (${signal ?? code}); stopping the rest`);
-          void stopAll(1);
-        }
-      });
-      await waitForLine(child, ready, app);
+      const childEnv = { ...base, REGISTRY_GRPC_PORT: String(ports.registry) };
+      const slot = children.length;
+      children.push(launch(app, childEnv));
+      supervise(app, childEnv, ready, slot);
+      await waitForLine(children[slot], ready, app);
     }
     const info = await demoRuntime(databaseUrl, ports, seeded);
     writeRuntime(info);
@@ -210,7 +235,8 @@ Try a coverage lookup as the demo clinic (facility ${info.keys.clinicFacility}):
 
   npm run cli -- lookup ${covered.citizenId}
 
-Demo people: npm run cli -- demo-people.   Ctrl-C stops everything.`);
+Demo people: npm run cli -- demo-people.   An app that exits is restarted (1 s, 2 s … 30 s).
+Ctrl-C stops everything.`);
 }
 
 void main();

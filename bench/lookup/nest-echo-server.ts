@@ -40,6 +40,7 @@ const ANSWER: LookupCoverageResponse = {
   identity: { result: IdentityResult.IDENTITY_RESULT_NOT_CHECKED, mismatchedFields: [] },
   visitDate: '2026-11-23',
   lookupId: '6c7b1f4e-2a8d-4a51-9a9e-3f1f6f0c9b11',
+  reasonMessage: '',
 };
 
 @Controller()

@@ -153,13 +153,16 @@ describe('a death registration', () => {
     expect(procedure.funeralBenefits?.payoutId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('pays funeral cost support of 20 × the assistance standard to a social-assistance beneficiary', async () => {
+  it('pays funeral cost support of 20 × the assistance standard in force (500,000 VND from July 2024)', async () => {
     const procedure = await submit(ASSISTED.citizenId, '2024-08-10', CLAIMANT);
     expect(procedure.funeralBenefits).toMatchObject({
       funeralAllowanceVnd: '0',
-      funeralCostSupportVnd: '7200000',
+      funeralCostSupportVnd: '10000000',
     });
-    expect((await payouts(ASSISTED.citizenId))[0]?.total_vnd).toBe('7200000');
+    expect(procedure.funeralBenefits?.funeralCostSupportBasis).toMatch(
+      /Decree 76\/2024\/NĐ-CP, Article 1\(2\)/,
+    );
+    expect((await payouts(ASSISTED.citizenId))[0]?.total_vnd).toBe('10000000');
   });
 
   it('pays the allowance for a work-related death even with few contribution months', async () => {

@@ -68,6 +68,42 @@ describe('LookupCoverage answers', () => {
     expect(res).toMatchObject({ status: 'COVERAGE_STATUS_NOT_COVERED', reason });
   });
 
+  it('answers NO_CARD, not UNKNOWN_CITIZEN, for a citizen the registry knows and VSS has no record of', async () => {
+    const res = await lookup({ citizenId: PEOPLE.registryOnly });
+    expect(res).toMatchObject({
+      status: 'COVERAGE_STATUS_NOT_COVERED',
+      reason: 'NOT_COVERED_REASON_NO_CARD',
+    });
+    expect(res.reasonMessage).toBe(
+      'no health insurance card under this citizen ID; the patient may register for health insurance or pay in full',
+    );
+    expect(res.card).toBeNull();
+  });
+
+  it('keeps UNKNOWN_CITIZEN for an ID neither VSS nor the registry knows, and says to check the ID', async () => {
+    const res = await lookup({ citizenId: PEOPLE.unknown });
+    expect(res.reason).toBe('NOT_COVERED_REASON_UNKNOWN_CITIZEN');
+    expect(res.reasonMessage).toMatch(/check the ID/);
+  });
+
+  it('answers NO_CARD with the identity UNAVAILABLE when the registry cannot say in time whether it knows the ID', async () => {
+    world.registry.faults.update({ refuseAll: true });
+    try {
+      const res = await lookup({
+        citizenId: PEOPLE.unknown,
+        chip: { fullName: 'Ai Đó', dateOfBirth: '1990-01-01', gender: 'GENDER_MALE' },
+      });
+      expect(res).toMatchObject({
+        reason: 'NOT_COVERED_REASON_NO_CARD',
+        identity: { result: 'IDENTITY_RESULT_UNAVAILABLE' },
+      });
+      const plain = await lookup({ citizenId: PEOPLE.unknown });
+      expect(plain.reason).toBe('NOT_COVERED_REASON_NO_CARD');
+    } finally {
+      world.registry.faults.update({ refuseAll: false });
+    }
+  });
+
   it('gives no card and no holder for an unknown citizen, and the card of an expired one', async () => {
     const unknown = await lookup({ citizenId: PEOPLE.unknown });
     expect(unknown.card).toBeNull();
@@ -178,7 +214,14 @@ describe('identity check', () => {
 
 describe('BatchLookupCoverage', () => {
   it('answers every ID in request order, repeated IDs included', async () => {
-    const ids = [PEOPLE.expired, PEOPLE.covered, PEOPLE.unknown, PEOPLE.covered, PEOPLE.deceased];
+    const ids = [
+      PEOPLE.expired,
+      PEOPLE.covered,
+      PEOPLE.unknown,
+      PEOPLE.covered,
+      PEOPLE.deceased,
+      PEOPLE.registryOnly,
+    ];
     const res = await call<BatchLookupCoverageResponse>(
       world.client,
       'batchLookupCoverage',
@@ -192,6 +235,7 @@ describe('BatchLookupCoverage', () => {
       'NOT_COVERED_REASON_UNKNOWN_CITIZEN',
       'NOT_COVERED_REASON_UNSPECIFIED',
       'NOT_COVERED_REASON_DECEASED',
+      'NOT_COVERED_REASON_NO_CARD',
     ]);
     expect(new Set(res.results.map((r) => r.lookupId)).size).toBe(ids.length);
   });

@@ -27,6 +27,7 @@ export const PEOPLE = {
   deceased: '038041000444', // male, 1941: died 2025-05-01, card ended then
   noCard: '092301000555', // female, 2001: participant without a card
   duplicate: '048085000666', // male, 1985: two codes, an expired card and a valid one
+  registryOnly: '001195000777', // male, 1995: known to the population registry, no VSS record at all
   unknown: '001090999999', // nobody
 } as const;
 
@@ -59,7 +60,8 @@ const SEED_SQL = `
   INSERT INTO npd.citizens (citizen_id, full_name, date_of_birth, gender, birth_province_code, vital_status, date_of_death) VALUES
     ('${PEOPLE.covered}', 'Nguyễn Văn An', '1985-03-12', 'M', '001', 'ALIVE', NULL),
     ('${PEOPLE.expired}', 'Lê Thị Hoa', '1979-11-05', 'F', '079', 'ALIVE', NULL),
-    ('${PEOPLE.deceased}', 'Bùi Văn Cường', '1941-08-30', 'M', '038', 'DECEASED', '2025-05-01');
+    ('${PEOPLE.deceased}', 'Bùi Văn Cường', '1941-08-30', 'M', '038', 'DECEASED', '2025-05-01'),
+    ('${PEOPLE.registryOnly}', 'Phạm Quốc Bảo', '1995-09-09', 'M', '001', 'ALIVE', NULL);
 `;
 
 export interface Keys {

@@ -12,6 +12,7 @@ import {
   grpcServer,
   PinoNestLogger,
   type RegistryConfig,
+  reportOncePer,
   setServing,
 } from '@vss/platform';
 import { FaultInjector } from './faults/fault-injection';
@@ -34,7 +35,11 @@ export async function startRegistry(
   const logger = createLogger('population-registry', config.LOG_LEVEL);
   await checkDatabaseReachable(config.DATABASE_URL);
   await migrateSchema(config.DATABASE_URL, NPD_SCHEMA, 'population-registry:migrate');
-  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry');
+  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry', {
+    onError: reportOncePer(10_000, (error, suppressed) =>
+      logger.warn({ error: error.message, suppressed }, 'database connection lost; reconnecting on demand'),
+    ),
+  });
   const faults = new FaultInjector({
     latencyMs: config.REGISTRY_FAULT_LATENCY_MS,
     unavailableRate: config.REGISTRY_FAULT_UNAVAILABLE_RATE,

@@ -22,7 +22,7 @@ const ACCESSES_OF_CITIZEN = `
     FROM vss.audit_events
    WHERE subject_citizen_id = $1 AND action = ANY($5::text[])
      AND ($2::timestamptz IS NULL OR (occurred_at, event_id) < ($2::timestamptz, $3::uuid))
-   ORDER BY occurred_at DESC, event_id DESC
+   ORDER BY audit_events.occurred_at DESC, audit_events.event_id DESC
    LIMIT $4`;
 
 /** Reading the audit trail: who accessed a citizen's data, and how. */

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AuditTrail } from '@vss/audit';
 import { checkDatabaseReachable, createPool, migrateSchema, VSS_SCHEMA } from '@vss/persistence';
-import { Clock, createLogger, type PgBoss, startJobQueue } from '@vss/platform';
+import { Clock, createLogger, type PgBoss, reportOncePer, startJobQueue } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 
 /** What both VSS apps need of their configuration to start. */
@@ -47,11 +47,18 @@ export async function startInfrastructure(
   const logger = createLogger(spec.app, config.LOG_LEVEL);
   await checkDatabaseReachable(config.DATABASE_URL);
   await migrateSchema(config.DATABASE_URL, VSS_SCHEMA, `${spec.app}:migrate`);
-  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app);
+  const onDatabaseError = reportOncePer(10_000, (error, suppressed) =>
+    logger.warn(
+      { error: error.message, code: (error as { code?: string }).code, suppressed },
+      'database connection lost; reconnecting on demand',
+    ),
+  );
+  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app, { onError: onDatabaseError });
   const jobs = await startJobQueue({
     url: config.DATABASE_URL,
     ...spec.jobs,
     applicationName: `${spec.app}:jobs`,
+    onError: onDatabaseError,
   });
   const registry = new RegistryClient({
     address: config.REGISTRY_ADDRESS,

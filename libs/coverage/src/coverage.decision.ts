@@ -4,6 +4,7 @@ import {
   type CoverageDecision,
   decideCoverage,
   type IsoDate,
+  type RegistryAnswer,
 } from '@vss/domain';
 import type { CardRecord, CoverageRecord } from '@vss/insurance-records';
 
@@ -66,9 +67,13 @@ export function chooseRecord(
  * Decides a lookup from the citizen's records. A death is a fact about the person, not about
  * one of their records: if any record holds a date of death, the earliest one ends coverage.
  */
-export function decideFromRecords(records: readonly CoverageRecord[], visitDate: IsoDate): CoverageAnswer {
+export function decideFromRecords(
+  records: readonly CoverageRecord[],
+  visitDate: IsoDate,
+  registry?: RegistryAnswer,
+): CoverageAnswer {
   const record = chooseRecord(records, visitDate);
-  if (!record) return { decision: decideCoverage({ known: false, visitDate }) };
+  if (!record) return { decision: decideCoverage({ known: false, visitDate, registry }) };
   let deceasedOn: IsoDate | undefined;
   for (const r of records) {
     if (r.deceasedOn !== null && (deceasedOn === undefined || compareDates(r.deceasedOn, deceasedOn) < 0)) {

@@ -6,7 +6,7 @@ import {
   type LookupCoverageResponse,
   NotCoveredReason,
 } from '@vss/contracts';
-import type { NotCoveredReason as DomainReason } from '@vss/domain';
+import { type NotCoveredReason as DomainReason, reasonMessage } from '@vss/domain';
 import type { CoverageAnswer } from './coverage.decision';
 import type { AccessRow as LookupRecordRow } from '@vss/audit';
 import type { IdentityOutcome, IdentityVerdict } from './identity-check';
@@ -52,6 +52,7 @@ export function toResponse(
         ? CoverageStatus.COVERAGE_STATUS_COVERED
         : CoverageStatus.COVERAGE_STATUS_NOT_COVERED,
     reason: decision.reason ? REASONS[decision.reason] : NotCoveredReason.NOT_COVERED_REASON_UNSPECIFIED,
+    reasonMessage: decision.reason ? reasonMessage(decision.reason) : '',
     card:
       record && card
         ? {

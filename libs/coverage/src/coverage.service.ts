@@ -56,11 +56,14 @@ export class CoverageService {
     const query = parseLookupRequest(request, this.today());
     await this.authorizeFacility(caller, query.facilityCode);
     const identity = this.identity.check(query.citizenId, query.chip);
-    const answer = decideFromRecords(
-      await this.read(() => this.records.get(query.citizenId)),
-      query.visitDate,
-    );
+    const records = await this.read(() => this.records.get(query.citizenId));
     const verdict = await identity;
+    // VSS has no record: whether the registry knows the ID tells "no card" from "no such citizen".
+    const registry =
+      records.length > 0
+        ? undefined
+        : (verdict.registry ?? (await this.identity.presence([query.citizenId]))[0]);
+    const answer = decideFromRecords(records, query.visitDate, registry);
     const lookupId = await this.record(caller, query, answer, verdict, channel);
     return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, lookupId);
   }
@@ -74,6 +77,10 @@ export class CoverageService {
     const batch = parseBatchRequest(request, this.today());
     await this.authorizeFacility(caller, batch.facilityCode);
     const records = await this.read(() => Promise.all(batch.citizenIds.map((id) => this.records.get(id))));
+    const unknownToVss = batch.citizenIds.filter((_, i) => records[i].length === 0);
+    const presence = new Map(
+      (await this.identity.presence(unknownToVss)).map((answer, i) => [unknownToVss[i], answer]),
+    );
     const notChecked: IdentityVerdict = { result: 'NOT_CHECKED', mismatchedFields: [] };
     const results = await Promise.all(
       batch.citizenIds.map(async (citizenId, i) => {
@@ -83,7 +90,7 @@ export class CoverageService {
           visitDate: batch.visitDate,
           subject: 'citizen_id',
         };
-        const answer = decideFromRecords(records[i], batch.visitDate);
+        const answer = decideFromRecords(records[i], batch.visitDate, presence.get(citizenId));
         const lookupId = await this.record(caller, query, answer, notChecked, channel, true);
         return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, lookupId);
       }),

@@ -68,6 +68,10 @@ describe('assessFuneralBenefits', () => {
     expect(
       assess({ isSocialAssistanceBeneficiary: true, dateOfDeath: '2025-03-01' }).funeralCostSupport.amountVnd,
     ).toBe(20 * 500_000);
+    // Decree 76/2024/NĐ-CP: 500,000 VND from 1 July 2024, so a death in July 2024 gets 10,000,000.
+    expect(
+      assess({ isSocialAssistanceBeneficiary: true, dateOfDeath: '2024-07-15' }).funeralCostSupport.amountVnd,
+    ).toBe(20 * 500_000);
     expect(assess({}).funeralCostSupport).toMatchObject({ eligible: false, amountVnd: 0 });
   });
 
@@ -77,7 +81,7 @@ describe('assessFuneralBenefits', () => {
       error: { code: 'NO_RATE' },
     });
     expect(
-      assessFuneralBenefits({ ...base, isSocialAssistanceBeneficiary: true, dateOfDeath: '2020-06-01' }),
+      assessFuneralBenefits({ ...base, isSocialAssistanceBeneficiary: true, dateOfDeath: '2013-06-01' }),
     ).toMatchObject({ ok: false, error: { code: 'NO_RATE' } });
   });
 

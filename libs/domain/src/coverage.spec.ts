@@ -29,6 +29,21 @@ describe('decideCoverage', () => {
 
   it.each<[string, CoverageInput, string]>([
     ['an unknown citizen', { known: false, visitDate: '2024-06-15' }, 'UNKNOWN_CITIZEN'],
+    [
+      'an ID the registry does not know either',
+      { known: false, registry: 'NOT_FOUND', visitDate: '2024-06-15' },
+      'UNKNOWN_CITIZEN',
+    ],
+    [
+      'a citizen the registry knows and VSS does not',
+      { known: false, registry: 'KNOWN', visitDate: '2024-06-15' },
+      'NO_CARD',
+    ],
+    [
+      'an ID VSS does not know while the registry cannot be asked',
+      { known: false, registry: 'UNREACHABLE', visitDate: '2024-06-15' },
+      'NO_CARD',
+    ],
     ['a citizen without a card', { known: true, visitDate: '2024-06-15' }, 'NO_CARD'],
     ['an expired card', { known: true, card, visitDate: '2025-01-01' }, 'CARD_EXPIRED'],
     ['a card not yet valid', { known: true, card, visitDate: '2023-12-31' }, 'CARD_NOT_YET_VALID'],

@@ -14,15 +14,43 @@ export type CoverageCard = {
   suspended: boolean;
 };
 
+/** What the population registry said of an ID that VSS has no record of. */
+export type RegistryAnswer = 'KNOWN' | 'NOT_FOUND' | 'UNREACHABLE';
+
 export type CoverageInput = {
-  /** Whether the registry knows the citizen at all. */
+  /** Whether VSS holds any insurance record of the citizen. */
   known: boolean;
+  /**
+   * For an ID VSS does not know: whether the population registry does. Only NOT_FOUND (or no
+   * answer given) makes the ID unknown; a citizen the registry knows, or an ID it could not be
+   * asked about in time, has no HI card — that much VSS knows for certain.
+   */
+  registry?: RegistryAnswer;
   deceasedOn?: IsoDate;
   card?: CoverageCard;
   visitDate: IsoDate;
 };
 
 export type CoverageDecision = { status: CoverageStatus; reason?: NotCoveredReason };
+
+const REASON_MESSAGES: Record<NotCoveredReason, string> = {
+  UNKNOWN_CITIZEN:
+    'neither VSS nor the population registry knows this citizen ID; check the ID on the card and try again',
+  NO_CARD:
+    'no health insurance card under this citizen ID; the patient may register for health insurance or pay in full',
+  CARD_EXPIRED: 'the health insurance card has expired; the patient should renew it, or pay in full',
+  CARD_NOT_YET_VALID:
+    'the health insurance card is not yet valid on the visit date; the patient pays in full until it is',
+  DECEASED:
+    'VSS records this citizen as deceased before the visit date; check the ID, and report an error to VSS',
+  COVERAGE_SUSPENDED:
+    'the health insurance card is suspended; the patient should contact their VSS office, or pay in full',
+};
+
+/** The sentence a receptionist reads for a reason: what is true and what to do. */
+export function reasonMessage(reason: NotCoveredReason): string {
+  return REASON_MESSAGES[reason];
+}
 
 function notCovered(reason: NotCoveredReason): CoverageDecision {
   return { status: 'NOT_COVERED', reason };
@@ -36,7 +64,11 @@ function notCovered(reason: NotCoveredReason): CoverageDecision {
  */
 export function decideCoverage(input: CoverageInput): CoverageDecision {
   const { visitDate, card } = input;
-  if (!input.known) return notCovered('UNKNOWN_CITIZEN');
+  if (!input.known) {
+    return notCovered(
+      input.registry === 'KNOWN' || input.registry === 'UNREACHABLE' ? 'NO_CARD' : 'UNKNOWN_CITIZEN',
+    );
+  }
   if (input.deceasedOn !== undefined && compareDates(visitDate, input.deceasedOn) > 0)
     return notCovered('DECEASED');
   if (!card) return notCovered('NO_CARD');

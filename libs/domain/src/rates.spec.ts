@@ -9,7 +9,31 @@ function amountOn(code: RateCode, on: string): number | string {
   return result.ok ? result.value.amountVnd : result.error.code;
 }
 
+/** The day before an ISO date. */
+function dayBefore(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
 describe('rateInForce with the statutory rates', () => {
+  // Every row, at both edges: its first day and the day before it, and the last day before the next row.
+  const edges = STATUTORY_RATES.flatMap((row) => {
+    const sameCode = STATUTORY_RATES.filter((r) => r.code === row.code);
+    const index = sameCode.indexOf(row);
+    const previous = sameCode[index - 1];
+    const next = sameCode[index + 1];
+    return [
+      [row.code, dayBefore(row.effectiveFrom), previous ? previous.amountVnd : 'NO_RATE'],
+      [row.code, row.effectiveFrom, row.amountVnd],
+      [row.code, next ? dayBefore(next.effectiveFrom) : '2035-12-31', row.amountVnd],
+    ] as const;
+  });
+
+  it.each(edges)('gives %s on %s as %s', (code, on, amount) => {
+    expect(amountOn(code, on)).toBe(amount);
+  });
+
   it.each([
     ['2019-06-30', 1_390_000],
     ['2019-07-01', 1_490_000],
@@ -23,17 +47,29 @@ describe('rateInForce with the statutory rates', () => {
   });
 
   it.each([
+    ['2021-06-30', 270_000],
     ['2021-07-01', 360_000],
-    ['2024-12-31', 360_000],
+    ['2024-06-30', 360_000],
+    ['2024-07-01', 500_000],
+    ['2024-07-15', 500_000],
+    ['2024-12-31', 500_000],
     ['2025-01-01', 500_000],
-  ])('gives the standard social assistance level on %s as %i VND', (on, amount) => {
-    expect(amountOn('SOCIAL_ASSISTANCE_STANDARD', on)).toBe(amount);
-  });
+  ])(
+    'gives the standard social assistance level on %s as %i VND (Decree 76/2024 from 1 July 2024)',
+    (on, amount) => {
+      expect(amountOn('SOCIAL_ASSISTANCE_STANDARD', on)).toBe(amount);
+    },
+  );
 
   it('answers NO_RATE before the first row, saying where the table starts', () => {
-    const result = rateInForce(STATUTORY_RATES, 'SOCIAL_ASSISTANCE_STANDARD', '2021-06-30');
+    const result = rateInForce(STATUTORY_RATES, 'SOCIAL_ASSISTANCE_STANDARD', '2013-12-31');
     expect(result).toMatchObject({ ok: false, error: { code: 'NO_RATE' } });
-    if (!result.ok) expect(result.error.message).toContain('2021-07-01');
+    if (!result.ok) expect(result.error.message).toContain('2014-01-01');
+  });
+
+  it('names the decree and the article of every row', () => {
+    for (const row of STATUTORY_RATES)
+      expect(row.legalBasis).toMatch(/^Decree \d+\/\d{4}\/NĐ-CP, Article \d+\(\d+\)/);
   });
 
   it('answers NO_RATE for an empty table', () => {
@@ -45,7 +81,7 @@ describe('rateInForce with the statutory rates', () => {
 
   it('cites the decree of each row', () => {
     const result = rateInForce(STATUTORY_RATES, 'BASE_SALARY', '2024-08-01');
-    expect(result.ok && result.value.legalBasis).toBe('Decree 73/2024/NĐ-CP');
+    expect(result.ok && result.value.legalBasis).toBe('Decree 73/2024/NĐ-CP, Article 3(2)');
   });
 
   it('is a sound table', () => {

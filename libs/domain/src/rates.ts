@@ -13,9 +13,10 @@ export type RateRow = { code: RateCode; effectiveFrom: IsoDate; amountVnd: numbe
 export type RateError = { code: 'NO_RATE'; message: string };
 
 /**
- * The rates a database migration seeds; the services read rates from the database so that a
- * new decree is a data change, not a release. Each row is in force from its date until the next
- * row of the same code.
+ * The statutory rates, each row naming the decree and article that set it. The database holds
+ * the same rows (migrations seed and correct them; a test keeps the two equal) and the services
+ * read them from there, so that a new decree is a data change, not a release. Each row is in
+ * force from its date until the next row of the same code.
  */
 export const STATUTORY_RATES: readonly RateRow[] = Object.freeze(
   (
@@ -24,43 +25,49 @@ export const STATUTORY_RATES: readonly RateRow[] = Object.freeze(
         code: 'BASE_SALARY',
         effectiveFrom: '2017-07-01',
         amountVnd: 1_300_000,
-        legalBasis: 'Decree 47/2017/NĐ-CP',
+        legalBasis: 'Decree 47/2017/NĐ-CP, Article 3(2)',
       },
       {
         code: 'BASE_SALARY',
         effectiveFrom: '2018-07-01',
         amountVnd: 1_390_000,
-        legalBasis: 'Decree 72/2018/NĐ-CP',
+        legalBasis: 'Decree 72/2018/NĐ-CP, Article 3(2)',
       },
       {
         code: 'BASE_SALARY',
         effectiveFrom: '2019-07-01',
         amountVnd: 1_490_000,
-        legalBasis: 'Decree 38/2019/NĐ-CP',
+        legalBasis: 'Decree 38/2019/NĐ-CP, Article 3(2)',
       },
       {
         code: 'BASE_SALARY',
         effectiveFrom: '2023-07-01',
         amountVnd: 1_800_000,
-        legalBasis: 'Decree 24/2023/NĐ-CP',
+        legalBasis: 'Decree 24/2023/NĐ-CP, Article 3(2)',
       },
       {
         code: 'BASE_SALARY',
         effectiveFrom: '2024-07-01',
         amountVnd: 2_340_000,
-        legalBasis: 'Decree 73/2024/NĐ-CP',
+        legalBasis: 'Decree 73/2024/NĐ-CP, Article 3(2)',
+      },
+      {
+        code: 'SOCIAL_ASSISTANCE_STANDARD',
+        effectiveFrom: '2014-01-01',
+        amountVnd: 270_000,
+        legalBasis: 'Decree 136/2013/NĐ-CP, Article 4(1)',
       },
       {
         code: 'SOCIAL_ASSISTANCE_STANDARD',
         effectiveFrom: '2021-07-01',
         amountVnd: 360_000,
-        legalBasis: 'Decree 20/2021/NĐ-CP',
+        legalBasis: 'Decree 20/2021/NĐ-CP, Article 4(1)',
       },
       {
         code: 'SOCIAL_ASSISTANCE_STANDARD',
-        effectiveFrom: '2025-01-01',
+        effectiveFrom: '2024-07-01',
         amountVnd: 500_000,
-        legalBasis: 'Decree 76/2024/NĐ-CP',
+        legalBasis: 'Decree 76/2024/NĐ-CP, Article 1(2), amending Article 4(1) of Decree 20/2021/NĐ-CP',
       },
     ] satisfies RateRow[]
   ).map((row) => Object.freeze(row)),

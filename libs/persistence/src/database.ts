@@ -82,11 +82,29 @@ function hashKey(text: string): number {
   return h;
 }
 
-/** A plain `pg` pool for the hot paths that use hand-written, prepared SQL. */
-export function createPool(url: string, max = 10, applicationName?: string): Pool {
-  const pool = new Pool({ connectionString: url, max, application_name: applicationName });
-  // An idle client losing its connection must not take the process down; the next query reconnects.
-  pool.on('error', () => undefined);
+export interface PoolOptions {
+  /** Called with a connection error of the pool or of any of its clients, idle or checked out. */
+  onError?: (error: Error) => void;
+  /** How long a call waits for a connection before it fails (a black-holed database). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * A plain `pg` pool for the hot paths that use hand-written, prepared SQL. It survives the loss
+ * of its server: every client, idle or checked out, has an error listener (pg emits 'error' on
+ * a checked-out client whose connection dies, and an unheard 'error' ends the process); broken
+ * clients are dropped and the next call connects anew.
+ */
+export function createPool(url: string, max = 10, applicationName?: string, options: PoolOptions = {}): Pool {
+  const pool = new Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+  });
+  const onError = options.onError ?? (() => undefined);
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
   return pool;
 }
 

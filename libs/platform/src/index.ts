@@ -13,3 +13,4 @@ export * from './paging/page-token';
 export * from './jobs/queue-on-transaction';
 export * from './codecs/gender';
 export * from './codecs/enum-codec';
+export * from './database/unavailable';

@@ -25,3 +25,23 @@ export class PinoNestLogger implements LoggerService {
     this.logger.trace({ context }, String(message));
   }
 }
+
+/**
+ * A reporter of a recurring failure (a lost database, say) that logs its first occurrence and
+ * then at most once per `intervalMs` with the count suppressed, so an outage is one line, not
+ * one per connection and per call.
+ */
+export function reportOncePer(intervalMs: number, report: (error: Error, suppressed: number) => void) {
+  let last = 0;
+  let suppressed = 0;
+  return (error: Error): void => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    report(error, suppressed);
+    last = now;
+    suppressed = 0;
+  };
+}

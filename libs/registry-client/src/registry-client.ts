@@ -94,10 +94,18 @@ export class RegistryClient {
   }
 
   /** Any number of IDs, sent in batches of the registry's limit; answers in input order. */
-  async batchGetCitizens(citizenIds: string[]): Promise<registry.BatchGetCitizensResult[]> {
+  async batchGetCitizens(
+    citizenIds: string[],
+    opts: { deadlineMs?: number; attempts?: number } = {},
+  ): Promise<registry.BatchGetCitizensResult[]> {
     const results: registry.BatchGetCitizensResult[] = [];
     for (let i = 0; i < citizenIds.length; i += BATCH_LIMIT) {
-      const res = await this.call('batchGetCitizens', { citizenIds: citizenIds.slice(i, i + BATCH_LIMIT) });
+      const res = await this.call(
+        'batchGetCitizens',
+        { citizenIds: citizenIds.slice(i, i + BATCH_LIMIT) },
+        opts.deadlineMs,
+        opts.attempts,
+      );
       results.push(...res.results);
     }
     return results;

@@ -7,6 +7,7 @@ import { LinkedProcedures1763900002000 } from './1763900002000-LinkedProcedures'
 import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 import { ReconciliationScanIndex1763900003010 } from './1763900003010-ReconciliationScanIndex';
 import { ReconciliationLegacyIndex1763900003020 } from './1763900003020-ReconciliationLegacyIndex';
+import { RatesLegalSources1763900004000 } from './1763900004000-RatesLegalSources';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -19,6 +20,7 @@ export const VSS_MIGRATIONS = [
   CoverageChangeFeedBulk1763900001010,
   ReconciliationScanIndex1763900003010,
   ReconciliationLegacyIndex1763900003020,
+  RatesLegalSources1763900004000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -4,6 +4,7 @@ import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Observable, throwError } from 'rxjs';
+import { databaseUnavailable, isDatabaseUnavailable } from '../database/unavailable';
 import { AppError, grpcStatusOf, httpStatusOf } from '../errors';
 
 interface GrpcErrorShape {
@@ -15,6 +16,9 @@ interface GrpcErrorShape {
 /** Converts any thrown error to a gRPC status; without it NestJS answers UNKNOWN. */
 export function toGrpcError(exception: unknown, logger?: Logger): GrpcErrorShape {
   const metadata = new Metadata();
+  if (!(exception instanceof AppError) && isDatabaseUnavailable(exception)) {
+    exception = databaseUnavailable();
+  }
   if (exception instanceof AppError) {
     metadata.set('x-error-code', exception.code);
     if (exception.field) metadata.set('x-error-field', exception.field);
@@ -61,6 +65,8 @@ export class AppErrorFilter implements ExceptionFilter {
       return throwError(() => error);
     }
     const response = host.switchToHttp().getResponse<HttpResponse>();
+    if (!(exception instanceof AppError) && isDatabaseUnavailable(exception))
+      exception = databaseUnavailable();
     if (exception instanceof AppError) {
       response.status(httpStatusOf(exception.errorClass)).json({
         error: { code: exception.code, message: exception.message, field: exception.field },

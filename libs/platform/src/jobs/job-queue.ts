@@ -13,6 +13,8 @@ export interface JobQueueSpec {
   /** Connections of the queue's own pool. */
   poolSize?: number;
   applicationName?: string;
+  /** Background errors of the queue (a lost connection, say), reported rather than thrown. */
+  onError?: (error: Error) => void;
 }
 
 /**
@@ -33,7 +35,7 @@ export async function startJobQueue(spec: JobQueueSpec): Promise<PgBoss> {
     retryBackoff: true,
   });
   // pg-boss reports background errors (a lost connection, say) as events; they must not crash us.
-  boss.on('error', () => undefined);
+  boss.on('error', spec.onError ?? (() => undefined));
   await boss.start();
   return boss;
 }

@@ -23,7 +23,14 @@ export enum CoverageStatus {
 
 export enum NotCoveredReason {
   NOT_COVERED_REASON_UNSPECIFIED = "NOT_COVERED_REASON_UNSPECIFIED",
+  /** NOT_COVERED_REASON_UNKNOWN_CITIZEN - Neither VSS nor the population registry knows the ID: most likely mistyped. */
   NOT_COVERED_REASON_UNKNOWN_CITIZEN = "NOT_COVERED_REASON_UNKNOWN_CITIZEN",
+  /**
+   * NOT_COVERED_REASON_NO_CARD - VSS holds no health insurance card under this ID. Since v1.1 this is also the answer for a
+   * citizen the population registry knows but VSS has no record of (earlier: UNKNOWN_CITIZEN),
+   * and for an ID VSS does not know while the registry cannot be asked in time (identity
+   * UNAVAILABLE): VSS has no card either way.
+   */
   NOT_COVERED_REASON_NO_CARD = "NOT_COVERED_REASON_NO_CARD",
   NOT_COVERED_REASON_CARD_EXPIRED = "NOT_COVERED_REASON_CARD_EXPIRED",
   NOT_COVERED_REASON_CARD_NOT_YET_VALID = "NOT_COVERED_REASON_CARD_NOT_YET_VALID",
@@ -118,6 +125,11 @@ export interface LookupCoverageResponse {
   visitDate: string;
   /** Identifier of the audit record of this lookup. */
   lookupId: string;
+  /**
+   * When NOT_COVERED: one sentence for the receptionist saying what to do, e.g. "no health
+   * insurance card under this citizen ID; the patient may register for health insurance or pay in full".
+   */
+  reasonMessage: string;
 }
 
 export interface BatchLookupCoverageRequest {

@@ -1,0 +1,142 @@
+import type { Finding } from '@vss/contracts';
+import type { Pool } from 'pg';
+import { startSystem, type System } from './support';
+
+/**
+ * Listing and applying findings page by page: always exactly the run's findings, each once,
+ * whatever the page size and wherever a listing resumes. Finding IDs run past every power of
+ * ten, where an order by the text of the ID (…, 10, 100, 1000, 1001, …, 11, …) would skip.
+ */
+const FINDINGS = 3000;
+const RUN_ID = '5f0c2a8e-7d1b-4c39-9a6e-2b8f4e1d3c70';
+const MAX_PAGE = 5000;
+
+let system: System;
+
+async function seed(pool: Pool): Promise<void> {
+  await pool.query(
+    `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, dry_run, find_missing_id_candidates, started_by,
+       started_by_label, state, started_at, finished_at)
+     VALUES ($1, 'ALL', false, false, 'seed', 'seed', 'COMPLETED', now(), now())`,
+    [RUN_ID],
+  );
+  // Every fifth and sixth... finding a FIELD_MISMATCH on a record of its own; the others mixed.
+  await pool.query(
+    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
+     SELECT '01' || lpad(i::text, 8, '0'), '001085' || lpad(i::text, 6, '0'), 'Nguyen Van A', '1985-03-12', 'M', '001'
+       FROM generate_series(1, $1::int) i WHERE i % 5 IN (0, 1)`,
+    [FINDINGS],
+  );
+  await pool.query(
+    `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
+       differences, detail)
+     SELECT $1,
+            CASE WHEN i % 5 IN (0, 1) THEN 'FIELD_MISMATCH' WHEN i % 5 = 2 THEN 'NOT_IN_REGISTRY'
+                 WHEN i % 5 = 3 THEN 'DUPLICATE_PARTICIPANT' ELSE 'MISSING_ID_CANDIDATE' END,
+            CASE WHEN i % 5 IN (0, 1) THEN '01' ELSE '09' END || lpad(i::text, 8, '0'),
+            '001085' || lpad(i::text, 6, '0'),
+            CASE WHEN i % 2 = 0 THEN '001' ELSE '079' END,
+            CASE WHEN i % 5 IN (0, 1)
+                 THEN '[{"field":"full_name","insuranceValue":"Nguyen Van A","registryValue":"Nguyễn Văn A"}]'::jsonb
+                 ELSE '[]'::jsonb END,
+            'seeded'
+       FROM generate_series(1, $2::int) i ORDER BY i`,
+    [RUN_ID, FINDINGS],
+  );
+}
+
+beforeAll(async () => {
+  system = await startSystem('findingspaging', { worker: false, seed });
+});
+
+afterAll(() => system?.stop());
+
+async function list(request: {
+  pageSize?: number;
+  after?: string;
+  outcomes?: string[];
+  provinceCode?: string;
+}) {
+  const findings: Finding[] = [];
+  const cursors: string[] = [];
+  for await (const page of system.admin.findings({ runId: RUN_ID, ...request } as never)) {
+    findings.push(...page.findings);
+    cursors.push(page.cursor);
+  }
+  return { ids: findings.map((f) => Number(f.findingId)), findings, cursors };
+}
+
+let allIds: number[];
+
+beforeAll(async () => {
+  const { rows } = await system.pool.query<{ id: string }>(
+    `SELECT finding_id::text AS id FROM vss.reconciliation_findings WHERE run_id = $1 ORDER BY finding_id`,
+    [RUN_ID],
+  );
+  allIds = rows.map((r) => Number(r.id));
+});
+
+const ascending = (ids: number[]) => [...ids].sort((a, b) => a - b);
+
+describe('ListFindings page by page', () => {
+  it('has a run whose finding IDs cross several powers of ten', () => {
+    expect(allIds).toHaveLength(FINDINGS);
+    expect(allIds[0]).toBeLessThan(10);
+    expect(allIds[allIds.length - 1]).toBeGreaterThan(1000);
+  });
+
+  it.each([1, 7, 100, 500, MAX_PAGE])(
+    'lists every finding once, in ID order, with pages of %i',
+    async (pageSize) => {
+      const { ids, cursors } = await list({ pageSize });
+      expect(ids).toEqual(allIds);
+      expect(cursors).toHaveLength(Math.ceil(FINDINGS / pageSize));
+      expect(cursors.map(Number)).toEqual(ascending(cursors.map(Number)));
+    },
+  );
+
+  it.each([1, 7, 100, 500])('lists exactly the filtered findings with pages of %i', async (pageSize) => {
+    const { rows } = await system.pool.query<{ id: string }>(
+      `SELECT finding_id::text AS id FROM vss.reconciliation_findings
+        WHERE run_id = $1 AND outcome IN ('NOT_IN_REGISTRY', 'FIELD_MISMATCH') AND province_code = '079'
+        ORDER BY finding_id`,
+      [RUN_ID],
+    );
+    const { ids } = await list({
+      pageSize,
+      outcomes: ['OUTCOME_NOT_IN_REGISTRY', 'OUTCOME_FIELD_MISMATCH'],
+      provinceCode: '079',
+    });
+    expect(ids).toEqual(rows.map((r) => Number(r.id)));
+  });
+
+  it('resumes from every cursor exactly where the listing stopped', async () => {
+    const { cursors } = await list({ pageSize: 100 });
+    for (const cursor of cursors) {
+      const { ids } = await list({ pageSize: 500, after: cursor });
+      expect(ids).toEqual(allIds.filter((id) => id > Number(cursor)));
+    }
+  });
+});
+
+describe('ApplyFindings over many batches', () => {
+  it('applies every finding of the outcome, each once, and nothing the second time', async () => {
+    const expected = allIds.length * (2 / 5);
+    const first = await system.admin.applyFindings({
+      runId: RUN_ID,
+      outcomes: ['OUTCOME_FIELD_MISMATCH'] as never,
+    });
+    expect(first.applied.reduce((n, a) => n + Number(a.count), 0)).toBe(expected);
+    const { rows } = await system.pool.query<{ renamed: number; left: number }>(
+      `SELECT count(*) FILTER (WHERE full_name = 'Nguyễn Văn A')::int AS renamed,
+              count(*) FILTER (WHERE full_name = 'Nguyen Van A')::int AS left
+         FROM vss.participants`,
+    );
+    expect(rows[0]).toEqual({ renamed: expected, left: 0 });
+    const second = await system.admin.applyFindings({
+      runId: RUN_ID,
+      outcomes: ['OUTCOME_FIELD_MISMATCH'] as never,
+    });
+    expect(second.applied.reduce((n, a) => n + Number(a.count), 0)).toBe(0);
+  });
+});
