@@ -8,14 +8,14 @@ import type {
   SubmitDeathRegistrationResponse,
 } from '@vss/contracts';
 import { Gender, ProcedureState } from '@vss/contracts';
-import type { GatewayConfig, WorkerConfig } from '@vss/platform';
+import type { WorkerConfig } from '@vss/platform';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
 import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import type { TestDatabase } from '../support/database';
-import { startTestSystem } from '../support/system';
+import { type FeatureSystemOptions, startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for procedure tests: the registry stub, the gateway and
@@ -64,13 +64,8 @@ export interface Stack {
 
 export async function startStack(
   label: string,
-  options: {
-    worker?: boolean;
-    workerConfig?: Partial<WorkerConfig>;
-    gatewayConfig?: Partial<GatewayConfig>;
-    /** Fills the database before the apps start; by default a few facilities. */
-    seed?: (pool: Pool) => Promise<void>;
-  } = {},
+  /** seed: fills the database before the apps start. */
+  options: FeatureSystemOptions = {},
 ): Promise<Stack> {
   const system = await startTestSystem(label, {
     seed: options.seed ?? insertFacilities,

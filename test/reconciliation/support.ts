@@ -1,13 +1,13 @@
 import { Pool } from 'pg';
 import type { Finding, Run } from '@vss/contracts';
-import type { GatewayConfig, WorkerConfig } from '@vss/platform';
+import type { WorkerConfig } from '@vss/platform';
 import { ApiKeys } from '@vss/api-keys';
 import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import type { TestDatabase } from '../support/database';
-import { startTestSystem } from '../support/system';
+import { type FeatureSystemOptions, startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for reconciliation tests: registry stub, gateway and
@@ -46,12 +46,8 @@ export interface System {
 
 export async function startSystem(
   label: string,
-  options: {
-    worker?: boolean;
-    workerConfig?: Partial<WorkerConfig>;
-    gatewayConfig?: Partial<GatewayConfig>;
-    seed?: (pool: Pool) => Promise<void>;
-  } = {},
+  /** seed: fills the database before the apps start. */
+  options: FeatureSystemOptions = {},
 ): Promise<System> {
   const system = await startTestSystem(label, {
     seed: options.seed,

@@ -30,6 +30,9 @@ export interface SystemOptions {
   clock?: Clock;
 }
 
+/** What a feature's own harness lets its tests choose. */
+export type FeatureSystemOptions = Pick<SystemOptions, 'seed' | 'worker' | 'workerConfig' | 'gatewayConfig'>;
+
 /** The registry stub, the gateway and any number of workers, in this process, on a database of their own. */
 export interface TestSystem {
   db: TestDatabase;
