@@ -209,7 +209,8 @@ describe('a death that needs review', () => {
 
   it('stops when the registry already records the person as dead', async () => {
     const procedure = await submit(ALREADY_DEAD.citizenId, '2024-08-01', CLAIMANT);
-    expect(procedure.reviewReason).toMatch(/already records citizen .* as deceased on 2023-12-01/);
+    expect(procedure.reviewReason).toMatch(/already records citizen .* as deceased;/);
+    expect(procedure.reviewReason).not.toContain('2023-12-01');
     expect(procedure.steps[0].state).toBe(StepState.STEP_STATE_FAILED);
   });
 
@@ -219,15 +220,17 @@ describe('a death that needs review', () => {
       fullName: 'Đỗ Thị Hồng',
     });
     expect(procedure.reviewReason).toMatch(
-      `the claimant's name is "Đỗ Thị Hồng" here but "Đỗ Thị Lan" in the registry for citizen ID ${CLAIMANT.citizenId}`,
+      `the claimant's name "Đỗ Thị Hồng" does not match the population registry's record of citizen ID ${CLAIMANT.citizenId}`,
     );
+    expect(procedure.reviewReason).not.toContain('Đỗ Thị Lan');
   });
 
   it('stops when the VSS record and the registry disagree about the person', async () => {
     const procedure = await submit(MISMATCHED.citizenId, '2024-08-01', CLAIMANT);
     expect(procedure.reviewReason).toMatch(
-      /VSS record 0100000017 .* disagrees with the registry: full_name "Bùi Văn Bảy" at VSS, "Bùi Văn Sáu" in the registry/,
+      /VSS record 0100000017 .* disagrees with the registry on full_name;/,
     );
+    expect(procedure.reviewReason).not.toMatch(/Bùi Văn (Bảy|Sáu)/);
     const card = await stack.pool.query(
       `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000017'`,
     );

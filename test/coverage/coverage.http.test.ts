@@ -45,6 +45,39 @@ describe('GET /v1/coverage/{citizenId}', () => {
     expect(comparable(res.body)).toEqual(comparable(grpc));
   });
 
+  it('marks every answer, and every refusal, not to be stored by a cache', async () => {
+    await http
+      .get(`/v1/coverage/${PEOPLE.covered}`)
+      .query({ facility_code: FACILITY })
+      .set('x-api-key', world.keys.clinic)
+      .expect(200)
+      .expect('cache-control', 'no-store');
+    await http
+      .post('/v1/coverage:lookup')
+      .send({ citizen_id: PEOPLE.covered, facility_code: FACILITY })
+      .set('x-api-key', world.keys.clinic)
+      .expect(200)
+      .expect('cache-control', 'no-store');
+    await http
+      .get('/v1/coverage/12')
+      .query({ facility_code: FACILITY })
+      .set('x-api-key', world.keys.clinic)
+      .expect(400)
+      .expect('cache-control', 'no-store');
+  });
+
+  it('tells a receptionist what to do for a citizen with no card', async () => {
+    const res = await http
+      .post('/v1/coverage:lookup')
+      .send({ citizen_id: PEOPLE.registryOnly, facility_code: FACILITY })
+      .set('x-api-key', world.keys.clinic)
+      .expect(200);
+    expect(res.body).toMatchObject({
+      reason: 'NOT_COVERED_REASON_NO_CARD',
+      reasonMessage: expect.stringMatching(/register .* or pay in full/),
+    });
+  });
+
   it('takes the visit date from the query', async () => {
     const res = await http
       .get(`/v1/coverage/${PEOPLE.covered}?facility_code=${FACILITY}&visit_date=2026-02-01`)

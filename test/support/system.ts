@@ -49,6 +49,7 @@ export interface TestSystem {
 export async function startTestSystem(label: string, options: SystemOptions = {}): Promise<TestSystem> {
   const db = await createTestDatabase(label);
   const pool = new Pool({ connectionString: db.url, max: 4 });
+  pool.on('error', () => undefined); // a connection closed under it at drop is not the test's failure
   if (options.seed) await options.seed(pool);
   const token = options.registryToken ?? loadConfig(registryConfigSchema, {}).REGISTRY_PEER_TOKEN;
   const clock = options.clock ? { clock: options.clock } : {};

@@ -73,25 +73,24 @@ export class BirthSteps {
     }
     if (child.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED) {
       return review(
-        `the population registry records citizen ${birth.childCitizenId} as deceased on ${child.dateOfDeath}; no HI card is issued`,
+        `the population registry records citizen ${birth.childCitizenId} as deceased; no HI card is issued`,
       );
     }
     const differences: string[] = [];
     if (compareNames(child.fullName, birth.childFullName) === 'DIFFERENT') {
-      differences.push(`full name "${birth.childFullName}" here, "${child.fullName}" in the registry`);
+      differences.push(`full name (filed as "${birth.childFullName}")`);
     }
     if (child.dateOfBirth !== birth.childDateOfBirth) {
-      differences.push(`date of birth ${birth.childDateOfBirth} here, ${child.dateOfBirth} in the registry`);
+      differences.push(`date of birth (filed as ${birth.childDateOfBirth})`);
     }
     const registered = genderFromRegistry(child.gender);
     if (registered !== birth.childGender) {
-      differences.push(
-        `gender ${genderWord(birth.childGender)} here, ${genderWord(registered)} in the registry`,
-      );
+      differences.push(`gender (filed as ${genderWord(birth.childGender)})`);
     }
     if (differences.length > 0) {
       return review(
-        `the registration and the population registry disagree about citizen ${birth.childCitizenId}: ${differences.join('; ')}; ${RETRY_HINT}`,
+        // The registry's values stay out: the reason is shown to the filing office.
+        `the registration and the population registry disagree about citizen ${birth.childCitizenId} on ${differences.join(', ')}; ${RETRY_HINT}`,
       );
     }
     const parents = [
@@ -123,9 +122,7 @@ export class BirthSteps {
         }
         const card = await this.insurance.cardOf(client, birth.childCitizenId);
         if (card) return review(alreadyCarded(birth.childCitizenId, card));
-        return done(
-          `citizen ${birth.childCitizenId} (${child.fullName}, born ${child.dateOfBirth}) verified`,
-        );
+        return done(`citizen ${birth.childCitizenId} verified against the population registry`);
       },
     };
   }

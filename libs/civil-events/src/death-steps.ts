@@ -72,13 +72,13 @@ export class DeathSteps {
         }
         if (person.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED) {
           return review(
-            `the population registry already records citizen ${id} as deceased on ${person.dateOfDeath}; ` +
+            `the population registry already records citizen ${id} as deceased; ` +
               `check whether this death was registered before, then resolve or retry`,
           );
         }
         if (person.dateOfBirth > death.dateOfDeath) {
           return review(
-            `the date of death ${death.dateOfDeath} is before the date of birth ${person.dateOfBirth} in the registry; ${RETRY_HINT}`,
+            `the date of death ${death.dateOfDeath} is before the citizen's date of birth in the population registry; ${RETRY_HINT}`,
           );
         }
         if (!claimant) {
@@ -93,8 +93,8 @@ export class DeathSteps {
         }
         if (compareNames(claimant.fullName, death.claimant.fullName) === 'DIFFERENT') {
           return review(
-            `the claimant's name is "${death.claimant.fullName}" here but "${claimant.fullName}" in the registry ` +
-              `for citizen ID ${death.claimant.citizenId}; ${RETRY_HINT}`,
+            `the claimant's name "${death.claimant.fullName}" does not match the population registry's record ` +
+              `of citizen ID ${death.claimant.citizenId}; ${RETRY_HINT}`,
           );
         }
         const registryGender = genderFromRegistry(person.gender);
@@ -109,18 +109,15 @@ export class DeathSteps {
             { fullName: person.fullName, dateOfBirth: person.dateOfBirth, gender: registryGender },
           );
           if (comparison.outcome === 'FIELD_MISMATCH') {
-            const fields = comparison.differences
-              .map((d) => `${d.field} "${d.insuranceValue}" at VSS, "${d.registryValue}" in the registry`)
-              .join('; ');
+            // Field names only: neither VSS's values nor the registry's reach the filing office.
+            const fields = comparison.differences.map((d) => d.field).join(', ');
             return review(
-              `VSS record ${record.socialInsuranceCode} linked to citizen ${id} disagrees with the registry: ${fields}; ` +
+              `VSS record ${record.socialInsuranceCode} linked to citizen ${id} disagrees with the registry on ${fields}; ` +
                 `confirm it is the same person and correct the record, then retry`,
             );
           }
         }
-        return done(
-          `citizen ${id} (${person.fullName}, born ${person.dateOfBirth}) and the claimant verified`,
-        );
+        return done(`citizen ${id} and the claimant verified against the population registry`);
       },
     };
   }

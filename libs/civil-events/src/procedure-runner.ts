@@ -57,10 +57,8 @@ export class ProcedureRunner {
       });
       const verdict = await this.procedures.finish(claim, result, this.config.JOB_EXPIRE_SECONDS);
       if (verdict?.status === 'REVIEW') {
-        this.logger.warn(
-          { procedureId: claim.procedureId, step: claim.step, reason: verdict.reason },
-          'needs review',
-        );
+        // The reason names citizens; it is read through GetProcedure, not from the log.
+        this.logger.warn({ procedureId: claim.procedureId, step: claim.step }, 'needs review');
       }
     } catch (error) {
       await this.failed(claim, error);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { LookupCoverageRequest, LookupCoverageResponse } from '@vss/contracts';
 import { callerOf, Roles } from '@vss/security';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
@@ -46,12 +46,15 @@ export function lookupRequestFromJson(body: unknown): Partial<LookupCoverageRequ
  * The coverage lookup as JSON over HTTP, for clinic software that cannot speak gRPC: the same
  * key (x-api-key header), the same checks, the same answer (proto3 JSON names) and the same
  * audit record. Errors are `{ error: { code, message, field } }` with the matching HTTP status.
+ * POST keeps the citizen ID out of URLs (and so out of access logs); every answer is no-store.
  */
 @Controller('v1')
 export class CoverageHttpController {
   constructor(private readonly coverage: CoverageService) {}
 
+  // An answer about a person must not linger in a proxy's or browser's cache.
   @Get('coverage/:citizenId')
+  @Header('Cache-Control', 'no-store')
   @Roles('clinic')
   lookupById(
     @Param('citizenId') citizenId: string,
@@ -72,6 +75,7 @@ export class CoverageHttpController {
   // `:` is literal here (Google API style custom method), hence the escape.
   @Post('coverage\\:lookup')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @Roles('clinic')
   lookup(@Body() body: unknown, @Req() request: object): Promise<LookupCoverageResponse> {
     return this.coverage.lookup(

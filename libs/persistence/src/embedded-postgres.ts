@@ -248,11 +248,26 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   }
 }
 
-/** Drops a database, closing connections that are still open to it. */
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+/**
+ * Drops a database, closing connections that are still open to it. Connections whose pool has
+ * just been ended are given up to `graceMs` to close by themselves first: a pool's end() returns
+ * before its sockets have closed, and a connection terminated under it is an error its owner
+ * may not be listening for any more.
+ */
+export async function dropDatabase(adminUrl: string, name: string, graceMs = 3000): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
+  client.on('error', () => undefined);
   await client.connect();
   try {
+    const until = Date.now() + graceMs;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      );
+      if (rows[0].n === 0 || Date.now() >= until) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
   } finally {
     await client.end();

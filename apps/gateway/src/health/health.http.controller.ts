@@ -2,7 +2,8 @@ import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { register } from 'prom-client';
 import { Public } from '@vss/security';
-import { PG_POOL } from '@vss/platform';
+import { LOGGER, PG_POOL } from '@vss/platform';
+import type { Logger } from 'pino';
 
 interface Reply {
   status(code: number): Reply;
@@ -11,7 +12,10 @@ interface Reply {
 
 @Controller()
 export class HealthHttpController {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
   /** Liveness: the process answers. */
   @Get('healthz')
@@ -33,7 +37,9 @@ export class HealthHttpController {
       ]);
       reply.status(200).json({ status: 'ready' });
     } catch (error) {
-      reply.status(503).json({ status: 'not ready', reason: (error as Error).message });
+      // The reason stays in the log: a probe's answer is public and must not describe the database.
+      this.logger.warn({ err: error }, 'readiness: database did not answer');
+      reply.status(503).json({ status: 'not ready', reason: 'the database did not answer within 1 s' });
     }
   }
 

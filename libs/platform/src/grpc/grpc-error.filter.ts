@@ -48,6 +48,7 @@ function incidentOf(exception: unknown, logger?: Logger): string {
 
 interface HttpResponse {
   status(code: number): HttpResponse;
+  setHeader?(name: string, value: string): void;
   json(body: unknown): void;
 }
 
@@ -65,6 +66,7 @@ export class AppErrorFilter implements ExceptionFilter {
       return throwError(() => error);
     }
     const response = host.switchToHttp().getResponse<HttpResponse>();
+    response.setHeader?.('Cache-Control', 'no-store');
     if (!(exception instanceof AppError) && isDatabaseUnavailable(exception))
       exception = databaseUnavailable();
     if (exception instanceof AppError) {
