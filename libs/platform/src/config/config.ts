@@ -117,5 +117,51 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
     );
   }
+  const problems = defaultSecrets(parsed.data as SecretBearing, env.NODE_ENV);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
+}
+
+interface SecretBearing {
+  BIND_HOST?: string;
+  DATABASE_URL?: string;
+  REGISTRY_PEER_TOKEN?: string;
+}
+
+/** Secrets a laptop may use and a deployment must not: the defaults of this file and of the examples. */
+const KNOWN_PEER_TOKENS = new Set(['', 'dev-registry-peer-token', 'change-me-registry-peer-token']);
+const KNOWN_DB_PASSWORDS = new Set(['', 'postgres', 'vss', 'password', 'secret', 'change-me']);
+const MIN_PEER_TOKEN = 24;
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Outside a laptop — NODE_ENV=production, or a listener on anything but loopback — a default or
+ * empty peer token and a default database password are refused at start-up, each named, never
+ * its value. On a laptop the defaults make `npm start` work without set-up.
+ */
+export function defaultSecrets(config: SecretBearing, nodeEnv: string | undefined): string[] {
+  const deployed =
+    nodeEnv === 'production' || (config.BIND_HOST !== undefined && !LOOPBACK.has(config.BIND_HOST));
+  if (!deployed) return [];
+  const why =
+    nodeEnv === 'production' ? 'NODE_ENV=production' : `BIND_HOST=${config.BIND_HOST} is not loopback`;
+  const problems: string[] = [];
+  const token = config.REGISTRY_PEER_TOKEN;
+  if (token !== undefined && (KNOWN_PEER_TOKENS.has(token) || token.length < MIN_PEER_TOKEN)) {
+    problems.push(
+      `REGISTRY_PEER_TOKEN: a default, empty or short peer token is refused when ${why}; set a random secret of ${MIN_PEER_TOKEN}+ characters`,
+    );
+  }
+  if (config.DATABASE_URL) {
+    let password: string | undefined;
+    try {
+      password = decodeURIComponent(new URL(config.DATABASE_URL).password);
+    } catch {
+      password = undefined;
+    }
+    if (password !== undefined && KNOWN_DB_PASSWORDS.has(password)) {
+      problems.push(`DATABASE_URL: an empty or default database password is refused when ${why}`);
+    }
+  }
+  return problems;
 }
