@@ -9,10 +9,10 @@ import { checkDatabaseReachable, createPool, migrateSchema } from '@vss/persiste
 import {
   type Clock,
   createLogger,
+  databaseLossReporter,
   grpcServer,
   PinoNestLogger,
   type RegistryConfig,
-  reportOncePer,
   setServing,
 } from '@vss/platform';
 import { FaultInjector } from './faults/fault-injection';
@@ -36,9 +36,7 @@ export async function startRegistry(
   await checkDatabaseReachable(config.DATABASE_URL);
   await migrateSchema(config.DATABASE_URL, NPD_SCHEMA, 'population-registry:migrate');
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry', {
-    onError: reportOncePer(10_000, (error, suppressed) =>
-      logger.warn({ error: error.message, suppressed }, 'database connection lost; reconnecting on demand'),
-    ),
+    onError: databaseLossReporter(logger),
   });
   const faults = new FaultInjector({
     latencyMs: config.REGISTRY_FAULT_LATENCY_MS,

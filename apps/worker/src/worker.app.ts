@@ -33,7 +33,7 @@ export async function startWorker(
   return {
     async close() {
       // Stop taking jobs and let the running ones finish; unfinished ones return to the queue.
-      await infrastructure.jobs.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
+      await infrastructure.stopJobs();
       await app.close();
       await infrastructure.close();
     },

@@ -207,8 +207,9 @@ const SEQ = /^[0-9]{1,18}$/;
 
 function decodeToken(token: string, filter: ProcedureFilter): string {
   const decoded = decodePageToken(token, { filter, shape: [SEQ] });
-  if (!decoded.ok)
-    throw invalidField('page_token', pageTokenMessage(decoded.problem).replace(/^page_token /, ''));
+  if (!decoded.ok) {
+    throw civilEventError(CivilEventErrorCode.InvalidField, pageTokenMessage(decoded.problem), 'page_token');
+  }
   return decoded.position[0];
 }
 

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AuditTrail } from '@vss/audit';
 import { checkDatabaseReachable, createPool, migrateSchema, VSS_SCHEMA } from '@vss/persistence';
-import { Clock, createLogger, type PgBoss, reportOncePer, startJobQueue } from '@vss/platform';
+import { Clock, createLogger, databaseLossReporter, type PgBoss, startJobQueue } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 
 /** What both VSS apps need of their configuration to start. */
@@ -31,6 +31,11 @@ export interface Infrastructure {
   registry: RegistryClient;
   audit: AuditTrail;
   clock: Clock;
+  /**
+   * Stops taking jobs and waits (up to 10 s) for running ones; unfinished ones return to the
+   * queue. Once only, however often it is called: the worker stops the queue before its handlers.
+   */
+  stopJobs(): Promise<void>;
   /** Closes everything in the reverse order: the audit trail flushed before the pool ends. */
   close(): Promise<void>;
 }
@@ -47,12 +52,7 @@ export async function startInfrastructure(
   const logger = createLogger(spec.app, config.LOG_LEVEL);
   await checkDatabaseReachable(config.DATABASE_URL);
   await migrateSchema(config.DATABASE_URL, VSS_SCHEMA, `${spec.app}:migrate`);
-  const onDatabaseError = reportOncePer(10_000, (error, suppressed) =>
-    logger.warn(
-      { error: error.message, code: (error as { code?: string }).code, suppressed },
-      'database connection lost; reconnecting on demand',
-    ),
-  );
+  const onDatabaseError = databaseLossReporter(logger);
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app, { onError: onDatabaseError });
   const jobs = await startJobQueue({
     url: config.DATABASE_URL,
@@ -66,6 +66,9 @@ export async function startInfrastructure(
     deadlineMs: config.REGISTRY_DEADLINE_MS,
   });
   const audit = new AuditTrail(pool, spec.audit);
+  let jobsStopped: Promise<void> | undefined;
+  const stopJobs = () =>
+    (jobsStopped ??= jobs.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined));
   return {
     logger,
     pool,
@@ -73,10 +76,11 @@ export async function startInfrastructure(
     registry,
     audit,
     clock: spec.clock ?? new Clock(),
+    stopJobs,
     async close() {
       await audit.close();
       registry.close();
-      await jobs.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined);
+      await stopJobs();
       await pool.end();
     },
   };

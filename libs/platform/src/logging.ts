@@ -45,3 +45,13 @@ export function reportOncePer(intervalMs: number, report: (error: Error, suppres
     suppressed = 0;
   };
 }
+
+/** The one report of a lost database, for the error listeners of every pool of an app. */
+export function databaseLossReporter(logger: Logger): (error: Error) => void {
+  return reportOncePer(10_000, (error, suppressed) =>
+    logger.warn(
+      { error: error.message, code: (error as { code?: string }).code, suppressed },
+      'database connection lost; reconnecting on demand',
+    ),
+  );
+}
