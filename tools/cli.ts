@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
+import { registerAuditCommands } from './cli/audit';
+import { registerCertsCommands } from './cli/certs';
+import { registerDatabaseCommands } from './cli/database';
 import { registerDemoCommands } from './cli/demo';
 import { registerKeysCommands } from './cli/keys';
 import { registerLookupCommands } from './cli/lookup';
@@ -18,6 +21,9 @@ for (const register of [
   registerKeysCommands,
   registerLookupCommands,
   registerReconcileCommands,
+  registerCertsCommands,
+  registerAuditCommands,
+  registerDatabaseCommands,
 ])
   register(program);
 

@@ -7,6 +7,12 @@ export interface RuntimeInfo {
   gatewayGrpc: string;
   gatewayHttp: string;
   registryGrpc: string;
+  /** /metrics, for holders of a certificate of the CA. */
+  operatorHttp: string;
+  /** The development CA every example trusts. */
+  caCertificate: string;
+  /** The demo clinic's client certificate and key (mTLS). */
+  clinicCertificate: { cert: string; key: string };
   keys: {
     clinic: string;
     clinicFacility: string;

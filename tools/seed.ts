@@ -9,13 +9,9 @@
  */
 import { migrateAll } from './schemas';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import {
-  createPool,
-  type EmbeddedDatabase,
-  ensureDatabase,
-  redactUrl,
-  startEmbeddedPostgres,
-} from '@vss/persistence';
+import { dirname } from 'node:path';
+import { createPool, type EmbeddedDatabase, redactUrl } from '@vss/persistence';
+import { localDatabase } from './local-database';
 import {
   AlreadySeededError,
   DEFAULT_SEED,
@@ -25,8 +21,6 @@ import {
   loadPopulation,
   type LoadProgress,
 } from '@vss/synthetic';
-
-const EMBEDDED_DATABASE = 'vss';
 
 interface CliOptions {
   citizens: number;
@@ -115,11 +109,12 @@ async function main(): Promise<void> {
     let url = options.databaseUrl;
     if (!url) {
       console.log(`no DATABASE_URL: starting embedded PostgreSQL in ${options.dataDir}`);
-      embedded = await startEmbeddedPostgres({ dataDir: options.dataDir });
-      await ensureDatabase(embedded.adminUrl, EMBEDDED_DATABASE);
-      url = embedded.urlFor(EMBEDDED_DATABASE);
+      const local = await localDatabase(dirname(options.dataDir));
+      embedded = local.embedded;
+      url = local.prepared.ownerUrl;
+    } else {
+      await migrateAll(url);
     }
-    await migrateAll(url);
     console.log(
       `seeding ${formatCount(options.citizens)} citizens (seed ${options.seed}` +
         `${options.asOf ? `, as of ${options.asOf}` : ''}) into ${redactUrl(url)}`,

@@ -1,18 +1,22 @@
-import { migrateAll } from './schemas';
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
-import { ensureDatabase, redactUrl, startEmbeddedPostgres, type EmbeddedDatabase } from '@vss/persistence';
-import { ApiKeys } from '@vss/api-keys';
+import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
+import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { localDatabase } from './local-database';
+import { migrateAll } from './schemas';
 import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime';
 
 /**
- * `npm start`: one command for a newcomer. Starts PostgreSQL (embedded, unless DATABASE_URL
- * is set), migrates, seeds a demo population on the first run, starts the registry stub,
- * the gateway and the worker, and prints how to call them. An app that exits is started again
+ * `npm start`: one command for a newcomer. Creates a development certificate authority and
+ * every system's certificate (first run), starts PostgreSQL (embedded, unless DATABASE_URL is
+ * set) with an owner role and one role per app, migrates, seeds a demo population on the first
+ * run, starts the registry stub, the gateway and the worker over TLS, and prints how to call them. An app that exits is started again
  * with backoff while the others go on. Ctrl-C stops it all, the database last.
  */
 const DEMO_CITIZENS = Number(process.env.VSS_DEMO_CITIZENS ?? 10_000);
@@ -20,13 +24,22 @@ const env = process.env;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
+  const pki = join(dataDir(), 'pki');
+  const made = await ensurePki(pki);
+  if (made.created.length > 0)
+    say(`created the development certificate authority and certificates in ${pki}`);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.DATABASE_URL;
+  let appUrl: (role: AppRole) => string;
   if (!databaseUrl) {
     say('starting embedded PostgreSQL in ' + join(dataDir(), 'postgres'));
-    embedded = await startEmbeddedPostgres({ dataDir: join(dataDir(), 'postgres') });
-    await ensureDatabase(embedded.adminUrl, 'vss');
-    databaseUrl = embedded.urlFor('vss');
+    const local = await localDatabase(dataDir());
+    embedded = local.embedded;
+    databaseUrl = local.prepared.ownerUrl;
+    appUrl = local.prepared.urlFor;
+  } else {
+    const url = databaseUrl;
+    appUrl = () => url;
   }
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -71,20 +84,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   try {
-    await migrateAll(databaseUrl);
+    if (env.DATABASE_URL) await migrateAll(databaseUrl);
     const seeded = await seedIfEmpty(databaseUrl);
     const ports = {
       registry: Number(env.REGISTRY_GRPC_PORT ?? 50052),
       grpc: Number(env.GATEWAY_GRPC_PORT ?? 50051),
       http: Number(env.GATEWAY_HTTP_PORT ?? 8080),
+      operator: Number(env.OPERATOR_HTTP_PORT ?? 9464),
     };
-    const base = { ...env, DATABASE_URL: databaseUrl, REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}` };
-    for (const [app, ready] of [
-      ['population-registry', /population registry serving/],
-      ['gateway', /gateway serving/],
-      ['worker', /worker running/],
+    const base = { ...env, VSS_DATA_DIR: dataDir(), REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}` };
+    for (const [app, role, ready] of [
+      ['population-registry', 'registry', /population registry serving/],
+      ['gateway', 'gateway', /gateway serving/],
+      ['worker', 'worker', /worker running/],
     ] as const) {
-      const childEnv = { ...base, REGISTRY_GRPC_PORT: String(ports.registry) };
+      const childEnv = { ...base, DATABASE_URL: appUrl(role), REGISTRY_GRPC_PORT: String(ports.registry) };
       const slot = children.length;
       children.push(launch(app, childEnv));
       supervise(app, childEnv, ready, slot);
@@ -161,19 +175,23 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** Demo API keys are issued once and kept in .data/runtime.json for the CLI and examples. */
 async function demoRuntime(
   url: string,
-  ports: { registry: number; grpc: number; http: number },
+  ports: { registry: number; grpc: number; http: number; operator: number },
   seeded: boolean,
 ): Promise<RuntimeInfo> {
   const previous = readRuntime();
   const endpoints = {
     databaseUrl: url,
     gatewayGrpc: `127.0.0.1:${ports.grpc}`,
-    gatewayHttp: `http://127.0.0.1:${ports.http}`,
+    gatewayHttp: `https://127.0.0.1:${ports.http}`,
     registryGrpc: `127.0.0.1:${ports.registry}`,
+    operatorHttp: `https://127.0.0.1:${ports.operator}`,
+    caCertificate: join(dataDir(), 'pki', PKI_FILES.caCertificate),
   };
   if (
     previous &&
     !seeded &&
+    previous.clinicCertificate !== undefined &&
+    existsSync(previous.clinicCertificate.cert) &&
     previous.databaseUrl.split('@')[1]?.split('/')[1] === url.split('@')[1]?.split('/')[1]
   ) {
     return { ...previous, ...endpoints };
@@ -201,8 +219,10 @@ async function demoRuntime(
       label: `demo civil registry ${office}`,
     });
     const admin = await keys.issue({ role: 'admin', label: 'demo administrator' });
+    const clinicCertificate = await demoClinicCertificate(pool, facility);
     return {
       ...endpoints,
+      clinicCertificate,
       keys: {
         clinic: clinic.apiKey,
         clinicFacility: facility,
@@ -216,25 +236,73 @@ async function demoRuntime(
   }
 }
 
+/**
+ * A client certificate for the demo clinic, issued by the development CA and registered like
+ * an API key: the other way a hospital information system authenticates (mTLS).
+ */
+async function demoClinicCertificate(pool: Pool, facility: string): Promise<{ cert: string; key: string }> {
+  const pki = join(dataDir(), 'pki');
+  const authority = await CertificateAuthority.load(
+    readFileSync(join(pki, PKI_FILES.caCertificate), 'utf8'),
+    readFileSync(join(pki, PKI_FILES.caKey), 'utf8'),
+  );
+  const issued = await authority.issue({
+    subject: { member: `BV-${facility}`, subsystem: 'his', commonName: `demo clinic ${facility}` },
+    purpose: 'client',
+    validityDays: 397,
+  });
+  const files = { cert: join(pki, 'demo-clinic.crt'), key: join(pki, 'demo-clinic.key') };
+  writePrivateFile(files.key, issued.privateKeyPem);
+  writeFileSync(files.cert, issued.certificatePem);
+  await new CertificateRegistry(pool).register({
+    fingerprint256: issued.fingerprint256,
+    serialNumber: issued.serialNumber,
+    subject: issued.subject,
+    member: `BV-${facility}`,
+    subsystem: 'his',
+    role: 'clinic',
+    facilityCode: facility,
+    label: `demo clinic ${facility} (certificate)`,
+    notAfter: issued.notAfter,
+  });
+  return files;
+}
+
 function printWelcome(info: RuntimeInfo, url: string): void {
   const covered = DEMO_PEOPLE.find((p) => p.key === 'COVERED_ADULT')!;
+  const lookupUrl = `${info.gatewayHttp}/v1/coverage/${covered.citizenId}?facility_code=${info.keys.clinicFacility}`;
+  const pki = join(dataDir(), 'pki');
   say(`
-VSS Interchange Gateway is running.
+VSS Interchange Gateway is running, over TLS only (certificates from the development CA).
 
   gateway gRPC        ${info.gatewayGrpc}   (vss.gateway.v1, reflection on)
-  gateway HTTP        ${info.gatewayHttp}   (/healthz /readyz /metrics /v1/coverage/{citizenId})
-  population registry ${info.registryGrpc}   (npd.registry.v1)
+  gateway HTTPS       ${info.gatewayHttp}   (/healthz /readyz /v1/coverage/{citizenId} POST /v1/coverage:lookup)
+  operator HTTPS      ${info.operatorHttp}   (/metrics, client certificate required)
+  population registry ${info.registryGrpc}   (npd.registry.v1, gateway and worker certificates only)
   database            ${redactUrl(url)}
+  CA certificate      ${info.caCertificate}
   logs                ${dataDir()}/*.log
   demo keys           ${dataDir()}/runtime.json
 
-Try a coverage lookup as the demo clinic (facility ${info.keys.clinicFacility}):
+Try a coverage lookup as the demo clinic (facility ${info.keys.clinicFacility}), with its API key:
 
-  curl -s -H 'x-api-key: ${info.keys.clinic}' \\
-    '${info.gatewayHttp}/v1/coverage/${covered.citizenId}?facility_code=${info.keys.clinicFacility}'
+  curl -s --cacert ${info.caCertificate} -H 'x-api-key: ${info.keys.clinic}' \\
+    '${lookupUrl}'
+
+or with its client certificate (mTLS), the ID in the body rather than the URL:
+
+  curl -s --cacert ${info.caCertificate} --cert ${info.clinicCertificate.cert} --key ${info.clinicCertificate.key} \\
+    -H 'content-type: application/json' -d '{"citizen_id":"${covered.citizenId}","facility_code":"${info.keys.clinicFacility}"}' \\
+    ${info.gatewayHttp}/v1/coverage:lookup
+
+  grpcurl -cacert ${info.caCertificate} -H 'x-api-key: ${info.keys.clinic}' \\
+    -d '{"citizen_id":"${covered.citizenId}","facility_code":"${info.keys.clinicFacility}"}' \\
+    ${info.gatewayGrpc} vss.gateway.v1.CoverageService/LookupCoverage
 
   npm run cli -- lookup ${covered.citizenId}
 
+Metrics:  curl -s --cacert ${info.caCertificate} --cert ${pki}/cli.crt --key ${pki}/cli.key ${info.operatorHttp}/metrics
+Audit:    npm run cli -- audit verify
 Demo people: npm run cli -- demo-people.   An app that exits is restarted (1 s, 2 s … 30 s).
 Ctrl-C stops everything.`);
 }

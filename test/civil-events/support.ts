@@ -1,3 +1,4 @@
+import { testCredentials } from '../support/tls';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import type {
@@ -25,8 +26,6 @@ import { type FeatureSystemOptions, startTestSystem } from '../support/system';
 
 export const OFFICE = 'UBND-001-00001';
 export const OTHER_OFFICE = 'UBND-079-00002';
-export const REGISTRY_TOKEN = 'procedures-test-token';
-const TOKEN = REGISTRY_TOKEN;
 
 /** Worker settings that keep tests quick: short waits between attempts, fast polling. */
 export const FAST_WORKER: Partial<WorkerConfig> = {
@@ -70,7 +69,6 @@ export async function startStack(
   const system = await startTestSystem(label, {
     seed: options.seed ?? insertFacilities,
     worker: options.worker,
-    registryToken: TOKEN,
     gatewayConfig: { JOB_EXPIRE_SECONDS: 5, PROCEDURE_WATCH_POLL_MS: 50, ...options.gatewayConfig },
     workerConfig: { ...FAST_WORKER, ...options.workerConfig },
   });
@@ -92,7 +90,7 @@ export async function startStack(
     clinic: await issue('clinic'),
   };
   const Client = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
-  const grpcClient = new Client(gateway.grpcAddress, grpc.credentials.createInsecure());
+  const grpcClient = new Client(gateway.grpcAddress, testCredentials());
   const call = <Res>(method: string, request: object, apiKey: string) => {
     const metadata = new grpc.Metadata();
     metadata.set('x-api-key', apiKey);

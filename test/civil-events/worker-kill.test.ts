@@ -4,7 +4,7 @@ import { PROCEDURE_STEP_QUEUE } from '@vss/domain/linked-procedures';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel, type ProcedureFixtures } from '../../bench/procedures/fixtures';
 import { type AppProcess, startAppProcess } from '../support/processes';
-import { FAST_WORKER, OFFICE, REGISTRY_TOKEN, type Stack, startStack } from './support';
+import { FAST_WORKER, OFFICE, type Stack, startStack } from './support';
 
 /**
  * Nothing lost, nothing twice: a real worker process is SIGKILLed while hundreds of procedures
@@ -47,9 +47,8 @@ function workerProcess(): AppProcess {
     Object.entries({
       ...FAST_WORKER,
       WORKER_CONCURRENCY: 8,
-      DATABASE_URL: stack.db.url,
+      DATABASE_URL: stack.db.urlFor('worker'),
       REGISTRY_ADDRESS: stack.registry.address,
-      REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
       LOG_LEVEL: 'info',
     }).map(([k, v]) => [k, String(v)]),
   );

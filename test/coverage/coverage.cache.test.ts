@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { https, systemCertificate } from '../support/tls';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import {
   call,
@@ -34,7 +34,9 @@ const lookup = (citizenId: string, visitDate = '') =>
   );
 
 async function metric(name: string): Promise<number> {
-  const res = await request(world.gateway.httpAddress).get('/metrics').expect(200);
+  const res = await https(world.gateway.operatorAddress, systemCertificate('cli'))
+    .get('/metrics')
+    .expect(200);
   const line = res.text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1] ?? NaN);
 }

@@ -1,3 +1,4 @@
+import { testCredentials } from '../support/tls';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import type { LookupCoverageResponse } from '@vss/contracts';
@@ -119,7 +120,7 @@ export async function startCoverageWorld(label: string, gatewayEnv: Record<strin
   });
   const { db, registry, gateway, pool } = system;
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
-  const client = new Coverage(gateway.grpcAddress, grpc.credentials.createInsecure());
+  const client = new Coverage(gateway.grpcAddress, testCredentials());
   const world: CoverageWorld = {
     db,
     registry,

@@ -1,4 +1,4 @@
-import request from 'supertest';
+import { https } from '../support/tls';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import {
   call,
@@ -10,11 +10,11 @@ import {
 } from './coverage.harness';
 
 let world: CoverageWorld;
-let http: ReturnType<typeof request>;
+let http: ReturnType<typeof https>;
 
 beforeAll(async () => {
   world = await startCoverageWorld('coveragehttp');
-  http = request(world.gateway.httpAddress);
+  http = https(world.gateway.httpAddress);
 });
 
 afterAll(async () => {
@@ -23,8 +23,13 @@ afterAll(async () => {
 
 /** The parts of an answer that are the same for the same question (each lookup has its own ID). */
 function comparable(answer: LookupCoverageResponse) {
-  const { lookupId, ...rest } = answer;
+  const { lookupId, receipt, ...rest } = answer;
   expect(lookupId).toMatch(/^[0-9a-f-]{36}$/);
+  // Each answer has an entry of its own in the audit chain.
+  expect(receipt).toEqual({
+    seq: expect.stringMatching(/^[1-9][0-9]*$/),
+    hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+  });
   return { ...rest, card: rest.card ?? null, holder: rest.holder ?? null };
 }
 

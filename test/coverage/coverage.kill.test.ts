@@ -1,3 +1,4 @@
+import { testCredentials, tlsConfig } from '../support/tls';
 import * as grpc from '@grpc/grpc-js';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,8 +36,9 @@ beforeAll(async () => {
   registry = await startRegistry(
     {
       ...loadConfig(registryConfigSchema, {}),
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.urlFor('registry'),
       REGISTRY_GRPC_PORT: await freePort(),
+      ...tlsConfig('population-registry'),
       LOG_LEVEL: 'silent',
     },
     { clock: new FixedClock() },
@@ -53,7 +55,7 @@ describe('an answered lookup whose gateway is killed at once', () => {
   it('still has its audit record: the record is committed before the answer leaves', async () => {
     const grpcPort = await freePort();
     gateway = startAppProcess('gateway', {
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.urlFor('gateway'),
       GATEWAY_GRPC_PORT: String(grpcPort),
       GATEWAY_HTTP_PORT: String(await freePort()),
       REGISTRY_ADDRESS: registry.address,
@@ -65,7 +67,7 @@ describe('an answered lookup whose gateway is killed at once', () => {
     });
     await gateway.waitFor(/gateway serving/);
     const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
-    const client = new Coverage(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    const client = new Coverage(`127.0.0.1:${grpcPort}`, testCredentials());
     const child = gateway.child;
 
     // Many lookups in flight, so that the answer we kill after shares its group commit with others.

@@ -1,3 +1,4 @@
+import { testCredentials } from '../support/tls';
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,10 +6,15 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
 import { makeCitizenId } from '@vss/domain';
-import { type EmbeddedDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
+import {
+  type AppRole,
+  type EmbeddedDatabase,
+  randomPasswords,
+  startEmbeddedPostgres,
+} from '@vss/persistence';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
-import { migrateAll } from '../../tools/schemas';
+import { prepareDatabase } from '../../tools/schemas';
 import { birthRequest, OFFICE } from '../civil-events/support';
 import { freePort } from '../support/ports';
 import { type AppProcess, startAppProcess } from '../support/processes';
@@ -27,6 +33,7 @@ const COVERED = '001085012345';
 let port: number;
 let server: EmbeddedDatabase;
 let url: string;
+let roleUrl: (role: AppRole) => string;
 let pool: Pool;
 const apps: AppProcess[] = [];
 let coverage: grpc.Client;
@@ -62,9 +69,9 @@ const metadata = (key: string) => {
 beforeAll(async () => {
   port = await freePort();
   server = await startServer();
-  await ensureDatabase(server.adminUrl, 'restart');
+  const prepared = await prepareDatabase(server.adminUrl, 'restart', { passwords: randomPasswords() });
+  roleUrl = prepared.urlFor;
   url = server.urlFor('restart');
-  await migrateAll(url);
   pool = new Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);
   await pool.query(`
@@ -82,21 +89,22 @@ beforeAll(async () => {
 
   const registryPort = await freePort();
   const grpcPort = await freePort();
-  const common = { DATABASE_URL: url, REGISTRY_PEER_TOKEN: 'restart-test-token', LOG_LEVEL: 'info' };
   const registry = startAppProcess('population-registry', {
-    ...common,
+    DATABASE_URL: roleUrl('registry'),
     REGISTRY_GRPC_PORT: String(registryPort),
   });
   apps.push(registry);
   await registry.waitFor(/population registry serving/);
-  const peer = { ...common, REGISTRY_ADDRESS: `127.0.0.1:${registryPort}` };
+  const peer = { REGISTRY_ADDRESS: `127.0.0.1:${registryPort}` };
   const gateway = startAppProcess('gateway', {
     ...peer,
+    DATABASE_URL: roleUrl('gateway'),
     GATEWAY_GRPC_PORT: String(grpcPort),
     GATEWAY_HTTP_PORT: String(await freePort()),
   });
   const worker = startAppProcess('worker', {
     ...peer,
+    DATABASE_URL: roleUrl('worker'),
     QUEUE_SUPERVISE_SECONDS: '1',
     JOB_EXPIRE_SECONDS: '5',
     PROCEDURE_RETRY_BASE_MS: '200',
@@ -107,8 +115,8 @@ beforeAll(async () => {
   await worker.waitFor(/worker running/);
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
   const Events = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
-  coverage = new Coverage(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
-  events = new Events(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+  coverage = new Coverage(`127.0.0.1:${grpcPort}`, testCredentials());
+  events = new Events(`127.0.0.1:${grpcPort}`, testCredentials());
 }, 120_000);
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expectedFindings, insertFixtures } from './fixtures';
 import { startSystem, type System } from './support';
+import { pkiFile } from '../support/tls';
 
 /**
  * The administrators' CLI against a running gateway, as a process: start and watch, list,
@@ -33,6 +34,7 @@ async function cli(...args: string[]): Promise<string> {
       VSS_API_KEY: system.adminKey,
       VSS_GATEWAY_ADDRESS: system.gateway.grpcAddress,
       VSS_DATA_DIR: dir,
+      VSS_CA_FILE: pkiFile('ca.crt'),
     },
   });
   return stdout;

@@ -1,6 +1,6 @@
 import { loadPopulation } from '@vss/synthetic';
 import { type AppProcess, startAppProcess } from '../support/processes';
-import { REGISTRY_TOKEN, startSystem, type System } from './support';
+import { startSystem, type System } from './support';
 
 /**
  * A worker process SIGKILLed mid-run, twice: the run resumes from the last committed chunk
@@ -50,9 +50,8 @@ const chunksCommitted = async (runId: string) =>
 
 function startWorkerProcess(): AppProcess {
   return startAppProcess('worker', {
-    DATABASE_URL: system.db.url,
+    DATABASE_URL: system.db.urlFor('worker'),
     REGISTRY_ADDRESS: system.registry.address,
-    REGISTRY_PEER_TOKEN: REGISTRY_TOKEN,
     // A killed worker's slice is handed out again 5 s after it started.
     JOB_EXPIRE_SECONDS: '5',
     QUEUE_SUPERVISE_SECONDS: '1',

@@ -1,3 +1,4 @@
+import { testCredentials } from '../support/tls';
 import { Pool } from 'pg';
 import type { Finding, Run } from '@vss/contracts';
 import type { WorkerConfig } from '@vss/platform';
@@ -14,8 +15,6 @@ import { type FeatureSystemOptions, startTestSystem } from '../support/system';
  * (unless told otherwise) a worker on a database of the test file's own, an admin and a
  * clinic key, and a client of ReconciliationService.
  */
-
-export const REGISTRY_TOKEN = 'reconciliation-test-token';
 
 /** Small pages and short jobs: even a handful of fixtures spans many chunks, slices and partitions. */
 export const TEST_WORKER: Partial<WorkerConfig> = {
@@ -52,7 +51,6 @@ export async function startSystem(
   const system = await startTestSystem(label, {
     seed: options.seed,
     worker: options.worker,
-    registryToken: REGISTRY_TOKEN,
     gatewayConfig: {
       JOB_EXPIRE_SECONDS: 5,
       RECONCILE_PARTITIONS: 3,
@@ -68,8 +66,8 @@ export async function startSystem(
                     ON CONFLICT DO NOTHING`);
   const clinicKey = (await keys.issue({ role: 'clinic', label: 'test clinic', facilityCode: '01001' }))
     .apiKey;
-  const admin = new ReconciliationClient(gateway.grpcAddress, adminKey);
-  const clinic = new ReconciliationClient(gateway.grpcAddress, clinicKey);
+  const admin = new ReconciliationClient(gateway.grpcAddress, adminKey, testCredentials());
+  const clinic = new ReconciliationClient(gateway.grpcAddress, clinicKey, testCredentials());
   return {
     db,
     pool,

@@ -1,7 +1,7 @@
+import { https, systemCertificate, testCredentials, tlsConfig } from '../support/tls';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
-import request from 'supertest';
 import { gatewayConfigSchema, loadConfig, registryConfigSchema } from '@vss/platform';
 import { serviceClient, unary } from '@vss/registry-client';
 import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
@@ -17,15 +17,18 @@ beforeAll(async () => {
   db = await createTestDatabase('serving');
   registry = await startRegistry({
     ...loadConfig(registryConfigSchema, {}),
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.urlFor('registry'),
     REGISTRY_GRPC_PORT: await freePort(),
+    ...tlsConfig('population-registry'),
     LOG_LEVEL: 'silent',
   });
   gateway = await startGateway({
     ...loadConfig(gatewayConfigSchema, {}),
-    DATABASE_URL: db.url,
+    DATABASE_URL: db.urlFor('gateway'),
     GATEWAY_GRPC_PORT: await freePort(),
     GATEWAY_HTTP_PORT: await freePort(),
+    OPERATOR_HTTP_PORT: await freePort(),
+    ...tlsConfig('gateway'),
     REGISTRY_ADDRESS: registry.address,
     LOG_LEVEL: 'silent',
   });
@@ -44,20 +47,20 @@ function healthClient(address: string) {
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     grpc: { health: { v1: { Health: Ctor } } };
   };
-  return new pkg.grpc.health.v1.Health(address, grpc.credentials.createInsecure());
+  return new pkg.grpc.health.v1.Health(address, testCredentials());
 }
 
 interface ReflectionReply {
   list_services_response?: { service: { name: string }[] };
 }
 
-function listServices(address: string): Promise<string[]> {
+function listServices(address: string, credentials = testCredentials()): Promise<string[]> {
   const file = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto');
   const definition = protoLoader.loadSync(file, { keepCase: true, defaults: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as {
     grpc: { reflection: { v1alpha: { ServerReflection: Ctor } } };
   };
-  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(address, grpc.credentials.createInsecure());
+  const client = new pkg.grpc.reflection.v1alpha.ServerReflection(address, credentials);
   const open = (
     client as unknown as { ServerReflectionInfo: () => grpc.ClientDuplexStream<object, ReflectionReply> }
   ).ServerReflectionInfo;
@@ -75,13 +78,21 @@ function listServices(address: string): Promise<string[]> {
 
 describe('the gateway serves', () => {
   it('answers /healthz and /readyz without a key', async () => {
-    await request(gateway.httpAddress).get('/healthz').expect(200, { status: 'ok' });
-    await request(gateway.httpAddress).get('/readyz').expect(200, { status: 'ready' });
+    await https(gateway.httpAddress).get('/healthz').expect(200, { status: 'ok' });
+    await https(gateway.httpAddress).get('/readyz').expect(200, { status: 'ready' });
   });
 
-  it('exposes Prometheus metrics', async () => {
-    const res = await request(gateway.httpAddress).get('/metrics').expect(200);
+  it('serves Prometheus metrics on the operator port only, to holders of a certificate of our CA', async () => {
+    await https(gateway.httpAddress).get('/metrics').expect(404);
+    const res = await https(gateway.operatorAddress, systemCertificate('cli')).get('/metrics').expect(200);
     expect(res.text).toContain('process_cpu_user_seconds_total');
+    const refused = await https(gateway.operatorAddress)
+      .get('/metrics')
+      .then(
+        () => 'answered',
+        (e: { code?: string }) => e.code ?? 'refused',
+      );
+    expect(refused).not.toBe('answered');
   });
 
   it('reports the server and its services SERVING on grpc.health.v1', async () => {
@@ -102,14 +113,14 @@ describe('the gateway serves', () => {
     expect(await listServices(gateway.grpcAddress)).toEqual(
       expect.arrayContaining(['vss.gateway.v1.CoverageService', 'vss.gateway.v1.CivilEventService']),
     );
-    expect(await listServices(registry.address)).toEqual(
+    expect(await listServices(registry.address, testCredentials(systemCertificate('gateway')))).toEqual(
       expect.arrayContaining(['npd.registry.v1.PopulationRegistry']),
     );
   });
 
   it('refuses a call without an API key with UNAUTHENTICATED, not UNKNOWN', async () => {
     const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
-    const client = new Coverage(gateway.grpcAddress, grpc.credentials.createInsecure());
+    const client = new Coverage(gateway.grpcAddress, testCredentials());
     const error = (await unary(
       client,
       'lookupCoverage',

@@ -40,37 +40,60 @@ describe('start-up', () => {
   });
 
   it.each(['gateway', 'worker', 'population-registry'] as const)(
-    'the %s refuses the default peer token and database password when bound beyond loopback, naming them',
+    'the %s refuses plaintext and the default database password when bound beyond loopback, naming them',
     async (app) => {
       const proc = startAppProcess(app, {
         DATABASE_URL: 'postgres://vss:vss@127.0.0.1:1/vss',
         BIND_HOST: '0.0.0.0',
+        VSS_PLAINTEXT: 'true',
       });
       expect((await proc.exited()).code).toBe(1);
       const out = proc.output();
       expect(out).toMatch(
-        /REGISTRY_PEER_TOKEN: a default, empty or short peer token is refused when BIND_HOST=0\.0\.0\.0/,
+        /VSS_PLAINTEXT: plaintext is a development switch and is refused when BIND_HOST=0\.0\.0\.0/,
       );
       expect(out).toMatch(/DATABASE_URL: an empty or default database password is refused/);
-      expect(out).not.toContain('dev-registry-peer-token');
+      expect(out).not.toContain('vss:vss');
     },
   );
 
-  it('refuses an empty peer token with NODE_ENV=production even on loopback', async () => {
+  it('refuses plaintext with NODE_ENV=production even on loopback', async () => {
     const proc = startAppProcess('population-registry', {
       DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss',
-      REGISTRY_PEER_TOKEN: '',
+      VSS_PLAINTEXT: 'true',
       NODE_ENV: 'production',
     });
     expect((await proc.exited()).code).toBe(1);
-    expect(proc.output()).toMatch(/REGISTRY_PEER_TOKEN: .* refused when NODE_ENV=production/);
+    expect(proc.output()).toMatch(/VSS_PLAINTEXT: .* refused when NODE_ENV=production/);
     expect(proc.output()).not.toMatch(/DATABASE_URL: an empty or default/);
   });
 
-  it('starts past the secret check with real secrets beyond loopback (and stops at the unreachable database)', async () => {
+  it.each(['gateway', 'worker', 'population-registry'] as const)(
+    'the %s refuses to start without its certificate, naming the variable and the command that makes one',
+    async (app) => {
+      const proc = startAppProcess(app, {
+        DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss',
+        TLS_CERT_FILE: '/nonexistent/vss.crt',
+      });
+      expect((await proc.exited()).code).toBe(1);
+      expect(proc.output()).toMatch(
+        /TLS_CERT_FILE: \/nonexistent\/vss\.crt does not exist; create the certificates with `npm run cli -- certs init`/,
+      );
+    },
+  );
+
+  it('refuses a gateway whose audit signing key is missing', async () => {
+    const proc = startAppProcess('gateway', {
+      DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss',
+      AUDIT_SIGNING_KEY_FILE: '/nonexistent/audit-signing.key',
+    });
+    expect((await proc.exited()).code).toBe(1);
+    expect(proc.output()).toMatch(/AUDIT_SIGNING_KEY_FILE: \/nonexistent\/audit-signing\.key does not exist/);
+  });
+
+  it('starts past the secret checks with real secrets beyond loopback (and stops at the unreachable database)', async () => {
     const proc = startAppProcess('worker', {
       DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss',
-      REGISTRY_PEER_TOKEN: 'q8Zr2mVt5yXk1nB7cD4fG6hJ9',
       BIND_HOST: '0.0.0.0',
     });
     expect((await proc.exited()).code).toBe(1);

@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { dropDatabase, ensureDatabase } from '@vss/persistence';
+import { type AppRole, dropDatabase, ensureDatabase, type RolePasswords, urlAs } from '@vss/persistence';
 
 export interface TestDatabase {
+  /** A superuser's URL: what a test seeds, inspects or tampers with. */
   url: string;
   name: string;
+  /** An app's own login on this database, with exactly the grants a deployment gives it. */
+  urlFor(role: AppRole | 'owner'): string;
   drop(): Promise<void>;
+}
+
+/** The roles of this test run (global-setup creates them, with a prefix of the run's own). */
+export function testRoles(): { prefix: string; passwords: RolePasswords } {
+  const raw = process.env.VSS_TEST_ROLES;
+  if (!raw) throw new Error('test roles not set up: run the tests through jest');
+  return JSON.parse(raw) as { prefix: string; passwords: RolePasswords };
 }
 
 /** A database of this test file's own, cloned from the migrated template. */
@@ -19,5 +29,11 @@ export async function createTestDatabase(label = 't'): Promise<TestDatabase> {
   await ensureDatabase(adminUrl, name, template);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => dropDatabase(adminUrl, name) };
+  const { prefix, passwords } = testRoles();
+  return {
+    url: url.toString(),
+    name,
+    urlFor: (role) => urlAs(url.toString(), `${prefix}_${role}`, passwords[role]),
+    drop: () => dropDatabase(adminUrl, name),
+  };
 }

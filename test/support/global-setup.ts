@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
-import { migrateAll } from '../../tools/schemas';
+import { dropDatabase, randomPasswords, startEmbeddedPostgres } from '@vss/persistence';
+import { ensurePki } from '@vss/pki';
+import { prepareDatabase } from '../../tools/schemas';
 
 /**
  * One PostgreSQL for the whole run: the server at DATABASE_URL when set, otherwise an
@@ -11,6 +12,9 @@ import { migrateAll } from '../../tools/schemas';
  */
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
+  const pki = join(tmpdir(), `vss-test-pki-${runId}`);
+  await ensurePki(pki);
+  process.env.VSS_TEST_PKI = pki;
   let adminUrl: string;
   const external = process.env.DATABASE_URL;
   if (external) {
@@ -26,11 +30,14 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = embedded.adminUrl;
   }
   const template = `vss_template_${runId}`;
-  await ensureDatabase(adminUrl, template);
-  const templateUrl = new URL(adminUrl);
-  templateUrl.pathname = `/${template}`;
+  // Roles of this run's own (roles belong to the server, and a DATABASE_URL server may be shared).
+  const roles = {
+    prefix: `vss_t${runId.replace(/[^a-z0-9]/gi, '').toLowerCase()}`,
+    passwords: randomPasswords(),
+  };
+  process.env.VSS_TEST_ROLES = JSON.stringify(roles);
   try {
-    await migrateAll(templateUrl.toString());
+    await prepareDatabase(adminUrl, template, roles);
   } catch (error) {
     await dropDatabase(adminUrl, template);
     throw error;

@@ -1,4 +1,5 @@
-import { dropDatabase, type EmbeddedDatabase } from '@vss/persistence';
+import { rmSync } from 'node:fs';
+import { databaseRoles, dropDatabase, type EmbeddedDatabase, runStatements } from '@vss/persistence';
 
 export default async function globalTeardown(): Promise<void> {
   const adminUrl = process.env.VSS_TEST_ADMIN_URL;
@@ -8,5 +9,16 @@ export default async function globalTeardown(): Promise<void> {
     await embedded.stop();
   } else if (adminUrl && template) {
     await dropDatabase(adminUrl, template);
+    const roles = process.env.VSS_TEST_ROLES
+      ? (JSON.parse(process.env.VSS_TEST_ROLES) as { prefix: string })
+      : undefined;
+    if (roles) {
+      const names = Object.values(databaseRoles(roles.prefix));
+      await runStatements(
+        adminUrl,
+        names.map((n) => `DROP ROLE IF EXISTS "${n}"`),
+      ).catch(() => undefined);
+    }
   }
+  if (process.env.VSS_TEST_PKI) rmSync(process.env.VSS_TEST_PKI, { recursive: true, force: true });
 }

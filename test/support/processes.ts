@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tlsEnv } from './tls';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -20,13 +21,22 @@ export interface AppProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts an app as a real process, the way production runs it. */
+/**
+ * Starts an app as a real process, the way production runs it: over TLS with the test PKI's
+ * certificate of that app (the env may override it), the gateway's operator port on any free port.
+ */
 export function startAppProcess(
   app: 'gateway' | 'worker' | 'population-registry',
   env: Record<string, string>,
 ): AppProcess {
   const child = spawn(process.execPath, [appEntry(app)], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'info',
+      ...tlsEnv(app),
+      ...(app === 'gateway' ? { OPERATOR_HTTP_PORT: '0' } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

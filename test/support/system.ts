@@ -14,6 +14,7 @@ import { startRegistry, type RunningRegistry } from '../../apps/population-regis
 import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.app';
 import { createTestDatabase, type TestDatabase } from './database';
 import { freePort } from './ports';
+import { tlsConfig } from './tls';
 
 /** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
 export const TEST_LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
@@ -23,7 +24,6 @@ export interface SystemOptions {
   seed?: (pool: Pool) => Promise<void>;
   /** false: no worker at first (start one with startWorker). */
   worker?: boolean;
-  registryToken?: string;
   registryConfig?: Partial<RegistryConfig>;
   gatewayConfig?: Partial<GatewayConfig>;
   workerConfig?: Partial<WorkerConfig>;
@@ -51,14 +51,13 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
   const pool = new Pool({ connectionString: db.url, max: 4 });
   pool.on('error', () => undefined); // a connection closed under it at drop is not the test's failure
   if (options.seed) await options.seed(pool);
-  const token = options.registryToken ?? loadConfig(registryConfigSchema, {}).REGISTRY_PEER_TOKEN;
   const clock = options.clock ? { clock: options.clock } : {};
   const registry = await startRegistry(
     {
       ...loadConfig(registryConfigSchema, {}),
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.urlFor('registry'),
       REGISTRY_GRPC_PORT: await freePort(),
-      REGISTRY_PEER_TOKEN: token,
+      ...tlsConfig('population-registry'),
       LOG_LEVEL: TEST_LOG_LEVEL,
       ...options.registryConfig,
     },
@@ -67,11 +66,12 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
   const gateway = await startGateway(
     {
       ...loadConfig(gatewayConfigSchema, {}),
-      DATABASE_URL: db.url,
+      DATABASE_URL: db.urlFor('gateway'),
       GATEWAY_GRPC_PORT: await freePort(),
       GATEWAY_HTTP_PORT: await freePort(),
+      OPERATOR_HTTP_PORT: await freePort(),
       REGISTRY_ADDRESS: registry.address,
-      REGISTRY_PEER_TOKEN: token,
+      ...tlsConfig('gateway'),
       LOG_LEVEL: TEST_LOG_LEVEL,
       ...options.gatewayConfig,
     },
@@ -84,9 +84,9 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
         ...loadConfig(workerConfigSchema, {}),
         ...options.workerConfig,
         ...overrides,
-        DATABASE_URL: db.url,
+        DATABASE_URL: db.urlFor('worker'),
         REGISTRY_ADDRESS: registry.address,
-        REGISTRY_PEER_TOKEN: token,
+        ...tlsConfig('worker'),
         LOG_LEVEL: TEST_LOG_LEVEL,
       },
       clock,

@@ -1,4 +1,12 @@
-import { readRuntime } from '../runtime';
+import * as grpc from '@grpc/grpc-js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataDir, readRuntime } from '../runtime';
+
+/** The CA the CLI checks the gateway's certificate against: VSS_CA_FILE, else the one `npm start` made. */
+export function caFile(): string {
+  return process.env.VSS_CA_FILE ?? join(dataDir(), 'pki', 'ca.crt');
+}
 
 /** Where the CLI finds the system: environment first, then what `npm start` wrote. */
 export function cliContext() {
@@ -6,9 +14,20 @@ export function cliContext() {
   return {
     databaseUrl: process.env.DATABASE_URL ?? runtime?.databaseUrl,
     gatewayGrpc: process.env.VSS_GATEWAY_ADDRESS ?? runtime?.gatewayGrpc ?? '127.0.0.1:50051',
-    gatewayHttp: process.env.VSS_GATEWAY_HTTP ?? runtime?.gatewayHttp ?? 'http://127.0.0.1:8080',
+    gatewayHttp: process.env.VSS_GATEWAY_HTTP ?? runtime?.gatewayHttp ?? 'https://127.0.0.1:8080',
     /** The key the CLI calls the gateway with: VSS_API_KEY, else the demo key of the role needed. */
     apiKey: (role: 'clinic' | 'admin' | 'civilRegistry') => process.env.VSS_API_KEY ?? runtime?.keys[role],
+    /** TLS to the gateway, its certificate checked against the CA; plaintext only with VSS_PLAINTEXT=true. */
+    credentials(): grpc.ChannelCredentials {
+      if (process.env.VSS_PLAINTEXT === 'true') return grpc.credentials.createInsecure();
+      const ca = caFile();
+      if (!existsSync(ca)) {
+        throw new Error(
+          `no CA certificate at ${ca}: set VSS_CA_FILE to the gateway's CA, or run \`npm start\` (it makes one)`,
+        );
+      }
+      return grpc.credentials.createSsl(readFileSync(ca));
+    },
     runtime,
   };
 }

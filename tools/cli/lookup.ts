@@ -13,7 +13,7 @@ async function callGateway<Res>(method: string, request: object, role: 'clinic' 
   if (!apiKey)
     throw new Error(`no API key: set VSS_API_KEY or run \`npm start\` (it issues a demo ${role} key)`);
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
-  const client = new Coverage(context.gatewayGrpc, grpc.credentials.createInsecure());
+  const client = new Coverage(context.gatewayGrpc, context.credentials());
   const metadata = new grpc.Metadata();
   metadata.set('x-api-key', apiKey);
   try {

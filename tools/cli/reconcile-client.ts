@@ -35,12 +35,13 @@ export class ReconciliationClient {
   constructor(
     address: string,
     private readonly apiKey: string,
+    credentials: grpc.ChannelCredentials,
   ) {
     const Ctor = serviceClient(
       ['vss/gateway/v1/reconciliation.proto'],
       'vss.gateway.v1.ReconciliationService',
     );
-    this.client = new Ctor(address, grpc.credentials.createInsecure());
+    this.client = new Ctor(address, credentials);
   }
 
   private metadata(): grpc.Metadata {

@@ -16,7 +16,7 @@ function connect(): ReconciliationClient {
   const apiKey = context.apiKey('admin');
   if (!apiKey)
     throw new Error('no API key: set VSS_API_KEY to an admin key, or run `npm start` (it issues one)');
-  return new ReconciliationClient(context.gatewayGrpc, apiKey);
+  return new ReconciliationClient(context.gatewayGrpc, apiKey, context.credentials());
 }
 
 async function withClient(work: (client: ReconciliationClient) => Promise<void>): Promise<void> {

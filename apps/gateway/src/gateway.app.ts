@@ -1,7 +1,12 @@
+import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
+import { existsSync, readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { ApiKeys } from '@vss/api-keys';
+import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
 import {
   CIVIL_EVENT_SERVICE_NAME,
   COVERAGE_SERVICE_NAME,
@@ -10,7 +15,20 @@ import {
   VSS_GATEWAY_V1_PACKAGE_NAME,
 } from '@vss/contracts';
 import { startInfrastructure } from '@vss/core';
-import { Clock, type GatewayConfig, grpcServer, PinoNestLogger, setServing } from '@vss/platform';
+import {
+  Clock,
+  ConfigError,
+  type GatewayConfig,
+  isDeployed,
+  grpcServer,
+  grpcServerCredentials,
+  httpsOptions,
+  PinoNestLogger,
+  refreshHttpsCertificates,
+  setServing,
+  startOperatorServer,
+  tlsFiles,
+} from '@vss/platform';
 import { GatewayModule } from './gateway.module';
 
 export const GATEWAY_SERVICES = [
@@ -21,28 +39,57 @@ export const GATEWAY_SERVICES = [
 
 export interface RunningGateway {
   grpcAddress: string;
+  /** `https://host:port` (`http://` only in plaintext development). */
   httpAddress: string;
+  /** Where /metrics is served. */
+  operatorAddress: string;
   close(): Promise<void>;
 }
 
-/** Migrates the `vss` schema, then serves gRPC and the HTTP facade side by side. */
+/**
+ * The key that signs audit checkpoints: AUDIT_SIGNING_KEY_FILE, else the PKI folder's. Outside
+ * a laptop a missing key stops the start-up; on a laptop the chain is kept unsigned.
+ */
+function auditSigningKey(config: GatewayConfig): KeyObject | undefined {
+  const path = resolve(
+    config.AUDIT_SIGNING_KEY_FILE ?? join(config.VSS_DATA_DIR, 'pki', 'audit-signing.key'),
+  );
+  if (!existsSync(path)) {
+    if (config.AUDIT_SIGNING_KEY_FILE || isDeployed(config, process.env.NODE_ENV)) {
+      throw new ConfigError([
+        `AUDIT_SIGNING_KEY_FILE: ${path} does not exist; create it with \`npm run cli -- certs init\` or point AUDIT_SIGNING_KEY_FILE at the gateway's ed25519 audit key`,
+      ]);
+    }
+    return undefined;
+  }
+  return loadSigningKey(readFileSync(path, 'utf8'));
+}
+
+/** Serves gRPC and the HTTP facade side by side, over TLS, on a migrated `vss` schema. */
 export async function startGateway(
   config: GatewayConfig & { DATABASE_URL: string },
   options: { clock?: Clock } = {},
 ): Promise<RunningGateway> {
+  const tls = tlsFiles(config, 'gateway');
+  const signingKey = auditSigningKey(config);
   const infrastructure = await startInfrastructure(config, {
     app: 'gateway',
+    tls,
     jobs: { expireInSeconds: 60, maintenanceIntervalSeconds: 60, poolSize: 2 },
     audit: { flushMs: config.AUDIT_FLUSH_MS, maxBatch: config.AUDIT_MAX_BATCH },
     clock: options.clock,
   });
   const { logger } = infrastructure;
+  const checkpoints = signingKey ? new AuditCheckpointer(infrastructure.pool, signingKey, logger) : undefined;
+  if (!signingKey) logger.warn('no audit signing key: the audit chain is kept but no checkpoints are signed');
+  checkpoints?.start(config.AUDIT_CHECKPOINT_SECONDS);
   const keys = new ApiKeys(infrastructure.pool);
   collectDefaultMetrics();
 
   const app = await NestFactory.create(GatewayModule.forRoot(infrastructure, config, keys), {
     logger: new PinoNestLogger(logger),
     bodyParser: true,
+    ...(tls ? { httpsOptions: httpsOptions(tls) as NestApplicationOptions['httpsOptions'] } : {}),
   });
   app.enableShutdownHooks([]);
   const grpc = grpcServer({
@@ -52,20 +99,35 @@ export async function startGateway(
     port: config.GATEWAY_GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
     services: GATEWAY_SERVICES,
+    credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
   });
   app.connectMicroservice<MicroserviceOptions>(grpc.options, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.GATEWAY_HTTP_PORT, config.BIND_HOST);
+  const stopRefresh = tls ? refreshHttpsCertificates(app.getHttpServer(), tls) : () => undefined;
+  const operator = await startOperatorServer({
+    host: config.OPERATOR_BIND_HOST,
+    port: config.OPERATOR_HTTP_PORT,
+    tls,
+  });
   setServing(grpc, GATEWAY_SERVICES, true);
   const grpcAddress = `${config.BIND_HOST}:${config.GATEWAY_GRPC_PORT}`;
-  const httpAddress = `http://${config.BIND_HOST}:${config.GATEWAY_HTTP_PORT}`;
-  logger.info({ grpcAddress, httpAddress }, 'gateway serving');
+  const httpAddress = `${tls ? 'https' : 'http'}://${config.BIND_HOST}:${config.GATEWAY_HTTP_PORT}`;
+  logger.info(
+    { grpcAddress, httpAddress, operatorAddress: operator.url, tls: tls !== undefined },
+    'gateway serving',
+  );
   return {
     grpcAddress,
     httpAddress,
+    operatorAddress: operator.url,
     async close() {
       setServing(grpc, GATEWAY_SERVICES, false);
+      stopRefresh();
+      await operator.close();
       await app.close(); // graceful: in-flight calls finish first
+      await infrastructure.audit.close();
+      await checkpoints?.stop();
       await infrastructure.close();
     },
   };

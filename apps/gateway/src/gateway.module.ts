@@ -1,13 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ApiKeys } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { CivilEventsModule } from '@vss/civil-events';
 import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { AppErrorFilter, type GatewayConfig } from '@vss/platform';
 import { ReconciliationModule } from '@vss/reconciliation';
-import { API_KEY_AUTHENTICATOR, AuthGuard } from '@vss/security';
+import { API_KEY_AUTHENTICATOR, AuthGuard, CLIENT_CERTIFICATES } from '@vss/security';
 import { HealthHttpController } from './health/health.http.controller';
 
 /**
@@ -31,6 +31,8 @@ export class GatewayModule {
       providers: [
         { provide: ApiKeys, useValue: keys },
         { provide: API_KEY_AUTHENTICATOR, useValue: keys },
+        { provide: CertificateRegistry, useValue: new CertificateRegistry(infrastructure.pool) },
+        { provide: CLIENT_CERTIFICATES, useExisting: CertificateRegistry },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },
       ],

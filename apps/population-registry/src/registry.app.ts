@@ -5,15 +5,17 @@ import {
   POPULATION_REGISTRY_SERVICE_NAME,
 } from '@vss/contracts/generated/npd/registry/v1/registry';
 import { REGISTRY_PROTO_FILES } from '@vss/contracts';
-import { checkDatabaseReachable, createPool, migrateSchema } from '@vss/persistence';
+import { checkDatabaseReachable, createPool, requireMigrated } from '@vss/persistence';
 import {
   type Clock,
   createLogger,
   databaseLossReporter,
   grpcServer,
+  grpcServerCredentials,
   PinoNestLogger,
   type RegistryConfig,
   setServing,
+  tlsFiles,
 } from '@vss/platform';
 import { FaultInjector } from './faults/fault-injection';
 import { NPD_SCHEMA } from './migrations';
@@ -27,14 +29,15 @@ export interface RunningRegistry {
   close(): Promise<void>;
 }
 
-/** Migrates the registry's schema and serves npd.registry.v1 over gRPC. */
+/** Serves (on a migrated `npd` schema) npd.registry.v1 over gRPC. */
 export async function startRegistry(
   config: RegistryConfig & { DATABASE_URL: string },
   options: { clock?: Clock } = {},
 ): Promise<RunningRegistry> {
   const logger = createLogger('population-registry', config.LOG_LEVEL);
+  const tls = tlsFiles(config, 'population-registry');
   await checkDatabaseReachable(config.DATABASE_URL);
-  await migrateSchema(config.DATABASE_URL, NPD_SCHEMA, 'population-registry:migrate');
+  await requireMigrated(config.DATABASE_URL, NPD_SCHEMA, 'npd');
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, 'population-registry', {
     onError: databaseLossReporter(logger),
   });
@@ -50,12 +53,13 @@ export async function startRegistry(
     port: config.REGISTRY_GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
     services: [REGISTRY_SERVICE],
+    credentials: await grpcServerCredentials(tls, { requireClientCertificate: true }),
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     RegistryModule.forRoot({
       pool,
       faults,
-      peerToken: config.REGISTRY_PEER_TOKEN,
+      allowedPeers: tls ? config.REGISTRY_ALLOWED_PEERS : undefined,
       logger,
       clock: options.clock,
     }),
@@ -64,7 +68,7 @@ export async function startRegistry(
   await app.listen();
   setServing(grpc, [REGISTRY_SERVICE], true);
   const address = `${config.BIND_HOST}:${config.REGISTRY_GRPC_PORT}`;
-  logger.info({ address }, 'population registry serving');
+  logger.info({ address, tls: tls !== undefined }, 'population registry serving');
   return {
     address,
     faults,

@@ -9,12 +9,13 @@ import { RegistryGrpcController } from './citizens/registry.grpc.controller';
 import { CivilStatusService } from './civil-status/civil-status.service';
 import { RequestsRepository } from './civil-status/requests.repository';
 import { FaultInjectionInterceptor, FaultInjector } from './faults/fault-injection';
-import { PEER_TOKEN, PeerAuthGuard } from './peers/peer-auth.guard';
+import { ALLOWED_PEERS, PeerAuthGuard } from './peers/peer-auth.guard';
 
 export interface RegistryDeps {
   pool: Pool;
   faults: FaultInjector;
-  peerToken: string;
+  /** `member/subsystem` of the allowed peers; undefined when serving plaintext (development). */
+  allowedPeers: string[] | undefined;
   logger: Logger;
   clock?: Clock;
 }
@@ -28,7 +29,7 @@ export class RegistryModule {
       providers: [
         { provide: REGISTRY_POOL, useValue: deps.pool },
         { provide: FaultInjector, useValue: deps.faults },
-        { provide: PEER_TOKEN, useValue: deps.peerToken },
+        { provide: ALLOWED_PEERS, useValue: deps.allowedPeers },
         { provide: Clock, useValue: deps.clock ?? new Clock() },
         { provide: APP_GUARD, useClass: PeerAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: FaultInjectionInterceptor },

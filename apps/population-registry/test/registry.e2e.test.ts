@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { CertificateAuthority } from '@vss/pki';
+import { pkiFile, systemCertificate, testCredentials, tlsConfig } from '../../../test/support/tls';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import { registry } from '@vss/contracts';
@@ -7,7 +10,6 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { freePort } from '../../../test/support/ports';
 import { startRegistry, type RunningRegistry } from '../src/registry.app';
 
-const TOKEN = 'test-peer-token';
 let db: TestDatabase;
 let server: RunningRegistry;
 let client: RegistryClient;
@@ -32,11 +34,20 @@ beforeAll(async () => {
     ...loadConfig(registryConfigSchema, {}),
     DATABASE_URL: db.url,
     REGISTRY_GRPC_PORT: port,
-    REGISTRY_PEER_TOKEN: TOKEN,
+    ...tlsConfig('population-registry'),
     LOG_LEVEL: 'silent',
   });
-  client = new RegistryClient({ address: server.address, peerToken: TOKEN, deadlineMs: 5000, attempts: 1 });
+  client = clientAs(systemCertificate('gateway'));
 });
+
+function clientAs(certificate: { cert: string; key: string }): RegistryClient {
+  return new RegistryClient({
+    address: server.address,
+    credentials: testCredentials(certificate),
+    deadlineMs: 5000,
+    attempts: 1,
+  });
+}
 
 afterAll(async () => {
   client?.close();
@@ -232,19 +243,49 @@ describe('idempotent changes', () => {
 });
 
 describe('serving', () => {
-  it('refuses callers without the peer token', async () => {
-    const anonymous = new RegistryClient({
-      address: server.address,
-      peerToken: 'wrong',
-      deadlineMs: 2000,
-      attempts: 1,
-    });
+  it('knows the worker by its certificate too', async () => {
+    const worker = clientAs(systemCertificate('worker'));
+    expect((await worker.getCitizen(AN))?.citizenId).toBe(AN);
+    worker.close();
+  });
+
+  it('refuses a certificate of our CA whose subsystem is not one of its peers', async () => {
+    const operator = clientAs(systemCertificate('cli'));
     await expectStatus(
-      anonymous['call']('getCitizen', { citizenId: AN }),
-      grpc.status.UNAUTHENTICATED,
-      /x-registry-token/,
+      operator['call']('getCitizen', { citizenId: AN }),
+      grpc.status.PERMISSION_DENIED,
+      /VSS\/operator-cli is not a peer of the registry; allowed: VSS\/gateway, VSS\/worker/,
     );
-    anonymous.close();
+    operator.close();
+  });
+
+  it('fails the handshake of a client with no certificate, one from another CA, or plaintext, and goes on serving', async () => {
+    const foreign = await CertificateAuthority.create('someone else');
+    const impostor = await foreign.issue({
+      subject: { member: 'VSS', subsystem: 'gateway' },
+      purpose: 'client',
+      validityDays: 1,
+    });
+    const ca = readFileSync(pkiFile('ca.crt'));
+    for (const credentials of [
+      grpc.credentials.createSsl(ca),
+      grpc.credentials.createSsl(
+        ca,
+        Buffer.from(impostor.privateKeyPem),
+        Buffer.from(impostor.certificatePem),
+      ),
+      grpc.credentials.createInsecure(),
+    ]) {
+      const refused = new RegistryClient({
+        address: server.address,
+        credentials,
+        deadlineMs: 2000,
+        attempts: 1,
+      });
+      await expectStatus(refused['call']('getCitizen', { citizenId: AN }), grpc.status.UNAVAILABLE, /./);
+      refused.close();
+    }
+    expect((await client.getCitizen(AN))?.citizenId).toBe(AN);
   });
 
   it('reports SERVING on grpc.health.v1', async () => {
@@ -254,7 +295,7 @@ describe('serving', () => {
     const protoLoader = await import('@grpc/proto-loader');
     const def = protoLoader.loadSync(protoPath, { keepCase: true, enums: String, defaults: true });
     const HealthClient = (grpc.loadPackageDefinition(def) as any).grpc.health.v1.Health; // eslint-disable-line @typescript-eslint/no-explicit-any
-    const health = new HealthClient(server.address, grpc.credentials.createInsecure());
+    const health = new HealthClient(server.address, testCredentials(systemCertificate('gateway')));
     const res = await unary<{ service: string }, { status: string }>(
       health,
       'Check',

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { startInfrastructure } from '@vss/core';
-import { type Clock, PinoNestLogger, type WorkerConfig } from '@vss/platform';
+import { type Clock, PinoNestLogger, tlsFiles, type WorkerConfig } from '@vss/platform';
 import { WorkerModule } from './worker.module';
 
 export interface RunningWorker {
@@ -17,6 +17,7 @@ export async function startWorker(
 ): Promise<RunningWorker> {
   const infrastructure = await startInfrastructure(config, {
     app: 'worker',
+    tls: tlsFiles(config, 'worker'),
     jobs: {
       expireInSeconds: config.JOB_EXPIRE_SECONDS,
       maintenanceIntervalSeconds: config.QUEUE_SUPERVISE_SECONDS,

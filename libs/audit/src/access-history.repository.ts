@@ -25,6 +25,31 @@ const ACCESSES_OF_CITIZEN = `
    ORDER BY audit_events.occurred_at DESC, audit_events.event_id DESC
    LIMIT $4`;
 
+/** One access of any kind, as the access history shows it. */
+export interface AnyAccessRow {
+  event_id: string;
+  at: string;
+  caller: string;
+  caller_role: string;
+  action: string;
+  purpose: string;
+  outcome: string;
+  facility_code: string | null;
+  office_code: string | null;
+  seq: string;
+  hash: string;
+}
+
+const ALL_ACCESSES_OF_CITIZEN = `
+  SELECT event_id::text, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+         caller, caller_role, action, purpose, outcome, facility_code, office_code, seq::text,
+         encode(hash, 'hex') AS hash
+    FROM vss.audit_events
+   WHERE subject_citizen_id = $1
+     AND ($2::timestamptz IS NULL OR (occurred_at, event_id) < ($2::timestamptz, $3::uuid))
+   ORDER BY audit_events.occurred_at DESC, audit_events.event_id DESC
+   LIMIT $4`;
+
 /** Reading the audit trail: who accessed a citizen's data, and how. */
 @Injectable()
 export class AccessHistoryRepository {
@@ -42,6 +67,21 @@ export class AccessHistoryRepository {
       after?.id ?? null,
       limit,
       [AuditAction.CoverageLookup],
+    ]);
+    return result.rows;
+  }
+
+  /** Every access to one citizen's data, newest first, after the (at, id) of the previous page. */
+  async accessesOf(
+    citizenId: string,
+    after: { at: string; id: string } | undefined,
+    limit: number,
+  ): Promise<AnyAccessRow[]> {
+    const result = await this.pool.query<AnyAccessRow>(ALL_ACCESSES_OF_CITIZEN, [
+      citizenId,
+      after?.at ?? null,
+      after?.id ?? null,
+      limit,
     ]);
     return result.rows;
   }

@@ -15,6 +15,11 @@ export const AuditAction = {
   RunCancelled: 'reconciliation.run.cancel',
   FindingApplied: 'reconciliation.finding.apply',
   FindingsApplied: 'reconciliation.findings.apply',
+  /** Reads of a person's data other than a lookup: each names the person read. */
+  ProcedureRead: 'civil-event.procedure.read',
+  FindingRead: 'reconciliation.finding.read',
+  /** An administrator read a citizen's access history (this listing is itself history). */
+  AccessHistoryRead: 'audit.history.read',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -59,8 +59,8 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   }
 
   @Roles('admin')
-  listProcedures(request: ListProceduresRequest): Promise<ListProceduresResponse> {
-    return this.procedures.list(request);
+  listProcedures(request: ListProceduresRequest, metadata: Metadata): Promise<ListProceduresResponse> {
+    return this.procedures.list(callerOf(metadata), request);
   }
 
   @Roles('admin')

@@ -59,12 +59,28 @@ export class CivilEventsRepository {
       acceptedOn: string;
     },
     jobExpireSeconds: number,
+    /** Writes the audit entry of the outcome, in the transaction that accepts the event. */
+    audit: (client: PoolClient, outcome: AcceptOutcome) => Promise<unknown>,
+  ): Promise<AcceptOutcome> {
+    const procedureId = randomUUID();
+    const steps = stepsOf(event.payload.kind);
+    return withTransaction(this.pool, async (client) => {
+      const outcome = await this.acceptWithin(client, event, procedureId, steps, jobExpireSeconds);
+      await audit(client, outcome);
+      return outcome;
+    });
+  }
+
+  private async acceptWithin(
+    client: PoolClient,
+    event: { payload: CivilEventPayload; subjectCitizenId: string; fingerprint: string; acceptedOn: string },
+    procedureId: string,
+    steps: readonly string[],
+    jobExpireSeconds: number,
   ): Promise<AcceptOutcome> {
     const { payload } = event;
     const { header } = payload;
-    const procedureId = randomUUID();
-    const steps = stepsOf(payload.kind);
-    return withTransaction(this.pool, async (client) => {
+    {
       const inserted = await client.query({
         name: 'vss-civil-event-accept',
         text: `WITH e AS (
@@ -117,7 +133,7 @@ export class CivilEventsRepository {
       return row.fingerprint === event.fingerprint
         ? { status: 'duplicate', procedureId: row.procedure_id, state: row.state }
         : { status: 'conflict', procedureId: row.procedure_id, receivedAt: row.received_at.toISOString() };
-    });
+    }
   }
 
   async find(procedureId: string): Promise<ProcedureRow | undefined> {

@@ -73,20 +73,23 @@ export class CivilEventsService {
     payload: CivilEventPayload,
     subjectCitizenId: string,
   ): Promise<SubmitResponse> {
+    const { header } = payload;
+    // The entry commits with the event: an accepted event always has its record, and a
+    // record never names an event that was not accepted.
     const outcome = await this.repository.accept(
       { payload, subjectCitizenId, fingerprint: fingerprintOf(payload), acceptedOn: this.clock.today() },
       this.config.JOB_EXPIRE_SECONDS,
+      (client, accepted) =>
+        this.audit.recordWithin(client, {
+          caller,
+          action: payload.kind === 'BIRTH' ? AuditAction.BirthSubmitted : AuditAction.DeathSubmitted,
+          subjectCitizenId,
+          officeCode: header.officeCode,
+          purpose: 'linked-procedure',
+          outcome: accepted.status.toUpperCase(),
+          detail: { eventId: header.eventId, procedureId: accepted.procedureId },
+        }),
     );
-    const { header } = payload;
-    await this.audit.record({
-      caller,
-      action: payload.kind === 'BIRTH' ? AuditAction.BirthSubmitted : AuditAction.DeathSubmitted,
-      subjectCitizenId,
-      officeCode: header.officeCode,
-      purpose: 'linked-procedure',
-      outcome: outcome.status.toUpperCase(),
-      detail: { eventId: header.eventId, procedureId: outcome.procedureId },
-    });
     if (outcome.status === 'conflict') {
       throw civilEventError(
         CivilEventErrorCode.EventIdReused,

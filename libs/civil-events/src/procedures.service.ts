@@ -88,7 +88,7 @@ export class ProceduresService {
     });
   }
 
-  async list(request: ListProceduresRequest): Promise<ListProceduresResponse> {
+  async list(caller: Caller, request: ListProceduresRequest): Promise<ListProceduresResponse> {
     const pageSize = request.pageSize ?? 0;
     if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE) {
       throw invalidField('page_size', `must be 0 (meaning ${DEFAULT_PAGE}) to ${MAX_PAGE}`);
@@ -105,6 +105,7 @@ export class ProceduresService {
     const limit = pageSize || DEFAULT_PAGE;
     const rows = await this.repository.list(filter, limit + 1);
     const page = rows.slice(0, limit);
+    await Promise.all(page.map((row) => this.audited(caller, row)));
     return {
       procedures: page.map(toProcedure),
       nextPageToken: rows.length > limit ? encodePageToken([page[page.length - 1].seq], query) : '',
@@ -178,7 +179,21 @@ export class ProceduresService {
         'procedure_id',
       );
     }
+    await this.audited(caller, row);
     return row;
+  }
+
+  /** A procedure names its person: reading it is an access to their data, in their history. */
+  private audited(caller: Caller, row: ProcedureRow): Promise<unknown> {
+    return this.audit.record({
+      caller,
+      action: AuditAction.ProcedureRead,
+      subjectCitizenId: row.subject_citizen_id,
+      officeCode: row.office_code,
+      purpose: 'linked-procedure',
+      outcome: 'READ',
+      detail: { procedureId: row.procedure_id },
+    });
   }
 }
 

@@ -1,8 +1,16 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AuditTrail } from '@vss/audit';
-import { checkDatabaseReachable, createPool, migrateSchema, VSS_SCHEMA } from '@vss/persistence';
-import { Clock, createLogger, databaseLossReporter, type PgBoss, startJobQueue } from '@vss/platform';
+import { checkDatabaseReachable, createPool, requireMigrated, VSS_SCHEMA } from '@vss/persistence';
+import {
+  Clock,
+  createLogger,
+  databaseLossReporter,
+  grpcChannelCredentials,
+  type PgBoss,
+  startJobQueue,
+  type TlsFiles,
+} from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 
 /** What both VSS apps need of their configuration to start. */
@@ -11,7 +19,6 @@ export interface InfrastructureConfig {
   LOG_LEVEL: string;
   DB_POOL_SIZE: number;
   REGISTRY_ADDRESS: string;
-  REGISTRY_PEER_TOKEN: string;
   REGISTRY_DEADLINE_MS: number;
 }
 
@@ -21,6 +28,8 @@ export interface InfrastructureSpec {
   jobs: { expireInSeconds: number; maintenanceIntervalSeconds: number; poolSize: number };
   audit: { flushMs: number; maxBatch: number };
   clock?: Clock;
+  /** This app's certificate, its key and the CA (undefined: plaintext, development only). */
+  tls: TlsFiles | undefined;
 }
 
 /** The shared infrastructure of an app, built once at boot and handed to every feature. */
@@ -42,7 +51,8 @@ export interface Infrastructure {
 
 /**
  * The one start-up of the gateway and the worker: the database reached (one readable
- * sentence when it is not), the `vss` schema migrated, then the `pg` pool of the hot paths,
+ * sentence when it is not), the `vss` schema found up to date (the owner migrates it; the apps'
+ * roles cannot), then the `pg` pool of the hot paths,
  * the job queue, the registry client and the audit trail.
  */
 export async function startInfrastructure(
@@ -51,7 +61,7 @@ export async function startInfrastructure(
 ): Promise<Infrastructure> {
   const logger = createLogger(spec.app, config.LOG_LEVEL);
   await checkDatabaseReachable(config.DATABASE_URL);
-  await migrateSchema(config.DATABASE_URL, VSS_SCHEMA, `${spec.app}:migrate`);
+  await requireMigrated(config.DATABASE_URL, VSS_SCHEMA, 'vss');
   const onDatabaseError = databaseLossReporter(logger);
   const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app, { onError: onDatabaseError });
   const jobs = await startJobQueue({
@@ -62,7 +72,7 @@ export async function startInfrastructure(
   });
   const registry = new RegistryClient({
     address: config.REGISTRY_ADDRESS,
-    peerToken: config.REGISTRY_PEER_TOKEN,
+    credentials: await grpcChannelCredentials(spec.tls),
     deadlineMs: config.REGISTRY_DEADLINE_MS,
   });
   const audit = new AuditTrail(pool, spec.audit);

@@ -4,7 +4,8 @@ import {
   type BatchLookupCoverageRequest,
   type CoverageServiceController,
   CoverageServiceControllerMethods,
-  type ListCoverageLookupsRequest,
+  type ListAccessHistoryRequest,
+  ListCoverageLookupsRequest,
   type LookupCoverageRequest,
 } from '@vss/contracts';
 import { callerOf, Roles } from '@vss/security';
@@ -29,5 +30,10 @@ export class CoverageGrpcController implements CoverageServiceController {
   @Roles('admin')
   listCoverageLookups(request: ListCoverageLookupsRequest, metadata: Metadata) {
     return this.coverage.listLookups(callerOf(metadata), request);
+  }
+
+  @Roles('admin')
+  listAccessHistory(request: ListAccessHistoryRequest, metadata: Metadata) {
+    return this.coverage.listAccessHistory(callerOf(metadata), request);
   }
 }

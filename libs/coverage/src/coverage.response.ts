@@ -1,5 +1,7 @@
+import type { AnyAccessRow, AuditReceipt } from '@vss/audit';
 import { gatewayGender, genderFromStored } from '@vss/platform';
 import {
+  type AccessRecord,
   type CoverageLookupRecord,
   CoverageStatus,
   IdentityResult,
@@ -41,7 +43,7 @@ export function toResponse(
   facilityCode: string,
   answer: CoverageAnswer,
   identity: IdentityVerdict,
-  lookupId: string,
+  receipt: AuditReceipt,
 ): LookupCoverageResponse {
   const { decision, record } = answer;
   const card = record?.card;
@@ -76,7 +78,8 @@ export function toResponse(
       : undefined,
     identity: { result: IDENTITY[identity.result], mismatchedFields: identity.mismatchedFields },
     visitDate,
-    lookupId,
+    lookupId: receipt.eventId,
+    receipt: { seq: receipt.seq, hash: receipt.hash },
   };
 }
 
@@ -107,5 +110,20 @@ export function toLookupRecord(row: LookupRecordRow): CoverageLookupRecord {
     ...statusOfOutcome(row.outcome),
     identity:
       identity && identity in IDENTITY ? IDENTITY[identity] : IdentityResult.IDENTITY_RESULT_UNSPECIFIED,
+  };
+}
+
+export function toAccessRecord(row: AnyAccessRow): AccessRecord {
+  return {
+    accessId: row.event_id,
+    accessedAt: row.at,
+    caller: row.caller,
+    callerRole: row.caller_role,
+    action: row.action,
+    purpose: row.purpose,
+    outcome: row.outcome,
+    facilityCode: row.facility_code ?? '',
+    officeCode: row.office_code ?? '',
+    receipt: { seq: row.seq, hash: row.hash },
   };
 }

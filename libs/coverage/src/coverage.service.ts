@@ -3,13 +3,15 @@ import type { Logger } from 'pino';
 import type {
   BatchLookupCoverageRequest,
   BatchLookupCoverageResponse,
+  ListAccessHistoryRequest,
+  ListAccessHistoryResponse,
   ListCoverageLookupsRequest,
   ListCoverageLookupsResponse,
   LookupCoverageRequest,
   LookupCoverageResponse,
 } from '@vss/contracts';
 import { AppError, Clock } from '@vss/platform';
-import { AccessHistoryRepository, AuditAction, AuditTrail } from '@vss/audit';
+import { AccessHistoryRepository, AuditAction, type AuditReceipt, AuditTrail } from '@vss/audit';
 import { type Caller, SecurityErrorCode, securityError } from '@vss/security';
 import { LOGGER } from '@vss/platform';
 import { type CoverageAnswer, decideFromRecords } from './coverage.decision';
@@ -22,7 +24,7 @@ import {
   parseListRequest,
   parseLookupRequest,
 } from './coverage.request';
-import { outcomeOf, toLookupRecord, toResponse } from './coverage.response';
+import { outcomeOf, toAccessRecord, toLookupRecord, toResponse } from './coverage.response';
 import { IdentityCheck, type IdentityVerdict } from './identity-check';
 
 /** How the call reached us, kept in the audit record. */
@@ -64,8 +66,8 @@ export class CoverageService {
         ? undefined
         : (verdict.registry ?? (await this.identity.presence([query.citizenId]))[0]);
     const answer = decideFromRecords(records, query.visitDate, registry);
-    const lookupId = await this.record(caller, query, answer, verdict, channel);
-    return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, lookupId);
+    const receipt = await this.record(caller, query, answer, verdict, channel);
+    return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, receipt);
   }
 
   /** Up to 500 IDs for one facility and date, answered in request order, each audited. */
@@ -91,19 +93,20 @@ export class CoverageService {
           subject: 'citizen_id',
         };
         const answer = decideFromRecords(records[i], batch.visitDate, presence.get(citizenId));
-        const lookupId = await this.record(caller, query, answer, notChecked, channel, true);
-        return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, lookupId);
+        const receipt = await this.record(caller, query, answer, notChecked, channel, true);
+        return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, receipt);
       }),
     );
     return { results };
   }
 
-  /** Who looked a citizen up, newest first (administrators). */
+  /** Who looked a citizen up, newest first (administrators); the reading is audited. */
   async listLookups(
-    _caller: Caller,
+    caller: Caller,
     request: ListCoverageLookupsRequest,
   ): Promise<ListCoverageLookupsResponse> {
     const query = parseListRequest(request, this.today());
+    await this.historyRead(caller, query.citizenId, 'coverage.lookup');
     // One more than asked tells whether there is a next page without counting.
     const rows = await this.read(() =>
       this.history.lookupsOf(query.citizenId, query.after, query.pageSize + 1),
@@ -115,6 +118,39 @@ export class CoverageService {
       nextPageToken:
         rows.length > query.pageSize && last ? encodeListToken(query.citizenId, last.at, last.event_id) : '',
     };
+  }
+
+  /** Every access to a citizen's data, newest first (administrators); the reading is audited. */
+  async listAccessHistory(
+    caller: Caller,
+    request: ListAccessHistoryRequest,
+  ): Promise<ListAccessHistoryResponse> {
+    const query = parseListRequest(request, this.today());
+    const rows = await this.read(() =>
+      this.history.accessesOf(query.citizenId, query.after, query.pageSize + 1),
+    );
+    // Recorded after the page is read: this reading shows in the next one, not in itself.
+    await this.historyRead(caller, query.citizenId, 'all');
+    const page = rows.slice(0, query.pageSize);
+    const last = page[page.length - 1];
+    return {
+      accesses: page.map(toAccessRecord),
+      nextPageToken:
+        rows.length > query.pageSize && last ? encodeListToken(query.citizenId, last.at, last.event_id) : '',
+    };
+  }
+
+  private historyRead(caller: Caller, citizenId: string, scope: string): Promise<unknown> {
+    return this.read(() =>
+      this.audit.record({
+        caller,
+        action: AuditAction.AccessHistoryRead,
+        subjectCitizenId: citizenId,
+        purpose: 'oversight',
+        outcome: 'READ',
+        detail: { scope },
+      }),
+    );
   }
 
   /** The default visit date. Vietnam keeps UTC+7 all year, so a day is 24 hours from 00:00+07:00. */
@@ -157,7 +193,7 @@ export class CoverageService {
     identity: IdentityVerdict,
     channel: Channel,
     batch = false,
-  ): Promise<string> {
+  ): Promise<AuditReceipt> {
     const detail: Record<string, unknown> = {
       identity: identity.result,
       visit_date: query.visitDate,

@@ -14,3 +14,5 @@ export * from './jobs/queue-on-transaction';
 export * from './codecs/gender';
 export * from './codecs/enum-codec';
 export * from './database/unavailable';
+export * from './tls/tls';
+export * from './metrics/operator-server';

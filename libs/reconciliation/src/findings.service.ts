@@ -46,7 +46,7 @@ export class FindingsService {
    * Pages of findings after the cursor; the next page is read only once the client has taken
    * the last one, so a slow reader of a large run never makes the gateway hold the run.
    */
-  list(request: ListFindingsRequest, call?: WritableCall): Observable<ListFindingsResponse> {
+  list(caller: Caller, request: ListFindingsRequest, call?: WritableCall): Observable<ListFindingsResponse> {
     return new Observable((subscriber) => {
       let stopped = false;
       const run = async () => {
@@ -61,6 +61,20 @@ export class FindingsService {
           if (rows.length === 0) break;
           after = rows[rows.length - 1].finding_id;
           sent += rows.length;
+          // A finding names a person (and what VSS and the registry hold on them): each one
+          // sent is an access to that person's data, committed before it leaves.
+          await Promise.all(
+            rows.map((row) =>
+              this.audit.record({
+                caller,
+                action: AuditAction.FindingRead,
+                subjectCitizenId: row.citizen_id ?? row.resolved_citizen_id ?? undefined,
+                purpose: 'reconciliation',
+                outcome: row.outcome,
+                detail: { runId: row.run_id, findingId: row.finding_id },
+              }),
+            ),
+          );
           subscriber.next({ findings: rows.map(toFinding), cursor: after });
           if (rows.length < want) break;
           await drained(call);

@@ -55,10 +55,10 @@ export class ReconciliationGrpcController implements ReconciliationServiceContro
 
   listFindings(
     request: ListFindingsRequest,
-    _metadata: Metadata,
+    metadata: Metadata,
     call?: WritableCall,
   ): Observable<ListFindingsResponse> {
-    return this.findings.list(request, call);
+    return this.findings.list(callerOf(metadata), request, call);
   }
 
   applyFindings(request: ApplyFindingsRequest, metadata: Metadata): Promise<ApplyFindingsResponse> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import type { PartitionPlan, RunScope, RunState } from '@vss/domain/reconciliation-runs';
-import { PG_POOL, withTransaction } from '@vss/platform';
+import { PG_POOL, rollback, withTransaction } from '@vss/platform';
 import { scopeColumns, scopeOf } from './runs.codecs';
 
 /** A run with its progress summed over its partitions. */
@@ -159,12 +159,17 @@ export class RunsRepository {
   }
 
   /** QUEUED or RUNNING → CANCELLED; the worker sees it at its next chunk and commits nothing more. */
-  async cancel(runId: string): Promise<boolean> {
-    const result = await this.pool.query(
-      `UPDATE vss.reconciliation_runs SET state = 'CANCELLED', finished_at = now()
-        WHERE run_id = $1 AND state IN ('QUEUED', 'RUNNING')`,
-      [runId],
-    );
-    return result.rowCount === 1;
+  /** Cancels a queued or running run, its audit entry in the same transaction; false when it was neither. */
+  async cancel(runId: string, audit: (client: PoolClient) => Promise<unknown>): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const result = await client.query(
+        `UPDATE vss.reconciliation_runs SET state = 'CANCELLED', finished_at = now()
+          WHERE run_id = $1 AND state IN ('QUEUED', 'RUNNING')`,
+        [runId],
+      );
+      if (result.rowCount !== 1) return rollback(false);
+      await audit(client);
+      return true;
+    });
   }
 }

@@ -114,6 +114,13 @@ export class RunsService {
             { expireInSeconds: this.config.JOB_EXPIRE_SECONDS },
           );
         }
+        await this.audit.recordWithin(client, {
+          caller,
+          action: AuditAction.RunStarted,
+          purpose: 'reconciliation',
+          outcome: 'QUEUED',
+          detail: { runId, scope: scopeKey(scope), dryRun: request.dryRun === true },
+        });
       },
     );
     if ('busy' in result) {
@@ -124,13 +131,6 @@ export class RunsService {
         'scope',
       );
     }
-    await this.audit.record({
-      caller,
-      action: AuditAction.RunStarted,
-      purpose: 'reconciliation',
-      outcome: 'QUEUED',
-      detail: { runId, scope: scopeKey(scope), dryRun: request.dryRun === true },
-    });
     return this.get(runId);
   }
 
@@ -180,7 +180,16 @@ export class RunsService {
 
   async cancel(caller: Caller, runIdText: string): Promise<Run> {
     const view = await this.view(runIdText);
-    if (!(await this.runs.cancel(view.runId))) {
+    const cancelled = await this.runs.cancel(view.runId, (client) =>
+      this.audit.recordWithin(client, {
+        caller,
+        action: AuditAction.RunCancelled,
+        purpose: 'reconciliation',
+        outcome: 'CANCELLED',
+        detail: { runId: view.runId, processed: view.recordsProcessed },
+      }),
+    );
+    if (!cancelled) {
       const now = await this.view(view.runId);
       throw reconciliationError(
         ReconciliationErrorCode.RunNotCancellable,
@@ -188,13 +197,6 @@ export class RunsService {
         'run_id',
       );
     }
-    await this.audit.record({
-      caller,
-      action: AuditAction.RunCancelled,
-      purpose: 'reconciliation',
-      outcome: 'CANCELLED',
-      detail: { runId: view.runId, processed: view.recordsProcessed },
-    });
     return this.get(view.runId);
   }
 

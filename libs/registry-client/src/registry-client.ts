@@ -5,7 +5,8 @@ import { serviceClient, unary } from './grpc-loader';
 
 export interface RegistryClientOptions {
   address: string;
-  peerToken: string;
+  /** How the registry is reached: TLS with our certificate (grpcChannelCredentials), or plaintext in development. */
+  credentials: grpc.ChannelCredentials;
   /** Default deadline of a call. */
   deadlineMs: number;
   /** Attempts of an idempotent call on UNAVAILABLE / DEADLINE_EXCEEDED, the first included. */
@@ -36,8 +37,9 @@ type ResponseOf<M extends keyof Methods> = ReturnType<Methods[M]> extends Observ
 const EXPORT_CITIZENS = 'exportCitizens' satisfies keyof Methods;
 
 /**
- * The gateway's client of the population registry: every call carries a deadline and the
- * peer token; reads and idempotent writes are retried with backoff on transient failures.
+ * The gateway's client of the population registry, over mutual TLS (the registry knows us by
+ * our certificate): every call carries a deadline; reads and idempotent writes are retried with
+ * backoff on transient failures.
  */
 export class RegistryClient {
   private readonly client: grpc.Client;
@@ -45,7 +47,7 @@ export class RegistryClient {
 
   constructor(private readonly options: RegistryClientOptions) {
     const Ctor = serviceClient(REGISTRY_PROTO_FILES, REGISTRY_SERVICE);
-    this.client = new Ctor(options.address, grpc.credentials.createInsecure(), {
+    this.client = new Ctor(options.address, options.credentials, {
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.keepalive_time_ms': 30_000,
     });
@@ -54,12 +56,6 @@ export class RegistryClient {
 
   close(): void {
     this.client.close();
-  }
-
-  private metadata(): grpc.Metadata {
-    const metadata = new grpc.Metadata();
-    metadata.set('x-registry-token', this.options.peerToken);
-    return metadata;
   }
 
   private async call<M extends UnaryMethod>(
@@ -73,7 +69,6 @@ export class RegistryClient {
       try {
         return await unary<RequestOf<M>, ResponseOf<M>>(this.client, method, request, {
           deadlineMs: deadlineMs ?? this.options.deadlineMs,
-          metadata: this.metadata(),
         });
       } catch (error) {
         if (attempt >= tries || !isTransient(error)) throw error;
@@ -163,7 +158,7 @@ export class RegistryClient {
         (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>
       >
     )[EXPORT_CITIZENS];
-    const stream = fn.call(this.client, request, this.metadata(), { deadline });
+    const stream = fn.call(this.client, request, new grpc.Metadata(), { deadline });
     try {
       for await (const page of stream) yield page as registry.ExportCitizensResponse;
     } finally {

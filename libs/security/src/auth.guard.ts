@@ -56,6 +56,14 @@ export class AuthGuard implements CanActivate {
     const access = this.accessOf(context);
     if (access.public) return true;
     const credentials = presentedCredentials(context);
+    if (credentials.refusedCertificate) {
+      // A certificate that fails is refused outright, even beside a key: it says who the caller
+      // meant to be, and that is not who TLS could confirm.
+      throw securityError(
+        SecurityErrorCode.CertificateRefused,
+        `client certificate refused: ${credentials.refusedCertificate}`,
+      );
+    }
     const caller =
       credentials.peerCertificate && this.certificates
         ? await this.certificates.authenticate(credentials.peerCertificate)

@@ -15,17 +15,15 @@ export interface PresentedCredentials {
   apiKey?: string;
   /** Present only when the connection is TLS and the client sent a certificate the server verified. */
   peerCertificate?: PeerCertificate;
+  /** Why TLS did not verify the certificate the client sent, when it sent one that failed. */
+  refusedCertificate?: string;
   /** Where the caller will be attached for `callerOf`: the gRPC metadata or the HTTP request. */
   carrier: object;
 }
 
 /**
- * Callers identified by client certificate (mTLS). Not provided today: the gateway serves
- * plaintext gRPC behind a TLS-terminating load balancer and callers present API keys. To turn
- * mTLS on, serve with `ServerCredentials.createSsl(ca, [keyCert], true)` and provide this
- * interface under CLIENT_CERTIFICATES (for instance a table of fingerprints next to
- * vss.api_keys); the guard then prefers a certificate to a key, and the Caller it yields has
- * `via: 'mtls'` and the certificate subject as its label.
+ * Callers identified by client certificate (mTLS), provided by libs/api-keys: the guard
+ * prefers a certificate TLS verified to a key, and the Caller it yields has `via: 'mtls'`.
  */
 export interface ClientCertificates {
   authenticate(certificate: PeerCertificate): Promise<Caller>;
@@ -36,6 +34,60 @@ export const CLIENT_CERTIFICATES = Symbol('CLIENT_CERTIFICATES');
 interface TlsPeer {
   subject?: Record<string, string | string[]>;
   fingerprint256?: string;
+}
+
+interface TlsSocketLike {
+  authorized?: boolean;
+  authorizationError?: Error | string;
+  getPeerCertificate?: () => TlsPeer & { raw?: Buffer };
+}
+
+/** OpenSSL's verdicts, in words a caller's administrator can act on. */
+function refusalReason(error: Error | string | undefined): string {
+  const code =
+    typeof error === 'string' ? error : ((error as { code?: string })?.code ?? error?.message ?? '');
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return 'it has expired; ask the gateway operator for a new one';
+    case 'CERT_NOT_YET_VALID':
+      return 'it is not valid yet (check the clock)';
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'CERT_SIGNATURE_FAILURE':
+      return "it was not issued by the gateway's certificate authority";
+    case 'INVALID_PURPOSE':
+      return 'it is not a client certificate (wrong purpose: its extended key usage lacks clientAuth)';
+    case 'CERT_REVOKED':
+      return 'it has been revoked';
+    default:
+      return `TLS did not verify it (${code || 'unknown reason'})`;
+  }
+}
+
+function refusedBy(socket: TlsSocketLike | undefined): string | undefined {
+  if (!socket || socket.authorized || typeof socket.getPeerCertificate !== 'function') return undefined;
+  const presented = socket.getPeerCertificate();
+  if (!presented?.raw) return undefined; // no certificate sent: an API-key caller
+  return refusalReason(socket.authorizationError);
+}
+
+/**
+ * The TLS socket under a gRPC call, to say *why* a certificate was refused. grpc-js reports a
+ * peer certificate only once TLS verified it (getAuthContext), and that is what the decision
+ * rests on; the socket is read only for the reason of a refusal, where the call's structure
+ * allows (grpc-js 1.14: call → interceptors → stream.session.socket).
+ */
+function tlsSocketOf(call: unknown): TlsSocketLike | undefined {
+  let node = call as Record<string, unknown> | undefined;
+  for (let depth = 0; node && depth < 8; depth++) {
+    const stream = node.stream as { session?: { socket?: TlsSocketLike } } | undefined;
+    if (stream?.session?.socket) return stream.session.socket;
+    node = (node.call ?? node.nextCall) as Record<string, unknown> | undefined;
+  }
+  return undefined;
 }
 
 function fromTlsPeer(peer: TlsPeer | undefined | null): PeerCertificate | undefined {
@@ -52,23 +104,26 @@ export function presentedCredentials(context: ExecutionContext): PresentedCreden
     const metadata = context.switchToRpc().getContext<Metadata>();
     const value = metadata.get('x-api-key')[0];
     const call = context.getArgByIndex<
-      { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } } | undefined
+      { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null } | undefined
     >(2);
+    const peerCertificate = fromTlsPeer(call?.getAuthContext?.()?.sslPeerCertificate);
     return {
       apiKey: typeof value === 'string' ? value : undefined,
-      peerCertificate: fromTlsPeer(call?.getAuthContext?.().sslPeerCertificate),
+      peerCertificate,
+      refusedCertificate: peerCertificate ? undefined : refusedBy(tlsSocketOf(call)),
       carrier: metadata,
     };
   }
   const request = context.switchToHttp().getRequest<{
     headers: Record<string, string | string[] | undefined>;
-    socket?: { authorized?: boolean; getPeerCertificate?: () => TlsPeer };
+    socket?: TlsSocketLike;
   }>();
   const header = request.headers['x-api-key'];
   const socket = request.socket;
   return {
     apiKey: typeof header === 'string' ? header : undefined,
     peerCertificate: socket?.authorized ? fromTlsPeer(socket.getPeerCertificate?.()) : undefined,
+    refusedCertificate: refusedBy(socket),
     carrier: request,
   };
 }

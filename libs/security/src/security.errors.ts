@@ -8,6 +8,9 @@ export enum SecurityErrorCode {
   WrongFacility = 'AUTH_WRONG_FACILITY',
   WrongOffice = 'AUTH_WRONG_OFFICE',
   InvalidKeyRequest = 'AUTH_INVALID_KEY_REQUEST',
+  UnknownCertificate = 'AUTH_UNKNOWN_CERTIFICATE',
+  RevokedCertificate = 'AUTH_REVOKED_CERTIFICATE',
+  CertificateRefused = 'AUTH_CERTIFICATE_REFUSED',
 }
 
 function classOf(code: SecurityErrorCode): ErrorClass {
@@ -15,6 +18,9 @@ function classOf(code: SecurityErrorCode): ErrorClass {
     case SecurityErrorCode.MissingCredentials:
     case SecurityErrorCode.UnknownKey:
     case SecurityErrorCode.RevokedKey:
+    case SecurityErrorCode.UnknownCertificate:
+    case SecurityErrorCode.RevokedCertificate:
+    case SecurityErrorCode.CertificateRefused:
       return ErrorClass.Unauthenticated;
     case SecurityErrorCode.RoleNotAllowed:
     case SecurityErrorCode.WrongFacility:

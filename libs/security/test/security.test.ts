@@ -120,7 +120,7 @@ describe('AuditTrail', () => {
 
   it('resolves each record once it is committed: another connection sees it at once', async () => {
     const trail = new AuditTrail(pool, { flushMs: 2, maxBatch: 500 });
-    const id = await trail.record(entry(1));
+    const { eventId: id } = await trail.record(entry(1));
     const other = new Pool({ connectionString: db.url, max: 1 });
     try {
       const { rows } = await other.query(
@@ -138,7 +138,9 @@ describe('AuditTrail', () => {
 
   it('commits concurrent records together, in fewer batches than records', async () => {
     const trail = new AuditTrail(pool, { flushMs: 2, maxBatch: 50 });
-    const ids = await Promise.all(Array.from({ length: 300 }, (_, i) => trail.record(entry(i))));
+    const ids = (await Promise.all(Array.from({ length: 300 }, (_, i) => trail.record(entry(i))))).map(
+      (r) => r.eventId,
+    );
     expect(new Set(ids).size).toBe(300);
     expect(trail.stats.entries).toBe(300);
     expect(trail.stats.batches).toBeLessThan(300);

@@ -1,6 +1,5 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { register } from 'prom-client';
 import { Public } from '@vss/security';
 import { LOGGER, PG_POOL } from '@vss/platform';
 import type { Logger } from 'pino';
@@ -41,13 +40,5 @@ export class HealthHttpController {
       this.logger.warn({ err: error }, 'readiness: database did not answer');
       reply.status(503).json({ status: 'not ready', reason: 'the database did not answer within 1 s' });
     }
-  }
-
-  /** Prometheus metrics. */
-  @Get('metrics')
-  @Public()
-  @Header('content-type', register.contentType)
-  metrics() {
-    return register.metrics();
   }
 }

@@ -12,6 +12,7 @@ export enum RegistryErrorCode {
   CitizenDeceased = 'REGISTRY_CITIZEN_DECEASED',
   ResidenceNotRegistered = 'REGISTRY_RESIDENCE_NOT_REGISTERED',
   PeerUnauthenticated = 'REGISTRY_PEER_UNAUTHENTICATED',
+  PeerNotAllowed = 'REGISTRY_PEER_NOT_ALLOWED',
   FaultInjected = 'REGISTRY_FAULT_INJECTED',
 }
 
@@ -33,6 +34,8 @@ function classOf(code: RegistryErrorCode): ErrorClass {
       return ErrorClass.FailedPrecondition;
     case RegistryErrorCode.PeerUnauthenticated:
       return ErrorClass.Unauthenticated;
+    case RegistryErrorCode.PeerNotAllowed:
+      return ErrorClass.PermissionDenied;
     case RegistryErrorCode.FaultInjected:
       return ErrorClass.Unavailable;
     default:

@@ -1,30 +1,43 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Metadata } from '@grpc/grpc-js';
-import { timingSafeEqual } from 'node:crypto';
 import { RegistryErrorCode, registryError } from '../citizens/citizens.errors';
 
-export const PEER_TOKEN = Symbol('PEER_TOKEN');
+/** The peers allowed to call, as `member/subsystem`; undefined when serving plaintext (development). */
+export const ALLOWED_PEERS = Symbol('ALLOWED_PEERS');
+
+interface AuthenticatedCall {
+  getAuthContext?: () => { sslPeerCertificate?: { subject?: Record<string, string | string[]> } } | null;
+}
+
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**
- * Callers of the registry are other agencies' systems (role registry-peer). They present
- * a shared token in `x-registry-token`; mutual TLS takes its place in production.
+ * Callers of the registry are other agencies' systems, known by the client certificate TLS
+ * verified against our CA (the handshake refuses any other): its organisation is the member,
+ * its unit the subsystem, e.g. `VSS/gateway`. Only the configured peers may call.
  */
 @Injectable()
 export class PeerAuthGuard implements CanActivate {
-  private readonly expected: Buffer;
-  constructor(@Inject(PEER_TOKEN) token: string) {
-    this.expected = Buffer.from(token);
+  private readonly allowed: Set<string> | undefined;
+
+  constructor(@Inject(ALLOWED_PEERS) allowed: string[] | undefined) {
+    this.allowed = allowed ? new Set(allowed) : undefined;
   }
 
   canActivate(context: ExecutionContext): boolean {
-    if (this.expected.length === 0) return true;
-    const metadata = context.switchToRpc().getContext<Metadata>();
-    const presented = metadata?.get?.('x-registry-token')?.[0];
-    const given = Buffer.from(typeof presented === 'string' ? presented : '');
-    if (given.length !== this.expected.length || !timingSafeEqual(given, this.expected)) {
+    if (!this.allowed) return true;
+    const call = context.getArgByIndex<AuthenticatedCall | undefined>(2);
+    const subject = call?.getAuthContext?.()?.sslPeerCertificate?.subject;
+    if (!subject) {
       throw registryError(
         RegistryErrorCode.PeerUnauthenticated,
-        'missing or wrong x-registry-token: callers of the registry must present their peer token',
+        'no verified client certificate: callers of the registry present a certificate issued by the CA it trusts',
+      );
+    }
+    const peer = `${first(subject.O) ?? ''}/${first(subject.OU) ?? ''}`;
+    if (!this.allowed.has(peer)) {
+      throw registryError(
+        RegistryErrorCode.PeerNotAllowed,
+        `${peer} is not a peer of the registry; allowed: ${[...this.allowed].join(', ')}`,
       );
     }
     return true;

@@ -8,6 +8,7 @@ import { Reconciliation1763900003000 } from './1763900003000-Reconciliation';
 import { ReconciliationScanIndex1763900003010 } from './1763900003010-ReconciliationScanIndex';
 import { ReconciliationLegacyIndex1763900003020 } from './1763900003020-ReconciliationLegacyIndex';
 import { RatesLegalSources1763900004000 } from './1763900004000-RatesLegalSources';
+import { TamperEvidentAudit1763900005000 } from './1763900005000-TamperEvidentAudit';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -21,6 +22,7 @@ export const VSS_MIGRATIONS = [
   ReconciliationScanIndex1763900003010,
   ReconciliationLegacyIndex1763900003020,
   RatesLegalSources1763900004000,
+  TamperEvidentAudit1763900005000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -31,13 +31,35 @@ const common = {
     .min(1024)
     .default(4 * 1024 * 1024),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Development only: serve and call without TLS. Refused with NODE_ENV=production or a
+   * listener off loopback.
+   */
+  VSS_PLAINTEXT: flag(false),
+  /** The CA every peer's certificate is checked against; default `<VSS_DATA_DIR>/pki/ca.crt`. */
+  TLS_CA_FILE: z.string().min(1).optional(),
+  /** This app's certificate; default `<VSS_DATA_DIR>/pki/<app>.crt`. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  /** This app's private key; default `<VSS_DATA_DIR>/pki/<app>.key`. */
+  TLS_KEY_FILE: z.string().min(1).optional(),
 };
 
 export const registryConfigSchema = z.object({
   ...common,
   REGISTRY_GRPC_PORT: port(50052),
-  /** Shared secret a peer presents in `x-registry-token`; empty disables the check. */
-  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
+  /**
+   * The peers allowed to call, as `member/subsystem` of their client certificates (issued by
+   * the CA of TLS_CA_FILE); everyone else is refused.
+   */
+  REGISTRY_ALLOWED_PEERS: z
+    .string()
+    .default('VSS/gateway,VSS/worker')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p.length > 0),
+    ),
   /** Fault injection for tests: added latency per call. */
   REGISTRY_FAULT_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for tests: share of calls answered UNAVAILABLE, 0..1. */
@@ -50,8 +72,10 @@ export const gatewayConfigSchema = z.object({
   ...common,
   GATEWAY_GRPC_PORT: port(50051),
   GATEWAY_HTTP_PORT: port(8080),
+  /** Serves /metrics, apart from the callers' HTTP port; on loopback unless OPERATOR_BIND_HOST says otherwise. */
+  OPERATOR_HTTP_PORT: port(9464),
+  OPERATOR_BIND_HOST: z.string().default('127.0.0.1'),
   REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
-  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
   /** Deadline of identity checks against the registry on the lookup path. */
   REGISTRY_LOOKUP_DEADLINE_MS: z.coerce.number().int().min(1).default(250),
   /** Deadline of other registry calls. */
@@ -59,6 +83,10 @@ export const gatewayConfigSchema = z.object({
   /** Longest wait before an audit batch is committed (group commit). */
   AUDIT_FLUSH_MS: z.coerce.number().int().min(0).default(2),
   AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
+  /** The ed25519 key (PKCS#8 PEM) that signs audit checkpoints; default `<VSS_DATA_DIR>/pki/audit-signing.key`. */
+  AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** How often the head of the audit chain is signed into a checkpoint (when it moved); 0 turns it off. */
+  AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Citizens whose insurance records a gateway keeps in memory (~0.6 KB each; kept coherent by LISTEN/NOTIFY); 0 turns the cache off. */
   COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(100_000),
   /** Linked procedures: a claimed step whose worker died is handed out again after this long. */
@@ -74,7 +102,6 @@ export const gatewayConfigSchema = z.object({
 export const workerConfigSchema = z.object({
   ...common,
   REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
-  REGISTRY_PEER_TOKEN: z.string().default('dev-registry-peer-token'),
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
   /** Steps a worker runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
@@ -124,33 +151,33 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
 
 interface SecretBearing {
   BIND_HOST?: string;
+  OPERATOR_BIND_HOST?: string;
   DATABASE_URL?: string;
-  REGISTRY_PEER_TOKEN?: string;
+  VSS_PLAINTEXT?: boolean;
 }
 
-/** Secrets a laptop may use and a deployment must not: the defaults of this file and of the examples. */
-const KNOWN_PEER_TOKENS = new Set(['', 'dev-registry-peer-token', 'change-me-registry-peer-token']);
+/** Database passwords a laptop may use and a deployment must not: the defaults of our examples. */
 const KNOWN_DB_PASSWORDS = new Set(['', 'postgres', 'vss', 'password', 'secret', 'change-me']);
-const MIN_PEER_TOKEN = 24;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /**
- * Outside a laptop — NODE_ENV=production, or a listener on anything but loopback — a default or
- * empty peer token and a default database password are refused at start-up, each named, never
- * its value. On a laptop the defaults make `npm start` work without set-up.
+ * Outside a laptop — NODE_ENV=production, or a listener on anything but loopback — plaintext
+ * and a default database password are refused at start-up, each named, never its value
+ * (missing certificates are refused by tlsFiles, missing audit keys by the gateway). On a
+ * laptop `npm start` works without set-up.
  */
 export function defaultSecrets(config: SecretBearing, nodeEnv: string | undefined): string[] {
-  const deployed =
-    nodeEnv === 'production' || (config.BIND_HOST !== undefined && !LOOPBACK.has(config.BIND_HOST));
-  if (!deployed) return [];
+  const offLoopback = (['BIND_HOST', 'OPERATOR_BIND_HOST'] as const).find(
+    (name) => config[name] !== undefined && !LOOPBACK.has(config[name]),
+  );
+  if (nodeEnv !== 'production' && offLoopback === undefined) return [];
   const why =
-    nodeEnv === 'production' ? 'NODE_ENV=production' : `BIND_HOST=${config.BIND_HOST} is not loopback`;
+    nodeEnv === 'production'
+      ? 'NODE_ENV=production'
+      : `${offLoopback}=${config[offLoopback!]} is not loopback`;
   const problems: string[] = [];
-  const token = config.REGISTRY_PEER_TOKEN;
-  if (token !== undefined && (KNOWN_PEER_TOKENS.has(token) || token.length < MIN_PEER_TOKEN)) {
-    problems.push(
-      `REGISTRY_PEER_TOKEN: a default, empty or short peer token is refused when ${why}; set a random secret of ${MIN_PEER_TOKEN}+ characters`,
-    );
+  if (config.VSS_PLAINTEXT) {
+    problems.push(`VSS_PLAINTEXT: plaintext is a development switch and is refused when ${why}`);
   }
   if (config.DATABASE_URL) {
     let password: string | undefined;
@@ -164,4 +191,12 @@ export function defaultSecrets(config: SecretBearing, nodeEnv: string | undefine
     }
   }
   return problems;
+}
+
+/** True when nothing listens off loopback and NODE_ENV is not production: a laptop. */
+export function isDeployed(config: SecretBearing, nodeEnv: string | undefined): boolean {
+  return (
+    nodeEnv === 'production' ||
+    [config.BIND_HOST, config.OPERATOR_BIND_HOST].some((h) => h !== undefined && !LOOPBACK.has(h))
+  );
 }

@@ -1,4 +1,4 @@
-import type { Server } from '@grpc/grpc-js';
+import type { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation } from 'grpc-health-check';
@@ -13,6 +13,8 @@ export interface GrpcServerSpec {
   maxMessageBytes: number;
   /** Fully qualified service names reported by grpc.health.v1. */
   services: string[];
+  /** TLS (grpcServerCredentials) or, in development only, plaintext. */
+  credentials: ServerCredentials;
 }
 
 export interface GrpcServerSetup {
@@ -38,6 +40,7 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       maxReceiveMessageLength: spec.maxMessageBytes,
       maxSendMessageLength: spec.maxMessageBytes,
       gracefulShutdown: true,
+      credentials: spec.credentials,
       onLoadPackageDefinition: (definition: unknown, server: Server) => {
         health.addToServer(server);
         new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(

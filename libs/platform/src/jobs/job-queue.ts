@@ -15,6 +15,8 @@ export interface JobQueueSpec {
   applicationName?: string;
   /** Background errors of the queue (a lost connection, say), reported rather than thrown. */
   onError?: (error: Error) => void;
+  /** false: no maintenance loop (a migration that only creates the schema and queues). */
+  supervise?: boolean;
 }
 
 /**
@@ -33,6 +35,8 @@ export async function startJobQueue(spec: JobQueueSpec): Promise<PgBoss> {
     retryLimit: 10,
     retryDelay: 1,
     retryBackoff: true,
+    supervise: spec.supervise ?? true,
+    schedule: spec.supervise ?? true,
   });
   // pg-boss reports background errors (a lost connection, say) as events; they must not crash us.
   boss.on('error', spec.onError ?? (() => undefined));

@@ -17,4 +17,16 @@ export enum Gender {
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
+/**
+ * Where an answer stands in the gateway's tamper-evident audit trail: the entry that records
+ * it. `hash` covers the entry and, through the previous entry's hash, the whole trail before
+ * it; signed checkpoints of the chain let an outside party check it (docs/security.md).
+ */
+export interface AuditReceipt {
+  /** Gap-free position of the entry in the trail (decimal; it can exceed 2^53). */
+  seq: string;
+  /** SHA-256 of the previous entry's hash and this entry's canonical text, lower-case hex. */
+  hash: string;
+}
+
 export const VSS_GATEWAY_V1_PACKAGE_NAME = "vss.gateway.v1";

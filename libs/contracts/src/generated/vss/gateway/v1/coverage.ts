@@ -8,7 +8,7 @@
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
-import { Gender } from "./common";
+import { AuditReceipt, Gender } from "./common";
 
 export const protobufPackage = "vss.gateway.v1";
 
@@ -130,6 +130,8 @@ export interface LookupCoverageResponse {
    * insurance card under this citizen ID; the patient may register for health insurance or pay in full".
    */
   reasonMessage: string;
+  /** The audit entry of this answer: keep it to prove what was answered. */
+  receipt: AuditReceipt | undefined;
 }
 
 export interface BatchLookupCoverageRequest {
@@ -169,6 +171,39 @@ export interface ListCoverageLookupsResponse {
   nextPageToken: string;
 }
 
+export interface ListAccessHistoryRequest {
+  citizenId: string;
+  /** Opaque cursor from a previous page; empty for the newest accesses. */
+  pageToken: string;
+  /** At most 500; 0 means 50. */
+  pageSize: number;
+}
+
+export interface AccessRecord {
+  accessId: string;
+  /** RFC 3339 timestamp. */
+  accessedAt: string;
+  /** Who: the caller's key label or certificate subject, or the linked-procedure worker. */
+  caller: string;
+  /** clinic, civil-registry, admin or system. */
+  callerRole: string;
+  /** What, e.g. coverage.lookup, civil-event.procedure.read, reconciliation.finding.read. */
+  action: string;
+  /** Why, e.g. reception, linked-procedure, reconciliation. */
+  purpose: string;
+  /** The result the caller got, e.g. COVERED, READ, ACCEPTED. */
+  outcome: string;
+  facilityCode: string;
+  officeCode: string;
+  /** The access's own entry in the audit chain. */
+  receipt: AuditReceipt | undefined;
+}
+
+export interface ListAccessHistoryResponse {
+  accesses: AccessRecord[];
+  nextPageToken: string;
+}
+
 export const VSS_GATEWAY_V1_PACKAGE_NAME = "vss.gateway.v1";
 
 /**
@@ -186,12 +221,21 @@ export interface CoverageServiceClient {
     metadata?: Metadata,
   ): Observable<BatchLookupCoverageResponse>;
 
-  /** Who looked this citizen up, when and where (administrators only). */
+  /** Who looked this citizen up, when and where (administrators only; the reading is audited). */
 
   listCoverageLookups(
     request: ListCoverageLookupsRequest,
     metadata?: Metadata,
   ): Observable<ListCoverageLookupsResponse>;
+
+  /**
+   * Every access to one citizen's data through the gateway, newest first: coverage lookups,
+   * civil events filed and procedures read, reconciliation findings read and applied, the
+   * worker's changes, and the readings of this history itself (administrators only; the
+   * reading is audited, so it appears in the next one).
+   */
+
+  listAccessHistory(request: ListAccessHistoryRequest, metadata?: Metadata): Observable<ListAccessHistoryResponse>;
 }
 
 /**
@@ -212,17 +256,29 @@ export interface CoverageServiceController {
     metadata?: Metadata,
   ): Promise<BatchLookupCoverageResponse> | Observable<BatchLookupCoverageResponse> | BatchLookupCoverageResponse;
 
-  /** Who looked this citizen up, when and where (administrators only). */
+  /** Who looked this citizen up, when and where (administrators only; the reading is audited). */
 
   listCoverageLookups(
     request: ListCoverageLookupsRequest,
     metadata?: Metadata,
   ): Promise<ListCoverageLookupsResponse> | Observable<ListCoverageLookupsResponse> | ListCoverageLookupsResponse;
+
+  /**
+   * Every access to one citizen's data through the gateway, newest first: coverage lookups,
+   * civil events filed and procedures read, reconciliation findings read and applied, the
+   * worker's changes, and the readings of this history itself (administrators only; the
+   * reading is audited, so it appears in the next one).
+   */
+
+  listAccessHistory(
+    request: ListAccessHistoryRequest,
+    metadata?: Metadata,
+  ): Promise<ListAccessHistoryResponse> | Observable<ListAccessHistoryResponse> | ListAccessHistoryResponse;
 }
 
 export function CoverageServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["lookupCoverage", "batchLookupCoverage", "listCoverageLookups"];
+    const grpcMethods: string[] = ["lookupCoverage", "batchLookupCoverage", "listCoverageLookups", "listAccessHistory"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("CoverageService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,167 @@
+import type { Pool } from 'pg';
+import { ChangeFeed } from '@vss/platform';
+import {
+  type Caller,
+  type ClientCertificates,
+  type PeerCertificate,
+  type Role,
+  SecurityErrorCode,
+  securityError,
+} from '@vss/security';
+
+export const CLIENT_CERTIFICATES_CHANNEL = 'vss_client_certificates_changed';
+/** As for API keys: a revocation is heard at once while the feed is live, within 5 s otherwise. */
+const CACHE_MS = 5000;
+const LIVE_CACHE_MS = 60_000;
+const MAX_CACHED = 100_000;
+
+/** A certificate the CA issued, registered with the rights of its holder. */
+export interface RegisterCertificateRequest {
+  fingerprint256: string;
+  serialNumber: string;
+  subject: string;
+  member: string;
+  subsystem: string;
+  role: Exclude<Role, 'registry-peer'>;
+  facilityCode?: string;
+  officeCode?: string;
+  label: string;
+  notAfter: Date;
+}
+
+export interface CertificateRow {
+  fingerprint256: string;
+  serial_number: string;
+  subject: string;
+  member: string;
+  subsystem: string;
+  role: Role;
+  facility_code: string | null;
+  office_code: string | null;
+  label: string;
+  not_after: Date;
+  issued_at: Date;
+  revoked_at: Date | null;
+}
+
+interface Cached {
+  row: CertificateRow | undefined;
+  until: number;
+}
+
+/**
+ * Callers known by client certificate (mTLS): TLS has verified the certificate against the
+ * gateway's CA; this registry says whose it is (member and subsystem, mapped to the same
+ * role, facility or office an API key carries) and whether it was revoked. Revocations are
+ * announced by NOTIFY and take effect at once on every gateway (within 5 s if the feed is down).
+ */
+export class CertificateRegistry implements ClientCertificates {
+  private readonly cache = new Map<string, Cached>();
+  private feed: ChangeFeed | undefined;
+  private generation = 0;
+
+  constructor(private readonly pool: Pool) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.feed ??= new ChangeFeed(
+      this.pool,
+      { channels: [CLIENT_CERTIFICATES_CHANNEL], applicationName: 'client-certificates:listen' },
+      {
+        onChange: (_channel, fingerprint) => {
+          this.generation++;
+          this.cache.delete(fingerprint);
+        },
+        onReset: () => {
+          this.generation++;
+          this.cache.clear();
+        },
+      },
+    );
+    await this.feed.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.feed?.close();
+    this.feed = undefined;
+  }
+
+  async authenticate(certificate: PeerCertificate): Promise<Caller> {
+    const now = Date.now();
+    let entry = this.cache.get(certificate.fingerprint256);
+    if (!entry || entry.until < now) {
+      const generation = this.generation;
+      const { rows } = await this.pool.query<CertificateRow>({
+        name: 'vss-client-certificate',
+        text: `SELECT fingerprint256, serial_number, subject, member, subsystem, role, facility_code, office_code,
+                      label, not_after, issued_at, revoked_at
+                 FROM vss.client_certificates WHERE fingerprint256 = $1`,
+        values: [certificate.fingerprint256],
+      });
+      entry = { row: rows[0], until: now + (this.feed?.live ? LIVE_CACHE_MS : CACHE_MS) };
+      if (generation === this.generation) {
+        if (this.cache.size >= MAX_CACHED) this.cache.clear();
+        this.cache.set(certificate.fingerprint256, entry);
+      }
+    }
+    const row = entry.row;
+    if (!row) {
+      throw securityError(
+        SecurityErrorCode.UnknownCertificate,
+        'the client certificate is not registered with this gateway; an operator issues certificates with `certs issue`',
+      );
+    }
+    if (row.revoked_at) {
+      throw securityError(
+        SecurityErrorCode.RevokedCertificate,
+        `client certificate ${row.serial_number} (${row.member}/${row.subsystem}) has been revoked`,
+      );
+    }
+    return {
+      id: `cert:${row.serial_number}`,
+      label: `${row.label} [${row.member}/${row.subsystem}]`,
+      role: row.role,
+      facilityCode: row.facility_code ?? undefined,
+      officeCode: row.office_code ?? undefined,
+      via: 'mtls',
+    };
+  }
+
+  async register(request: RegisterCertificateRequest): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO vss.client_certificates (fingerprint256, serial_number, subject, member, subsystem, role,
+         facility_code, office_code, label, not_after)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        request.fingerprint256,
+        request.serialNumber,
+        request.subject,
+        request.member,
+        request.subsystem,
+        request.role,
+        request.facilityCode ?? null,
+        request.officeCode ?? null,
+        request.label,
+        request.notAfter,
+      ],
+    );
+  }
+
+  /** Revokes by serial number or fingerprint; false when no such unrevoked certificate exists. */
+  async revoke(serialOrFingerprint: string): Promise<CertificateRow | undefined> {
+    const { rows } = await this.pool.query<CertificateRow>(
+      `UPDATE vss.client_certificates SET revoked_at = now()
+        WHERE (serial_number = lower($1) OR fingerprint256 = upper($1)) AND revoked_at IS NULL
+        RETURNING *`,
+      [serialOrFingerprint],
+    );
+    for (const row of rows) this.cache.delete(row.fingerprint256);
+    return rows[0];
+  }
+
+  async list(): Promise<CertificateRow[]> {
+    const { rows } = await this.pool.query<CertificateRow>(
+      `SELECT * FROM vss.client_certificates ORDER BY issued_at, serial_number`,
+    );
+    return rows;
+  }
+}

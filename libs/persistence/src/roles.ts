@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { MigrationSet } from './database';
+
+/** The database roles of a deployment: one owner that migrates, one login per app. */
+export interface DatabaseRoles {
+  /** Owns the schemas; runs migrations. Never used by a running app. */
+  owner: string;
+  gateway: string;
+  worker: string;
+  /** The population-registry stub (in production: the NPD's own database, not ours). */
+  registry: string;
+}
+
+export type AppRole = Exclude<keyof DatabaseRoles, 'owner'>;
+
+/** `vss_owner`, `vss_gateway`, … (a prefix keeps concurrent test runs on one server apart). */
+export function databaseRoles(prefix = 'vss'): DatabaseRoles {
+  return {
+    owner: `${prefix}_owner`,
+    gateway: `${prefix}_gateway`,
+    worker: `${prefix}_worker`,
+    registry: `${prefix}_registry`,
+  };
+}
+
+export type RolePasswords = Record<keyof DatabaseRoles, string>;
+
+export function randomPasswords(): RolePasswords {
+  const one = () => randomBytes(18).toString('base64url');
+  return { owner: one(), gateway: one(), worker: one(), registry: one() };
+}
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/** The statements a superuser runs once per server: the roles, with their passwords. */
+export function createRoleStatements(roles: DatabaseRoles, passwords: RolePasswords): string[] {
+  return (Object.keys(roles) as (keyof DatabaseRoles)[]).map(
+    (key) =>
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(roles[key])}) THEN
+           CREATE ROLE ${ident(roles[key])} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+         END IF;
+       END $$;
+       ALTER ROLE ${ident(roles[key])} PASSWORD ${literal(passwords[key])}`,
+  );
+}
+
+/**
+ * What each app may do, granted by the owner after the migrations (grants follow the tables,
+ * so they are applied again after every migration). Deny by default: a table not named here is
+ * out of reach of every app.
+ *
+ * - the registry stub reads and writes `npd` and nothing of `vss`;
+ * - the gateway and the worker read and write `vss` and the job queue, and nothing of `npd`
+ *   (they call the registry over gRPC); neither can change or remove an audit entry, nor
+ *   insert one except through vss.audit_append (which chains it), nor disable a trigger (only
+ *   the owner can); the worker cannot read API keys or client certificates at all, the gateway
+ *   only read them (the operator CLI issues and revokes as the owner).
+ */
+export function grantStatements(
+  roles: DatabaseRoles,
+  sets: { vss: MigrationSet; npd: MigrationSet },
+): string[] {
+  const apps = `${ident(roles.gateway)}, ${ident(roles.worker)}`;
+  const all = `${apps}, ${ident(roles.registry)}`;
+  return [
+    `REVOKE ALL ON SCHEMA public FROM PUBLIC`,
+    `GRANT USAGE ON SCHEMA public TO ${all}`,
+    `REVOKE ALL ON ALL TABLES IN SCHEMA vss, npd, pgboss FROM ${all}`,
+    // Functions run with their caller's rights (trigger functions included), except
+    // audit_append, which runs as the owner and so is for the apps alone.
+    `REVOKE EXECUTE ON FUNCTION vss.audit_append(jsonb) FROM PUBLIC`,
+    // The registry stub
+    `GRANT USAGE ON SCHEMA npd TO ${ident(roles.registry)}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npd TO ${ident(roles.registry)}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA npd TO ${ident(roles.registry)}`,
+    `GRANT SELECT ON public.${ident(sets.npd.migrationsTableName)} TO ${ident(roles.registry)}`,
+    // The gateway and the worker
+    `GRANT USAGE ON SCHEMA vss, pgboss TO ${apps}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vss TO ${apps}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA vss TO ${apps}`,
+    `REVOKE INSERT, UPDATE, DELETE ON vss.audit_events FROM ${apps}`,
+    `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
+    `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
+    `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
+    `GRANT EXECUTE ON FUNCTION vss.audit_append(jsonb) TO ${apps}`,
+    `GRANT SELECT ON public.${ident(sets.vss.migrationsTableName)} TO ${apps}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${apps}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO ${apps}`,
+    `GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pgboss TO ${apps}`,
+    // Queues created later (a partition per queue) are the owner's tables too.
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA pgboss GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${apps}`,
+  ];
+}
+
+/** Runs statements on one connection, in one transaction. */
+export async function runStatements(url: string, statements: string[]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const statement of statements) await client.query(statement);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The same server and database as `url`, logged in as another role. */
+export function urlAs(url: string, role: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(role);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
+/** A database owned by the owner role (created by a superuser): its schemas are the owner's. */
+export async function createOwnedDatabase(adminUrl: string, name: string, owner: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${ident(name)} OWNER ${ident(owner)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Refuses to serve on a schema that is behind the code: apps do not migrate (their roles
+ * cannot), the owner does (`npm run migrate`, or `npm start`).
+ */
+export async function requireMigrated(url: string, set: MigrationSet, what: string): Promise<void> {
+  const expected = (set.migrations as unknown as (new () => { name: string })[]).map((M) => new M().name);
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    const { rows } = await client
+      .query<{ name: string }>(`SELECT name FROM public.${ident(set.migrationsTableName)}`)
+      .catch((error: { code?: string }) => {
+        if (error.code === '42P01') return { rows: [] as { name: string }[] };
+        throw error;
+      });
+    const applied = new Set(rows.map((r) => r.name));
+    const missing = expected.filter((name) => !applied.has(name));
+    if (missing.length > 0) {
+      throw new Error(
+        `the ${what} schema is not up to date (${missing.length} migration(s) pending, first ${missing[0]}): ` +
+          'run `npm run migrate` as the owner role (npm start does it itself)',
+      );
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

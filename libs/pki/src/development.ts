@@ -1,0 +1,101 @@
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CertificateAuthority, type CertificatePurpose, type CertificateSubject } from './authority';
+
+/** The files of a PKI folder, by the names the apps look for by default. */
+export const PKI_FILES = {
+  caCertificate: 'ca.crt',
+  caKey: 'ca.key',
+  auditSigningKey: 'audit-signing.key',
+  auditPublicKey: 'audit-signing.pub',
+  certificate: (name: string) => `${name}.crt`,
+  key: (name: string) => `${name}.key`,
+} as const;
+
+/** The systems of a deployment and the certificate each one holds. */
+export const SYSTEM_CERTIFICATES: Record<
+  string,
+  { subject: CertificateSubject; purpose: CertificatePurpose }
+> = {
+  /** Serves callers; calls the registry with the same certificate. */
+  gateway: { subject: { member: 'VSS', subsystem: 'gateway' }, purpose: 'server-and-client' },
+  worker: { subject: { member: 'VSS', subsystem: 'worker' }, purpose: 'client' },
+  /** Serves the gateway and worker; a client only of its own health check. */
+  'population-registry': {
+    subject: { member: 'NPD', subsystem: 'population-registry' },
+    purpose: 'server-and-client',
+  },
+  /** The operator CLI's own client certificate (admin calls over mTLS). */
+  cli: { subject: { member: 'VSS', subsystem: 'operator-cli' }, purpose: 'client' },
+};
+
+const LOCAL_HOSTS = ['localhost', '127.0.0.1', '::1'];
+/** A certificate that expires within this many days is issued again by `ensurePki`. */
+const RENEW_DAYS = 14;
+
+/** Writes a file only its owner may read (private keys, 0600). */
+export function writePrivateFile(path: string, content: string): void {
+  writeFileSync(path, content, { mode: 0o600 });
+}
+
+function expiresSoon(path: string): boolean {
+  if (!existsSync(path)) return true;
+  const certificate = new X509Certificate(readFileSync(path));
+  return new Date(certificate.validTo).getTime() - Date.now() < RENEW_DAYS * 86_400_000;
+}
+
+export interface PkiReport {
+  dir: string;
+  /** Files written by this call (an existing, valid file is kept). */
+  created: string[];
+}
+
+/**
+ * A certificate authority and every system's certificate in one folder, created on first use
+ * and renewed when close to expiry: what `npm start` and the tests run with, and what
+ * `npm run cli -- certs init` prepares for a deployment (with its own host names). Keeps what
+ * exists: a CA is never replaced under certificates it issued.
+ */
+export async function ensurePki(
+  dir: string,
+  options: { hosts?: string[]; caName?: string } = {},
+): Promise<PkiReport> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const created: string[] = [];
+  const caCert = join(dir, PKI_FILES.caCertificate);
+  const caKey = join(dir, PKI_FILES.caKey);
+  let authority: CertificateAuthority;
+  if (existsSync(caCert) && existsSync(caKey)) {
+    authority = await CertificateAuthority.load(readFileSync(caCert, 'utf8'), readFileSync(caKey, 'utf8'));
+  } else {
+    authority = await CertificateAuthority.create(options.caName ?? 'VSS Interchange Gateway CA');
+    writePrivateFile(caKey, authority.privateKeyPem);
+    writeFileSync(caCert, authority.certificatePem);
+    created.push(caCert, caKey);
+  }
+  const hosts = [...new Set([...LOCAL_HOSTS, ...(options.hosts ?? [])])];
+  for (const [name, spec] of Object.entries(SYSTEM_CERTIFICATES)) {
+    const certPath = join(dir, PKI_FILES.certificate(name));
+    if (!expiresSoon(certPath)) continue;
+    const issued = await authority.issue({
+      ...spec,
+      hosts: spec.purpose === 'client' ? undefined : hosts,
+      validityDays: 397,
+    });
+    writePrivateFile(join(dir, PKI_FILES.key(name)), issued.privateKeyPem);
+    writeFileSync(certPath, issued.certificatePem);
+    created.push(certPath);
+  }
+  const signing = join(dir, PKI_FILES.auditSigningKey);
+  if (!existsSync(signing)) {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    writePrivateFile(signing, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    writeFileSync(
+      join(dir, PKI_FILES.auditPublicKey),
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    created.push(signing);
+  }
+  return { dir, created };
+}

@@ -1,0 +1,121 @@
+import { Client } from 'pg';
+import { type AppRole } from '@vss/persistence';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+/**
+ * Least privilege, proved on the roles the tests run the apps as (made by the same setup as
+ * `npm start` and `db setup`): each forbidden statement is tried as each app role and refused
+ * with PostgreSQL's insufficient-privilege error, and the apps' everyday statements still work.
+ */
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase('grants');
+});
+afterAll(() => db?.drop());
+
+async function as<T>(role: AppRole, work: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: db.urlFor(role) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The SQLSTATE a statement fails with as that role, or 'ok'. */
+async function attempt(role: AppRole, sql: string): Promise<string> {
+  return as(role, async (c) => {
+    await c.query('BEGIN');
+    try {
+      await c.query(sql);
+      return 'ok';
+    } catch (error) {
+      return (error as { code?: string }).code ?? 'error';
+    } finally {
+      await c.query('ROLLBACK');
+    }
+  });
+}
+
+const INSUFFICIENT_PRIVILEGE = '42501';
+const MUST_BE_OWNER = '42501';
+
+const AUDIT_TAMPERING = [
+  `UPDATE vss.audit_events SET outcome = 'x'`,
+  `DELETE FROM vss.audit_events`,
+  `TRUNCATE vss.audit_events`,
+  `INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, action, purpose, outcome)
+     VALUES (999999, decode(repeat('00', 32), 'hex'), gen_random_uuid(), now(), 'x', 'admin', 'x', 'x', 'x')`,
+  `ALTER TABLE vss.audit_events DISABLE TRIGGER audit_events_append_only`,
+  `DROP TRIGGER audit_events_append_only ON vss.audit_events`,
+  `UPDATE vss.audit_checkpoints SET hash = hash`,
+  `DELETE FROM vss.audit_checkpoints`,
+  `TRUNCATE vss.audit_checkpoints`,
+];
+
+const FORBIDDEN: Record<AppRole, string[]> = {
+  registry: [
+    `SELECT 1 FROM vss.participants LIMIT 1`,
+    `SELECT 1 FROM vss.audit_events LIMIT 1`,
+    `SELECT 1 FROM vss.api_keys LIMIT 1`,
+    `SELECT 1 FROM pgboss.job LIMIT 1`,
+    `SELECT vss.audit_append('[]'::jsonb)`,
+    `CREATE TABLE npd.extra (id int)`,
+    `CREATE TABLE public.extra (id int)`,
+    `ALTER TABLE npd.citizens DISABLE TRIGGER ALL`,
+    `DROP TABLE npd.citizens`,
+  ],
+  gateway: [
+    `SELECT 1 FROM npd.citizens LIMIT 1`,
+    `SELECT 1 FROM synth.truth LIMIT 1`,
+    ...AUDIT_TAMPERING,
+    `INSERT INTO vss.api_keys (key_id, secret_sha256, role, label) VALUES ('x', '\\x00', 'admin', 'x')`,
+    `UPDATE vss.api_keys SET revoked_at = NULL`,
+    `UPDATE vss.client_certificates SET revoked_at = NULL`,
+    `CREATE TABLE vss.extra (id int)`,
+    `DROP TABLE vss.participants`,
+    `ALTER TABLE vss.participants DISABLE TRIGGER ALL`,
+  ],
+  worker: [
+    `SELECT 1 FROM npd.citizens LIMIT 1`,
+    ...AUDIT_TAMPERING,
+    `SELECT 1 FROM vss.api_keys LIMIT 1`,
+    `SELECT 1 FROM vss.client_certificates LIMIT 1`,
+    `CREATE TABLE vss.extra (id int)`,
+    `TRUNCATE vss.participants`,
+  ],
+};
+
+describe.each(Object.keys(FORBIDDEN) as AppRole[])('the %s role', (role) => {
+  it.each(FORBIDDEN[role])(`is refused: %s`, async (sql) => {
+    expect([INSUFFICIENT_PRIVILEGE, MUST_BE_OWNER]).toContain(await attempt(role, sql));
+  });
+});
+
+describe('what the apps do every day still works', () => {
+  it.each([
+    ['registry', `SELECT count(*) FROM npd.citizens`],
+    ['registry', `UPDATE npd.citizens SET full_name = full_name WHERE false`],
+    ['gateway', `SELECT count(*) FROM vss.participants`],
+    ['gateway', `SELECT count(*) FROM vss.api_keys`],
+    ['gateway', `SELECT count(*) FROM vss.audit_events`],
+    [
+      'gateway',
+      `INSERT INTO vss.audit_checkpoints (seq, hash, signed_at, key_id, signature)
+                   VALUES (1, decode(repeat('00', 32), 'hex'), now(), 'k', '\\x00')`,
+    ],
+    [
+      'gateway',
+      `SELECT * FROM vss.audit_append('[{"event_id": "00000000-0000-4000-8000-000000000001",
+                   "occurred_at": "2025-01-01T00:00:00Z", "caller": "c", "caller_role": "clinic", "action": "a",
+                   "purpose": "p", "outcome": "o", "detail": {}}]'::jsonb)`,
+    ],
+    ['worker', `UPDATE vss.hi_cards SET valid_to = valid_to WHERE false`],
+    ['worker', `SELECT count(*) FROM pgboss.job`],
+    ['worker', `SELECT * FROM vss.audit_append('[]'::jsonb)`],
+  ] as [AppRole, string][])('%s: %s', async (role, sql) => {
+    expect(await attempt(role, sql)).toBe('ok');
+  });
+});
