@@ -13,5 +13,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/package.json ./
+# The certificates' volume starts out owned by the apps' user (compose's `pki` service writes it).
+RUN mkdir -p /pki && chown node:node /pki
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

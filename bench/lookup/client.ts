@@ -27,6 +27,8 @@ export interface ClientJob {
   durationMs: number;
   /** Keep every n-th answer (bytes, base64) for the caller to decode; 0 keeps none. */
   sampleEvery: number;
+  /** The CA to check the server against (TLS); plaintext without it. */
+  caFile?: string;
 }
 
 export interface ClientResult {
@@ -62,7 +64,10 @@ function runThread(job: ClientJob, inFlight: number): Promise<ThreadResult> {
   const payloads = (JSON.parse(readFileSync(job.payloadsFile, 'utf8')) as string[]).map((p) =>
     Buffer.from(p, 'base64'),
   );
-  const client = new grpc.Client(job.target, grpc.credentials.createInsecure());
+  const client = new grpc.Client(
+    job.target,
+    job.caFile ? grpc.credentials.createSsl(readFileSync(job.caFile)) : grpc.credentials.createInsecure(),
+  );
   const metadata = new grpc.Metadata();
   metadata.set('x-api-key', job.apiKey);
   let latencies = new Float64Array(1 << 16);

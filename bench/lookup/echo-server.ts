@@ -1,13 +1,23 @@
 import * as grpc from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 
 /**
  * The baseline: a bare grpc-js unary server, nothing between the socket and the answer. It
  * takes any request on the lookup's path and answers with a payload of the size of an average
  * lookup answer, so that both servers move the same bytes for the same client.
  *
- * Usage: node echo-server.js <port> <answer bytes>; prints "echo serving" when ready.
+ * With a certificate and key it serves TLS, like the gateway; without, plaintext.
+ *
+ * Usage: node echo-server.js <port> <answer bytes> [<cert file> <key file>]; prints "echo serving".
  */
-const [port, answerBytes] = process.argv.slice(2).map(Number);
+const [portText, bytesText, certFile, keyFile] = process.argv.slice(2);
+const [port, answerBytes] = [Number(portText), Number(bytesText)];
+const credentials =
+  certFile && keyFile
+    ? grpc.ServerCredentials.createSsl(null, [
+        { cert_chain: readFileSync(certFile), private_key: readFileSync(keyFile) },
+      ])
+    : grpc.ServerCredentials.createInsecure();
 const answer = Buffer.alloc(answerBytes, 0x61);
 const identity = (b: Buffer) => b;
 
@@ -29,7 +39,7 @@ server.addService(
       callback(null, answer),
   },
 );
-server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error) => {
+server.bindAsync(`127.0.0.1:${port}`, credentials, (error) => {
   if (error) {
     process.stderr.write(`echo server: ${error.message}\n`);
     process.exit(1);

@@ -11,7 +11,7 @@ import {
   NotCoveredReason,
   VSS_GATEWAY_V1_PACKAGE_NAME,
 } from '@vss/contracts';
-import { grpcServer, setServing } from '@vss/platform';
+import { grpcServer, grpcServerCredentials, setServing } from '@vss/platform';
 
 /**
  * The framework floor: the gateway's own gRPC set-up (NestJS microservice, proto-loader with
@@ -19,7 +19,7 @@ import { grpcServer, setServing } from '@vss/platform';
  * once: no authentication, no database, no audit. Between the bare echo and this is the cost
  * of NestJS and protobuf; between this and the gateway, the cost of our work.
  *
- * Usage: node nest-echo-server.js <port>; prints "nest echo serving" when ready.
+ * Usage: node nest-echo-server.js <port> [<ca> <cert> <key>] (TLS when given); prints "nest echo serving".
  */
 const ANSWER: LookupCoverageResponse = {
   citizenId: '079311075098',
@@ -41,6 +41,7 @@ const ANSWER: LookupCoverageResponse = {
   visitDate: '2026-11-23',
   lookupId: '6c7b1f4e-2a8d-4a51-9a9e-3f1f6f0c9b11',
   reasonMessage: '',
+  receipt: { seq: '1234567', hash: '9f2c7d1e5a3b4c6d8e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d' },
 };
 
 @Controller()
@@ -56,6 +57,8 @@ class EchoModule {}
 
 async function main(): Promise<void> {
   const port = Number(process.argv[2]);
+  const [caFile, certFile, keyFile] = process.argv.slice(3);
+  const tls = caFile ? { caFile, certFile, keyFile } : undefined;
   const grpc = grpcServer({
     package: VSS_GATEWAY_V1_PACKAGE_NAME,
     protoFiles: GATEWAY_PROTO_FILES,
@@ -63,6 +66,7 @@ async function main(): Promise<void> {
     port,
     maxMessageBytes: 4 * 1024 * 1024,
     services: [`${VSS_GATEWAY_V1_PACKAGE_NAME}.CoverageService`],
+    credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(EchoModule, {
     ...grpc.options,

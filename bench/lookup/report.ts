@@ -1,19 +1,27 @@
 import type * as protoLoader from '@grpc/proto-loader';
+import { get as httpGet } from 'node:http';
+import { get } from 'node:https';
 import type { ClientResult } from './client';
 
 /** The tables bench:lookup prints: one row per run, medians per server, and what the gateways counted. */
 
-export const ECHO = 'echo (bare grpc-js)';
-export const NEST_ECHO = 'echo (NestJS, same proto)';
-export const CACHED = 'LookupCoverage, cache on';
-export const UNCACHED = 'LookupCoverage, no cache';
+export const ECHO = 'echo (grpc-js, plaintext)';
+export const ECHO_TLS = 'echo (grpc-js, TLS)';
+export const NEST_ECHO = 'echo (NestJS, TLS)';
+export const CACHED = 'LookupCoverage, TLS';
+export const CACHED_PLAINTEXT = 'LookupCoverage, plaintext';
+export const UNCACHED = 'LookupCoverage, TLS no cache';
+/** The servers measured without TLS: their ratio is to the plaintext echo, every other one's to the TLS echo. */
+const PLAINTEXT = new Set([ECHO, CACHED_PLAINTEXT]);
 
 export interface Server {
   label: string;
   target: string;
   pid: number;
-  /** The gateway's Prometheus endpoint. */
-  metrics?: string;
+  /** The gateway's Prometheus endpoint (operator port, client certificate required). */
+  metrics?: { url: string; ca: Buffer; cert: Buffer; key: Buffer };
+  /** The CA the client checks a TLS server against; plaintext without it. */
+  caFile?: string;
 }
 
 export interface Row {
@@ -27,7 +35,7 @@ export interface Row {
 
 export function header(): string {
   return [
-    'server'.padEnd(26),
+    'server'.padEnd(28),
     'in flight',
     '   calls/s',
     ' p50 ms',
@@ -45,7 +53,7 @@ export function formatRow(row: Row, ratio: number): string {
   const r = row.result;
   const n = (v: number, w: number, d = 0) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   return [
-    row.label.padEnd(26),
+    row.label.padEnd(28),
     n(row.inFlight, 9),
     n(r.callsPerSecond, 10),
     n(r.p50Ms, 7, 2),
@@ -59,9 +67,10 @@ export function formatRow(row: Row, ratio: number): string {
   ].join(' ');
 }
 
-/** Throughput relative to the bare echo of the same round and concurrency. */
+/** Throughput relative to the bare echo of the same round, concurrency and transport (TLS or not). */
 export function ratioToEcho(row: Row, rows: Row[]): number {
-  const echo = rows.find((r) => r.label === ECHO && r.round === row.round && r.inFlight === row.inFlight);
+  const baseline = PLAINTEXT.has(row.label) ? ECHO : ECHO_TLS;
+  const echo = rows.find((r) => r.label === baseline && r.round === row.round && r.inFlight === row.inFlight);
   return echo ? row.result.callsPerSecond / echo.result.callsPerSecond : NaN;
 }
 
@@ -101,7 +110,14 @@ export function medianRatio(label: string, inFlight: number, rows: Row[]): numbe
 
 /** What the gateway's counters say about its cache and its group commit over the whole run. */
 export async function gatewayCounters(server: Server): Promise<string> {
-  const text = await (await fetch(server.metrics!)).text();
+  const m = server.metrics!;
+  const text = await new Promise<string>((resolve, reject) =>
+    (m.url.startsWith('https:') ? get : httpGet)(m.url, { ca: m.ca, cert: m.cert, key: m.key }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject),
+  );
   const value = (name: string) =>
     Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((l) => l.startsWith(`${name} `)) ?? '')?.[2] ?? NaN);
   const hits = value('vss_coverage_cache_hits_total');

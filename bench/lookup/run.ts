@@ -10,12 +10,16 @@ import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
 import { vietnamDate } from '@vss/platform';
 import { ApiKeys } from '@vss/api-keys';
+import { ensurePki } from '@vss/pki';
+import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
 import { prepareDatabase, sampleIds, type SampledIds } from './population';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';
 import {
   CACHED,
+  CACHED_PLAINTEXT,
   ECHO,
+  ECHO_TLS,
   formatRow,
   gatewayCounters,
   header,
@@ -40,10 +44,13 @@ import {
  * answers with the same number of bytes: the ratio of the two throughputs is the figure that
  * survives a noisy machine. Then the same at 32 in flight, for latency.
  *
- * Four servers take turns, round after round: the bare echo; the same proto served by NestJS
- * with an instant answer (the framework's floor); the gateway as shipped (coverage cache on);
- * and a second gateway with the cache off, where every lookup reads PostgreSQL. The CPU each
- * process spent per call says where the time goes.
+ * The servers take turns, round after round: the bare echo in plaintext and over TLS; the same
+ * proto served by NestJS over TLS with an instant answer (the framework's floor); the gateway as
+ * shipped (TLS, hash-chained audit, coverage cache on); the same gateway in plaintext (the
+ * development switch), for the cost of TLS; and, unless --skip-uncached, a TLS gateway with the
+ * cache off, where every lookup reads PostgreSQL. TLS servers are compared with the TLS echo,
+ * plaintext ones with the plaintext echo. The CPU each process spent per call says where the
+ * time goes.
  */
 
 const { values: opts } = parseArgs({
@@ -87,6 +94,7 @@ async function main(): Promise<void> {
     dataDir: opts['data-dir'],
   });
   const processes: BenchProcess[] = [];
+  const pki = join(tmpdir(), `vss-bench-lookup-pki-${process.pid}`);
   const payloadsFile = join(tmpdir(), `vss-bench-lookup-payloads-${process.pid}.json`);
   try {
     const perKind = Object.fromEntries(
@@ -109,17 +117,31 @@ async function main(): Promise<void> {
     );
 
     const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
-    const registryPort = await freePort();
-    const registry = startNode('registry', 'apps/population-registry/src/main.js', [], {
-      DATABASE_URL: db.url,
-      REGISTRY_GRPC_PORT: String(registryPort),
-      LOG_LEVEL: 'info',
+    await ensurePki(pki);
+    const file = (name: string) => join(pki, name);
+    const tlsOf = (app: string) => ({
+      TLS_CA_FILE: file('ca.crt'),
+      TLS_CERT_FILE: file(`${app}.crt`),
+      TLS_KEY_FILE: file(`${app}.key`),
     });
-    processes.push(registry);
-    await registry.waitFor(/population registry serving/);
-    const startGateway = async (name: string, env: Record<string, string>) => {
+    const startRegistry = async (name: string, env: Record<string, string>) => {
+      const port = await freePort();
+      const registry = startNode(name, 'apps/population-registry/src/main.js', [], {
+        DATABASE_URL: db.url,
+        REGISTRY_GRPC_PORT: String(port),
+        LOG_LEVEL: 'info',
+        ...env,
+      });
+      processes.push(registry);
+      await registry.waitFor(/population registry serving/);
+      return port;
+    };
+    const registryPort = await startRegistry('registry', tlsOf('population-registry'));
+    const plaintextRegistryPort = await startRegistry('registry-plaintext', { VSS_PLAINTEXT: 'true' });
+    const startGateway = async (name: string, env: Record<string, string>, tls = true) => {
       const port = await freePort();
       const httpPort = await freePort();
+      const operatorPort = await freePort();
       const gateway = startNode(
         name,
         'apps/gateway/src/main.js',
@@ -128,8 +150,11 @@ async function main(): Promise<void> {
           DATABASE_URL: db.url,
           GATEWAY_GRPC_PORT: String(port),
           GATEWAY_HTTP_PORT: String(httpPort),
-          REGISTRY_ADDRESS: `127.0.0.1:${registryPort}`,
+          OPERATOR_HTTP_PORT: String(operatorPort),
+          REGISTRY_ADDRESS: `127.0.0.1:${tls ? registryPort : plaintextRegistryPort}`,
           LOG_LEVEL: 'info',
+          AUDIT_SIGNING_KEY_FILE: file('audit-signing.key'),
+          ...(tls ? tlsOf('gateway') : { VSS_PLAINTEXT: 'true' }),
           ...Object.fromEntries((opts.env ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
           ...env,
         },
@@ -137,38 +162,66 @@ async function main(): Promise<void> {
       );
       processes.push(gateway);
       await gateway.waitFor(/gateway serving/);
-      return { gateway, target: `127.0.0.1:${port}`, metrics: `http://127.0.0.1:${httpPort}/metrics` };
+      const metrics = {
+        url: `${tls ? 'https' : 'http'}://127.0.0.1:${operatorPort}/metrics`,
+        ca: readFileSync(file('ca.crt')),
+        cert: readFileSync(file('cli.crt')),
+        key: readFileSync(file('cli.key')),
+      };
+      return { gateway, target: `127.0.0.1:${port}`, metrics };
     };
 
     const cached = await startGateway('gateway', {});
-    const answerBytes = await probe(cached.target, apiKey, ids, facilityCode, method);
+    const answerBytes = await probe(cached.target, apiKey, ids, facilityCode, method, file('ca.crt'));
     const servers: Server[] = [];
-    const echoPort = await freePort();
-    const echo = startNode(
-      'echo',
-      'bench/lookup/echo-server.js',
-      [String(echoPort), String(answerBytes)],
-      {},
-    );
-    processes.push(echo);
-    await echo.waitFor(/echo serving/);
-    servers.push({ label: ECHO, target: `127.0.0.1:${echoPort}`, pid: echo.child.pid! });
+    const startEcho = async (label: string, args: string[], tls: boolean) => {
+      const port = await freePort();
+      const echo = startNode(
+        label,
+        'bench/lookup/echo-server.js',
+        [String(port), String(answerBytes), ...args],
+        {},
+      );
+      processes.push(echo);
+      await echo.waitFor(/echo serving/);
+      servers.push({
+        label,
+        target: `127.0.0.1:${port}`,
+        pid: echo.child.pid!,
+        caFile: tls ? file('ca.crt') : undefined,
+      });
+    };
+    await startEcho(ECHO, [], false);
+    await startEcho(ECHO_TLS, [file('gateway.crt'), file('gateway.key')], true);
     const nestPort = await freePort();
     const nestEcho = startNode(
       'nest-echo',
       'bench/lookup/nest-echo-server.js',
-      [String(nestPort)],
+      [String(nestPort), file('ca.crt'), file('gateway.crt'), file('gateway.key')],
       {},
       profile,
     );
     processes.push(nestEcho);
     await nestEcho.waitFor(/nest echo serving/);
-    servers.push({ label: NEST_ECHO, target: `127.0.0.1:${nestPort}`, pid: nestEcho.child.pid! });
+    servers.push({
+      label: NEST_ECHO,
+      target: `127.0.0.1:${nestPort}`,
+      pid: nestEcho.child.pid!,
+      caFile: file('ca.crt'),
+    });
     servers.push({
       label: CACHED,
       target: cached.target,
       pid: cached.gateway.child.pid!,
       metrics: cached.metrics,
+      caFile: file('ca.crt'),
+    });
+    const plaintext = await startGateway('gateway-plaintext', {}, false);
+    servers.push({
+      label: CACHED_PLAINTEXT,
+      target: plaintext.target,
+      pid: plaintext.gateway.child.pid!,
+      metrics: { ...plaintext.metrics },
     });
     if (!opts['skip-uncached']) {
       const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
@@ -177,6 +230,7 @@ async function main(): Promise<void> {
         target: uncached.target,
         pid: uncached.gateway.child.pid!,
         metrics: uncached.metrics,
+        caFile: file('ca.crt'),
       });
     }
 
@@ -219,6 +273,7 @@ async function main(): Promise<void> {
     for (const p of processes.reverse()) await p.stop();
     await db.close();
     rmSync(payloadsFile, { force: true });
+    rmSync(pki, { recursive: true, force: true });
   }
 }
 
@@ -260,8 +315,9 @@ async function probe(
   ids: SampledIds,
   facilityCode: string,
   method: protoLoader.MethodDefinition<object, object>,
+  caFile: string,
 ): Promise<number> {
-  const client = new grpc.Client(target, grpc.credentials.createInsecure());
+  const client = new grpc.Client(target, grpc.credentials.createSsl(readFileSync(caFile)));
   const metadata = new grpc.Metadata();
   metadata.set('x-api-key', apiKey);
   let bytes = 0;
@@ -309,6 +365,7 @@ async function phase(
     warmupMs: Number(opts.warmup) * 1000,
     durationMs: Number(opts.duration) * 1000,
     sampleEvery: label.startsWith('LookupCoverage') ? 97 : 0,
+    caFile: server.caFile,
   };
   const serverBefore = cpuMsOfTree(serverPid);
   const pgBefore = pgPid ? cpuMsOfTree(pgPid) : NaN;

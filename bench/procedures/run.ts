@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { benchPki } from '../pki';
 import * as grpc from '@grpc/grpc-js';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,7 +34,6 @@ const { values: opts } = parseArgs({
   },
 });
 const OFFICE = 'UBND-001-00001';
-const TOKEN = 'bench-registry-token';
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const rate = (n: number, seconds: number) => (n / seconds).toFixed(1);
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   const db = await freshDatabase(process.env.DATABASE_URL);
   const pool = new Pool({ connectionString: db.url, max: 4 });
   const processes: BenchProcess[] = [];
+  const pki = await benchPki();
   try {
     say(`seeding ${opts.citizens} citizens…`);
     await loadPopulation(pool, { citizens: Number(opts.citizens), seed: 5, asOf: '2025-06-30' });
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
       label: 'bench',
     });
 
-    const common = { DATABASE_URL: db.url, LOG_LEVEL: 'info', REGISTRY_PEER_TOKEN: TOKEN };
+    const common = { DATABASE_URL: db.url, LOG_LEVEL: 'info' };
     const registryPort = await freePort();
     const grpcPort = await freePort();
     const start = async (
@@ -84,21 +85,25 @@ async function main(): Promise<void> {
       /population registry serving/,
       {
         REGISTRY_GRPC_PORT: registryPort,
+        ...pki.env('population-registry'),
       },
     );
     const registryAddress = `127.0.0.1:${registryPort}`;
     const gateway = await start('gateway', 'apps/gateway/src/main.js', /gateway serving/, {
       GATEWAY_GRPC_PORT: grpcPort,
       GATEWAY_HTTP_PORT: await freePort(),
+      OPERATOR_HTTP_PORT: await freePort(),
       REGISTRY_ADDRESS: registryAddress,
+      ...pki.env('gateway'),
     });
     const worker = await start('worker', 'apps/worker/src/main.js', /worker running/, {
       REGISTRY_ADDRESS: registryAddress,
       WORKER_CONCURRENCY: opts['worker-concurrency'],
+      ...pki.env('worker'),
     });
 
     const Client = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
-    const client = new Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure());
+    const client = new Client(`127.0.0.1:${grpcPort}`, pki.credentials());
     const metadata = new grpc.Metadata();
     metadata.set('x-api-key', apiKey);
     say(
@@ -172,6 +177,7 @@ async function main(): Promise<void> {
     for (const p of processes.reverse()) await p.stop();
     await pool.end();
     await db.close();
+    pki.remove();
   }
 }
 

@@ -11,6 +11,7 @@
  * export over gRPC, and both at once), the run (wall time, records/s, peak RSS of the worker,
  * CPU of every process), the ratio run/baseline, and precision/recall against the truth.
  */
+import { benchPki, type BenchPki } from '../pki';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,8 +23,6 @@ import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { type AppProcess, cpuMsOfTree, ownCpuMs, startApp } from './processes';
 import { formatQuality, type RunQuality, scoreRun } from './quality';
 import { copyParticipants, databaseUrl, exportRegistry, freshPopulation } from './setup';
-
-const PEER_TOKEN = 'bench-peer-token';
 
 interface SizeResult {
   citizens: number;
@@ -82,6 +81,9 @@ function parseArgs() {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** Every app of the run serves and calls over TLS, with the run's own certificates. */
+let pki: BenchPki;
+
 async function measureSize(
   adminUrl: string,
   pgPid: number,
@@ -102,17 +104,17 @@ async function measureSize(
     const registry = startApp('population-registry', {
       DATABASE_URL: url,
       REGISTRY_GRPC_PORT: String(registryPort),
-      REGISTRY_PEER_TOKEN: PEER_TOKEN,
+      ...pki.env('population-registry'),
     });
     apps.push(registry);
     await registry.waitFor(/population registry serving/);
 
     // Baseline: each dataset alone (warming the caches), then both at once, as a merge reads them.
     const copy = await copyParticipants(url);
-    const exported = await exportRegistry(registryAddress, PEER_TOKEN);
+    const exported = await exportRegistry(registryAddress, pki.credentials('worker'));
     const cpuBefore = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs();
     const started = Date.now();
-    await Promise.all([copyParticipants(url), exportRegistry(registryAddress, PEER_TOKEN)]);
+    await Promise.all([copyParticipants(url), exportRegistry(registryAddress, pki.credentials('worker'))]);
     const baselineMs = Date.now() - started;
     const baselineCpuMs = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs() - cpuBefore;
     log(
@@ -123,23 +125,24 @@ async function measureSize(
     const common = {
       DATABASE_URL: url,
       REGISTRY_ADDRESS: registryAddress,
-      REGISTRY_PEER_TOKEN: PEER_TOKEN,
       LOG_LEVEL: 'info',
     };
     const gateway = startApp('gateway', {
       ...common,
+      ...pki.env('gateway'),
+      OPERATOR_HTTP_PORT: String(await freePort()),
       GATEWAY_GRPC_PORT: String(gatewayPort),
       GATEWAY_HTTP_PORT: String(await freePort()),
     });
     apps.push(gateway);
     await gateway.waitFor(/gateway serving/);
-    const worker = startApp('worker', common);
+    const worker = startApp('worker', { ...common, ...pki.env('worker') });
     apps.push(worker);
     await worker.waitFor(/taking partition slices/);
 
     const pool = new Pool({ connectionString: url, max: 2 });
     const key = await new ApiKeys(pool).issue({ role: 'admin', label: 'bench:reconcile' });
-    const client = new ReconciliationClient(`127.0.0.1:${gatewayPort}`, key.apiKey);
+    const client = new ReconciliationClient(`127.0.0.1:${gatewayPort}`, key.apiKey, pki.credentials());
     try {
       const pids = [registry, gateway, worker].map((a) => a.child.pid!);
       const names = ['registry', 'gateway', 'worker', 'postgres'];
@@ -235,12 +238,14 @@ async function main(): Promise<void> {
     pgPid = Number(/PPid:\s+(\d+)/.exec(readFileSync(`/proc/${rows[0].pid}/status`, 'utf8'))?.[1]);
   }
   const results: SizeResult[] = [];
+  pki = await benchPki();
   try {
     for (const [i, size] of sizes.entries()) {
       results.push(await measureSize(adminUrl, pgPid, size, seed, i === sizes.length - 1 ? heapCapMb : 0));
     }
   } finally {
     await stop();
+    pki.remove();
     if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
   }
   log(

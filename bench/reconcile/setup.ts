@@ -1,3 +1,4 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { migrateAll } from '../../tools/schemas';
 import { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
@@ -49,9 +50,9 @@ export async function copyParticipants(url: string): Promise<{ ms: number; bytes
 /** The registry's whole export read once over gRPC, in the largest pages it serves. */
 export async function exportRegistry(
   address: string,
-  peerToken: string,
+  credentials: ChannelCredentials,
 ): Promise<{ ms: number; citizens: number }> {
-  const client = new RegistryClient({ address, peerToken, deadlineMs: 30 * 60_000 });
+  const client = new RegistryClient({ address, credentials, deadlineMs: 30 * 60_000 });
   const started = Date.now();
   let citizens = 0;
   try {

@@ -55,7 +55,7 @@ function auditSigningKey(config: GatewayConfig): KeyObject | undefined {
     config.AUDIT_SIGNING_KEY_FILE ?? join(config.VSS_DATA_DIR, 'pki', 'audit-signing.key'),
   );
   if (!existsSync(path)) {
-    if (config.AUDIT_SIGNING_KEY_FILE || isDeployed(config, process.env.NODE_ENV)) {
+    if (config.AUDIT_SIGNING_KEY_FILE || isDeployed(config, config.NODE_ENV)) {
       throw new ConfigError([
         `AUDIT_SIGNING_KEY_FILE: ${path} does not exist; create it with \`npm run cli -- certs init\` or point AUDIT_SIGNING_KEY_FILE at the gateway's ed25519 audit key`,
       ]);

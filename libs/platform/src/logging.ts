@@ -1,9 +1,44 @@
+import { maskCitizenId } from '@vss/domain';
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 /** One structured JSON logger per process; personal data never goes in messages. */
-export function createLogger(app: string, level: string): Logger {
-  return pino({ name: app, level, base: { app }, timestamp: pino.stdTimeFunctions.isoTime });
+/**
+ * Fields that carry a person's data, wherever a log line puts them: citizen IDs are masked
+ * (province code and last two digits kept), names and birth dates removed. A guard behind the rule that log
+ * lines name procedures and fields, not people.
+ */
+const PERSONAL = [
+  'citizenId',
+  'citizen_id',
+  'citizenIds',
+  'fullName',
+  'full_name',
+  'dateOfBirth',
+  'date_of_birth',
+];
+const REDACT_PATHS = PERSONAL.flatMap((field) => [field, `*.${field}`]);
+
+function censor(value: unknown, path: string[]): unknown {
+  const field = path[path.length - 1];
+  if (field === 'citizenId' || field === 'citizen_id') {
+    return typeof value === 'string' ? maskCitizenId(value) : '[redacted]';
+  }
+  if (field === 'citizenIds' && Array.isArray(value)) return `[${value.length} IDs]`;
+  return '[redacted]';
+}
+
+export function createLogger(app: string, level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      name: app,
+      level,
+      base: { app },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor },
+    },
+    destination,
+  );
 }
 
 /** Lets NestJS write through pino. */

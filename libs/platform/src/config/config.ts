@@ -19,6 +19,8 @@ const postgresUrl = z
   .optional();
 
 const common = {
+  /** `production` makes every laptop allowance (plaintext, default passwords, unsigned audit) an error. */
+  NODE_ENV: z.string().optional(),
   DATABASE_URL: postgresUrl,
   /** Where `npm start` keeps the embedded PostgreSQL data when DATABASE_URL is unset. */
   VSS_DATA_DIR: z.string().default('.data'),

@@ -1,0 +1,35 @@
+import * as grpc from '@grpc/grpc-js';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensurePki } from '@vss/pki';
+
+/** A throwaway PKI for a benchmark run: every app serves and calls over TLS, as deployed. */
+export interface BenchPki {
+  /** TLS settings of an app, as environment variables (the gateway's audit key included). */
+  env(app: 'gateway' | 'worker' | 'population-registry'): Record<string, string>;
+  /** A client's credentials: the CA trusted, and a system certificate presented when named. */
+  credentials(certificate?: 'gateway' | 'worker' | 'cli'): grpc.ChannelCredentials;
+  remove(): void;
+}
+
+export async function benchPki(): Promise<BenchPki> {
+  const dir = join(tmpdir(), `vss-bench-pki-${process.pid}`);
+  await ensurePki(dir);
+  const file = (name: string) => join(dir, name);
+  return {
+    env: (app) => ({
+      TLS_CA_FILE: file('ca.crt'),
+      TLS_CERT_FILE: file(`${app}.crt`),
+      TLS_KEY_FILE: file(`${app}.key`),
+      ...(app === 'gateway' ? { AUDIT_SIGNING_KEY_FILE: file('audit-signing.key') } : {}),
+    }),
+    credentials: (certificate) =>
+      grpc.credentials.createSsl(
+        readFileSync(file('ca.crt')),
+        certificate ? readFileSync(file(`${certificate}.key`)) : null,
+        certificate ? readFileSync(file(`${certificate}.crt`)) : null,
+      ),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
