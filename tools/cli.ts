@@ -1,4 +1,8 @@
 import 'reflect-metadata';
+
+// grpc-js names an IP address as the TLS server name (Node's DEP0123), which Node ignores and
+// then warns about on every call to 127.0.0.1; an operator's output is no place for it.
+process.noDeprecation = true;
 import { Command } from 'commander';
 import { registerAuditCommands } from './cli/audit';
 import { registerCertsCommands } from './cli/certs';

@@ -101,7 +101,9 @@ async function takeOwnership(superuserDatabaseUrl: string, owner: string): Promi
                   WHERE (n.nspname IN ('vss', 'npd', 'synth', 'pgboss')
                          OR (n.nspname = 'public' AND c.relname LIKE '%migrations'))
                     AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relowner <> o::regrole
-                    AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) LOOP
+                    -- a table's own sequences follow the table
+                    AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d
+                              WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))) LOOP
           EXECUTE format('ALTER %s %I.%I OWNER TO %I',
             CASE r.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END,
             r.nspname, r.relname, o);

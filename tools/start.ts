@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       http: Number(env.GATEWAY_HTTP_PORT ?? 8080),
       operator: Number(env.OPERATOR_HTTP_PORT ?? 9464),
     };
-    const base = { ...env, VSS_DATA_DIR: dataDir(), REGISTRY_ADDRESS: `127.0.0.1:${ports.registry}` };
+    const base = { ...env, VSS_DATA_DIR: dataDir(), REGISTRY_ADDRESS: `localhost:${ports.registry}` };
     for (const [app, role, ready] of [
       ['population-registry', 'registry', /population registry serving/],
       ['gateway', 'gateway', /gateway serving/],

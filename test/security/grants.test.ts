@@ -1,5 +1,14 @@
 import { Client } from 'pg';
-import { type AppRole } from '@vss/persistence';
+import { randomBytes } from 'node:crypto';
+import {
+  type AppRole,
+  databaseRoles,
+  dropDatabase,
+  ensureDatabase,
+  randomPasswords,
+  runStatements,
+} from '@vss/persistence';
+import { migrateAll, prepareDatabase } from '../../tools/schemas';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -117,5 +126,46 @@ describe('what the apps do every day still works', () => {
     ['worker', `SELECT * FROM vss.audit_append('[]'::jsonb)`],
   ] as [AppRole, string][])('%s: %s', async (role, sql) => {
     expect(await attempt(role, sql)).toBe('ok');
+  });
+});
+
+describe('a database made before the roles existed (an older .data folder)', () => {
+  it('is taken over by the owner role, migrated and granted, its data kept', async () => {
+    const adminUrl = process.env.VSS_TEST_ADMIN_URL!;
+    const name = `vss_legacy_${randomBytes(3).toString('hex')}`;
+    const prefix = `vss_l${randomBytes(3).toString('hex')}`;
+    await ensureDatabase(adminUrl, name);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    try {
+      await migrateAll(url.toString()); // as the superuser, as every app used to
+      await runStatements(url.toString(), [
+        `INSERT INTO vss.facilities (facility_code, name, province_code, level) VALUES ('01001', 'BV', '001', 'commune')`,
+      ]);
+      const prepared = await prepareDatabase(adminUrl, name, { prefix, passwords: randomPasswords() });
+      const gateway = new Client({ connectionString: prepared.urlFor('gateway') });
+      await gateway.connect();
+      try {
+        const { rows } = await gateway.query(`SELECT count(*)::int AS n FROM vss.facilities`);
+        expect(rows[0].n).toBe(1);
+        await expect(gateway.query(`DELETE FROM vss.audit_events`)).rejects.toMatchObject({ code: '42501' });
+      } finally {
+        await gateway.end();
+      }
+      const owner = new Client({ connectionString: adminUrl });
+      await owner.connect();
+      const { rows } = await owner.query(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname IN ('vss', 'npd', 'pgboss') AND tableowner <> $1`,
+        [`${prefix}_owner`],
+      );
+      await owner.end();
+      expect(rows[0].n).toBe(0);
+    } finally {
+      await dropDatabase(adminUrl, name);
+      await runStatements(
+        adminUrl,
+        Object.values(databaseRoles(prefix)).map((role) => `DROP ROLE IF EXISTS "${role}"`),
+      ).catch(() => undefined);
+    }
   });
 });

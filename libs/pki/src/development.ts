@@ -1,6 +1,6 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { CertificateAuthority, type CertificatePurpose, type CertificateSubject } from './authority';
 
 /** The files of a PKI folder, by the names the apps look for by default. */
@@ -61,6 +61,9 @@ export async function ensurePki(
   dir: string,
   options: { hosts?: string[]; caName?: string } = {},
 ): Promise<PkiReport> {
+  // Only the PKI folder is private: its parent (the data folder) must stay reachable by the
+  // embedded PostgreSQL's own user.
+  mkdirSync(dirname(dir), { recursive: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const created: string[] = [];
   const caCert = join(dir, PKI_FILES.caCertificate);

@@ -77,7 +77,7 @@ export const gatewayConfigSchema = z.object({
   /** Serves /metrics, apart from the callers' HTTP port; on loopback unless OPERATOR_BIND_HOST says otherwise. */
   OPERATOR_HTTP_PORT: port(9464),
   OPERATOR_BIND_HOST: z.string().default('127.0.0.1'),
-  REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
+  REGISTRY_ADDRESS: z.string().default('localhost:50052'),
   /** Deadline of identity checks against the registry on the lookup path. */
   REGISTRY_LOOKUP_DEADLINE_MS: z.coerce.number().int().min(1).default(250),
   /** Deadline of other registry calls. */
@@ -103,7 +103,7 @@ export const gatewayConfigSchema = z.object({
 
 export const workerConfigSchema = z.object({
   ...common,
-  REGISTRY_ADDRESS: z.string().default('127.0.0.1:50052'),
+  REGISTRY_ADDRESS: z.string().default('localhost:50052'),
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
   /** Steps a worker runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
