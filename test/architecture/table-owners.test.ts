@@ -19,6 +19,7 @@ const OWNERS: Record<string, string> = {
   'vss.rates': 'libs/insurance-records',
   'vss.audit_events': 'libs/audit',
   'vss.audit_checkpoints': 'libs/audit',
+  'vss.audit_pending': 'libs/audit',
   'vss.client_certificates': 'libs/api-keys',
   'vss.api_keys': 'libs/api-keys',
   'vss.civil_events': 'libs/civil-events',

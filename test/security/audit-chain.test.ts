@@ -112,7 +112,44 @@ describe('the chain', () => {
         hash: receipt.hash,
       });
     }
-    expect(await verify(w)).toEqual({ intactThrough: '313', entries: 313, checkpointsVerified: 0 });
+    expect(await verify(w)).toEqual({
+      intactThrough: '313',
+      entries: 313,
+      checkpointsVerified: 0,
+      staged: 0,
+    });
+  });
+
+  it('chains, at the next append, what a transaction staged when its process died before chaining it', async () => {
+    const gateway = await w.gateway.connect();
+    try {
+      await gateway.query('BEGIN');
+      await gateway.query(`SELECT vss.audit_stage($1::jsonb)`, [
+        JSON.stringify([
+          {
+            event_id: '00000000-0000-4000-8000-00000000abcd',
+            occurred_at: new Date().toISOString(),
+            caller: 'linked-procedure worker (worker)',
+            caller_role: 'system',
+            action: 'insurance.card.issue',
+            purpose: 'linked-procedure',
+            outcome: 'ISSUED',
+            detail: {},
+          },
+        ]),
+      ]);
+      await gateway.query('COMMIT'); // and then nothing: the process "died"
+    } finally {
+      gateway.release();
+    }
+    expect((await verify(w)).staged).toBe(1);
+    const receipt = await w.audit.record(entry(2000));
+    const report = await verify(w);
+    expect(report).toMatchObject({ staged: 0, intactThrough: receipt.seq });
+    const { rows } = await w.superuser.query(
+      `SELECT seq::text FROM vss.audit_events WHERE event_id = '00000000-0000-4000-8000-00000000abcd'`,
+    );
+    expect(BigInt(rows[0].seq)).toBe(BigInt(receipt.seq) - 1n);
   });
 
   it('hashes any text the way the verifier reads it back (JSON escaping of PostgreSQL and JavaScript agree)', async () => {

@@ -59,6 +59,8 @@ const AUDIT_TAMPERING = [
      VALUES (999999, decode(repeat('00', 32), 'hex'), gen_random_uuid(), now(), 'x', 'admin', 'x', 'x', 'x')`,
   `ALTER TABLE vss.audit_events DISABLE TRIGGER audit_events_append_only`,
   `DROP TRIGGER audit_events_append_only ON vss.audit_events`,
+  `SELECT 1 FROM vss.audit_pending`,
+  `DELETE FROM vss.audit_pending`,
   `UPDATE vss.audit_checkpoints SET hash = hash`,
   `DELETE FROM vss.audit_checkpoints`,
   `TRUNCATE vss.audit_checkpoints`,

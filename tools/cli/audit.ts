@@ -59,7 +59,8 @@ export function registerAuditCommands(program: Command): void {
       }
       say(
         `intact through ${report.intactThrough}: ${report.entries} entries from ${opts.from}, ` +
-          `${report.checkpointsVerified} signed checkpoint(s) verified, in ${seconds} s`,
+          `${report.checkpointsVerified} signed checkpoint(s) verified, in ${seconds} s` +
+          (report.staged > 0 ? ` (${report.staged} staged entries not chained yet)` : ''),
       );
     });
 

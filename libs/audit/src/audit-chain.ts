@@ -111,6 +111,8 @@ export interface VerifyReport {
   intactThrough: string;
   entries: number;
   checkpointsVerified: number;
+  /** Entries committed with their changes and not chained yet (the next append chains them). */
+  staged: number;
   problem?: ChainProblem;
 }
 
@@ -145,7 +147,14 @@ export async function verifyChain(
       [from.toString()],
     )
   ).rows;
-  const report: VerifyReport = { intactThrough: (from - 1n).toString(), entries: 0, checkpointsVerified: 0 };
+  const staged = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM vss.audit_pending`)).rows[0]
+    .n;
+  const report: VerifyReport = {
+    intactThrough: (from - 1n).toString(),
+    entries: 0,
+    checkpointsVerified: 0,
+    staged,
+  };
   for (const c of checkpoints) {
     const key = keys.get(c.key_id);
     const valid =

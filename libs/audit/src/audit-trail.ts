@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { onBeforeCommit, transactionLocal } from '@vss/platform';
+import { onAfterCommit } from '@vss/platform';
 import type { Caller } from '@vss/security';
 
 /**
@@ -43,7 +43,8 @@ export interface AuditReceipt {
 interface Pending {
   id: string;
   at: Date;
-  entry: AuditEntry;
+  /** Undefined: a request that what was staged be chained, answered by the batch it rides with. */
+  entry: AuditEntry | undefined;
   done: (error: unknown, receipt?: AuditReceipt) => void;
 }
 
@@ -80,8 +81,6 @@ interface Row {
 const APPEND = `SELECT entry_event_id::text, entry_seq::text, encode(entry_hash, 'hex') AS entry_hash
   FROM vss.audit_append($1::jsonb)`;
 const APPEND_NAME = 'vss-audit-append';
-/** The entries a transaction has recorded, appended just before it commits. */
-const PENDING_IN_TRANSACTION = Symbol('audit entries of this transaction');
 
 interface Appended {
   entry_event_id: string;
@@ -121,7 +120,12 @@ export class AuditTrail {
     if (this.closed) return Promise.reject(new Error('audit trail is closed'));
     const id = randomUUID();
     return new Promise<AuditReceipt>((resolve, reject) => {
-      this.queue.push({ id, at: new Date(), entry, done: (e, r) => (e || !r ? reject(e) : resolve(r)) });
+      this.queue.push({
+        id,
+        at: new Date(),
+        entry,
+        done: (e, r) => (e || !r ? reject(e ?? new Error('audit entry not appended')) : resolve(r)),
+      });
       if (this.queue.length === 1 || this.queue.length >= this.options.maxBatch) this.flush();
     });
   }
@@ -147,7 +151,7 @@ export class AuditTrail {
     const batch = this.queue.splice(0, this.options.maxBatch);
     this.inFlight++;
     this.stats.batches++;
-    this.stats.entries += batch.length;
+    this.stats.entries += batch.filter((p) => p.entry !== undefined).length;
     this.write(batch)
       .then(
         (receipts) => batch.forEach((p) => p.done(undefined, receipts.get(p.id))),
@@ -162,20 +166,39 @@ export class AuditTrail {
   /**
    * Writes entries on the caller's transaction (opened by withTransaction): for changes, whose
    * entry must commit with the change itself (an applied finding, a card issued, a payout
-   * ordered), never after it. They are appended as the last step before the commit, so the
-   * chain's lock is held for the commit only, never while the transaction waits for other locks
-   * (a person's, a finding's): appends cannot deadlock. Resolves with the entries' IDs.
+   * ordered), never after it. They are staged in the transaction, which takes no lock, so such
+   * transactions commit side by side; once it has committed, withTransaction waits for the
+   * next append of this trail, which chains them (coalesced with the lookups' group commit).
+   * Resolves with the entries' IDs.
    */
   async recordWithin(client: PoolClient, ...entries: AuditEntry[]): Promise<string[]> {
     const at = new Date();
     const batch = entries.map((entry): Pending => ({ id: randomUUID(), at, entry, done: () => undefined }));
-    const pending = transactionLocal(client, PENDING_IN_TRANSACTION, () => {
-      const list: Pending[] = [];
-      onBeforeCommit(client, () => append(client, list).then(() => undefined));
-      return list;
+    await client.query({
+      name: 'vss-audit-stage',
+      text: 'SELECT vss.audit_stage($1::jsonb)',
+      values: [JSON.stringify(batch.map(toRow))],
     });
-    pending.push(...batch);
+    onAfterCommit(client, () => this.chained());
     return batch.map((p) => p.id);
+  }
+
+  /**
+   * Resolves once what was staged before this call is chained: at the next append (an empty
+   * one after flushMs when no entry comes).
+   */
+  chained(): Promise<void> {
+    if (this.closed) return this.appendNow();
+    return new Promise<void>((resolve, reject) => {
+      // Dated flushMs back: a request waits for the commit in flight, never for company.
+      const at = new Date(Date.now() - this.options.flushMs);
+      this.queue.push({ id: '', at, entry: undefined, done: (e) => (e ? reject(e) : resolve()) });
+      if (this.queue.length === 1 || this.queue.length >= this.options.maxBatch) this.flush();
+    });
+  }
+
+  private async appendNow(): Promise<void> {
+    await append(this.pool, []);
   }
 
   private async write(batch: Pending[]): Promise<Map<string, AuditReceipt>> {
@@ -193,10 +216,11 @@ export class AuditTrail {
 }
 
 async function append(db: Pool | PoolClient, batch: Pending[]): Promise<Map<string, AuditReceipt>> {
+  const entries = batch.filter((p) => p.entry !== undefined);
   const { rows } = await db.query<Appended>({
     name: APPEND_NAME,
     text: APPEND,
-    values: [JSON.stringify(batch.map(toRow))],
+    values: [JSON.stringify(entries.map(toRow))],
   });
   const receipts = new Map<string, AuditReceipt>();
   for (const row of rows) {
@@ -210,17 +234,18 @@ async function append(db: Pool | PoolClient, batch: Pending[]): Promise<Map<stri
 }
 
 function toRow(p: Pending): Row {
+  const entry = p.entry!;
   return {
     event_id: p.id,
     occurred_at: p.at.toISOString(),
-    caller: `${p.entry.caller.label} (${p.entry.caller.id})`,
-    caller_role: p.entry.caller.role,
-    facility_code: p.entry.facilityCode ?? p.entry.caller.facilityCode ?? null,
-    office_code: p.entry.officeCode ?? p.entry.caller.officeCode ?? null,
-    action: p.entry.action,
-    subject_citizen_id: p.entry.subjectCitizenId ?? null,
-    purpose: p.entry.purpose,
-    outcome: p.entry.outcome,
-    detail: p.entry.detail ?? {},
+    caller: `${entry.caller.label} (${entry.caller.id})`,
+    caller_role: entry.caller.role,
+    facility_code: entry.facilityCode ?? entry.caller.facilityCode ?? null,
+    office_code: entry.officeCode ?? entry.caller.officeCode ?? null,
+    action: entry.action,
+    subject_citizen_id: entry.subjectCitizenId ?? null,
+    purpose: entry.purpose,
+    outcome: entry.outcome,
+    detail: entry.detail ?? {},
   };
 }

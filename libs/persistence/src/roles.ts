@@ -71,7 +71,7 @@ export function grantStatements(
     `REVOKE ALL ON ALL TABLES IN SCHEMA vss, npd, pgboss FROM ${all}`,
     // Functions run with their caller's rights (trigger functions included), except
     // audit_append, which runs as the owner and so is for the apps alone.
-    `REVOKE EXECUTE ON FUNCTION vss.audit_append(jsonb) FROM PUBLIC`,
+    `REVOKE EXECUTE ON FUNCTION vss.audit_append(jsonb), vss.audit_stage(jsonb) FROM PUBLIC`,
     // The registry stub
     `GRANT USAGE ON SCHEMA npd TO ${ident(roles.registry)}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npd TO ${ident(roles.registry)}`,
@@ -82,10 +82,11 @@ export function grantStatements(
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vss TO ${apps}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA vss TO ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.audit_events FROM ${apps}`,
+    `REVOKE ALL ON vss.audit_pending FROM ${apps}`,
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
-    `GRANT EXECUTE ON FUNCTION vss.audit_append(jsonb) TO ${apps}`,
+    `GRANT EXECUTE ON FUNCTION vss.audit_append(jsonb), vss.audit_stage(jsonb) TO ${apps}`,
     `GRANT SELECT ON public.${ident(sets.vss.migrationsTableName)} TO ${apps}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${apps}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA pgboss TO ${apps}`,

@@ -17,8 +17,9 @@ const ENTRY_TEXT = (r: string, seq: string) => `jsonb_build_array(
 /**
  * A tamper-evident audit trail: every entry gets a gap-free sequence number and a hash of its
  * content and the previous entry's hash; entries are appended only through vss.audit_append,
- * which takes the chain's lock for the rest of its transaction (appends are short: one
- * statement, or the last step before a commit). Checkpoints hold the chain head signed with
+ * which takes the chain's lock for the rest of its (one-statement) transaction. Entries of a
+ * change are staged in the change's transaction (vss.audit_stage) and chained by the next
+ * append, which the writer makes as soon as it has committed. Checkpoints hold the chain head signed with
  * the gateway's audit key. Client certificates are registered beside API keys.
  */
 export class TamperEvidentAudit1763900005000 implements MigrationInterface {
@@ -43,6 +44,34 @@ export class TamperEvidentAudit1763900005000 implements MigrationInterface {
       ALTER TABLE vss.audit_events ALTER COLUMN seq SET NOT NULL, ALTER COLUMN hash SET NOT NULL,
         ADD CONSTRAINT audit_events_seq_key UNIQUE (seq),
         ADD CONSTRAINT audit_events_hash_length CHECK (octet_length(hash) = 32)`);
+    // Entries written with a change are staged in its transaction (no lock: transactions commit
+    // side by side) and chained by the next append, which every writer makes right after commit.
+    await q.query(`
+      CREATE TABLE vss.audit_pending (
+        pending_id bigserial PRIMARY KEY,
+        event_id uuid NOT NULL UNIQUE,
+        occurred_at timestamptz NOT NULL,
+        caller text NOT NULL,
+        caller_role text NOT NULL,
+        facility_code text,
+        office_code text,
+        action text NOT NULL,
+        subject_citizen_id text,
+        purpose text NOT NULL,
+        outcome text NOT NULL,
+        detail jsonb NOT NULL DEFAULT '{}'
+      )`);
+    await q.query(`
+      CREATE FUNCTION vss.audit_stage(batch jsonb) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        INSERT INTO vss.audit_pending (event_id, occurred_at, caller, caller_role, facility_code, office_code,
+          action, subject_citizen_id, purpose, outcome, detail)
+        SELECT event_id, occurred_at, caller, caller_role, facility_code, office_code, action,
+               subject_citizen_id, purpose, outcome, coalesce(detail, '{}'::jsonb)
+          FROM jsonb_to_recordset(batch) AS x(event_id uuid, occurred_at timestamptz, caller text,
+            caller_role text, facility_code text, office_code text, action text, subject_citizen_id text,
+            purpose text, outcome text, detail jsonb)
+      $$`);
     await q.query(`
       CREATE FUNCTION vss.audit_append(batch jsonb)
         RETURNS TABLE (entry_event_id uuid, entry_seq bigint, entry_hash bytea)
@@ -51,11 +80,25 @@ export class TamperEvidentAudit1763900005000 implements MigrationInterface {
         head_seq bigint;
         head_hash bytea;
         r record;
+        sealed bigint[] := '{}';
       BEGIN
         PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
         SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
         head_seq := coalesce(head_seq, 0);
         head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));
+        -- First what committed transactions staged, then this batch.
+        FOR r IN SELECT * FROM vss.audit_pending p ORDER BY p.pending_id LOOP
+          head_seq := head_seq + 1;
+          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
+          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
+            office_code, action, subject_citizen_id, purpose, outcome, detail)
+          VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
+            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
+          sealed := sealed || r.pending_id;
+        END LOOP;
+        IF cardinality(sealed) > 0 THEN
+          DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
+        END IF;
         FOR r IN SELECT * FROM jsonb_to_recordset(batch) AS x(event_id uuid, occurred_at timestamptz,
             caller text, caller_role text, facility_code text, office_code text, action text,
             subject_citizen_id text, purpose text, outcome text, detail jsonb) LOOP
@@ -112,6 +155,8 @@ export class TamperEvidentAudit1763900005000 implements MigrationInterface {
     await q.query(`DROP FUNCTION vss.client_certificate_changed`);
     await q.query(`DROP TABLE vss.audit_checkpoints`);
     await q.query(`DROP FUNCTION vss.audit_append`);
+    await q.query(`DROP FUNCTION vss.audit_stage`);
+    await q.query(`DROP TABLE vss.audit_pending`);
     await q.query(`ALTER TABLE vss.audit_events DROP COLUMN seq, DROP COLUMN hash`);
   }
 }
