@@ -177,6 +177,7 @@ async function measureSize(
         await worker.stop();
         const cappedWorker = startApp('worker', {
           ...common,
+          ...pki.env('worker'),
           NODE_OPTIONS: `--max-old-space-size=${heapCapMb}`,
         });
         apps.push(cappedWorker);
