@@ -2,22 +2,12 @@ import type { Command } from 'commander';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
 import { loadSigningKey, signCheckpoint, verifyChain } from '@vss/audit';
 import { PKI_FILES } from '@vss/pki';
 import { dataDir } from '../runtime';
-import { requireDatabaseUrl } from './context';
+import { withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function withPool<T>(work: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = new Pool({ connectionString: requireDatabaseUrl(), max: 2 });
-  try {
-    return await work(pool);
-  } finally {
-    await pool.end();
-  }
-}
 
 /**
  * `audit verify|checkpoint`: proves the audit trail. Verify trusts only the public keys it is
@@ -45,7 +35,7 @@ export function registerAuditCommands(program: Command): void {
         return createPublicKey(readFileSync(path));
       });
       const started = Date.now();
-      const report = await withPool((pool) =>
+      const report = await withDatabase((pool) =>
         verifyChain(pool, { from: BigInt(opts.from), publicKeys: keys }),
       );
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -75,7 +65,7 @@ export function registerAuditCommands(program: Command): void {
       const path = resolve(opts.key ?? join(dataDir(), 'pki', PKI_FILES.auditSigningKey));
       if (!existsSync(path)) throw new Error(`no signing key at ${path}: pass --key`);
       const key = loadSigningKey(readFileSync(path, 'utf8'));
-      const checkpoint = await withPool((pool) => signCheckpoint(pool, key));
+      const checkpoint = await withDatabase((pool) => signCheckpoint(pool, key));
       if (!checkpoint) {
         say('the head is already covered by a checkpoint (or the trail is empty)');
         return;

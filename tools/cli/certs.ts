@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
 import { CertificateRegistry } from '@vss/api-keys';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
 import { dataDir } from '../runtime';
-import { requireDatabaseUrl } from './context';
+import { withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const CALLER_ROLES = ['clinic', 'civil-registry', 'admin'] as const;
@@ -15,14 +14,8 @@ function pkiDir(opts: { pki?: string }): string {
   return resolve(opts.pki ?? join(dataDir(), 'pki'));
 }
 
-async function withRegistry<T>(work: (registry: CertificateRegistry) => Promise<T>): Promise<T> {
-  const pool = new Pool({ connectionString: requireDatabaseUrl(), max: 1 });
-  try {
-    return await work(new CertificateRegistry(pool));
-  } finally {
-    await pool.end();
-  }
-}
+const withRegistry = <T>(work: (registry: CertificateRegistry) => Promise<T>): Promise<T> =>
+  withDatabase((pool) => work(new CertificateRegistry(pool)), 1);
 
 /**
  * `certs init|issue|list|revoke`: the gateway's certificate authority and the calling systems'

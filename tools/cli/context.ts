@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { dataDir, readRuntime } from '../runtime';
 
 /** The CA the CLI checks the gateway's certificate against: VSS_CA_FILE, else the one `npm start` made. */
@@ -30,6 +31,16 @@ export function cliContext() {
     },
     runtime,
   };
+}
+
+/** Runs `work` on a short-lived pool of the CLI's database (the operator's, the owner on a laptop). */
+export async function withDatabase<T>(work: (pool: Pool) => Promise<T>, max = 2): Promise<T> {
+  const pool = new Pool({ connectionString: requireDatabaseUrl(), max });
+  try {
+    return await work(pool);
+  } finally {
+    await pool.end();
+  }
 }
 
 export function requireDatabaseUrl(): string {

@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
-import { Pool } from 'pg';
 import { ApiKeys } from '@vss/api-keys';
 import { type Role, ROLES } from '@vss/security';
-import { requireDatabaseUrl } from './context';
+import { withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-async function withKeys<T>(work: (keys: ApiKeys) => Promise<T>): Promise<T> {
-  const pool = new Pool({ connectionString: requireDatabaseUrl(), max: 1 });
-  try {
-    return await work(new ApiKeys(pool));
-  } finally {
-    await pool.end();
-  }
-}
+const withKeys = <T>(work: (keys: ApiKeys) => Promise<T>): Promise<T> =>
+  withDatabase((pool) => work(new ApiKeys(pool)), 1);
 
 /**
  * `keys issue|revoke|list`: callers' API keys, straight in the database (an operator's tool,

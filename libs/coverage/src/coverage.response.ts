@@ -1,4 +1,4 @@
-import type { AnyAccessRow, AuditReceipt } from '@vss/audit';
+import type { AuditReceipt } from '@vss/audit';
 import { gatewayGender, genderFromStored } from '@vss/platform';
 import {
   type AccessRecord,
@@ -113,7 +113,7 @@ export function toLookupRecord(row: LookupRecordRow): CoverageLookupRecord {
   };
 }
 
-export function toAccessRecord(row: AnyAccessRow): AccessRecord {
+export function toAccessRecord(row: LookupRecordRow): AccessRecord {
   return {
     accessId: row.event_id,
     accessedAt: row.at,

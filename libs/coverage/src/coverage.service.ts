@@ -105,19 +105,8 @@ export class CoverageService {
     caller: Caller,
     request: ListCoverageLookupsRequest,
   ): Promise<ListCoverageLookupsResponse> {
-    const query = parseListRequest(request, this.today());
-    await this.historyRead(caller, query.citizenId, 'coverage.lookup');
-    // One more than asked tells whether there is a next page without counting.
-    const rows = await this.read(() =>
-      this.history.lookupsOf(query.citizenId, query.after, query.pageSize + 1),
-    );
-    const page = rows.slice(0, query.pageSize);
-    const last = page[page.length - 1];
-    return {
-      lookups: page.map(toLookupRecord),
-      nextPageToken:
-        rows.length > query.pageSize && last ? encodeListToken(query.citizenId, last.at, last.event_id) : '',
-    };
+    const { page, nextPageToken } = await this.historyPage(caller, request, [AuditAction.CoverageLookup]);
+    return { lookups: page.map(toLookupRecord), nextPageToken };
   }
 
   /** Every access to a citizen's data, newest first (administrators); the reading is audited. */
@@ -125,16 +114,29 @@ export class CoverageService {
     caller: Caller,
     request: ListAccessHistoryRequest,
   ): Promise<ListAccessHistoryResponse> {
+    const { page, nextPageToken } = await this.historyPage(caller, request, undefined);
+    return { accesses: page.map(toAccessRecord), nextPageToken };
+  }
+
+  /**
+   * One page of a citizen's accesses (of these actions, or all). The reading is recorded after
+   * the page is read: it shows in the next listing, not in itself.
+   */
+  private async historyPage(
+    caller: Caller,
+    request: ListCoverageLookupsRequest | ListAccessHistoryRequest,
+    actions: string[] | undefined,
+  ) {
     const query = parseListRequest(request, this.today());
+    // One more than asked tells whether there is a next page without counting.
     const rows = await this.read(() =>
-      this.history.accessesOf(query.citizenId, query.after, query.pageSize + 1),
+      this.history.accessesOf(query.citizenId, query.after, query.pageSize + 1, actions),
     );
-    // Recorded after the page is read: this reading shows in the next one, not in itself.
-    await this.historyRead(caller, query.citizenId, 'all');
+    await this.historyRead(caller, query.citizenId, actions ? actions.join(',') : 'all');
     const page = rows.slice(0, query.pageSize);
     const last = page[page.length - 1];
     return {
-      accesses: page.map(toAccessRecord),
+      page,
       nextPageToken:
         rows.length > query.pageSize && last ? encodeListToken(query.citizenId, last.at, last.event_id) : '',
     };
