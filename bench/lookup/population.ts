@@ -6,6 +6,7 @@ import { Pool } from 'pg';
 import { makeCitizenId, PROVINCES } from '@vss/domain';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
 import { loadPopulation } from '@vss/synthetic';
+import { ApiKeys } from '@vss/api-keys';
 
 /** The database of a lookup benchmark: a PostgreSQL, a migrated database and a seeded population. */
 
@@ -156,4 +157,32 @@ async function unknownIds(pool: Pool, n: number): Promise<string[]> {
     for (const id of candidates) if (!taken.has(id) && found.size < n) found.add(id);
   }
   return [...found];
+}
+
+/** A clinic key for the first facility: what the benchmark's client calls with. */
+export async function clinicKey(url: string): Promise<{ apiKey: string; facilityCode: string }> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query(
+      'SELECT facility_code FROM vss.facilities ORDER BY facility_code LIMIT 1',
+    );
+    const facilityCode: string = rows[0].facility_code;
+    const issued = await new ApiKeys(pool).issue({ role: 'clinic', facilityCode, label: 'bench:lookup' });
+    return { apiKey: issued.apiKey, facilityCode };
+  } finally {
+    await pool.end();
+  }
+}
+
+/** Coverage lookups recorded so far: every answer must have its entry. */
+export async function auditCount(url: string): Promise<number> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM vss.audit_events WHERE action = 'coverage.lookup'`,
+    );
+    return rows[0].n;
+  } finally {
+    await pool.end();
+  }
 }

@@ -5,15 +5,13 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Pool } from 'pg';
 import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
 import { vietnamDate } from '@vss/platform';
-import { ApiKeys } from '@vss/api-keys';
 import { ensurePki } from '@vss/pki';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
-import { prepareDatabase, sampleIds, type SampledIds } from './population';
+import { auditCount, clinicKey, prepareDatabase, sampleIds, type SampledIds } from './population';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';
 import {
   CACHED,
@@ -294,20 +292,6 @@ function workingSet(ids: SampledIds): string[] {
   return out;
 }
 
-async function clinicKey(url: string): Promise<{ apiKey: string; facilityCode: string }> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const { rows } = await pool.query(
-      'SELECT facility_code FROM vss.facilities ORDER BY facility_code LIMIT 1',
-    );
-    const facilityCode: string = rows[0].facility_code;
-    const issued = await new ApiKeys(pool).issue({ role: 'clinic', facilityCode, label: 'bench:lookup' });
-    return { apiKey: issued.apiKey, facilityCode };
-  } finally {
-    await pool.end();
-  }
-}
-
 /** One lookup of each kind: checks the gateway answers as expected and measures answer sizes. */
 async function probe(
   target: string,
@@ -379,18 +363,6 @@ async function phase(
     serverCpuUs: ((cpuMsOfTree(serverPid) - serverBefore) * 1000) / calls,
     pgCpuUs: pgPid ? ((cpuMsOfTree(pgPid) - pgBefore) * 1000) / calls : NaN,
   };
-}
-
-async function auditCount(url: string): Promise<number> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const { rows } = await pool.query(
-      `SELECT count(*)::int AS n FROM vss.audit_events WHERE action = 'coverage.lookup'`,
-    );
-    return rows[0].n;
-  } finally {
-    await pool.end();
-  }
 }
 
 main().catch((error: unknown) => {
