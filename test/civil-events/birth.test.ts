@@ -27,6 +27,14 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
+async function registryRow(citizenId: string) {
+  const { rows } = await stack.pool.query(
+    `SELECT full_name, residence_address, residence_province_code FROM npd.citizens WHERE citizen_id = $1`,
+    [citizenId],
+  );
+  return rows[0];
+}
+
 async function card(citizenId: string) {
   const result = await stack.pool.query(
     `SELECT c.social_insurance_code, c.object_group, c.benefit_level_percent, c.valid_from::text,
@@ -124,19 +132,23 @@ describe('a birth registration', () => {
 });
 
 describe('a birth that needs review', () => {
-  it('stops when the registry already holds the child ID with another name', async () => {
+  it('stops at the first step when the registry already holds the child ID: never taken, that record untouched', async () => {
     const baby = child(601, '2024-07-07', 'Phạm Văn Bình');
     await insertCitizens(stack.pool, [
       { citizenId: baby.citizenId, fullName: 'Phạm Văn Bảo', dateOfBirth: '2024-07-07', gender: 'M' },
     ]);
-    const procedure = await stack.settled((await stack.submitBirth(birthRequest(baby))).procedureId);
+    const before = await registryRow(baby.citizenId);
+    const request = birthRequest(baby, { provinceCode: '079' });
+    request.birth!.permanentResidence!.address = 'Số 7 Lê Lợi, Quận 1';
+    const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
     expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
     expect(procedure.reviewReason).toMatch(
-      /disagree about citizen .* on full name \(filed as "Phạm Văn Bình"\)/,
+      new RegExp(`^citizen ID ${baby.citizenId} already belongs to a person in the population registry`),
     );
     // The registry's value is not disclosed to the office.
     expect(procedure.reviewReason).not.toContain('Phạm Văn Bảo');
-    expect(procedure.steps.find((s) => s.name === 'verify_child')?.state).toBe(StepState.STEP_STATE_FAILED);
+    expect(procedure.steps.find((s) => s.name === 'register_birth')?.state).toBe(StepState.STEP_STATE_FAILED);
+    expect(await registryRow(baby.citizenId)).toEqual(before); // residence not overwritten
     expect(await card(baby.citizenId)).toHaveLength(0);
   });
 
@@ -192,5 +204,27 @@ describe('a birth that needs review', () => {
     expect(procedure.steps.find((s) => s.name === 'register_residence')?.state).toBe(
       StepState.STEP_STATE_DONE,
     );
+  });
+});
+
+describe('a birth registered long after the birth', () => {
+  it('sends a registration long after the birth to review before the registry is changed', async () => {
+    const late = child(621, '2024-01-10');
+    const request = birthRequest(late, { motherCitizenId: MOTHER });
+    request.header!.registrationDate = '2024-07-28'; // 200 days later
+    const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
+    expect(procedure.reviewReason).toMatch(
+      /^the birth on 2024-01-10 was registered on 2024-07-28, 200 days later, beyond the 60-day window for a newborn/,
+    );
+    expect(await registryRow(late.citizenId)).toBeUndefined();
+  });
+
+  it('takes a registration on the last day of the window', async () => {
+    const onTime = child(622, '2024-01-10');
+    const request = birthRequest(onTime, { motherCitizenId: MOTHER });
+    request.header!.registrationDate = '2024-03-10'; // 60 days later
+    const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
   });
 });

@@ -26,6 +26,8 @@ const ALREADY_DEAD = person(16, 1945, 'Đinh Văn Năm');
 const MISMATCHED = person(17, 1952, 'Bùi Văn Sáu');
 const WORKER = person(18, 1985, 'Phan Văn Bảy');
 const WRONG_CLAIMANT = person(19, 1958, 'Mai Văn Chín');
+const PAID_ELSEWHERE = person(20, 1957, 'Lâm Văn Mười');
+const BANK_STYLE = person(21, 1956, 'Tạ Văn Một');
 
 /** A VSS participant linked to the citizen, with an optional pension paid monthly. */
 async function insure(
@@ -80,6 +82,8 @@ beforeAll(async () => {
     MISMATCHED,
     WORKER,
     WRONG_CLAIMANT,
+    PAID_ELSEWHERE,
+    BANK_STYLE,
   ]);
   await insure(PENSIONER_JUNE, '0100000011', { pension: true, months: 300 });
   await insure(PENSIONER_AUGUST, '0100000012', { pension: true, months: 300 });
@@ -87,6 +91,8 @@ beforeAll(async () => {
   await insure(TWICE, '0100000015', { months: 24 });
   await insure(MISMATCHED, '0100000017', { recordedName: 'Bùi Văn Bảy' });
   await insure(WORKER, '0100000018', { months: 3 });
+  await insure(PAID_ELSEWHERE, '0100000020', { months: 24 });
+  await insure(BANK_STYLE, '0100000021', { months: 24 });
 });
 
 afterAll(() => stack?.stop());
@@ -235,5 +241,28 @@ describe('a death that needs review', () => {
       `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000017'`,
     );
     expect(card.rows[0].ended_on).toBeNull();
+  });
+
+  it('stops when the payout account is held by someone other than the claimant, before any change', async () => {
+    const request = deathRequest(PAID_ELSEWHERE.citizenId, '2024-08-01', CLAIMANT);
+    request.death!.claimant!.account!.accountHolder = 'Nguyễn Văn Khác';
+    const procedure = await stack.settled((await stack.submitDeath(request)).procedureId);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
+    expect(procedure.reviewReason).toMatch(
+      /^the payout account's holder does not match the claimant's name: funeral benefits are paid into the claimant's own account/,
+    );
+    expect(await payouts(PAID_ELSEWHERE.citizenId)).toEqual([]);
+    const card = await stack.pool.query(
+      `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000020'`,
+    );
+    expect(card.rows[0].ended_on).toBeNull();
+  });
+
+  it("pays into an account whose holder is the claimant written the bank's way (capitals, no tones)", async () => {
+    const request = deathRequest(BANK_STYLE.citizenId, '2024-08-01', CLAIMANT);
+    request.death!.claimant!.account!.accountHolder = 'DO THI LAN';
+    const procedure = await stack.settled((await stack.submitDeath(request)).procedureId);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    expect(await payouts(BANK_STYLE.citizenId)).toHaveLength(1);
   });
 });

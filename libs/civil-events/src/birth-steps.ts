@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { registry } from '@vss/contracts';
 import { CHILD_OBJECT_GROUP, childBenefitLevelPercent, childCardValidity, compareNames } from '@vss/domain';
-import type { BirthRegistrationFacts, BirthStep } from '@vss/domain/linked-procedures';
+import {
+  type BirthRegistrationFacts,
+  type BirthStep,
+  lateBirthRegistration,
+} from '@vss/domain/linked-procedures';
 import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
 import { FacilitiesRepository, InsuranceRecordsRepository } from '@vss/insurance-records';
-import { genderFromRegistry, genderWord, registryGender } from '@vss/platform';
+import { APP_CONFIG, genderFromRegistry, genderWord, registryGender, type WorkerConfig } from '@vss/platform';
 import { ProcedureStepsRepository } from './procedure-steps.repository';
 import { askRegistry } from './registry-failures';
 import { done, review, type StepContext, type StepHandler, type StepResult, type Verdict } from './step';
@@ -29,6 +33,7 @@ export class BirthSteps {
     private readonly facilities: FacilitiesRepository,
     private readonly procedures: ProcedureStepsRepository,
     private readonly audit: AuditTrail,
+    @Inject(APP_CONFIG) private readonly config: Pick<WorkerConfig, 'BIRTH_REGISTRATION_WINDOW_DAYS'>,
   ) {}
 
   handlers(): Record<BirthStep, StepHandler> {
@@ -42,6 +47,16 @@ export class BirthSteps {
 
   private async registerBirth(context: StepContext): Promise<StepResult> {
     const birth = birthOf(context);
+    const registered = context.payload.header.registrationDate;
+    const window = this.config.BIRTH_REGISTRATION_WINDOW_DAYS;
+    const late = lateBirthRegistration(birth.childDateOfBirth, registered, window);
+    if (late !== undefined) {
+      return review(
+        `the birth on ${birth.childDateOfBirth} was registered on ${registered}, ${late} days later, beyond the ` +
+          `${window}-day window for a newborn: an officer checks a late registration (or a wrong date of birth) ` +
+          `before the population registry is changed; correct the date and retry, or confirm and resolve`,
+      );
+    }
     const answer = await askRegistry(
       () =>
         context.registry.registerBirth({
@@ -51,15 +66,40 @@ export class BirthSteps {
           dateOfBirth: birth.childDateOfBirth,
           gender: registryGender(birth.childGender),
         }),
-      (refusal): Verdict =>
+      (refusal): Verdict | 'EXISTS' =>
         refusal.code === 'REGISTRY_CITIZEN_EXISTS'
-          ? // Registered before through another channel: the next step checks that it is the same child.
-            done(`citizen ${birth.childCitizenId} was already in the population registry`)
+          ? 'EXISTS'
           : review(
               `the population registry refused to register the birth: ${refusal.message}; ${RETRY_HINT}`,
             ),
     );
-    if (!answer.ok) return answer.verdict;
+    if (!answer.ok && answer.verdict !== 'EXISTS') return answer.verdict;
+    if (!answer.ok) {
+      // The ID already belongs to someone the registry knows, and not through this procedure
+      // (its own request is idempotent): never "done", and no later step may touch that
+      // person's residence or records.
+      return {
+        local: async (client) => {
+          const earlier = await this.procedures.earlierProcedure(
+            client,
+            'BIRTH',
+            birth.childCitizenId,
+            context.seq,
+          );
+          if (earlier) {
+            return review(
+              `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
+                `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
+            );
+          }
+          return review(
+            `citizen ID ${birth.childCitizenId} already belongs to a person in the population registry, and a birth ` +
+              `registration creates a new citizen: check the child's citizen ID; if this child was registered ` +
+              `through another channel, an officer confirms it and resolves the procedure`,
+          );
+        },
+      };
+    }
     return done(`child registered in the population registry as citizen ${birth.childCitizenId}`);
   }
 

@@ -97,6 +97,14 @@ export class DeathSteps {
               `of citizen ID ${death.claimant.citizenId}; ${RETRY_HINT}`,
           );
         }
+        // The allowance is paid to the claimant, into an account of their own (banks write
+        // holders in capitals without tones: the comparison ignores both).
+        if (compareNames(death.claimant.accountHolder, death.claimant.fullName) === 'DIFFERENT') {
+          return review(
+            `the payout account's holder does not match the claimant's name: funeral benefits are paid into the ` +
+              `claimant's own account; correct the account or the claimant, then retry`,
+          );
+        }
         const registryGender = genderFromRegistry(person.gender);
         if (!registryGender) {
           return review(`the population registry holds no gender for citizen ${id}; ${RETRY_HINT}`);

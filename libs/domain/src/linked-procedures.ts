@@ -11,7 +11,7 @@
  * and the worker (which runs them in this order).
  */
 import type { Gender } from './citizen-id';
-import type { IsoDate } from './dates';
+import { daysBetween, type IsoDate } from './dates';
 
 export type LinkedProcedureKind = 'BIRTH' | 'DEATH';
 
@@ -52,6 +52,24 @@ export type DeathRegistrationFacts = {
     accountHolder: string;
   };
 };
+
+/**
+ * Parents register a birth within 60 days of it (Law on Civil Status 58/2014/QH13, art. 15(1)).
+ * A registration later than a window (this period by default) is a late registration
+ * (đăng ký khai sinh quá hạn) or a date that cannot be a newborn's: an officer checks it before
+ * the population registry and the insurance records are changed.
+ */
+export const BIRTH_REGISTRATION_PERIOD_DAYS = 60;
+
+/** Days from birth to registration when beyond the window; undefined within it. */
+export function lateBirthRegistration(
+  dateOfBirth: IsoDate,
+  registrationDate: IsoDate,
+  windowDays: number,
+): number | undefined {
+  const days = daysBetween(dateOfBirth, registrationDate);
+  return days > windowDays ? days : undefined;
+}
 
 /** What a stored event holds. */
 export type CivilEventPayload =

@@ -1,3 +1,4 @@
+import { BIRTH_REGISTRATION_PERIOD_DAYS } from '@vss/domain/linked-procedures';
 import { z } from 'zod';
 
 /** Thrown at start-up when environment variables are missing or malformed; lists every problem. */
@@ -105,6 +106,16 @@ export const workerConfigSchema = z.object({
   ...common,
   REGISTRY_ADDRESS: z.string().default('localhost:50052'),
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
+  /**
+   * Linked procedures: a birth registered more days than this after the birth goes to review
+   * before anything is registered (the legal period is 60 days, Law on Civil Status art. 15).
+   */
+  BIRTH_REGISTRATION_WINDOW_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(36_500)
+    .default(BIRTH_REGISTRATION_PERIOD_DAYS),
   /** Steps a worker runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   /** A claimed job whose worker died is handed out again after this long. */
