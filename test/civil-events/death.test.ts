@@ -100,6 +100,15 @@ afterAll(() => stack?.stop());
 const submit = async (...args: Parameters<typeof deathRequest>) =>
   stack.settled((await stack.submitDeath(deathRequest(...args))).procedureId);
 
+/** When a VSS card stopped (null: still running). */
+async function cardEndedOn(socialInsuranceCode: string) {
+  const result = await stack.pool.query(
+    `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = $1`,
+    [socialInsuranceCode],
+  );
+  return result.rows[0].ended_on;
+}
+
 async function payouts(citizenId: string) {
   const result = await stack.pool.query(
     `SELECT total_vnd::text, funeral_allowance_vnd::text, funeral_cost_support_vnd::text, claimant_name
@@ -237,10 +246,7 @@ describe('a death that needs review', () => {
       /VSS record 0100000017 .* disagrees with the registry on full_name;/,
     );
     expect(procedure.reviewReason).not.toMatch(/Bùi Văn (Bảy|Sáu)/);
-    const card = await stack.pool.query(
-      `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000017'`,
-    );
-    expect(card.rows[0].ended_on).toBeNull();
+    expect(await cardEndedOn('0100000017')).toBeNull();
   });
 
   it('stops when the payout account is held by someone other than the claimant, before any change', async () => {
@@ -252,10 +258,7 @@ describe('a death that needs review', () => {
       /^the payout account's holder does not match the claimant's name: funeral benefits are paid into the claimant's own account/,
     );
     expect(await payouts(PAID_ELSEWHERE.citizenId)).toEqual([]);
-    const card = await stack.pool.query(
-      `SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100000020'`,
-    );
-    expect(card.rows[0].ended_on).toBeNull();
+    expect(await cardEndedOn('0100000020')).toBeNull();
   });
 
   it("pays into an account whose holder is the claimant written the bank's way (capitals, no tones)", async () => {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { registry } from '@vss/contracts';
 import { CHILD_OBJECT_GROUP, childBenefitLevelPercent, childCardValidity, compareNames } from '@vss/domain';
 import {
@@ -80,18 +81,8 @@ export class BirthSteps {
       // person's residence or records.
       return {
         local: async (client) => {
-          const earlier = await this.procedures.earlierProcedure(
-            client,
-            'BIRTH',
-            birth.childCitizenId,
-            context.seq,
-          );
-          if (earlier) {
-            return review(
-              `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
-                `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
-            );
-          }
+          const duplicate = await this.duplicateOf(client, context);
+          if (duplicate) return duplicate;
           return review(
             `citizen ID ${birth.childCitizenId} already belongs to a person in the population registry, and a birth ` +
               `registration creates a new citizen: check the child's citizen ID; if this child was registered ` +
@@ -148,23 +139,29 @@ export class BirthSteps {
     }
     return {
       local: async (client) => {
-        const earlier = await this.procedures.earlierProcedure(
-          client,
-          'BIRTH',
-          birth.childCitizenId,
-          context.seq,
-        );
-        if (earlier) {
-          return review(
-            `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
-              `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
-          );
-        }
+        const duplicate = await this.duplicateOf(client, context);
+        if (duplicate) return duplicate;
         const card = await this.insurance.cardOf(client, birth.childCitizenId);
         if (card) return review(alreadyCarded(birth.childCitizenId, card));
         return done(`citizen ${birth.childCitizenId} verified against the population registry`);
       },
     };
+  }
+
+  /** The review verdict when an earlier procedure already registered this child's birth. */
+  private async duplicateOf(client: PoolClient, context: StepContext): Promise<Verdict | undefined> {
+    const birth = birthOf(context);
+    const earlier = await this.procedures.earlierProcedure(
+      client,
+      'BIRTH',
+      birth.childCitizenId,
+      context.seq,
+    );
+    if (!earlier) return undefined;
+    return review(
+      `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
+        `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
+    );
   }
 
   private async registerResidence(context: StepContext): Promise<StepResult> {
