@@ -9,6 +9,7 @@ import { registerCertsCommands } from './cli/certs';
 import { registerDatabaseCommands } from './cli/database';
 import { registerDemoCommands } from './cli/demo';
 import { registerKeysCommands } from './cli/keys';
+import { registerLimitsCommands } from './cli/limits';
 import { registerLookupCommands } from './cli/lookup';
 import { registerReconcileCommands } from './cli/reconcile';
 
@@ -23,6 +24,7 @@ const program = new Command('vss')
 for (const register of [
   registerDemoCommands,
   registerKeysCommands,
+  registerLimitsCommands,
   registerLookupCommands,
   registerReconcileCommands,
   registerCertsCommands,

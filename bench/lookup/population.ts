@@ -7,6 +7,7 @@ import { makeCitizenId, PROVINCES } from '@vss/domain';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
 import { loadPopulation } from '@vss/synthetic';
 import { ApiKeys } from '@vss/api-keys';
+import { LimitOverrides } from '@vss/limits';
 
 /** The database of a lookup benchmark: a PostgreSQL, a migrated database and a seeded population. */
 
@@ -168,6 +169,13 @@ export async function clinicKey(url: string): Promise<{ apiKey: string; facility
     );
     const facilityCode: string = rows[0].facility_code;
     const issued = await new ApiKeys(pool).issue({ role: 'clinic', facilityCode, label: 'bench:lookup' });
+    // The load generator floods by design: limits it cannot reach, so that every lookup pays the
+    // limiter's full work (bucket, quota, calls at once) and none is refused.
+    await new LimitOverrides(pool).set(
+      issued.keyId,
+      'rate=100000000,burst=100000000,daily=100000000000,calls=1000000,streams=1000000',
+      'bench:lookup',
+    );
     return { apiKey: issued.apiKey, facilityCode };
   } finally {
     await pool.end();

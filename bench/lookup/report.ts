@@ -11,6 +11,7 @@ export const NEST_ECHO = 'echo (NestJS, TLS)';
 export const CACHED = 'LookupCoverage, TLS';
 export const CACHED_PLAINTEXT = 'LookupCoverage, plaintext';
 export const UNCACHED = 'LookupCoverage, TLS no cache';
+export const LIMITS_OFF = 'LookupCoverage, TLS no limits';
 /** The servers measured without TLS: their ratio is to the plaintext echo, every other one's to the TLS echo. */
 const PLAINTEXT = new Set([ECHO, CACHED_PLAINTEXT]);
 

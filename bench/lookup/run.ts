@@ -16,6 +16,7 @@ import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes'
 import {
   CACHED,
   CACHED_PLAINTEXT,
+  LIMITS_OFF,
   ECHO,
   ECHO_TLS,
   formatRow,
@@ -214,6 +215,15 @@ async function main(): Promise<void> {
       metrics: cached.metrics,
       caFile: file('ca.crt'),
     });
+    // The same gateway with the per-caller limits switched off: what the limiter costs a call.
+    const limitsOff = await startGateway('gateway-no-limits', { CALLER_LIMITS_ENABLED: 'false' });
+    servers.push({
+      label: LIMITS_OFF,
+      target: limitsOff.target,
+      pid: limitsOff.gateway.child.pid!,
+      metrics: limitsOff.metrics,
+      caFile: file('ca.crt'),
+    });
     const plaintext = await startGateway('gateway-plaintext', {}, false);
     servers.push({
       label: CACHED_PLAINTEXT,
@@ -256,6 +266,13 @@ async function main(): Promise<void> {
     for (const inFlight of [64, 32]) {
       for (const server of servers)
         say(formatRow(medianRow(server.label, inFlight, rows), medianRatio(server.label, inFlight, rows)));
+    }
+    for (const inFlight of [64, 32]) {
+      const on = medianRow(CACHED, inFlight, rows).serverCpuUs;
+      const off = medianRow(LIMITS_OFF, inFlight, rows).serverCpuUs;
+      say(
+        `per-caller limits at ${inFlight} in flight: ${on.toFixed(0)} µs of gateway CPU per call with them, ${off.toFixed(0)} without (${(((on - off) / off) * 100).toFixed(1)} %)`,
+      );
     }
     const audited = (await auditCount(db.url)) - auditBefore;
     say();

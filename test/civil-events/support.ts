@@ -69,7 +69,7 @@ export async function startStack(
   const system = await startTestSystem(label, {
     seed: options.seed ?? insertFacilities,
     worker: options.worker,
-    gatewayConfig: { JOB_EXPIRE_SECONDS: 5, PROCEDURE_WATCH_POLL_MS: 50, ...options.gatewayConfig },
+    gatewayConfig: { JOB_EXPIRE_SECONDS: 5, ...options.gatewayConfig },
     workerConfig: { ...FAST_WORKER, ...options.workerConfig },
   });
   const { db, pool, registry, gateway } = system;

@@ -54,7 +54,6 @@ export async function startSystem(
     gatewayConfig: {
       JOB_EXPIRE_SECONDS: 5,
       RECONCILE_PARTITIONS: 3,
-      RECONCILE_WATCH_POLL_MS: 50,
       ...options.gatewayConfig,
     },
     workerConfig: { ...TEST_WORKER, ...options.workerConfig },

@@ -73,6 +73,12 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
       REGISTRY_ADDRESS: registry.address,
       ...tlsConfig('gateway'),
       LOG_LEVEL: TEST_LOG_LEVEL,
+      // Tests of other things call as fast as they can from one address; test/security/limits
+      // tests the limits, with the built-in defaults.
+      CALLER_LIMITS_CLINIC: 'rate=5000,burst=5000,daily=off',
+      CALLER_LIMITS_CIVIL_REGISTRY: 'rate=5000,burst=5000',
+      CALLER_LIMITS_ADMIN: 'rate=5000,burst=5000',
+      AUTH_FAILURES_BURST: 10_000,
       ...options.gatewayConfig,
     },
     clock,

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ApiKeys } from '@vss/api-keys';
+import { callerLimits, roleLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
 import {
   CIVIL_EVENT_SERVICE_NAME,
@@ -65,6 +66,14 @@ function auditSigningKey(config: GatewayConfig): KeyObject | undefined {
   return loadSigningKey(readFileSync(path, 'utf8'));
 }
 
+let processMetrics = false;
+/** Node's own metrics (CPU, memory, event loop), registered once per process however many gateways it runs. */
+function collectProcessMetrics(): void {
+  if (processMetrics) return;
+  processMetrics = true;
+  collectDefaultMetrics();
+}
+
 /** Serves gRPC and the HTTP facade side by side, over TLS, on a migrated `vss` schema. */
 export async function startGateway(
   config: GatewayConfig & { DATABASE_URL: string },
@@ -72,6 +81,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const tls = tlsFiles(config, 'gateway');
   const signingKey = auditSigningKey(config);
+  roleLimits(config); // a bad CALLER_LIMITS_* stops the start before anything runs
   const infrastructure = await startInfrastructure(config, {
     app: 'gateway',
     tls,
@@ -79,56 +89,70 @@ export async function startGateway(
     audit: { flushMs: config.AUDIT_FLUSH_MS, maxBatch: config.AUDIT_MAX_BATCH },
     clock: options.clock,
   });
-  const { logger } = infrastructure;
-  const checkpoints = signingKey ? new AuditCheckpointer(infrastructure.pool, signingKey, logger) : undefined;
-  if (!signingKey) logger.warn('no audit signing key: the audit chain is kept but no checkpoints are signed');
-  checkpoints?.start(config.AUDIT_CHECKPOINT_SECONDS);
-  const keys = new ApiKeys(infrastructure.pool);
-  collectDefaultMetrics();
-
-  const app = await NestFactory.create(GatewayModule.forRoot(infrastructure, config, keys), {
-    logger: new PinoNestLogger(logger),
-    bodyParser: true,
-    ...(tls ? { httpsOptions: httpsOptions(tls) as NestApplicationOptions['httpsOptions'] } : {}),
-  });
-  app.enableShutdownHooks([]);
-  const grpc = grpcServer({
-    package: VSS_GATEWAY_V1_PACKAGE_NAME,
-    protoFiles: GATEWAY_PROTO_FILES,
-    host: config.BIND_HOST,
-    port: config.GATEWAY_GRPC_PORT,
-    maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
-    services: GATEWAY_SERVICES,
-    credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
-  });
-  app.connectMicroservice<MicroserviceOptions>(grpc.options, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.listen(config.GATEWAY_HTTP_PORT, config.BIND_HOST);
-  const stopRefresh = tls ? refreshHttpsCertificates(app.getHttpServer(), tls) : () => undefined;
-  const operator = await startOperatorServer({
-    host: config.OPERATOR_BIND_HOST,
-    port: config.OPERATOR_HTTP_PORT,
-    tls,
-  });
-  setServing(grpc, GATEWAY_SERVICES, true);
-  const grpcAddress = `${config.BIND_HOST}:${config.GATEWAY_GRPC_PORT}`;
-  const httpAddress = `${tls ? 'https' : 'http'}://${config.BIND_HOST}:${config.GATEWAY_HTTP_PORT}`;
-  logger.info(
-    { grpcAddress, httpAddress, operatorAddress: operator.url, tls: tls !== undefined },
-    'gateway serving',
-  );
-  return {
-    grpcAddress,
-    httpAddress,
-    operatorAddress: operator.url,
-    async close() {
-      setServing(grpc, GATEWAY_SERVICES, false);
-      stopRefresh();
-      await operator.close();
-      await app.close(); // graceful: in-flight calls finish first
-      await infrastructure.audit.close();
-      await checkpoints?.stop();
-      await infrastructure.close();
-    },
+  // What has started, closed in the reverse order: by close(), or at once if the start fails
+  // half-way (a port taken, say), so that nothing of a failed start keeps running.
+  const started: Array<() => Promise<void> | void> = [() => infrastructure.close()];
+  const closeStarted = async () => {
+    for (const close of started.splice(0).reverse()) await close();
   };
+  try {
+    const { logger } = infrastructure;
+    const checkpoints = signingKey
+      ? new AuditCheckpointer(infrastructure.pools.audit, signingKey, logger)
+      : undefined;
+    if (!signingKey)
+      logger.warn('no audit signing key: the audit chain is kept but no checkpoints are signed');
+    checkpoints?.start(config.AUDIT_CHECKPOINT_SECONDS);
+    started.push(
+      () => checkpoints?.stop(),
+      () => infrastructure.audit.close(),
+    );
+    const keys = new ApiKeys(infrastructure.pools.lookups);
+    const limits = callerLimits(infrastructure.pools.lookups, config, logger);
+    await limits.start();
+    started.push(() => limits.close());
+    collectProcessMetrics();
+
+    const app = await NestFactory.create(GatewayModule.forRoot(infrastructure, config, keys, limits), {
+      logger: new PinoNestLogger(logger),
+      bodyParser: true,
+      ...(tls ? { httpsOptions: httpsOptions(tls) as NestApplicationOptions['httpsOptions'] } : {}),
+    });
+    app.enableShutdownHooks([]);
+    started.push(() => app.close()); // graceful: in-flight calls finish first
+    // Before that, watch streams end (UNAVAILABLE: reconnect elsewhere); they would hold it.
+    started.push(() => infrastructure.changes.close());
+    const grpc = grpcServer({
+      package: VSS_GATEWAY_V1_PACKAGE_NAME,
+      protoFiles: GATEWAY_PROTO_FILES,
+      host: config.BIND_HOST,
+      port: config.GATEWAY_GRPC_PORT,
+      maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+      maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
+      services: GATEWAY_SERVICES,
+      credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
+    });
+    app.connectMicroservice<MicroserviceOptions>(grpc.options, { inheritAppConfig: true });
+    await app.startAllMicroservices();
+    await app.listen(config.GATEWAY_HTTP_PORT, config.BIND_HOST);
+    started.push(tls ? refreshHttpsCertificates(app.getHttpServer(), tls) : () => undefined);
+    const operator = await startOperatorServer({
+      host: config.OPERATOR_BIND_HOST,
+      port: config.OPERATOR_HTTP_PORT,
+      tls,
+    });
+    started.push(() => operator.close());
+    setServing(grpc, GATEWAY_SERVICES, true);
+    started.push(() => setServing(grpc, GATEWAY_SERVICES, false));
+    const grpcAddress = `${config.BIND_HOST}:${config.GATEWAY_GRPC_PORT}`;
+    const httpAddress = `${tls ? 'https' : 'http'}://${config.BIND_HOST}:${config.GATEWAY_HTTP_PORT}`;
+    logger.info(
+      { grpcAddress, httpAddress, operatorAddress: operator.url, tls: tls !== undefined },
+      'gateway serving',
+    );
+    return { grpcAddress, httpAddress, operatorAddress: operator.url, close: closeStarted };
+  } catch (error) {
+    await closeStarted().catch(() => undefined);
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@ import { CivilEventsModule } from '@vss/civil-events';
 import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
+import { type CallerLimits, LimitsModule } from '@vss/limits';
 import { AppErrorFilter, type GatewayConfig } from '@vss/platform';
 import { ReconciliationModule } from '@vss/reconciliation';
 import { API_KEY_AUTHENTICATOR, AuthGuard, CLIENT_CERTIFICATES } from '@vss/security';
@@ -13,15 +14,21 @@ import { HealthHttpController } from './health/health.http.controller';
 /**
  * The gateway: the shared infrastructure, the insurance records, and the feature modules that
  * each serve one gRPC service (and its HTTP facade). Every call passes the AuthGuard (API key
- * or client certificate, then @Roles); every error passes the one filter that maps it to a status.
+ * or client certificate, then @Roles) and the caller's limits; every error passes the one filter that maps it to a status.
  */
 @Module({})
 export class GatewayModule {
-  static forRoot(infrastructure: Infrastructure, config: GatewayConfig, keys: ApiKeys): DynamicModule {
+  static forRoot(
+    infrastructure: Infrastructure,
+    config: GatewayConfig,
+    keys: ApiKeys,
+    limits: CallerLimits,
+  ): DynamicModule {
     return {
       module: GatewayModule,
       imports: [
         CoreModule.forRoot(infrastructure, config),
+        LimitsModule.forRoot(limits, config),
         InsuranceRecordsModule,
         CoverageModule,
         CivilEventsModule,
@@ -31,7 +38,7 @@ export class GatewayModule {
       providers: [
         { provide: ApiKeys, useValue: keys },
         { provide: API_KEY_AUTHENTICATOR, useValue: keys },
-        { provide: CertificateRegistry, useValue: new CertificateRegistry(infrastructure.pool) },
+        { provide: CertificateRegistry, useValue: new CertificateRegistry(infrastructure.pools.lookups) },
         { provide: CLIENT_CERTIFICATES, useExisting: CertificateRegistry },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },

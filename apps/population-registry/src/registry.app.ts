@@ -52,6 +52,7 @@ export async function startRegistry(
     host: config.BIND_HOST,
     port: config.REGISTRY_GRPC_PORT,
     maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+    maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     services: [REGISTRY_SERVICE],
     credentials: await grpcServerCredentials(tls, { requireClientCertificate: true }),
   });

@@ -162,6 +162,13 @@ export class ApiKeys implements ApiKeyAuthenticator {
     return result.rows;
   }
 
+  cached(presented: string | undefined): boolean {
+    const match = presented ? KEY_PATTERN.exec(presented) : null;
+    if (!match) return false;
+    const entry = this.cache.get(`${match[1]}:${match[2]}`);
+    return entry !== undefined && entry.caller !== undefined && !entry.revoked && entry.until >= Date.now();
+  }
+
   /** The caller a presented key stands for; UNAUTHENTICATED for a missing, unknown or revoked key. */
   async authenticate(presented: string | undefined): Promise<Caller> {
     if (!presented) {
@@ -181,8 +188,10 @@ export class ApiKeys implements ApiKeyAuthenticator {
       const generation = this.generation;
       entry = await this.verify(keyId, secret, now + (this.feed?.live ? LIVE_CACHE_MS : CACHE_MS));
       // A change heard while the row was read may be newer than what was read: use, don't keep.
-      if (generation === this.generation) {
-        if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      // Unknown keys are not kept: made-up keys must not push good ones out (their senders
+      // are throttled per address instead).
+      if (generation === this.generation && entry.caller) {
+        if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
         this.cache.set(cacheKey, entry);
       }
     }

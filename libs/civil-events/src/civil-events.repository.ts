@@ -9,7 +9,14 @@ import {
   type ProcedureStepJob,
   stepsOf,
 } from '@vss/domain/linked-procedures';
-import { JOB_QUEUE, PG_POOL, type PgBoss, sendOnTransaction, withTransaction } from '@vss/platform';
+import {
+  JOB_QUEUE,
+  PG_POOL,
+  type PgBoss,
+  sendOnTransaction,
+  WATCH_POOL,
+  withTransaction,
+} from '@vss/platform';
 import type { ProcedureRow, StepRow } from './procedure.rows';
 
 export type AcceptOutcome =
@@ -49,6 +56,7 @@ export class CivilEventsRepository {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
+    @Inject(WATCH_POOL) private readonly watchPool: Pool,
   ) {}
 
   async accept(
@@ -136,8 +144,10 @@ export class CivilEventsRepository {
     }
   }
 
-  async find(procedureId: string): Promise<ProcedureRow | undefined> {
-    const result = await this.pool.query<ProcedureRow>({
+  /** The procedure with its steps; `watch` reads on the watches' pool. */
+  async find(procedureId: string, via: 'calls' | 'watch' = 'calls'): Promise<ProcedureRow | undefined> {
+    const pool = via === 'watch' ? this.watchPool : this.pool;
+    const result = await pool.query<ProcedureRow>({
       name: 'vss-procedure-by-id',
       text: `SELECT ${PROCEDURE_COLUMNS}
              FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
@@ -146,13 +156,13 @@ export class CivilEventsRepository {
     });
     const row = result.rows[0];
     if (!row) return undefined;
-    row.steps = await this.stepsOf([procedureId]).then((m) => m.get(procedureId) ?? []);
+    row.steps = await this.stepsOf([procedureId], pool).then((m) => m.get(procedureId) ?? []);
     return row;
   }
 
-  /** The version of a procedure, or undefined when there is none: cheap enough to poll. */
+  /** The version of a procedure, or undefined when there is none: what a watch reads first. */
   async versionOf(procedureId: string): Promise<number | undefined> {
-    const result = await this.pool.query<{ version: number }>({
+    const result = await this.watchPool.query<{ version: number }>({
       name: 'vss-procedure-version',
       text: 'SELECT version FROM vss.procedures WHERE procedure_id = $1',
       values: [procedureId],
@@ -247,10 +257,10 @@ export class CivilEventsRepository {
     return result.rows[0]?.state;
   }
 
-  private async stepsOf(procedureIds: string[]): Promise<Map<string, StepRow[]>> {
+  private async stepsOf(procedureIds: string[], pool = this.pool): Promise<Map<string, StepRow[]>> {
     const byProcedure = new Map<string, StepRow[]>();
     if (procedureIds.length === 0) return byProcedure;
-    const result = await this.pool.query<StepRow & { procedure_id: string }>({
+    const result = await pool.query<StepRow & { procedure_id: string }>({
       name: 'vss-procedure-steps',
       text: `SELECT procedure_id, name, state, attempts, last_error, outcome, finished_at
              FROM vss.procedure_steps WHERE procedure_id = ANY($1::uuid[]) ORDER BY procedure_id, position`,

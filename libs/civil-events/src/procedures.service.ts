@@ -17,10 +17,14 @@ import {
 } from '@vss/domain/linked-procedures';
 import {
   APP_CONFIG,
+  CHANGE_HUB,
+  type ChangeHub,
   decodePageToken,
   encodePageToken,
   type GatewayConfig,
   pageTokenMessage,
+  shuttingDown,
+  WATCH_CHANNELS,
 } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
@@ -41,6 +45,7 @@ export class ProceduresService {
     private readonly repository: CivilEventsRepository,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
   ) {}
 
   async get(caller: Caller, procedureId: string): Promise<Procedure> {
@@ -48,42 +53,65 @@ export class ProceduresService {
   }
 
   /**
-   * The procedure now, then again each time it changes, until it settles or the client goes.
-   * Polls one integer per procedure; the full procedure is read only when it has changed.
+   * The procedure now, then again each time it changes, until it ends in any state or the
+   * client goes. Pushed: a NOTIFY of the procedure's change wakes the stream (ChangeHub), which
+   * then reads one integer, and the whole procedure only when that moved.
    */
   watch(caller: Caller, procedureId: string): Observable<WatchProcedureResponse> {
-    const pollMs = this.config.PROCEDURE_WATCH_POLL_MS;
     return new Observable<WatchProcedureResponse>((subscriber) => {
-      let timer: NodeJS.Timeout | undefined;
-      let stopped = false;
       let seen = -1;
+      let ended = false;
+      let reading = false;
+      let again = false;
       const emit = (row: ProcedureRow) => {
+        if (ended || row.version <= seen) return;
         seen = row.version;
         subscriber.next({ procedure: toProcedure(row) });
         if (isSettled(row.state)) {
-          stopped = true;
+          ended = true;
           subscriber.complete();
         }
       };
-      const poll = async () => {
-        const version = await this.repository.versionOf(procedureId);
-        if (version !== undefined && version !== seen) {
-          const row = await this.repository.find(procedureId);
-          if (row) emit(row);
+      const fail = (error: unknown) => {
+        ended = true;
+        subscriber.error(error);
+      };
+      const look = () => {
+        if (ended || seen < 0) return;
+        if (reading) {
+          again = true; // coalesced: one more read once this one ends
+          return;
         }
+        reading = true;
+        this.repository
+          .versionOf(procedureId)
+          .then(async (version) => {
+            if (version === undefined) throw notFound(procedureId);
+            if (version !== seen) {
+              const row = await this.repository.find(procedureId, 'watch');
+              if (row) emit(row);
+            }
+          })
+          .then(() => {
+            reading = false;
+            if (again) {
+              again = false;
+              look();
+            }
+          }, fail);
       };
-      const loop = (first: boolean) => {
-        (first ? this.readable(caller, procedureId).then(emit) : poll()).then(
-          () => {
-            if (!stopped) timer = setTimeout(() => loop(false), pollMs);
-          },
-          (error: unknown) => subscriber.error(error),
-        );
-      };
-      loop(true);
+      // Subscribed before the first read, so that no change between the two goes unheard.
+      const unsubscribe = this.changes.subscribe(WATCH_CHANNELS.procedures, procedureId, {
+        onChange: look,
+        onClose: () => fail(shuttingDown()),
+      });
+      this.readable(caller, procedureId).then((row) => {
+        emit(row);
+        look();
+      }, fail);
       return () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
+        ended = true;
+        unsubscribe();
       };
     });
   }

@@ -1,6 +1,15 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditTrail } from '@vss/audit';
-import { APP_CONFIG, Clock, JOB_QUEUE, LOGGER, PG_POOL } from '@vss/platform';
+import {
+  APP_CONFIG,
+  CHANGE_HUB,
+  Clock,
+  JOB_QUEUE,
+  LOGGER,
+  LOOKUP_POOL,
+  PG_POOL,
+  WATCH_POOL,
+} from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import type { Infrastructure } from './infrastructure';
 
@@ -16,6 +25,9 @@ export class CoreModule {
     const providers = [
       { provide: APP_CONFIG, useValue: config },
       { provide: PG_POOL, useValue: infrastructure.pool },
+      { provide: LOOKUP_POOL, useValue: infrastructure.pools.lookups },
+      { provide: WATCH_POOL, useValue: infrastructure.pools.watches },
+      { provide: CHANGE_HUB, useValue: infrastructure.changes },
       { provide: JOB_QUEUE, useValue: infrastructure.jobs },
       { provide: RegistryClient, useValue: infrastructure.registry },
       { provide: AuditTrail, useValue: infrastructure.audit },

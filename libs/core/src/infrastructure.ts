@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AuditTrail } from '@vss/audit';
 import { checkDatabaseReachable, createPool, requireMigrated, VSS_SCHEMA } from '@vss/persistence';
 import {
+  ChangeHub,
   Clock,
   createLogger,
   databaseLossReporter,
@@ -10,6 +11,7 @@ import {
   type PgBoss,
   startJobQueue,
   type TlsFiles,
+  WATCH_CHANNELS,
 } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 
@@ -18,6 +20,13 @@ export interface InfrastructureConfig {
   DATABASE_URL: string;
   LOG_LEVEL: string;
   DB_POOL_SIZE: number;
+  DB_LOOKUP_POOL_SIZE: number;
+  DB_AUDIT_POOL_SIZE: number;
+  DB_WATCH_POOL_SIZE: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_LOOKUP_STATEMENT_TIMEOUT_MS: number;
+  WATCH_FALLBACK_POLL_MS: number;
   REGISTRY_ADDRESS: string;
   REGISTRY_DEADLINE_MS: number;
 }
@@ -35,7 +44,22 @@ export interface InfrastructureSpec {
 /** The shared infrastructure of an app, built once at boot and handed to every feature. */
 export interface Infrastructure {
   logger: Logger;
+  /** The general pool: admin work, procedures, reconciliation, the worker's steps. */
   pool: Pool;
+  /**
+   * Bulkheads: each pool's connections are its own, so that a flood of one kind of work (a
+   * few thousand watches, an admin export) cannot take the connections of another.
+   */
+  pools: {
+    /** Coverage lookups and authentication. */
+    lookups: Pool;
+    /** The audit trail's group commits and checkpoints. */
+    audit: Pool;
+    /** Watches' reads of what changed. */
+    watches: Pool;
+  };
+  /** Tells watch streams when what they watch changed; closing it ends them. */
+  changes: ChangeHub;
   jobs: PgBoss;
   registry: RegistryClient;
   audit: AuditTrail;
@@ -63,7 +87,18 @@ export async function startInfrastructure(
   await checkDatabaseReachable(config.DATABASE_URL);
   await requireMigrated(config.DATABASE_URL, VSS_SCHEMA, 'vss');
   const onDatabaseError = databaseLossReporter(logger);
-  const pool = createPool(config.DATABASE_URL, config.DB_POOL_SIZE, spec.app, { onError: onDatabaseError });
+  const poolOf = (size: number, name: string, statementTimeoutMs = config.DB_STATEMENT_TIMEOUT_MS) =>
+    createPool(config.DATABASE_URL, size, name, {
+      onError: onDatabaseError,
+      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs,
+    });
+  const pool = poolOf(config.DB_POOL_SIZE, spec.app);
+  const pools = {
+    lookups: poolOf(config.DB_LOOKUP_POOL_SIZE, `${spec.app}:lookups`, config.DB_LOOKUP_STATEMENT_TIMEOUT_MS),
+    audit: poolOf(config.DB_AUDIT_POOL_SIZE, `${spec.app}:audit`),
+    watches: poolOf(config.DB_WATCH_POOL_SIZE, `${spec.app}:watches`),
+  };
   const jobs = await startJobQueue({
     url: config.DATABASE_URL,
     ...spec.jobs,
@@ -75,23 +110,31 @@ export async function startInfrastructure(
     credentials: await grpcChannelCredentials(spec.tls),
     deadlineMs: config.REGISTRY_DEADLINE_MS,
   });
-  const audit = new AuditTrail(pool, spec.audit);
+  const audit = new AuditTrail(pools.audit, spec.audit);
+  const changes = new ChangeHub(pools.watches, {
+    channels: Object.values(WATCH_CHANNELS),
+    applicationName: `${spec.app}:watch-listen`,
+    fallbackPollMs: config.WATCH_FALLBACK_POLL_MS,
+  });
   let jobsStopped: Promise<void> | undefined;
   const stopJobs = () =>
     (jobsStopped ??= jobs.stop({ graceful: true, wait: true, timeout: 10_000 }).catch(() => undefined));
   return {
     logger,
     pool,
+    pools,
+    changes,
     jobs,
     registry,
     audit,
     clock: spec.clock ?? new Clock(),
     stopJobs,
     async close() {
+      await changes.close();
       await audit.close();
       registry.close();
       await stopJobs();
-      await pool.end();
+      await Promise.all([pool, ...Object.values(pools)].map((p) => p.end()));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { LookupCoverageRequest, LookupCoverageResponse } from '@vss/contracts';
+import { Lookups } from '@vss/limits';
 import { callerOf, Roles } from '@vss/security';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
 import { CoverageService } from './coverage.service';
@@ -56,6 +57,7 @@ export class CoverageHttpController {
   @Get('coverage/:citizenId')
   @Header('Cache-Control', 'no-store')
   @Roles('clinic')
+  @Lookups()
   lookupById(
     @Param('citizenId') citizenId: string,
     @Query() query: Json,
@@ -77,6 +79,7 @@ export class CoverageHttpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Roles('clinic')
+  @Lookups()
   lookup(@Body() body: unknown, @Req() request: object): Promise<LookupCoverageResponse> {
     return this.coverage.lookup(
       callerOf(request),

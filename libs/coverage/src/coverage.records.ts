@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '@vss/platform';
 import { AuditTrail } from '@vss/audit';
 import { ChangeFeed } from '@vss/platform';
-import { APP_CONFIG, LOGGER, PG_POOL } from '@vss/platform';
+import { APP_CONFIG, LOGGER, LOOKUP_POOL } from '@vss/platform';
 import { registerAuditMetrics, registerCoverageMetrics } from './coverage.metrics';
 import { type CoverageRecord, CoverageRecordsRepository, FacilitiesRepository } from '@vss/insurance-records';
 
@@ -51,7 +51,7 @@ export class CoverageRecords {
   constructor(
     private readonly repository: CoverageRecordsRepository,
     private readonly facilityRecords: FacilitiesRepository,
-    @Inject(PG_POOL) pool: Pool,
+    @Inject(LOOKUP_POOL) pool: Pool,
     @Inject(APP_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly audit: AuditTrail,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
-import { PG_POOL } from '@vss/platform';
+import { LOOKUP_POOL } from '@vss/platform';
 
 /** One insurance record of a citizen as a coverage answer needs it: the participant and their card. */
 export interface CoverageRecord {
@@ -63,7 +63,7 @@ const BY_CITIZEN_IDS = `
 
 @Injectable()
 export class CoverageRecordsRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(LOOKUP_POOL) private readonly pool: Pool) {}
 
   /** The insurance records of each citizen asked for; a citizen VSS does not know is absent. */
   async recordsOf(citizenIds: readonly string[]): Promise<Map<string, CoverageRecord[]>> {

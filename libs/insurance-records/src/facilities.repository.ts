@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { PG_POOL } from '@vss/platform';
+import { LOOKUP_POOL } from '@vss/platform';
 
 /** Health facilities (cơ sở khám chữa bệnh): the one place their SQL is written. */
 @Injectable()
 export class FacilitiesRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(@Inject(LOOKUP_POOL) private readonly pool: Pool) {}
 
   /** Whether the facility is known; on the caller's transaction when one is given. */
   async exists(facilityCode: string, client?: PoolClient): Promise<boolean> {

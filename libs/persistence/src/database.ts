@@ -87,6 +87,11 @@ export interface PoolOptions {
   onError?: (error: Error) => void;
   /** How long a call waits for a connection before it fails (a black-holed database). */
   connectTimeoutMs?: number;
+  /**
+   * Longest statement: the server cancels it (statement_timeout) and the client gives up a
+   * second later if the server cannot even answer (query_timeout).
+   */
+  statementTimeoutMs?: number;
 }
 
 /**
@@ -101,6 +106,9 @@ export function createPool(url: string, max = 10, applicationName?: string, opti
     max,
     application_name: applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.statementTimeoutMs
+      ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1000 }
+      : {}),
   });
   const onError = options.onError ?? (() => undefined);
   pool.on('error', onError);

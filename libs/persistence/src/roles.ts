@@ -86,6 +86,10 @@ export function grantStatements(
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
+    // Per-caller limits are set by the operator; the gateways only read them and count usage.
+    `REVOKE INSERT, UPDATE, DELETE ON vss.caller_limits FROM ${apps}`,
+    `REVOKE DELETE ON vss.caller_usage FROM ${apps}`,
+    `REVOKE ALL ON vss.caller_limits, vss.caller_usage, vss.gateway_instances FROM ${ident(roles.worker)}`,
     `GRANT EXECUTE ON FUNCTION vss.audit_append(jsonb), vss.audit_stage(jsonb) TO ${apps}`,
     `GRANT SELECT ON public.${ident(sets.vss.migrationsTableName)} TO ${apps}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${apps}`,

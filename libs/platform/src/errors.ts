@@ -18,6 +18,14 @@ export enum ErrorClass {
   Internal = 'internal',
 }
 
+/** What a caller is told besides the status, when it applies. */
+export interface AppErrorDetails {
+  /** When to try again: the `retry-after` trailer (gRPC) or header (HTTP), in seconds. */
+  retryAfterSeconds?: number;
+  /** The limit that was reached: the `x-limit` trailer or header. */
+  limit?: string;
+}
+
 /** An error a caller can act on: a stable code, a class, and a sentence for a person. */
 export class AppError extends Error {
   constructor(
@@ -26,6 +34,7 @@ export class AppError extends Error {
     message: string,
     /** The request field at fault, when there is one (e.g. `citizen_id`). */
     readonly field?: string,
+    readonly details: AppErrorDetails = {},
   ) {
     super(message);
     this.name = 'AppError';

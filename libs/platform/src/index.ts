@@ -8,6 +8,7 @@ export * from './process';
 export * from './jobs/job-queue';
 export * from './tokens';
 export * from './change-feed';
+export * from './change-hub';
 export * from './database/transaction';
 export * from './paging/page-token';
 export * from './jobs/queue-on-transaction';

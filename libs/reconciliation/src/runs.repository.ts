@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import type { PartitionPlan, RunScope, RunState } from '@vss/domain/reconciliation-runs';
-import { PG_POOL, rollback, withTransaction } from '@vss/platform';
+import { PG_POOL, rollback, WATCH_POOL, withTransaction } from '@vss/platform';
 import { scopeColumns, scopeOf } from './runs.codecs';
 
 /** A run with its progress summed over its partitions. */
@@ -80,7 +80,10 @@ function toView(row: any): RunView {
 /** Runs as the gateway sees them: created with their partitions and first jobs, read, cancelled. */
 @Injectable()
 export class RunsRepository {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(WATCH_POOL) private readonly watchPool: Pool,
+  ) {}
 
   /**
    * Creates the run, its partitions and their first jobs in one transaction, so a run is never
@@ -137,8 +140,10 @@ export class RunsRepository {
     return rows[0] ? toView(rows[0]) : undefined;
   }
 
-  async find(runId: string): Promise<RunView | undefined> {
-    const { rows } = await this.pool.query(`${RUN_VIEW} WHERE r.run_id = $1`, [runId]);
+  /** The run; `watch` reads on the watches' pool. */
+  async find(runId: string, via: 'calls' | 'watch' = 'calls'): Promise<RunView | undefined> {
+    const pool = via === 'watch' ? this.watchPool : this.pool;
+    const { rows } = await pool.query(`${RUN_VIEW} WHERE r.run_id = $1`, [runId]);
     return rows[0] ? toView(rows[0]) : undefined;
   }
 

@@ -21,7 +21,14 @@ import {
 } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
-import { APP_CONFIG, JOB_QUEUE } from '@vss/platform';
+import {
+  APP_CONFIG,
+  CHANGE_HUB,
+  type ChangeHub,
+  JOB_QUEUE,
+  shuttingDown,
+  WATCH_CHANNELS,
+} from '@vss/platform';
 import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
 import {
   outcomeMessage,
@@ -88,6 +95,7 @@ export class RunsService {
     private readonly audit: AuditTrail,
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
   ) {}
 
   async start(caller: Caller, request: StartRunRequest): Promise<Run> {
@@ -137,13 +145,7 @@ export class RunsService {
   async view(runIdText: string): Promise<RunView> {
     const runId = requireRunId(runIdText);
     const view = await this.runs.find(runId);
-    if (!view) {
-      throw reconciliationError(
-        ReconciliationErrorCode.RunNotFound,
-        `no reconciliation run ${runId}`,
-        'run_id',
-      );
-    }
+    if (!view) throw runNotFound(runId);
     return view;
   }
 
@@ -200,39 +202,70 @@ export class RunsService {
     return this.get(view.runId);
   }
 
-  /** The run now, then each time its progress moves, until it ends or the caller goes. */
+  /**
+   * The run now, then each time its state or progress moves, until it ends or the caller
+   * goes. Pushed: a NOTIFY of the run's change wakes the stream (ChangeHub); reads coalesce.
+   */
   watch(runIdText: string): Observable<{ run: Run }> {
     return new Observable((subscriber) => {
-      let stopped = false;
-      let timer: NodeJS.Timeout | undefined;
+      let runId: string;
+      try {
+        runId = requireRunId(runIdText);
+      } catch (error) {
+        subscriber.error(error);
+        return;
+      }
+      let ended = false;
+      let reading = false;
+      let again = false;
       let last = '';
-      const tick = async () => {
-        const view = await this.view(runIdText);
-        const signature = `${view.state}|${view.recordsProcessed}|${view.recordsTotal}`;
-        if (signature !== last) {
-          last = signature;
-          subscriber.next({ run: toRun(view, Date.now()) });
+      const fail = (error: unknown) => {
+        ended = true;
+        subscriber.error(error);
+      };
+      const look = () => {
+        if (ended) return;
+        if (reading) {
+          again = true;
+          return;
         }
-        return isFinished(view.state);
-      };
-      const loop = () => {
-        tick().then(
-          (finished) => {
-            if (finished) {
-              stopped = true;
-              subscriber.complete();
-            } else if (!stopped) {
-              timer = setTimeout(loop, this.config.RECONCILE_WATCH_POLL_MS);
+        reading = true;
+        this.runs
+          .find(runId, 'watch')
+          .then((view) => {
+            if (!view) throw runNotFound(runId);
+            if (ended) return;
+            const signature = `${view.state}|${view.recordsProcessed}|${view.recordsTotal}`;
+            if (signature !== last) {
+              last = signature;
+              subscriber.next({ run: toRun(view, Date.now()) });
             }
-          },
-          (error: unknown) => subscriber.error(error),
-        );
+            if (isFinished(view.state)) {
+              ended = true;
+              subscriber.complete();
+            }
+          })
+          .then(() => {
+            reading = false;
+            if (again) {
+              again = false;
+              look();
+            }
+          }, fail);
       };
-      loop();
+      const unsubscribe = this.changes.subscribe(WATCH_CHANNELS.runs, runId, {
+        onChange: look,
+        onClose: () => fail(shuttingDown()),
+      });
+      look();
       return () => {
-        stopped = true;
-        if (timer) clearTimeout(timer);
+        ended = true;
+        unsubscribe();
       };
     });
   }
+}
+
+function runNotFound(runId: string) {
+  return reconciliationError(ReconciliationErrorCode.RunNotFound, `no reconciliation run ${runId}`, 'run_id');
 }

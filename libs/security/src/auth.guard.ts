@@ -8,7 +8,13 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { attachCaller, type Caller, type Role } from './caller';
-import { CLIENT_CERTIFICATES, type ClientCertificates, presentedCredentials } from './credentials';
+import { AppError, ErrorClass } from '@vss/platform';
+import {
+  CLIENT_CERTIFICATES,
+  type ClientCertificates,
+  type PresentedCredentials,
+  presentedCredentials,
+} from './credentials';
 import { SecurityErrorCode, securityError } from './security.errors';
 
 /**
@@ -17,8 +23,20 @@ import { SecurityErrorCode, securityError } from './security.errors';
  */
 export interface ApiKeyAuthenticator {
   authenticate(presented: string | undefined): Promise<Caller>;
+  /** True when the key is known good without asking the database (it was verified lately). */
+  cached?(presented: string | undefined): boolean;
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
+
+/**
+ * Throttles failed authentications per peer address (libs/limits provides it): `check` throws
+ * while an address may not try again, `failed` charges it.
+ */
+export interface AuthThrottle {
+  check(peer: string): void;
+  failed(peer: string): void;
+}
+export const AUTH_THROTTLE = Symbol('AUTH_THROTTLE');
 
 export const ROLES_KEY = 'vss:roles';
 export const PUBLIC_KEY = 'vss:public';
@@ -50,12 +68,32 @@ export class AuthGuard implements CanActivate {
     @Inject(API_KEY_AUTHENTICATOR) private readonly keys: ApiKeyAuthenticator,
     private readonly reflector: Reflector,
     @Optional() @Inject(CLIENT_CERTIFICATES) private readonly certificates?: ClientCertificates,
+    @Optional() @Inject(AUTH_THROTTLE) private readonly throttle?: AuthThrottle,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.accessOf(context);
     if (access.public) return true;
     const credentials = presentedCredentials(context);
+    if (this.throttle && credentials.peer) {
+      // A key verified lately costs nothing to check again: it passes even from an address
+      // that is being throttled; anything else waits for the address's throttle.
+      if (credentials.peerCertificate || !this.keys.cached?.(credentials.apiKey)) {
+        this.throttle.check(credentials.peer);
+      }
+      try {
+        return await this.authorize(credentials, access);
+      } catch (error) {
+        if (error instanceof AppError && error.errorClass === ErrorClass.Unauthenticated) {
+          this.throttle.failed(credentials.peer);
+        }
+        throw error;
+      }
+    }
+    return this.authorize(credentials, access);
+  }
+
+  private async authorize(credentials: PresentedCredentials, access: Access): Promise<boolean> {
     if (credentials.refusedCertificate) {
       // A certificate that fails is refused outright, even beside a key: it says who the caller
       // meant to be, and that is not who TLS could confirm.

@@ -19,6 +19,18 @@ export interface PresentedCredentials {
   refusedCertificate?: string;
   /** Where the caller will be attached for `callerOf`: the gRPC metadata or the HTTP request. */
   carrier: object;
+  /** The client's address (no port), for throttling failed authentications. */
+  peer?: string;
+}
+
+/** `ipv4:10.0.0.5:51234` / `ipv6:[::1]:51234` / `10.0.0.5` → the address alone. */
+export function peerAddress(peer: string | undefined): string | undefined {
+  if (!peer) return undefined;
+  const bare = peer.replace(/^(ipv4|ipv6|unix):/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  if (bracketed) return bracketed[1];
+  const v4 = /^(\d+\.\d+\.\d+\.\d+)(?::\d+)?$/.exec(bare);
+  return v4 ? v4[1] : bare;
 }
 
 /**
@@ -104,7 +116,7 @@ export function presentedCredentials(context: ExecutionContext): PresentedCreden
     const metadata = context.switchToRpc().getContext<Metadata>();
     const value = metadata.get('x-api-key')[0];
     const call = context.getArgByIndex<
-      { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null } | undefined
+      { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null; getPeer?: () => string } | undefined
     >(2);
     const peerCertificate = fromTlsPeer(call?.getAuthContext?.()?.sslPeerCertificate);
     return {
@@ -112,11 +124,12 @@ export function presentedCredentials(context: ExecutionContext): PresentedCreden
       peerCertificate,
       refusedCertificate: peerCertificate ? undefined : refusedBy(tlsSocketOf(call)),
       carrier: metadata,
+      peer: peerAddress(call?.getPeer?.()),
     };
   }
   const request = context.switchToHttp().getRequest<{
     headers: Record<string, string | string[] | undefined>;
-    socket?: TlsSocketLike;
+    socket?: TlsSocketLike & { remoteAddress?: string };
   }>();
   const header = request.headers['x-api-key'];
   const socket = request.socket;
@@ -125,5 +138,6 @@ export function presentedCredentials(context: ExecutionContext): PresentedCreden
     peerCertificate: socket?.authorized ? fromTlsPeer(socket.getPeerCertificate?.()) : undefined,
     refusedCertificate: refusedBy(socket),
     carrier: request,
+    peer: peerAddress(socket?.remoteAddress),
   };
 }

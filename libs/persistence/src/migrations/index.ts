@@ -9,6 +9,8 @@ import { ReconciliationScanIndex1763900003010 } from './1763900003010-Reconcilia
 import { ReconciliationLegacyIndex1763900003020 } from './1763900003020-ReconciliationLegacyIndex';
 import { RatesLegalSources1763900004000 } from './1763900004000-RatesLegalSources';
 import { TamperEvidentAudit1763900005000 } from './1763900005000-TamperEvidentAudit';
+import { CallerLimits1763900006000 } from './1763900006000-CallerLimits';
+import { WatchNotifications1763900006010 } from './1763900006010-WatchNotifications';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -23,6 +25,8 @@ export const VSS_MIGRATIONS = [
   ReconciliationLegacyIndex1763900003020,
   RatesLegalSources1763900004000,
   TamperEvidentAudit1763900005000,
+  CallerLimits1763900006000,
+  WatchNotifications1763900006010,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

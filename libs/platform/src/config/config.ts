@@ -33,7 +33,24 @@ const common = {
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
+  /** Connections of the general pool: admin work, procedures, reconciliation, the worker's steps. */
+  /** Calls one client connection may have open at once (HTTP/2 max concurrent streams). */
+  GRPC_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(1000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Connections kept for coverage lookups and authentication alone. */
+  DB_LOOKUP_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(8),
+  /** Connections kept for the audit trail alone. */
+  DB_AUDIT_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(4),
+  /** Connections watches read from (one LISTEN connection per process tells them when). */
+  DB_WATCH_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(2),
+  /** How long a query waits for a connection to the database before it fails. */
+  DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  /** Longest statement of the general, audit and watch pools. */
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Longest statement of a lookup (a lookup's whole budget is far less). */
+  DB_LOOKUP_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(2000),
+  /** Watch streams are pushed by NOTIFY; while the LISTEN connection is down they look this often. */
+  WATCH_FALLBACK_POLL_MS: z.coerce.number().int().min(100).default(2000),
   /**
    * Development only: serve and call without TLS. Refused with NODE_ENV=production or a
    * listener off loopback.
@@ -90,16 +107,27 @@ export const gatewayConfigSchema = z.object({
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** How often the head of the audit chain is signed into a checkpoint (when it moved); 0 turns it off. */
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(60),
+  /**
+   * Per-caller limits of each role, over the built-in defaults (docs/operations.md), e.g.
+   * `rate=20,burst=500,daily=10000,calls=32,streams=4,stream-seconds=3600`; `off` lifts one.
+   * Per-key limits: `npm run cli -- limits set`.
+   */
+  CALLER_LIMITS_CLINIC: z.string().default(''),
+  CALLER_LIMITS_CIVIL_REGISTRY: z.string().default(''),
+  CALLER_LIMITS_ADMIN: z.string().default(''),
+  /** Off only to measure what the limits cost (bench:lookup). */
+  CALLER_LIMITS_ENABLED: flag(true),
+  /** How often a gateway adds its spending to the fleet's (daily quotas) and counts the fleet. */
+  CALLER_LIMITS_SYNC_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  /** Failed authentications one address may make at once, then AUTH_FAILURES_PER_SECOND. */
+  AUTH_FAILURES_BURST: z.coerce.number().int().min(1).default(20),
+  AUTH_FAILURES_PER_SECOND: z.coerce.number().positive().default(1),
   /** Citizens whose insurance records a gateway keeps in memory (~0.6 KB each; kept coherent by LISTEN/NOTIFY); 0 turns the cache off. */
   COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(100_000),
   /** Linked procedures: a claimed step whose worker died is handed out again after this long. */
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
-  /** Linked procedures: how often WatchProcedure looks for changes. */
-  PROCEDURE_WATCH_POLL_MS: z.coerce.number().int().min(20).default(200),
   /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
   RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
-  /** Reconciliation: how often WatchRun looks for progress. */
-  RECONCILE_WATCH_POLL_MS: z.coerce.number().int().min(20).default(500),
 });
 
 export const workerConfigSchema = z.object({

@@ -16,6 +16,7 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now (starting up, in recovery)
   '53300', // too_many_connections
+  '57014', // query_canceled: statement_timeout (the database too slow to answer in time)
 ]);
 const UNAVAILABLE_SOCKET = new Set([
   'ECONNREFUSED',
@@ -32,6 +33,7 @@ const UNAVAILABLE_MESSAGES = [
   /terminating connection/i,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /timeout exceeded when trying to connect/i,
+  /Query read timeout/i, // pg's query_timeout: the server did not answer at all
 ];
 
 export function isDatabaseUnavailable(error: unknown): boolean {
@@ -54,5 +56,16 @@ export function databaseUnavailable(): AppError {
     DATABASE_UNAVAILABLE,
     ErrorClass.Unavailable,
     'the gateway cannot reach its database right now; nothing was changed, try again in a few seconds',
+  );
+}
+
+export const SHUTTING_DOWN = 'SHUTTING_DOWN';
+
+/** The end of a stream (or call) cut short by the process stopping: open it again, elsewhere. */
+export function shuttingDown(): AppError {
+  return new AppError(
+    SHUTTING_DOWN,
+    ErrorClass.Unavailable,
+    'this gateway is shutting down; open the stream again (another gateway will serve it)',
   );
 }

@@ -22,6 +22,9 @@ export function toGrpcError(exception: unknown, logger?: Logger): GrpcErrorShape
   if (exception instanceof AppError) {
     metadata.set('x-error-code', exception.code);
     if (exception.field) metadata.set('x-error-field', exception.field);
+    const { retryAfterSeconds, limit } = exception.details;
+    if (retryAfterSeconds !== undefined) metadata.set('retry-after', String(retryAfterSeconds));
+    if (limit) metadata.set('x-limit', limit);
     return { code: grpcStatusOf(exception.errorClass), details: exception.message, metadata };
   }
   if (exception instanceof RpcException) {
@@ -70,6 +73,9 @@ export class AppErrorFilter implements ExceptionFilter {
     if (!(exception instanceof AppError) && isDatabaseUnavailable(exception))
       exception = databaseUnavailable();
     if (exception instanceof AppError) {
+      const { retryAfterSeconds, limit } = exception.details;
+      if (retryAfterSeconds !== undefined) response.setHeader?.('Retry-After', String(retryAfterSeconds));
+      if (limit) response.setHeader?.('X-Limit', limit);
       response.status(httpStatusOf(exception.errorClass)).json({
         error: { code: exception.code, message: exception.message, field: exception.field },
       });

@@ -11,10 +11,34 @@ export interface GrpcServerSpec {
   host: string;
   port: number;
   maxMessageBytes: number;
+  /** Streams (calls) one client connection may have open at once (HTTP/2 SETTINGS). */
+  maxConcurrentStreams?: number;
   /** Fully qualified service names reported by grpc.health.v1. */
   services: string[];
   /** TLS (grpcServerCredentials) or, in development only, plaintext. */
   credentials: ServerCredentials;
+}
+
+/** Paths (`/package.Service/Method`) of the server-streaming methods of every server set up here. */
+const streamingPaths = new Set<string>();
+
+/**
+ * True when a call's path names a server-streaming method. grpc-js hands unary and streaming
+ * handlers the same kind of call object, so the method's definition is what tells them apart.
+ */
+export function isServerStreaming(path: string | undefined): boolean {
+  return path !== undefined && streamingPaths.has(path);
+}
+
+function recordStreamingMethods(definition: Record<string, unknown>): void {
+  for (const service of Object.values(definition)) {
+    if (typeof service !== 'object' || service === null || 'format' in service) continue; // messages, enums
+    for (const method of Object.values(
+      service as Record<string, { path?: string; responseStream?: boolean }>,
+    )) {
+      if (method?.responseStream && method.path) streamingPaths.add(method.path);
+    }
+  }
 }
 
 export interface GrpcServerSetup {
@@ -40,8 +64,12 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       maxReceiveMessageLength: spec.maxMessageBytes,
       maxSendMessageLength: spec.maxMessageBytes,
       gracefulShutdown: true,
+      channelOptions: {
+        ...(spec.maxConcurrentStreams ? { 'grpc.max_concurrent_streams': spec.maxConcurrentStreams } : {}),
+      },
       credentials: spec.credentials,
       onLoadPackageDefinition: (definition: unknown, server: Server) => {
+        recordStreamingMethods(definition as Record<string, unknown>);
         health.addToServer(server);
         new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(
           server,
