@@ -309,11 +309,11 @@ describe('acceptance', () => {
     expect(grpc.status[(await ended).code]).toBe('CANCELLED');
   });
 
-  it('refuses RetryProcedure and ResolveProcedure for a procedure not in review', async () => {
+  it('refuses RetryProcedure for a procedure whose job waits, and ResolveProcedure for one not in review', async () => {
     const retry = await failure(stack.call('retryProcedure', { procedureId: accepted }, stack.keys.admin));
     expect(retry).toEqual({
       code: 'FAILED_PRECONDITION',
-      details: `procedure ${accepted} is ACCEPTED; only a procedure in NEEDS_REVIEW can be retried`,
+      details: `procedure ${accepted} is ACCEPTED and its step has a job (waiting, retrying or running); retry it only once it is in NEEDS_REVIEW or stuck without a job`,
     });
     const resolve = await failure(
       stack.call('resolveProcedure', { procedureId: accepted, note: 'x' }, stack.keys.admin),

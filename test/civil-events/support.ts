@@ -69,6 +69,7 @@ export async function startStack(
   const system = await startTestSystem(label, {
     seed: options.seed ?? insertFacilities,
     worker: options.worker,
+    registryConfig: options.registryConfig,
     gatewayConfig: { JOB_EXPIRE_SECONDS: 5, ...options.gatewayConfig },
     workerConfig: { ...FAST_WORKER, ...options.workerConfig },
   });

@@ -48,8 +48,9 @@ const chunksCommitted = async (runId: string) =>
     ).rows[0].n ?? 0,
   );
 
-function startWorkerProcess(): AppProcess {
+function startWorkerProcess(env: Record<string, string> = {}): AppProcess {
   return startAppProcess('worker', {
+    ...env,
     DATABASE_URL: system.db.urlFor('worker'),
     REGISTRY_ADDRESS: system.registry.address,
     // A killed worker's slice is handed out again 5 s after it started.
@@ -115,3 +116,72 @@ it('resumes after SIGKILL from the last checkpoint with no duplicate and no miss
   );
   expect(rows[0].n).toBe(rows[0].records);
 }, 180_000);
+
+/**
+ * A run whose slice's job dies with its worker when the queue has no retry left (set to 0
+ * here, so that it is spent at once): the run would stay RUNNING for ever and hold its scope.
+ * The sweeper queues the partition again and the run completes; out of requeues it fails the
+ * run with the reason, and its watch ends.
+ */
+describe('a run whose job the queue gave up on', () => {
+  const stuckRun = async (): Promise<string> => {
+    await worker?.kill('SIGTERM'); // no other worker may take over the slice
+    await system.pool.query(
+      `UPDATE pgboss.queue SET retry_limit = 0 WHERE name = 'reconciliation-partition'`,
+    );
+    worker = startWorkerProcess({ SWEEP_SECONDS: '0' });
+    await worker.waitFor(/taking partition slices/);
+    const run = await system.admin.startRun({ scope: { all: true }, findMissingIdCandidates: true });
+    await until(async () => (await chunksCommitted(run.runId)) >= 4, 60_000, 'chunks before the kill');
+    await worker.kill('SIGKILL');
+    worker = undefined;
+    return run.runId;
+  };
+  const gaveUp = (runId: string) =>
+    until(
+      async () =>
+        (
+          await system.pool.query(`SELECT 1 FROM pgboss.job WHERE data->>'runId' = $1 AND state = 'failed'`, [
+            runId,
+          ])
+        ).rowCount! > 0,
+      60_000,
+      'the slice job to fail',
+    );
+
+  it('is queued again by the sweeper and completes', async () => {
+    const runId = await stuckRun();
+    // A worker that supervises the queue but does not sweep: the run is stuck.
+    worker = startWorkerProcess({ SWEEP_SECONDS: '0' });
+    await worker.waitFor(/taking partition slices/);
+    await gaveUp(runId);
+    const before = await chunksCommitted(runId);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await chunksCommitted(runId)).toBe(before);
+    expect((await system.admin.getRun(runId)).state).toBe('RUN_STATE_RUNNING');
+    await worker.kill('SIGTERM');
+    worker = startWorkerProcess({ SWEEP_SECONDS: '1', SWEEP_GRACE_SECONDS: '1' });
+    const final = await system.admin.watch(runId);
+    expect(final.state).toBe('RUN_STATE_COMPLETED');
+    expect(final.recordsProcessed).toBe(final.recordsTotal);
+    expect(worker.output()).toMatch(/run partition had no job left; queued again from its checkpoint/);
+    await worker.kill('SIGTERM');
+    worker = undefined;
+  }, 180_000);
+
+  it('fails, with the reason, once out of requeues, and frees its scope', async () => {
+    const runId = await stuckRun();
+    worker = startWorkerProcess({ SWEEP_SECONDS: '1', SWEEP_GRACE_SECONDS: '1', SWEEP_MAX_REQUEUES: '0' });
+    const final = await system.admin.watch(runId);
+    expect(final.state).toBe('RUN_STATE_FAILED');
+    expect(final.error).toMatch(/partition \d+ lost its job 1 time\(s\)/);
+    await worker.kill('SIGTERM');
+    worker = undefined;
+    await system.pool.query(
+      `UPDATE pgboss.queue SET retry_limit = 2 WHERE name = 'reconciliation-partition'`,
+    );
+    const next = await system.admin.startRun({ scope: { all: true } }); // the scope is free again
+    expect(next.runId).not.toBe(runId);
+    await system.admin.cancelRun(next.runId);
+  }, 180_000);
+});

@@ -31,7 +31,10 @@ export interface SystemOptions {
 }
 
 /** What a feature's own harness lets its tests choose. */
-export type FeatureSystemOptions = Pick<SystemOptions, 'seed' | 'worker' | 'workerConfig' | 'gatewayConfig'>;
+export type FeatureSystemOptions = Pick<
+  SystemOptions,
+  'seed' | 'worker' | 'workerConfig' | 'gatewayConfig' | 'registryConfig'
+>;
 
 /** The registry stub, the gateway and any number of workers, in this process, on a database of their own. */
 export interface TestSystem {

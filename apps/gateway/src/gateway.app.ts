@@ -5,7 +5,8 @@ import { collectDefaultMetrics } from 'prom-client';
 import { existsSync, readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { ApiKeys } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { SecurityErrorCode, securityError } from '@vss/security';
 import { callerLimits, roleLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
 import {
@@ -111,15 +112,41 @@ export async function startGateway(
     const limits = callerLimits(infrastructure.pools.lookups, config, logger);
     await limits.start();
     started.push(() => limits.close());
+    const certificates = new CertificateRegistry(infrastructure.pools.lookups);
+    // A revoked key or certificate ends its caller's open streams at once, in every gateway.
+    const endStreams = (code: SecurityErrorCode, what: string) => (callerId: string) => {
+      const ended = limits.endStreamsOf(
+        callerId,
+        securityError(code, `${what} ${callerId} has been revoked; its streams are closed`),
+      );
+      if (ended > 0) logger.info({ caller: callerId, streams: ended }, 'revoked caller: open streams ended');
+    };
+    keys.onRevoked(endStreams(SecurityErrorCode.RevokedKey, 'API key'));
+    certificates.onRevoked(endStreams(SecurityErrorCode.RevokedCertificate, 'client certificate'));
     collectProcessMetrics();
 
-    const app = await NestFactory.create(GatewayModule.forRoot(infrastructure, config, keys, limits), {
-      logger: new PinoNestLogger(logger),
-      bodyParser: true,
-      ...(tls ? { httpsOptions: httpsOptions(tls) as NestApplicationOptions['httpsOptions'] } : {}),
-    });
+    const app = await NestFactory.create(
+      GatewayModule.forRoot(infrastructure, config, { keys, certificates, limits }),
+      {
+        logger: new PinoNestLogger(logger),
+        bodyParser: true,
+        ...(tls ? { httpsOptions: httpsOptions(tls) as NestApplicationOptions['httpsOptions'] } : {}),
+      },
+    );
     app.enableShutdownHooks([]);
-    started.push(() => app.close()); // graceful: in-flight calls finish first
+    // Graceful: calls in flight finish first, for SHUTDOWN_DRAIN_SECONDS at most.
+    started.push(async () => {
+      const drained = await Promise.race([
+        app.close().then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), config.SHUTDOWN_DRAIN_SECONDS * 1000).unref()),
+      ]);
+      if (!drained) {
+        logger.warn(
+          { drainSeconds: config.SHUTDOWN_DRAIN_SECONDS },
+          'calls still open after the drain time; stopping anyway',
+        );
+      }
+    });
     // Before that, watch streams end (UNAVAILABLE: reconnect elsewhere); they would hold it.
     started.push(() => infrastructure.changes.close());
     const grpc = grpcServer({

@@ -21,9 +21,9 @@ export class GatewayModule {
   static forRoot(
     infrastructure: Infrastructure,
     config: GatewayConfig,
-    keys: ApiKeys,
-    limits: CallerLimits,
+    callers: { keys: ApiKeys; certificates: CertificateRegistry; limits: CallerLimits },
   ): DynamicModule {
+    const { keys, certificates, limits } = callers;
     return {
       module: GatewayModule,
       imports: [
@@ -38,7 +38,7 @@ export class GatewayModule {
       providers: [
         { provide: ApiKeys, useValue: keys },
         { provide: API_KEY_AUTHENTICATOR, useValue: keys },
-        { provide: CertificateRegistry, useValue: new CertificateRegistry(infrastructure.pools.lookups) },
+        { provide: CertificateRegistry, useValue: certificates },
         { provide: CLIENT_CERTIFICATES, useExisting: CertificateRegistry },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },

@@ -56,6 +56,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
   private feed: ChangeFeed | undefined;
   /** Bumped by every change heard, so that a verification racing a revocation is not cached. */
   private generation = 0;
+  private readonly revoked = new Set<(callerId: string) => void>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -68,7 +69,10 @@ export class ApiKeys implements ApiKeyAuthenticator {
       this.pool,
       { channels: [API_KEYS_CHANNEL], applicationName },
       {
-        onChange: (_channel, keyId) => this.forget(keyId),
+        onChange: (_channel, keyId) => {
+          this.forget(keyId);
+          void this.announceIfRevoked(keyId);
+        },
         onReset: () => {
           this.generation++;
           this.cache.clear();
@@ -90,6 +94,26 @@ export class ApiKeys implements ApiKeyAuthenticator {
 
   onApplicationShutdown(): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Tells `listener` the caller ID of every key revoked from now on, in this process or any
+   * other (NOTIFY): the gateway ends that caller's open streams.
+   */
+  onRevoked(listener: (callerId: string) => void): () => void {
+    this.revoked.add(listener);
+    return () => this.revoked.delete(listener);
+  }
+
+  private async announceIfRevoked(keyId: string): Promise<void> {
+    if (this.revoked.size === 0) return;
+    const { rows } = await this.pool
+      .query<{ revoked: boolean }>(
+        'SELECT revoked_at IS NOT NULL AS revoked FROM vss.api_keys WHERE key_id = $1',
+        [keyId],
+      )
+      .catch(() => ({ rows: [] as { revoked: boolean }[] }));
+    if (rows[0]?.revoked) for (const listener of this.revoked) listener(keyId);
   }
 
   private forget(keyId: string): void {
@@ -151,6 +175,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
       [keyId],
     );
     this.forget(keyId);
+    if ((result.rowCount ?? 0) > 0) for (const listener of this.revoked) listener(keyId);
     return (result.rowCount ?? 0) > 0;
   }
 

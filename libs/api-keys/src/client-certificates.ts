@@ -59,8 +59,26 @@ export class CertificateRegistry implements ClientCertificates {
   private readonly cache = new Map<string, Cached>();
   private feed: ChangeFeed | undefined;
   private generation = 0;
+  private readonly revoked = new Set<(callerId: string) => void>();
 
   constructor(private readonly pool: Pool) {}
+
+  /** Tells `listener` the caller ID (`cert:<serial>`) of every certificate revoked from now on. */
+  onRevoked(listener: (callerId: string) => void): () => void {
+    this.revoked.add(listener);
+    return () => this.revoked.delete(listener);
+  }
+
+  private async announceIfRevoked(fingerprint: string): Promise<void> {
+    if (this.revoked.size === 0) return;
+    const { rows } = await this.pool
+      .query<{ serial_number: string }>(
+        'SELECT serial_number FROM vss.client_certificates WHERE fingerprint256 = $1 AND revoked_at IS NOT NULL',
+        [fingerprint],
+      )
+      .catch(() => ({ rows: [] as { serial_number: string }[] }));
+    for (const row of rows) for (const listener of this.revoked) listener(`cert:${row.serial_number}`);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     this.feed ??= new ChangeFeed(
@@ -70,6 +88,7 @@ export class CertificateRegistry implements ClientCertificates {
         onChange: (_channel, fingerprint) => {
           this.generation++;
           this.cache.delete(fingerprint);
+          void this.announceIfRevoked(fingerprint);
         },
         onReset: () => {
           this.generation++;

@@ -11,6 +11,7 @@ import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
 import { ProcedureRunner } from './procedure-runner';
 import { ProcedureStepsRepository } from './procedure-steps.repository';
+import { ProcedureSweeper } from './procedure-sweeper';
 
 /**
  * The steps of the linked procedures, taken from the pg-boss queue by WORKER_CONCURRENCY loops.
@@ -19,7 +20,7 @@ import { ProcedureStepsRepository } from './procedure-steps.repository';
  * jobs of a killed worker back within a minute.
  */
 @Module({
-  providers: [ProcedureStepsRepository, BirthSteps, DeathSteps, ProcedureRunner],
+  providers: [ProcedureStepsRepository, BirthSteps, DeathSteps, ProcedureRunner, ProcedureSweeper],
 })
 export class CivilEventsJobsModule implements OnApplicationBootstrap {
   constructor(
@@ -31,6 +32,12 @@ export class CivilEventsJobsModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureQueue(this.jobs, PROCEDURE_STEP_QUEUE, { ...PROCEDURE_STEP_QUEUE_RETRY });
+    // The worker runs the steps: its setting decides how often a failed job is tried again.
+    await this.jobs.updateQueue(PROCEDURE_STEP_QUEUE, {
+      name: PROCEDURE_STEP_QUEUE,
+      ...PROCEDURE_STEP_QUEUE_RETRY,
+      retryLimit: this.config.PROCEDURE_JOB_RETRY_LIMIT,
+    });
     for (let i = 0; i < this.config.WORKER_CONCURRENCY; i += 1) {
       const loop: { id?: string } = {};
       loop.id = await this.jobs.work<ProcedureStepJob>(

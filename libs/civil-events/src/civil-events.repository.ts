@@ -17,6 +17,7 @@ import {
   WATCH_POOL,
   withTransaction,
 } from '@vss/platform';
+import { procedureHasLiveJob, requeueProcedure } from './procedure-jobs';
 import type { ProcedureRow, StepRow } from './procedure.rows';
 
 export type AcceptOutcome =
@@ -25,7 +26,12 @@ export type AcceptOutcome =
   | { status: 'conflict'; procedureId: string; receivedAt: string };
 
 /** Writes the audit entry of an administrator's action in the action's transaction. */
-export type AuditWithin = (client: PoolClient, found: LinkedProcedureState) => Promise<unknown>;
+/** Records an administrator's action in its transaction: the state found, and whether it took effect. */
+export type AuditWithin = (
+  client: PoolClient,
+  found: LinkedProcedureState,
+  done: boolean,
+) => Promise<unknown>;
 
 export interface ProcedureFilter {
   state?: LinkedProcedureState;
@@ -200,29 +206,27 @@ export class CivilEventsRepository {
    * Puts a procedure in review back to work from the step it stopped at: one new job of a new
    * generation, in the transaction that changes the state. Answers the state it found.
    */
+  /**
+   * Starts a procedure in review again, or one that is stuck — meant to run but without a live
+   * job (the queue spent its retries) — at its current step. Answers the state it found and
+   * whether it started it again (a procedure still running, or settled, is left alone).
+   */
   async retry(
     procedureId: string,
     jobExpireSeconds: number,
     audit: AuditWithin,
-  ): Promise<LinkedProcedureState | undefined> {
+  ): Promise<{ state: LinkedProcedureState; restarted: boolean } | undefined> {
     return withTransaction(this.pool, async (client) => {
       const found = await this.lockState(client, procedureId);
-      if (found) await audit(client, found);
-      if (found !== 'NEEDS_REVIEW') return found;
-      const updated = await client.query<{ job_seq: number }>(
-        `UPDATE vss.procedures SET state = 'RUNNING', review_reason = NULL, job_seq = job_seq + 1,
-           version = version + 1, updated_at = now()
-         WHERE procedure_id = $1 RETURNING job_seq`,
-        [procedureId],
-      );
-      await client.query(
-        `UPDATE vss.procedure_steps s SET state = 'PENDING'
-         FROM vss.procedures p
-         WHERE p.procedure_id = $1 AND s.procedure_id = p.procedure_id AND s.name = p.current_step`,
-        [procedureId],
-      );
-      await this.enqueue(client, { procedureId, jobSeq: updated.rows[0].job_seq }, jobExpireSeconds);
-      return found;
+      if (!found) return undefined;
+      const retryable =
+        found === 'NEEDS_REVIEW' ||
+        (['ACCEPTED', 'RUNNING', 'WAITING_RETRY'].includes(found) &&
+          !(await procedureHasLiveJob(client, procedureId)));
+      const restarted =
+        retryable && (await requeueProcedure(this.jobs, client, procedureId, jobExpireSeconds, 'retry'));
+      await audit(client, found, restarted);
+      return { state: found, restarted };
     });
   }
 
@@ -234,7 +238,7 @@ export class CivilEventsRepository {
   ): Promise<LinkedProcedureState | undefined> {
     return withTransaction(this.pool, async (client) => {
       const found = await this.lockState(client, procedureId);
-      if (found) await audit(client, found);
+      if (found) await audit(client, found, found === 'NEEDS_REVIEW');
       if (found !== 'NEEDS_REVIEW') return found;
       await client.query(
         `UPDATE vss.procedures SET state = 'RESOLVED', resolution_note = $2, current_step = NULL,

@@ -9,6 +9,7 @@ import {
   type ProcedureStepName,
 } from '@vss/domain/linked-procedures';
 import { JOB_QUEUE, PG_POOL, type PgBoss, rollback, sendOnTransaction, withTransaction } from '@vss/platform';
+import { LIVE_JOB_OF_PROCEDURE, requeueProcedure } from './procedure-jobs';
 import type { ProcedurePatch, StepResult, Verdict } from './step';
 
 /** A step taken up by a job: what the step needs to run, and the job's generation. */
@@ -228,6 +229,66 @@ export class ProcedureStepsRepository {
           state: row.state,
         }
       : undefined;
+  }
+
+  /**
+   * Procedures that should be running and have no job left — the queue spent its retries (a
+   * crash loop, a long outage) or lost the job — unchanged for `graceSeconds`: each gets a new
+   * job of a new generation (any old one is then stale), or, once it has been swept `maxSweeps`
+   * times, goes to review with the reason. Runs in one transaction; rows another sweeper holds
+   * are skipped.
+   */
+  async sweep(options: {
+    graceSeconds: number;
+    maxSweeps: number;
+    jobExpireSeconds: number;
+    limit?: number;
+  }): Promise<{ requeued: string[]; reviewed: string[] }> {
+    return withTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{
+        procedure_id: string;
+        job_seq: number;
+        sweeps: number;
+        current_step: string;
+      }>(
+        `SELECT p.procedure_id, p.job_seq, p.sweeps, p.current_step FROM vss.procedures p
+         WHERE p.state IN ('ACCEPTED', 'RUNNING', 'WAITING_RETRY') AND p.current_step IS NOT NULL
+           AND p.updated_at < now() - make_interval(secs => $1)
+           AND NOT ${LIVE_JOB_OF_PROCEDURE('$2')}
+         ORDER BY p.updated_at LIMIT $3
+         FOR UPDATE OF p SKIP LOCKED`,
+        [options.graceSeconds, PROCEDURE_STEP_QUEUE, options.limit ?? 100],
+      );
+      const requeued: string[] = [];
+      const reviewed: string[] = [];
+      for (const row of rows) {
+        if (row.sweeps >= options.maxSweeps) {
+          const reason =
+            `step ${row.current_step} lost its job ${row.sweeps + 1} time(s): the queue spent its retries ` +
+            "(the worker crashed or the database was away each time); find the cause in the workers' logs, then RetryProcedure";
+          await client.query(
+            `WITH step AS (
+               UPDATE vss.procedure_steps SET state = 'FAILED', last_error = $2, finished_at = now()
+               WHERE procedure_id = $1 AND name = $3)
+             UPDATE vss.procedures SET state = 'NEEDS_REVIEW', review_reason = $2, sweeps = sweeps + 1,
+               version = version + 1, updated_at = now()
+             WHERE procedure_id = $1`,
+            [row.procedure_id, reason, row.current_step],
+          );
+          reviewed.push(row.procedure_id);
+        } else {
+          const next = await requeueProcedure(
+            this.jobs,
+            client,
+            row.procedure_id,
+            options.jobExpireSeconds,
+            'sweep',
+          );
+          if (next) requeued.push(row.procedure_id);
+        }
+      }
+      return { requeued, reviewed };
+    });
   }
 
   private async enqueue(

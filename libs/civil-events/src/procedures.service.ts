@@ -142,10 +142,21 @@ export class ProceduresService {
 
   async retry(caller: Caller, procedureId: string): Promise<Procedure> {
     requireId(procedureId);
-    const found = await this.repository.retry(procedureId, this.config.JOB_EXPIRE_SECONDS, (client, state) =>
-      this.auditAction(client, caller, procedureId, state, 'retry', {}),
+    const found = await this.repository.retry(
+      procedureId,
+      this.config.JOB_EXPIRE_SECONDS,
+      (client, state, done) => this.auditAction(client, caller, procedureId, state, done, 'retry', {}),
     );
-    this.afterAction(procedureId, found, 'retry');
+    if (!found) throw notFound(procedureId);
+    if (!found.restarted) {
+      throw civilEventError(
+        CivilEventErrorCode.ProcedureNotInReview,
+        found.state === 'COMPLETED' || found.state === 'RESOLVED'
+          ? `procedure ${procedureId} is ${found.state}; only a procedure in NEEDS_REVIEW, or one stuck without a job, can be retried`
+          : `procedure ${procedureId} is ${found.state} and its step has a job (waiting, retrying or running); retry it only once it is in NEEDS_REVIEW or stuck without a job`,
+        'procedure_id',
+      );
+    }
     return this.get(caller, procedureId);
   }
 
@@ -155,10 +166,10 @@ export class ProceduresService {
     if (tidy === '') throw invalidField('note', 'is required: say what was done about the procedure');
     if (tidy.length > MAX_NOTE)
       throw invalidField('note', `is ${tidy.length} characters long; at most ${MAX_NOTE}`);
-    const found = await this.repository.resolve(procedureId, tidy, (client, state) =>
-      this.auditAction(client, caller, procedureId, state, 'resolve', { note: tidy }),
+    const found = await this.repository.resolve(procedureId, tidy, (client, state, done) =>
+      this.auditAction(client, caller, procedureId, state, done, 'resolve', { note: tidy }),
     );
-    this.afterAction(procedureId, found, 'resolve');
+    this.afterResolve(procedureId, found);
     return this.get(caller, procedureId);
   }
 
@@ -168,6 +179,7 @@ export class ProceduresService {
     caller: Caller,
     procedureId: string,
     found: LinkedProcedureState,
+    done: boolean,
     action: 'retry' | 'resolve',
     detail: Record<string, unknown>,
   ) {
@@ -175,21 +187,17 @@ export class ProceduresService {
       caller,
       action: action === 'retry' ? AuditAction.ProcedureRetried : AuditAction.ProcedureResolved,
       purpose: 'linked-procedure',
-      outcome: found === 'NEEDS_REVIEW' ? 'DONE' : `REFUSED:${found}`,
+      outcome: done ? 'DONE' : `REFUSED:${found}`,
       detail: { procedureId, ...detail },
     });
   }
 
-  private afterAction(
-    procedureId: string,
-    found: LinkedProcedureState | undefined,
-    action: 'retry' | 'resolve',
-  ) {
+  private afterResolve(procedureId: string, found: LinkedProcedureState | undefined) {
     if (!found) throw notFound(procedureId);
     if (found !== 'NEEDS_REVIEW') {
       throw civilEventError(
         CivilEventErrorCode.ProcedureNotInReview,
-        `procedure ${procedureId} is ${found}; only a procedure in NEEDS_REVIEW can be ${action === 'retry' ? 'retried' : 'resolved'}`,
+        `procedure ${procedureId} is ${found}; only a procedure in NEEDS_REVIEW can be resolved`,
         'procedure_id',
       );
     }

@@ -80,6 +80,8 @@ export class CallerLimits {
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private feed: ChangeFeed | undefined;
+  /** How to end each open stream, by caller: for a revocation. */
+  private readonly streamEnds = new Map<string, Set<(error: Error) => void>>();
   readonly enabled: boolean;
 
   constructor(
@@ -191,6 +193,24 @@ export class CallerLimits {
         if (call.stream) state.streams -= 1;
       },
     };
+  }
+
+  /** Registers how to end one of a caller's open streams; answers the unregistration. */
+  trackStream(callerId: string, end: (error: Error) => void): () => void {
+    let ends = this.streamEnds.get(callerId);
+    if (!ends) this.streamEnds.set(callerId, (ends = new Set()));
+    ends.add(end);
+    return () => {
+      ends.delete(end);
+      if (ends.size === 0 && this.streamEnds.get(callerId) === ends) this.streamEnds.delete(callerId);
+    };
+  }
+
+  /** Ends every open stream of a caller (its key or certificate was revoked) with `error`. */
+  endStreamsOf(callerId: string, error: Error): number {
+    const ends = [...(this.streamEnds.get(callerId) ?? [])];
+    for (const end of ends) end(error);
+    return ends.length;
   }
 
   /** Refusals as a stream-life limit ends a stream. */

@@ -54,8 +54,12 @@ export class LimitsInterceptor implements NestInterceptor {
               () => subscriber.error(this.limits.streamExpired(caller, permit.streamMs! / 1000)),
               permit.streamMs,
             );
+      const untrack = stream
+        ? this.limits.trackStream(caller.id, (error) => subscriber.error(error))
+        : () => undefined;
       const subscription = next.handle().subscribe(subscriber);
       return () => {
+        untrack();
         if (timer) clearTimeout(timer);
         subscription.unsubscribe();
         permit.release();

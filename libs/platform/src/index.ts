@@ -12,6 +12,7 @@ export * from './change-hub';
 export * from './database/transaction';
 export * from './paging/page-token';
 export * from './jobs/queue-on-transaction';
+export * from './jobs/periodic';
 export * from './codecs/gender';
 export * from './codecs/enum-codec';
 export * from './database/unavailable';

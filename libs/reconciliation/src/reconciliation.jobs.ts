@@ -9,6 +9,7 @@ import { PartitionSources } from './partition-sources';
 import { RecordsScanRepository } from '@vss/insurance-records';
 import { RunFinisher } from './run-finisher';
 import { RunProgressRepository } from './run-progress.repository';
+import { RunSweeper } from './run-sweeper';
 
 /**
  * Reconciliation runs: RECONCILE_CONCURRENCY loops take partition slices from the queue. Any
@@ -23,6 +24,7 @@ import { RunProgressRepository } from './run-progress.repository';
     ChunkClassifier,
     RunFinisher,
     PartitionRunner,
+    RunSweeper,
   ],
 })
 export class ReconciliationJobsModule implements OnApplicationBootstrap {

@@ -11,6 +11,7 @@ import { RatesLegalSources1763900004000 } from './1763900004000-RatesLegalSource
 import { TamperEvidentAudit1763900005000 } from './1763900005000-TamperEvidentAudit';
 import { CallerLimits1763900006000 } from './1763900006000-CallerLimits';
 import { WatchNotifications1763900006010 } from './1763900006010-WatchNotifications';
+import { Sweeps1763900006020 } from './1763900006020-Sweeps';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -27,6 +28,7 @@ export const VSS_MIGRATIONS = [
   TamperEvidentAudit1763900005000,
   CallerLimits1763900006000,
   WatchNotifications1763900006010,
+  Sweeps1763900006020,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -92,6 +92,11 @@ export const gatewayConfigSchema = z.object({
   ...common,
   GATEWAY_GRPC_PORT: port(50051),
   GATEWAY_HTTP_PORT: port(8080),
+  /**
+   * On SIGTERM: watch streams end at once (UNAVAILABLE, reconnect elsewhere); calls in flight get
+   * this long to finish before the servers close anyway. The audit trail is flushed either way.
+   */
+  SHUTDOWN_DRAIN_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
   /** Serves /metrics, apart from the callers' HTTP port; on loopback unless OPERATOR_BIND_HOST says otherwise. */
   OPERATOR_HTTP_PORT: port(9464),
   OPERATOR_BIND_HOST: z.string().default('127.0.0.1'),
@@ -156,6 +161,17 @@ export const workerConfigSchema = z.object({
   PROCEDURE_RETRY_BASE_MS: z.coerce.number().int().min(1).default(2000),
   /** Linked procedures: longest wait between attempts; a procedure waits this long at most once the registry is back. */
   PROCEDURE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60_000),
+  /** Times the queue hands out a step's job again when the job itself failed (its worker died, the database was away). */
+  PROCEDURE_JOB_RETRY_LIMIT: z.coerce.number().int().min(0).max(100).default(20),
+  /**
+   * The sweeper: how often a worker looks for procedures and runs that should be running and
+   * have no job left (0 turns it off in this worker).
+   */
+  SWEEP_SECONDS: z.coerce.number().int().min(0).default(30),
+  /** The sweeper leaves work alone that changed less than this long ago. */
+  SWEEP_GRACE_SECONDS: z.coerce.number().int().min(0).default(120),
+  /** New jobs the sweeper gives one procedure step or run partition before it gives up (review, or the run fails). */
+  SWEEP_MAX_REQUEUES: z.coerce.number().int().min(0).max(100).default(3),
   /** Reconciliation: partitions a worker works on at once. */
   RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   /**

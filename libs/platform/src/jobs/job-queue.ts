@@ -55,3 +55,13 @@ export async function ensureQueue(
 }
 
 export type { PgBoss };
+
+/**
+ * SQL that is true while a job of `queue` whose data matches is waiting, retrying or running
+ * (pg-boss's own table): a sweeper uses it to tell work that is merely slow from work whose
+ * job is gone. `match` is a condition on the job row `j`, e.g. `j.data->>'runId' = r.run_id::text`.
+ */
+export function liveJobExists(queueParameter: string, match: string): string {
+  return `EXISTS (SELECT 1 FROM pgboss.job j
+                  WHERE j.name = ${queueParameter} AND j.state IN ('created', 'retry', 'active') AND ${match})`;
+}
