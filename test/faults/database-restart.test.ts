@@ -14,6 +14,8 @@ import {
 } from '@vss/persistence';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
+import { loadPopulation } from '@vss/synthetic';
+import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { prepareDatabase } from '../../tools/schemas';
 import { birthRequest, OFFICE } from '../civil-events/support';
 import { freePort } from '../support/ports';
@@ -38,6 +40,7 @@ let pool: Pool;
 const apps: AppProcess[] = [];
 let coverage: grpc.Client;
 let events: grpc.Client;
+let reconciliation: ReconciliationClient;
 let clinicKey: string;
 let officeKey: string;
 let adminKey: string;
@@ -74,12 +77,15 @@ beforeAll(async () => {
   url = server.urlFor('restart');
   pool = new Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);
+  // A population for a reconciliation run that lasts through the outage, then the lookup fixture.
+  await loadPopulation(pool, { citizens: 3000, seed: 23, asOf: '2025-10-01' });
   await pool.query(`
-    INSERT INTO vss.facilities (facility_code, name, province_code, level) VALUES ('01001', 'BV Hà Nội', '001', 'commune');
+    INSERT INTO vss.facilities (facility_code, name, province_code, level) VALUES ('01001', 'BV Hà Nội', '001', 'commune')
+      ON CONFLICT DO NOTHING;
     INSERT INTO npd.citizens (citizen_id, full_name, date_of_birth, gender, birth_province_code, vital_status)
-      VALUES ('${COVERED}', 'Nguyễn Văn An', '1985-03-12', 'M', '001', 'ALIVE');
+      VALUES ('${COVERED}', 'Nguyễn Văn An', '1985-03-12', 'M', '001', 'ALIVE') ON CONFLICT DO NOTHING;
     INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
-      VALUES ('0100000001', '${COVERED}', 'Nguyễn Văn An', '1985-03-12', 'M', '001');
+      VALUES ('0100000001', '${COVERED}', 'Nguyễn Văn An', '1985-03-12', 'M', '001') ON CONFLICT DO NOTHING;
     INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
       primary_care_facility_code) VALUES ('0100000001', 'DN', 80, '2020-01-01', '2035-12-31', '01001');`);
   const keys = new ApiKeys(pool);
@@ -109,6 +115,11 @@ beforeAll(async () => {
     JOB_EXPIRE_SECONDS: '5',
     PROCEDURE_RETRY_BASE_MS: '200',
     PROCEDURE_RETRY_MAX_MS: '2000',
+    // Pages of 25: the run is still going when the database goes.
+    RECONCILE_EXPORT_PAGE_SIZE: '25',
+    RECONCILE_CHUNK_SIZE: '25',
+    SWEEP_SECONDS: '2',
+    SWEEP_GRACE_SECONDS: '10',
   });
   apps.push(gateway, worker);
   await gateway.waitFor(/gateway serving/);
@@ -117,11 +128,13 @@ beforeAll(async () => {
   const Events = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
   coverage = new Coverage(`127.0.0.1:${grpcPort}`, testCredentials());
   events = new Events(`127.0.0.1:${grpcPort}`, testCredentials());
+  reconciliation = new ReconciliationClient(`127.0.0.1:${grpcPort}`, adminKey, testCredentials());
 }, 120_000);
 
 afterAll(async () => {
   coverage?.close();
   events?.close();
+  reconciliation?.close();
   for (const app of apps) await app.kill();
   await pool?.end().catch(() => undefined);
   await server?.stop();
@@ -178,6 +191,15 @@ describe('PostgreSQL killed and started again under load', () => {
   it('leaves every app running, answers UNAVAILABLE while it is down, and recovers by itself', async () => {
     expect(await attempt(lookup)).toEqual({ ok: true });
     await submitBirth();
+    const run = await reconciliation.startRun({ scope: { all: true }, findMissingIdCandidates: true });
+    const runningBy = Date.now() + 30_000;
+    while ((await reconciliation.getRun(run.runId)).state !== 'RUN_STATE_RUNNING' && Date.now() < runningBy) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Administrators' calls, on the general pool, during the outage too.
+    const admin = () =>
+      unary(events, 'listProcedures', { pageSize: 5 }, { deadlineMs: 5000, metadata: metadata(adminKey) });
+    const runRead = () => reconciliation.getRun(run.runId);
 
     // Calls in flight at the moment of the kill: their connections are checked out, mid-transaction.
     const inFlight = Array.from({ length: 12 }, (_, i) => attempt(i % 3 === 0 ? submitBirth : lookup));
@@ -186,7 +208,15 @@ describe('PostgreSQL killed and started again under load', () => {
     during.push(...(await Promise.all(inFlight)));
     const downUntil = Date.now() + 3000;
     while (Date.now() < downUntil) {
-      during.push(...(await Promise.all([attempt(lookup), attempt(lookup), attempt(submitBirth)])));
+      during.push(
+        ...(await Promise.all([
+          attempt(lookup),
+          attempt(lookup),
+          attempt(submitBirth),
+          attempt(admin),
+          attempt(runRead),
+        ])),
+      );
       await new Promise((r) => setTimeout(r, 100));
     }
     const failures = during.filter((o): o is Extract<Outcome, { ok: false }> => !o.ok);
@@ -206,6 +236,8 @@ describe('PostgreSQL killed and started again under load', () => {
     expect(back).toEqual({ ok: true });
     for (let i = 0; i < 3; i += 1) await submitBirth();
 
+    for (const app of apps)
+      if (app.child.exitCode !== null) process.stderr.write(`EXITED:\n${app.output().slice(-4000)}\n`);
     for (const app of apps) expect(app.child.exitCode).toBeNull();
     const output = apps.map((a) => a.output()).join('\n');
     expect(output).not.toMatch(/Unhandled|uncaught/i);
@@ -237,5 +269,14 @@ describe('PostgreSQL killed and started again under load', () => {
       [acknowledged],
     );
     expect(cards.rows[0].n).toBe(acknowledged.length);
+
+    // The run resumes where its committed chunks left it, and completes.
+    const final = await reconciliation.watch(run.runId);
+    expect(final.state).toBe('RUN_STATE_COMPLETED');
+    // Counted once each: the records in scope at the start, plus at most the children whose
+    // births completed (each a new participant) while the run went on.
+    const processed = Number(final.recordsProcessed);
+    expect(processed).toBeGreaterThanOrEqual(Number(final.recordsTotal));
+    expect(processed).toBeLessThanOrEqual(Number(final.recordsTotal) + acknowledged.length);
   });
 });

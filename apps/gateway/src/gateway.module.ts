@@ -6,7 +6,7 @@ import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { type CallerLimits, LimitsModule } from '@vss/limits';
-import { AppErrorFilter, type GatewayConfig } from '@vss/platform';
+import { AppErrorFilter, type GatewayConfig, UndecodableRequestGuard } from '@vss/platform';
 import { ReconciliationModule } from '@vss/reconciliation';
 import { API_KEY_AUTHENTICATOR, AuthGuard, CLIENT_CERTIFICATES } from '@vss/security';
 import { HealthHttpController } from './health/health.http.controller';
@@ -40,6 +40,8 @@ export class GatewayModule {
         { provide: API_KEY_AUTHENTICATOR, useValue: keys },
         { provide: CertificateRegistry, useValue: certificates },
         { provide: CLIENT_CERTIFICATES, useExisting: CertificateRegistry },
+        // Guards run in this order: undecodable bytes first, then who is calling.
+        { provide: APP_GUARD, useClass: UndecodableRequestGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },
       ],

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Clock, GrpcErrorFilter } from '@vss/platform';
+import { Clock, GrpcErrorFilter, UndecodableRequestGuard } from '@vss/platform';
 import { CitizensRepository, REGISTRY_POOL } from './citizens/citizens.repository';
 import { CitizensService } from './citizens/citizens.service';
 import { RegistryGrpcController } from './citizens/registry.grpc.controller';
@@ -31,6 +31,7 @@ export class RegistryModule {
         { provide: FaultInjector, useValue: deps.faults },
         { provide: ALLOWED_PEERS, useValue: deps.allowedPeers },
         { provide: Clock, useValue: deps.clock ?? new Clock() },
+        { provide: APP_GUARD, useClass: UndecodableRequestGuard },
         { provide: APP_GUARD, useClass: PeerAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: FaultInjectionInterceptor },
         { provide: APP_FILTER, useValue: new GrpcErrorFilter(deps.logger) },

@@ -110,13 +110,20 @@ export class CitizensService {
       if (after < start) after = start;
       if (!before || before > end) before = end;
     }
-    if (request.updatedSince && Number.isNaN(Date.parse(request.updatedSince))) {
-      throw registryError(
-        RegistryErrorCode.InvalidField,
-        'updated_since must be an RFC 3339 timestamp, e.g. 2024-07-01T00:00:00Z',
-        'updated_since',
-      );
+    let updatedSince = '';
+    if (request.updatedSince) {
+      // RFC 3339 only (or a date): JavaScript reads "1" as a date, PostgreSQL does not.
+      const rfc3339 = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2}))?$/;
+      const parsed = Date.parse(request.updatedSince);
+      if (!rfc3339.test(request.updatedSince) || Number.isNaN(parsed)) {
+        throw registryError(
+          RegistryErrorCode.InvalidField,
+          'updated_since must be an RFC 3339 timestamp, e.g. 2024-07-01T00:00:00Z',
+          'updated_since',
+        );
+      }
+      updatedSince = new Date(parsed).toISOString();
     }
-    return { after, before, updatedSince: request.updatedSince, limit: pageSize };
+    return { after, before, updatedSince, limit: pageSize };
   }
 }

@@ -30,15 +30,48 @@ export function isServerStreaming(path: string | undefined): boolean {
   return path !== undefined && streamingPaths.has(path);
 }
 
-function recordStreamingMethods(definition: Record<string, unknown>): void {
+const UNDECODABLE = Symbol('undecodable request');
+
+interface MethodDefinitionLike {
+  path?: string;
+  responseStream?: boolean;
+  requestDeserialize?: ((bytes: Buffer) => unknown) & { total?: boolean };
+  requestType?: { type?: { name?: string } };
+}
+
+/**
+ * Records the server-streaming methods, and makes every request decoder total: grpc-js answers
+ * INTERNAL for bytes its decoder refuses, so the decoder hands on a marker instead and
+ * UndecodableRequestGuard (the first guard of every call) answers INVALID_ARGUMENT.
+ */
+function prepareMethods(definition: Record<string, unknown>): void {
   for (const service of Object.values(definition)) {
     if (typeof service !== 'object' || service === null || 'format' in service) continue; // messages, enums
-    for (const method of Object.values(
-      service as Record<string, { path?: string; responseStream?: boolean }>,
-    )) {
+    for (const method of Object.values(service as Record<string, MethodDefinitionLike>)) {
       if (method?.responseStream && method.path) streamingPaths.add(method.path);
+      const decode = method?.requestDeserialize;
+      if (typeof decode !== 'function' || decode.total) continue;
+      const type = method.requestType?.type?.name ?? 'request';
+      const total = (bytes: Buffer) => {
+        try {
+          return decode(bytes);
+        } catch (error) {
+          return {
+            [UNDECODABLE]: `the request is not a valid ${type} message (${(error as Error).message})`,
+          };
+        }
+      };
+      total.total = true;
+      method.requestDeserialize = total;
     }
   }
+}
+
+/** The reason a request could not be decoded, or undefined for a request that was. */
+export function undecodableReason(request: unknown): string | undefined {
+  return typeof request === 'object' && request !== null
+    ? (request as Record<symbol, string | undefined>)[UNDECODABLE]
+    : undefined;
 }
 
 export interface GrpcServerSetup {
@@ -69,7 +102,7 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       },
       credentials: spec.credentials,
       onLoadPackageDefinition: (definition: unknown, server: Server) => {
-        recordStreamingMethods(definition as Record<string, unknown>);
+        prepareMethods(definition as Record<string, unknown>);
         health.addToServer(server);
         new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(
           server,

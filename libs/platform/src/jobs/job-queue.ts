@@ -23,6 +23,26 @@ export interface JobQueueSpec {
  * The durable job queue: pg-boss 10 (the last major that runs on Node 20), in its own
  * `pgboss` schema of the same PostgreSQL, claiming jobs with FOR UPDATE SKIP LOCKED.
  */
+// pg-boss 10 records a job's outcome without awaiting it (`this.complete(…)` / `this.fail(…)`
+// in its work loop): with the database away that promise rejects unheard and Node ends the
+// process. Every outcome's failure is reported as the queue's 'error' event instead; the job
+// stays active, expires, and is handed out again — nothing is lost. (pg-boss 11 would need Node 22.)
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const QueueManager = require('pg-boss/src/manager') as {
+  prototype: Record<string, (...args: unknown[]) => Promise<unknown>> & { emit(e: string, x: unknown): void };
+};
+for (const outcome of ['complete', 'fail'] as const) {
+  const record = QueueManager.prototype[outcome];
+  if ((record as { heard?: boolean }).heard) continue;
+  const heard = function (this: { emit(e: string, x: unknown): void }, ...args: unknown[]) {
+    const recorded = record.apply(this, args);
+    recorded.catch((error: unknown) => this.emit('error', error));
+    return recorded;
+  };
+  heard.heard = true;
+  QueueManager.prototype[outcome] = heard;
+}
+
 export async function startJobQueue(spec: JobQueueSpec): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: spec.url,
