@@ -19,6 +19,7 @@ import {
   APP_CONFIG,
   CHANGE_HUB,
   type ChangeHub,
+  coalesced,
   decodePageToken,
   encodePageToken,
   type GatewayConfig,
@@ -61,8 +62,6 @@ export class ProceduresService {
     return new Observable<WatchProcedureResponse>((subscriber) => {
       let seen = -1;
       let ended = false;
-      let reading = false;
-      let again = false;
       const emit = (row: ProcedureRow) => {
         if (ended || row.version <= seen) return;
         seen = row.version;
@@ -76,41 +75,27 @@ export class ProceduresService {
         ended = true;
         subscriber.error(error);
       };
-      const look = () => {
+      const look = coalesced(async () => {
         if (ended || seen < 0) return;
-        if (reading) {
-          again = true; // coalesced: one more read once this one ends
-          return;
+        const version = await this.repository.versionOf(procedureId);
+        if (version === undefined) throw notFound(procedureId);
+        if (version !== seen) {
+          const row = await this.repository.find(procedureId, 'watch');
+          if (row) emit(row);
         }
-        reading = true;
-        this.repository
-          .versionOf(procedureId)
-          .then(async (version) => {
-            if (version === undefined) throw notFound(procedureId);
-            if (version !== seen) {
-              const row = await this.repository.find(procedureId, 'watch');
-              if (row) emit(row);
-            }
-          })
-          .then(() => {
-            reading = false;
-            if (again) {
-              again = false;
-              look();
-            }
-          }, fail);
-      };
+      }, fail);
       // Subscribed before the first read, so that no change between the two goes unheard.
       const unsubscribe = this.changes.subscribe(WATCH_CHANNELS.procedures, procedureId, {
-        onChange: look,
+        onChange: look.run,
         onClose: () => fail(shuttingDown()),
       });
       this.readable(caller, procedureId).then((row) => {
         emit(row);
-        look();
+        look.run();
       }, fail);
       return () => {
         ended = true;
+        look.stop();
         unsubscribe();
       };
     });

@@ -102,3 +102,36 @@ export class ChangeHub {
     for (const subscriber of [...set]) subscriber.onChange();
   }
 }
+
+/**
+ * `read` run on demand, never two at once: a demand while it runs is remembered and runs it
+ * once more after (so the last change is always read), however many demands came meanwhile.
+ * A rejection goes to `onError` and stops it; so does `stop()`.
+ */
+export function coalesced(read: () => Promise<void>, onError: (error: unknown) => void) {
+  let reading = false;
+  let again = false;
+  let stopped = false;
+  const run = (): void => {
+    if (stopped) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    read().then(
+      () => {
+        reading = false;
+        if (again) {
+          again = false;
+          run();
+        }
+      },
+      (error: unknown) => {
+        stopped = true;
+        onError(error);
+      },
+    );
+  };
+  return { run, stop: () => (stopped = true) };
+}

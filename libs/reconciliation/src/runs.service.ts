@@ -25,6 +25,7 @@ import {
   APP_CONFIG,
   CHANGE_HUB,
   type ChangeHub,
+  coalesced,
   JOB_QUEUE,
   shuttingDown,
   WATCH_CHANNELS,
@@ -216,50 +217,34 @@ export class RunsService {
         return;
       }
       let ended = false;
-      let reading = false;
-      let again = false;
       let last = '';
       const fail = (error: unknown) => {
         ended = true;
         subscriber.error(error);
       };
-      const look = () => {
+      const look = coalesced(async () => {
         if (ended) return;
-        if (reading) {
-          again = true;
-          return;
+        const view = await this.runs.find(runId, 'watch');
+        if (!view) throw runNotFound(runId);
+        if (ended) return;
+        const signature = `${view.state}|${view.recordsProcessed}|${view.recordsTotal}`;
+        if (signature !== last) {
+          last = signature;
+          subscriber.next({ run: toRun(view, Date.now()) });
         }
-        reading = true;
-        this.runs
-          .find(runId, 'watch')
-          .then((view) => {
-            if (!view) throw runNotFound(runId);
-            if (ended) return;
-            const signature = `${view.state}|${view.recordsProcessed}|${view.recordsTotal}`;
-            if (signature !== last) {
-              last = signature;
-              subscriber.next({ run: toRun(view, Date.now()) });
-            }
-            if (isFinished(view.state)) {
-              ended = true;
-              subscriber.complete();
-            }
-          })
-          .then(() => {
-            reading = false;
-            if (again) {
-              again = false;
-              look();
-            }
-          }, fail);
-      };
+        if (isFinished(view.state)) {
+          ended = true;
+          subscriber.complete();
+        }
+      }, fail);
       const unsubscribe = this.changes.subscribe(WATCH_CHANNELS.runs, runId, {
-        onChange: look,
+        onChange: look.run,
         onClose: () => fail(shuttingDown()),
       });
-      look();
+      look.run();
       return () => {
         ended = true;
+        look.stop();
         unsubscribe();
       };
     });
