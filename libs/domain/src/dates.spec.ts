@@ -172,14 +172,46 @@ describe('partial dates', () => {
     ['1975', { year: 1975 }, 'YEAR'],
     ['1975-04', { year: 1975, month: 4 }, 'MONTH'],
     ['1975-04-30', { year: 1975, month: 4, day: 30 }, 'DAY'],
+    // Unknown parts written 00, as old records do, and the day-first forms.
+    ['1991-10-00', { year: 1991, month: 10 }, 'MONTH'],
+    ['1982-00-00', { year: 1982 }, 'YEAR'],
+    ['1982-00', { year: 1982 }, 'YEAR'],
+    ['17/10/1991', { year: 1991, month: 10, day: 17 }, 'DAY'],
+    ['00/10/1991', { year: 1991, month: 10 }, 'MONTH'],
+    ['00/00/1982', { year: 1982 }, 'YEAR'],
+    ['10/1991', { year: 1991, month: 10 }, 'MONTH'],
+    ['00/1982', { year: 1982 }, 'YEAR'],
   ])('parses %s at its precision', (input, value, precision) => {
     const result = parsePartialDate(input);
     expect(result).toEqual({ ok: true, value });
     if (result.ok) expect(precisionOf(result.value)).toBe(precision);
   });
 
-  it.each(['1975-13', '1975-02-30', '19750', '75', '1975-4'])('refuses %s', (input) => {
+  it.each([
+    '1975-13',
+    '1975-02-30',
+    '19750',
+    '75',
+    '1975-4',
+    '1975-13-00',
+    '1975-00-05',
+    '31/02/1975',
+    '13/1975',
+    '00/00/0000',
+    'unknown',
+  ])('refuses %s', (input) => {
     expect(parsePartialDate(input).ok).toBe(false);
+  });
+
+  it('reads a date with 00 parts as the same date written at its precision', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1900, max: 2099 }), fc.integer({ min: 1, max: 12 }), (year, month) => {
+        const mm = String(month).padStart(2, '0');
+        expect(parsePartialDate(`${year}-${mm}-00`)).toEqual(parsePartialDate(`${year}-${mm}`));
+        expect(parsePartialDate(`00/${mm}/${year}`)).toEqual(parsePartialDate(`${year}-${mm}`));
+        expect(parsePartialDate(`${year}-00-00`)).toEqual(parsePartialDate(`${year}`));
+      }),
+    );
   });
 
   it('lets a year-only date match any day of that year, and no other', () => {

@@ -226,9 +226,33 @@ export function precisionOf(p: PartialDate): DatePrecision {
   return p.day === undefined ? 'MONTH' : 'DAY';
 }
 
-/** Parses 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' into a PartialDate. */
+/**
+ * Unknown parts written as 00, the way old Vietnamese records say "month only" or "year only":
+ * YYYY-MM-00, YYYY-00-00, YYYY-00, and the same in the day-first form (00/MM/YYYY, 00/00/YYYY,
+ * MM/YYYY, 00/YYYY) as well as DD/MM/YYYY. Answers the canonical form (YYYY, YYYY-MM,
+ * YYYY-MM-DD), or undefined when the text is none of these.
+ */
+function canonicalOfRecordedForm(s: string): string | undefined {
+  const yearMonth = (year: string, month: string) => (month === '00' ? year : `${year}-${month}`);
+  let m = /^(\d{4})-(\d{2})-00$/.exec(s);
+  if (m) return yearMonth(m[1], m[2]);
+  m = /^(\d{4})-00$/.exec(s);
+  if (m) return m[1];
+  m = /^(?:00\/)?(\d{2})\/(\d{4})$/.exec(s);
+  if (m) return yearMonth(m[2], m[1]);
+  m = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(s);
+  if (m) return `${m[3]}-${m[2]}-${m[1]}`;
+  return undefined;
+}
+
+/**
+ * Parses a date at the precision it is known: 'YYYY', 'YYYY-MM', 'YYYY-MM-DD', with unknown
+ * parts written 00 ('1991-10-00', '1982-00-00'), or day first ('17/10/1991', '00/10/1991',
+ * '10/1991'). Anything else, or a day or month that does not exist, is an error.
+ */
 export function parsePartialDate(input: string): Result<PartialDate, DateError> {
-  const s = input.trim();
+  const trimmed = input.trim();
+  const s = canonicalOfRecordedForm(trimmed) ?? trimmed;
   if (s === '') return err({ code: 'EMPTY', message: 'date is empty; expected YYYY, YYYY-MM or YYYY-MM-DD' });
   const y = YEAR_ONLY.exec(s);
   if (y) {
@@ -248,7 +272,7 @@ export function parsePartialDate(input: string): Result<PartialDate, DateError> 
   if (!ISO_DATE.test(s)) {
     return err({
       code: 'BAD_FORMAT',
-      message: `date ${previewInput(s)} must be written YYYY, YYYY-MM or YYYY-MM-DD`,
+      message: `date ${previewInput(s)} must be written YYYY, YYYY-MM or YYYY-MM-DD (00 for an unknown day or month)`,
     });
   }
   const full = parseIsoDate(s);

@@ -67,6 +67,25 @@ describe('classifyCitizenGroup', () => {
     }
   });
 
+  it('reads unknown parts written 00 as a partial date, matched at its precision, never as a full date', () => {
+    for (const [dateOfBirth, known] of [
+      ['1990-03-00', '1990-03'],
+      ['1990-00-00', '1990'],
+      ['1990-00', '1990'],
+    ]) {
+      const c = one(record({ dateOfBirth }));
+      expect(c).toMatchObject({
+        outcome: 'MATCHED_AFTER_NORMALIZATION',
+        normalizedFields: ['date_of_birth'],
+      });
+      expect(c.detail).toContain(`birth date known only as ${known}`);
+    }
+    expect(one(record({ dateOfBirth: '1990-04-00' }))).toMatchObject({
+      outcome: 'FIELD_MISMATCH',
+      differences: [{ field: 'date_of_birth', insuranceValue: '1990-04', registryValue: '1990-03-14' }],
+    });
+  });
+
   it('reports a partial birth date that disagrees at its precision as FIELD_MISMATCH', () => {
     for (const dateOfBirth of ['1991', '1990-04']) {
       expect(one(record({ dateOfBirth }))).toMatchObject({
@@ -232,6 +251,9 @@ describe('stored values', () => {
     expect(storedPartialDate('1990')).toEqual({ year: 1990 });
     expect(storedPartialDate('1990-03')).toEqual({ year: 1990, month: 3 });
     expect(storedPartialDate('1990-03-14')).toEqual({ year: 1990, month: 3, day: 14 });
+    expect(storedPartialDate('1990-03-00')).toEqual({ year: 1990, month: 3 });
+    expect(storedPartialDate('1990-00-00')).toEqual({ year: 1990 });
+    expect(storedPartialDate('1990-00')).toEqual({ year: 1990 });
   });
 
   it('maps stored genders and refuses anything else', () => {

@@ -105,11 +105,15 @@ export function genderOfRow(value: string): Gender {
 
 /** Parses a stored partial birth date that the table's CHECK constraint has already validated. */
 export function storedPartialDate(value: string): PartialDate {
+  // The column holds YYYY, YYYY-MM or YYYY-MM-DD, where old records write an unknown month or
+  // day as 00 (YYYY-00, YYYY-00-00, YYYY-MM-00): vss.is_recorded_date checks it at load.
   const year = Number(value.slice(0, 4));
   if (value.length === 4) return { year };
   const month = Number(value.slice(5, 7));
+  if (month === 0) return { year };
   if (value.length === 7) return { year, month };
-  return { year, month, day: Number(value.slice(8, 10)) };
+  const day = Number(value.slice(8, 10));
+  return day === 0 ? { year, month } : { year, month, day };
 }
 
 /**

@@ -12,6 +12,7 @@ import { TamperEvidentAudit1763900005000 } from './1763900005000-TamperEvidentAu
 import { CallerLimits1763900006000 } from './1763900006000-CallerLimits';
 import { WatchNotifications1763900006010 } from './1763900006010-WatchNotifications';
 import { Sweeps1763900006020 } from './1763900006020-Sweeps';
+import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -29,6 +30,7 @@ export const VSS_MIGRATIONS = [
   CallerLimits1763900006000,
   WatchNotifications1763900006010,
   Sweeps1763900006020,
+  RecordedDates1763900007000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
