@@ -12,6 +12,7 @@ WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
+COPY --from=build /app/models ./models
 COPY --from=build /app/package.json ./
 # The certificates' volume starts out owned by the apps' user (compose's `pki` service writes it).
 RUN mkdir -p /pki && chown node:node /pki

@@ -11,6 +11,7 @@ import { registerDemoCommands } from './cli/demo';
 import { registerKeysCommands } from './cli/keys';
 import { registerLimitsCommands } from './cli/limits';
 import { registerLookupCommands } from './cli/lookup';
+import { registerModelCommands } from './cli/model';
 import { registerReconcileCommands } from './cli/reconcile';
 
 /**
@@ -27,6 +28,7 @@ for (const register of [
   registerLimitsCommands,
   registerLookupCommands,
   registerReconcileCommands,
+  registerModelCommands,
   registerCertsCommands,
   registerAuditCommands,
   registerDatabaseCommands,

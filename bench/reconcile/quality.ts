@@ -32,12 +32,31 @@ export interface OutcomeQuality {
   recall: number;
 }
 
+/** How the records of one injected kind came out. */
+export interface KindQuality {
+  kind: string;
+  /** The outcome the truth says the kind must reach (MATCHED: no finding). */
+  expected: string;
+  records: number;
+  /** Records that reached it. */
+  reached: number;
+  recall: number;
+  /** Findings written on these records, and how many have the expected outcome. */
+  findings: number;
+  precision: number;
+  /** MISSING_ID kinds: records whose true citizen is the first candidate. */
+  trueFirst: number | null;
+}
+
 export interface RunQuality {
   outcomes: OutcomeQuality[];
+  kinds: KindQuality[];
   /** MISSING_ID records whose true citizen is the first candidate. */
   missingIdTopCandidate: { records: number; trueFirst: number; share: number };
-  /** Findings on records the truth says are clean. */
+  /** Findings on records the truth says are clean (absent from it, or MATCHED), and their share. */
   findingsOnCleanRecords: number;
+  cleanRecords: number;
+  cleanFindingShare: number;
 }
 
 /** Precision and recall per outcome, and how often the true person is the top candidate. */
@@ -75,17 +94,60 @@ export async function scoreRun(pool: Pool, runId: string): Promise<RunQuality> {
       WHERE t.outcome = 'MISSING_ID_CANDIDATE'`,
     [runId],
   );
-  const clean = await pool.query<{ n: string }>(
-    `SELECT count(*) AS n FROM vss.reconciliation_findings f
-      WHERE f.run_id = $1 AND NOT EXISTS (SELECT 1 FROM synth.truth t WHERE t.social_insurance_code = f.social_insurance_code)`,
+  const clean = await pool.query<{ n: string; clean: string }>(
+    `SELECT (SELECT count(*) FROM vss.reconciliation_findings f
+              WHERE f.run_id = $1 AND NOT EXISTS (SELECT 1 FROM synth.truth t
+                     WHERE t.social_insurance_code = f.social_insurance_code AND t.outcome <> 'MATCHED')) AS n,
+            (SELECT count(*) FROM vss.participants p WHERE NOT EXISTS (SELECT 1 FROM synth.truth t
+                     WHERE t.social_insurance_code = p.social_insurance_code AND t.outcome <> 'MATCHED')) AS clean`,
     [runId],
   );
+  const byKind = await pool.query<{
+    kind: string;
+    expected: string;
+    records: string;
+    reached: string;
+    findings: string;
+    right: string;
+    true_first: string;
+  }>(
+    `SELECT t.detail ->> 'kind' AS kind, t.outcome AS expected, count(*) AS records,
+            count(*) FILTER (WHERE CASE WHEN t.outcome = 'MATCHED' THEN f.outcome IS NULL
+                                        ELSE f.outcome = t.outcome END) AS reached,
+            count(f.outcome) AS findings,
+            count(*) FILTER (WHERE f.outcome = t.outcome) AS right,
+            count(*) FILTER (WHERE f.outcome = 'MISSING_ID_CANDIDATE'
+                               AND f.candidates -> 0 ->> 'citizenId' = t.citizen_id) AS true_first
+       FROM synth.truth t
+       LEFT JOIN vss.reconciliation_findings f ON f.run_id = $1 AND f.social_insurance_code = t.social_insurance_code
+      GROUP BY 1, 2 ORDER BY 1, 2`,
+    [runId],
+  );
+  const kinds = byKind.rows.map((r): KindQuality => {
+    const records = Number(r.records);
+    const findings = Number(r.findings);
+    return {
+      kind: r.kind,
+      expected: r.expected,
+      records,
+      reached: Number(r.reached),
+      recall: records === 0 ? 1 : Number(r.reached) / records,
+      findings,
+      precision: findings === 0 ? 1 : Number(r.right) / findings,
+      trueFirst: r.expected === 'MISSING_ID_CANDIDATE' ? Number(r.true_first) : null,
+    };
+  });
   const records = Number(top.rows[0].records);
   const trueFirst = Number(top.rows[0].true_first);
+  const cleanRecords = Number(clean.rows[0].clean);
+  const findingsOnCleanRecords = Number(clean.rows[0].n);
   return {
     outcomes,
+    kinds,
     missingIdTopCandidate: { records, trueFirst, share: records === 0 ? 1 : trueFirst / records },
-    findingsOnCleanRecords: Number(clean.rows[0].n),
+    findingsOnCleanRecords,
+    cleanRecords,
+    cleanFindingShare: cleanRecords === 0 ? 0 : findingsOnCleanRecords / cleanRecords,
   };
 }
 
@@ -103,7 +165,16 @@ export function formatQuality(q: RunQuality): string {
   ];
   lines.push(
     '',
-    `true person is the top candidate for ${q.missingIdTopCandidate.trueFirst} of ${q.missingIdTopCandidate.records} MISSING_ID records (${pct(q.missingIdTopCandidate.share)}); findings on clean records: ${q.findingsOnCleanRecords}`,
+    '| injected kind | must reach | records | reached | recall | findings | precision | true person first |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...q.kinds.map(
+      (k) =>
+        `| ${k.kind} | ${k.expected === 'MATCHED' ? 'no finding' : k.expected} | ${k.records} | ${k.reached} | ${pct(k.recall)} | ${k.findings} | ${pct(k.precision)} | ${
+          k.trueFirst === null ? '' : `${k.trueFirst} (${pct(k.records === 0 ? 1 : k.trueFirst / k.records)})`
+        } |`,
+    ),
+    '',
+    `true person is the top candidate for ${q.missingIdTopCandidate.trueFirst} of ${q.missingIdTopCandidate.records} MISSING_ID records (${pct(q.missingIdTopCandidate.share)}); findings on clean records: ${q.findingsOnCleanRecords} of ${q.cleanRecords} (${pct(q.cleanFindingShare)})`,
   );
   return lines.join('\n');
 }

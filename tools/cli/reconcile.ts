@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { Finding, Outcome, Run } from '@vss/contracts';
+import type { FieldEvidence, Finding, Outcome, Run } from '@vss/contracts';
 import { cliContext } from './context';
 import { ReconciliationClient } from './reconcile-client';
 
@@ -120,13 +120,19 @@ export const CSV_HEADER = [
   'resolved_citizen_id',
   'best_candidate',
   'best_candidate_score',
+  'evidence',
   'duplicate_social_insurance_codes',
   'date_of_death',
   'applied_at',
   'detail',
 ];
 
-/** One finding as a CSV line (RFC 4180 quoting). */
+/** "full_name=EXACT(+9.1); date_of_birth=ONE_PART_DIFFERS(-2.3)": the model's reasons. */
+function evidenceCsv(evidence: readonly FieldEvidence[]): string {
+  return evidence.map((e) => `${e.field}=${e.level}(${e.weight >= 0 ? '+' : ''}${e.weight.toFixed(2)})`).join('; ');
+}
+
+/** One finding as a CSV line (RFC 4180 quoting). The evidence is the best candidate's, or the mismatch's. */
 export function findingCsv(f: Finding): string {
   const best = f.candidates[0];
   return [
@@ -139,6 +145,7 @@ export function findingCsv(f: Finding): string {
     f.resolvedCitizenId,
     best ? `${best.citizenId} ${best.fullName} ${best.dateOfBirth}` : '',
     best ? best.score.toFixed(4) : '',
+    evidenceCsv(best ? best.evidence : f.evidence),
     f.duplicateSocialInsuranceCodes.join(' '),
     f.dateOfDeath,
     f.appliedAt,

@@ -8,9 +8,16 @@
 
 const VI = 'vi';
 
-// Zero-width characters and soft hyphens arrive with names copied from Word, Excel and PDFs;
-// they are invisible to the person reading the name, so they must not make two names differ.
-const INVISIBLE = /[\u00AD\u200B-\u200D\u2060\uFEFF]/gu;
+// Zero-width characters, soft hyphens, direction marks and variation selectors arrive with
+// names copied from Word, Excel, PDFs and web forms; they are invisible to the person reading
+// the name, so they must not make two names differ. \p{Cf} is every Unicode format character.
+const INVISIBLE = /[\p{Cf}\uFE00-\uFE0F]/gu;
+// Letters of other scripts that OCR and some fonts produce for Latin ones, identical on screen.
+const LOOKALIKES: Readonly<Record<string, string>> = {
+  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h',
+  ο: 'o', α: 'a', ν: 'v', ι: 'i', κ: 'k', τ: 't',
+};
+const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join('')}]`, 'gu');
 const WHITESPACE_RUN = /\s+/gu;
 const COMBINING_MARK = /\p{M}/u;
 const COMBINING_MARKS = /\p{M}/gu;
@@ -70,7 +77,14 @@ function unifyTonePlacement(word: string): string {
 
 /** Comparison form: NFC, trimmed, whitespace collapsed, lower case, tone placement unified. */
 export function normalizeName(s: string): string {
-  const lower = tidyName(s).toLocaleLowerCase(VI).normalize('NFC').replace(ETH, 'đ');
+  // NFKC folds compatibility forms (fullwidth Ｎｇｕｙễｎ) that legacy systems emit; Vietnamese
+  // letters are unchanged by it.
+  const lower = tidyName(s)
+    .normalize('NFKC')
+    .toLocaleLowerCase(VI)
+    .replace(LOOKALIKE, (c) => LOOKALIKES[c])
+    .normalize('NFC')
+    .replace(ETH, 'đ');
   return lower.split(' ').map(unifyTonePlacement).join(' ');
 }
 
@@ -114,10 +128,16 @@ export function splitName(s: string): NameParts {
 
 export type NameComparison = 'EXACT' | 'NORMALIZED' | 'DIFFERENT';
 
-/** EXACT when equal after NFC and whitespace tidying, NORMALIZED when equal by match key, else DIFFERENT. */
+/**
+ * EXACT when equal after NFC and whitespace tidying, NORMALIZED when equal by match key (spaces
+ * aside), else DIFFERENT.
+ */
 export function compareNames(a: string, b: string): NameComparison {
   if (tidyName(a) === tidyName(b)) return 'EXACT';
-  return nameMatchKey(a) === nameMatchKey(b) ? 'NORMALIZED' : 'DIFFERENT';
+  const [ka, kb] = [nameMatchKey(a), nameMatchKey(b)];
+  // Syllables of ethnic-minority names are joined, hyphenated or spaced by whoever typed them
+  // (Y-Moan, Y Moan, Ymoan): the same letters in the same order are the same name.
+  return ka === kb || ka.replace(/ /g, '') === kb.replace(/ /g, '') ? 'NORMALIZED' : 'DIFFERENT';
 }
 
 const WINKLER_PREFIX_SCALE = 0.1;

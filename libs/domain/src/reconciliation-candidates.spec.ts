@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { citizenArb, genderArb, isoDateArb, provinceCodeArb, vietnameseNameArb } from '../test/arbitraries';
-import { blockingKey, scoreCandidate } from './matching';
+import { MODEL } from '../test/model';
+import { blockingKey } from './matching';
+import { scorePair } from './match-model';
 import { nameMatchKey } from './names';
 import {
   blockKey,
@@ -9,7 +11,6 @@ import {
   citizenIdBlockPrefix,
   MAX_CANDIDATES,
   mergeCandidates,
-  MIN_CANDIDATE_SCORE,
   missingIdDetail,
   pushCandidate,
   scoreCandidatePair,
@@ -17,11 +18,13 @@ import {
   worthScoring,
 } from './reconciliation-candidates';
 
-const cand = (citizenId: string, score: number): Candidate => ({
+const cand = (citizenId: string, matchWeight: number): Candidate => ({
   citizenId,
   fullName: 'X',
   dateOfBirth: '1990-01-01',
-  score,
+  score: matchWeight / 100,
+  matchWeight,
+  evidence: [],
 });
 
 describe('block keys', () => {
@@ -61,85 +64,87 @@ describe('block keys', () => {
 describe('worthScoring', () => {
   const record = { dateOfBirth: { year: 1985, month: 3, day: 12 }, nameKey: 'nguyen van an' };
 
-  it('compares a pair whose birth date agrees at the record precision, whatever the name', () => {
-    expect(worthScoring(record, { dateOfBirth: '1985-03-12', nameKey: 'nguyen thi mai' })).toBe(true);
+  it('in a province block: compares a pair whose birth date agrees at the record precision, whatever the name', () => {
+    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-03-12', nameKey: 'nguyen thi mai' })).toBe(true);
     expect(
-      worthScoring({ ...record, dateOfBirth: { year: 1985 } }, { dateOfBirth: '1985-11-30', nameKey: 'x' }),
+      worthScoring('SURNAME_YEAR_PROVINCE', { ...record, dateOfBirth: { year: 1985 } }, { dateOfBirth: '1985-11-30', nameKey: 'x' }),
     ).toBe(true);
   });
 
-  it('compares a pair whose name agrees by match key, whatever the birth date', () => {
-    expect(worthScoring(record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van an' })).toBe(true);
+  it('in a province block: compares a pair whose name agrees by match key, whatever the birth date', () => {
+    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van an' })).toBe(true);
+    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van binh' })).toBe(false);
   });
 
-  it('skips a pair that agrees on neither', () => {
-    expect(worthScoring(record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van binh' })).toBe(false);
+  it('in a nationwide birth-date block: compares a pair only when the given name agrees or the name is one edit away', () => {
+    const born = { dateOfBirth: '1985-03-12' };
+    expect(worthScoring('BIRTH_DATE', record, { ...born, nameKey: 'tran van an' })).toBe(true);
+    expect(worthScoring('BIRTH_DATE', record, { ...born, nameKey: 'nguyen van ann' })).toBe(true);
+    expect(worthScoring('BIRTH_DATE', record, { ...born, nameKey: 'nguyen thi mai' })).toBe(false);
   });
 });
 
 describe('scoreCandidatePair', () => {
-  it('scores exactly as scoreCandidate on the original names (property)', () => {
+  it('scores exactly as the model does on the pair, with its evidence (property)', () => {
     fc.assert(
-      fc.property(
-        citizenArb,
-        vietnameseNameArb,
-        genderArb,
-        isoDateArb(1930, 2020),
-        (c, name, gender, dob) => {
-          const record = {
-            fullName: name,
-            dateOfBirth: { year: Number(dob.slice(0, 4)) },
-            gender,
-            provinceCode: '001',
-          };
-          const expected = scoreCandidate(record, {
-            fullName: c.fullName,
-            dateOfBirth: c.dateOfBirth,
-            gender: c.gender,
-            provinceCode: c.provinceCode,
-          });
-          const actual = scoreCandidatePair(
-            { ...record, nameKey: nameMatchKey(name) },
-            {
-              citizenId: c.citizenId,
-              fullName: c.fullName,
-              nameKey: nameMatchKey(c.fullName),
-              dateOfBirth: c.dateOfBirth,
-              gender: c.gender,
-              residenceProvinceCode: c.provinceCode,
-              birthProvinceCode: c.provinceCode,
-            },
-          );
-          expect(actual).toBeCloseTo(expected, 12);
-        },
-      ),
+      fc.property(citizenArb, vietnameseNameArb, genderArb, isoDateArb(1930, 2020), (c, name, gender, dob) => {
+        const record = { fullName: name, nameKey: nameMatchKey(name), dateOfBirth: { year: Number(dob.slice(0, 4)) }, gender, provinceCode: '001' };
+        const candidate = scoreCandidatePair(MODEL, record, {
+          citizenId: c.citizenId,
+          fullName: c.fullName,
+          nameKey: nameMatchKey(c.fullName),
+          dateOfBirth: c.dateOfBirth,
+          gender: c.gender,
+          residenceProvinceCode: c.provinceCode,
+          birthProvinceCode: c.provinceCode,
+        });
+        const expected = scorePair(MODEL, record, { fullName: c.fullName, dateOfBirth: c.dateOfBirth, gender: c.gender, provinceCodes: [c.provinceCode] });
+        expect(candidate.score).toBeCloseTo(expected.probability, 12);
+        expect(candidate.evidence).toEqual(expected.evidence);
+      }),
     );
   });
 
-  it('ranks the true person far above a namesake born on another day', () => {
-    const record = {
-      nameKey: 'tran thi bich ngoc',
-      dateOfBirth: { year: 1990, month: 5, day: 17 },
-      gender: 'FEMALE' as const,
-      provinceCode: '079',
-    };
-    const base = { fullName: 'Trần Thị Bích Ngọc', nameKey: 'tran thi bich ngoc', gender: 'FEMALE' as const };
-    const truth = scoreCandidatePair(record, {
+  const record = {
+    fullName: 'Trần Thị Bích Ngọc',
+    nameKey: 'tran thi bich ngoc',
+    dateOfBirth: { year: 1990, month: 5, day: 17 },
+    gender: 'FEMALE' as const,
+    provinceCode: '079',
+  };
+  const base = { fullName: 'Trần Thị Bích Ngọc', nameKey: 'tran thi bich ngoc', gender: 'FEMALE' as const };
+
+  it('ranks the true person far above a namesake born on another day, and counts both provinces as theirs', () => {
+    const truth = scoreCandidatePair(MODEL, record, {
       ...base,
       citizenId: '001190000001',
       dateOfBirth: '1990-05-17',
       residenceProvinceCode: '079',
       birthProvinceCode: '001',
     });
-    const namesake = scoreCandidatePair(record, {
+    const namesake = scoreCandidatePair(MODEL, record, {
       ...base,
       citizenId: '079190000002',
       dateOfBirth: '1990-08-02',
       residenceProvinceCode: '079',
       birthProvinceCode: '079',
     });
-    expect(truth).toBeGreaterThan(0.999);
-    expect(namesake).toBeLessThan(truth);
+    expect(truth.score).toBeGreaterThan(0.999);
+    expect(truth.evidence.find((e) => e.field === 'province')?.level).toBe('AGREES');
+    expect(namesake.matchWeight).toBeLessThan(truth.matchWeight);
+  });
+
+  it('ranks the exact name above a namesake differing only in tones, same day and place', () => {
+    const truth = scoreCandidatePair(MODEL, record, { ...base, citizenId: '079190000009', dateOfBirth: '1990-05-17', residenceProvinceCode: '079', birthProvinceCode: '079' });
+    const tones = scoreCandidatePair(MODEL, record, {
+      ...base,
+      fullName: 'Trần Thị Bích Ngộc',
+      citizenId: '079190000001',
+      dateOfBirth: '1990-05-17',
+      residenceProvinceCode: '079',
+      birthProvinceCode: '079',
+    });
+    expect(mergeCandidates([[tones, truth]])[0].citizenId).toBe('079190000009');
   });
 });
 
@@ -149,16 +154,15 @@ describe('pushCandidate', () => {
     for (const c of [cand('a', 0.5), cand('b', 0.9), cand('c', 0.1), cand('d', 0.7), cand('b', 0.2)]) {
       top = pushCandidate(top, c);
     }
-    expect(top.map((c) => [c.citizenId, c.score])).toEqual([
+    expect(top.map((c) => [c.citizenId, c.matchWeight])).toEqual([
       ['b', 0.9],
       ['d', 0.7],
       ['a', 0.5],
     ]);
   });
 
-  it('ignores noise below the minimum score and returns the same list when nothing changes', () => {
+  it('returns the same list when nothing changes', () => {
     const top = [cand('a', 0.5)];
-    expect(pushCandidate(top, cand('z', MIN_CANDIDATE_SCORE / 2))).toBe(top);
     expect(pushCandidate(top, cand('a', 0.4))).toBe(top);
   });
 
@@ -183,15 +187,21 @@ describe('pushCandidate', () => {
 });
 
 describe('missingIdDetail', () => {
-  it('names the best candidate with its score, or says why there is none', () => {
-    const best = {
+  it('names the best candidate with its score and evidence, or says why there is none', () => {
+    const best: Candidate = {
       citizenId: '001085000001',
       fullName: 'Nguyễn Văn An',
       dateOfBirth: '1985-03-12',
       score: 0.99876,
+      matchWeight: 21.4,
+      evidence: [
+        { field: 'full_name', level: 'EXACT', weight: 7.4 },
+        { field: 'date_of_birth', level: 'EXACT', weight: 14.5 },
+        { field: 'province', level: 'DISAGREES', weight: -4.4 },
+      ],
     };
     expect(missingIdDetail({ legacyId: null, candidates: [best, cand('b', 0.1)], searched: true })).toBe(
-      'no citizen ID; best candidate 001085000001 Nguyễn Văn An, born 1985-03-12 (score 0.999), and 1 more',
+      'no citizen ID; best candidate 001085000001 Nguyễn Văn An, born 1985-03-12 (score 0.999: full_name EXACT +7.4, date_of_birth EXACT +14.5, province DISAGREES −4.4), and 1 more',
     );
     expect(missingIdDetail({ legacyId: '012345678', candidates: [], searched: true })).toBe(
       'no citizen ID, and legacy ID 012345678 is not in the registry; no registry citizen resembles the record',

@@ -1,25 +1,56 @@
 import { type Gender, makeCitizenId } from './citizen-id';
 import { type IsoDate, type PartialDate, partialDateMatches } from './dates';
-import { scoreCandidate } from './matching';
+import { type FieldEvidence, formatEvidence, type MatchModel, scorePair, withinOneEdit } from './match-model';
 import { nameMatchKey } from './names';
 
 /**
  * Candidate search for insurance records without a citizen ID, after Splink: blocking rules
- * decide which pairs are compared at all, then each compared pair gets a Fellegi–Sunter
- * probability (matching.scoreCandidate). Pure; the engine keeps the index and feeds citizens.
+ * decide which pairs are compared at all, then each compared pair is scored by the
+ * Fellegi–Sunter model (match-model). Pure; the engine keeps the index and feeds citizens.
  */
 
 /** Candidates kept per record, best first. */
 export const MAX_CANDIDATES = 3;
 
-/** Below this probability a registry citizen is noise, not a candidate worth a person's time. */
-export const MIN_CANDIDATE_SCORE = 0.001;
+export type Candidate = {
+  citizenId: string;
+  fullName: string;
+  dateOfBirth: IsoDate;
+  /** Probability in [0, 1] that the citizen is the record's person. */
+  score: number;
+  /** The model's match weight: what candidates are ranked by (probabilities saturate at 1). */
+  matchWeight: number;
+  /** Per field: the level it agreed at and its weight, so that a person can see why. */
+  evidence: FieldEvidence[];
+};
 
-export type Candidate = { citizenId: string; fullName: string; dateOfBirth: IsoDate; score: number };
+/**
+ * The blocking rules: a pair is compared when any rule puts both in one block. The first finds
+ * people where the record is kept; the other two find people who moved, anywhere in the country,
+ * at a cost bounded by how many share a birth date or a whole name and birth year.
+ */
+export const BLOCKING_RULES = [
+  {
+    rule: 'SURNAME_YEAR_PROVINCE',
+    description:
+      "surname key and birth year, the record's province being where the citizen lives or was registered at birth",
+  },
+  {
+    rule: 'BIRTH_DATE',
+    description: "the birth date at the record's precision (day or month), anywhere; names within reach",
+  },
+  { rule: 'NAME_YEAR', description: 'the whole name key and the birth year, anywhere' },
+] as const;
+export type BlockingRule = (typeof BLOCKING_RULES)[number]['rule'];
 
 /** The surname's match key: the first word of nameMatchKey ("Nguyễn Văn An" → "nguyen"). */
 export function surnameMatchKey(fullName: string): string {
   return nameMatchKey(fullName).split(' ')[0] ?? '';
+}
+
+/** The given name's match key: the last word of the key ("Nguyễn Văn An" → "an"). */
+export function givenNameKey(nameKey: string): string {
+  return nameKey.slice(nameKey.lastIndexOf(' ') + 1);
 }
 
 /** A block key from parts; the same text as matching.blockingKey gives for the same person. */
@@ -28,9 +59,9 @@ export function blockKey(surnameKey: string, birthYear: number, provinceCode: st
 }
 
 /**
- * The blocks a registry citizen belongs to: surname + birth year with the province of
- * residence (where an insurance record is kept) and, when different, the province of birth
- * registration (where it was kept before the person moved).
+ * The blocks a registry citizen belongs to by the first rule: surname + birth year with the
+ * province of residence (where an insurance record is kept) and, when different, the province
+ * of birth registration (where it was kept before the person moved).
  */
 export function citizenBlockKeys(
   surnameKey: string,
@@ -46,19 +77,32 @@ export function citizenBlockKeys(
 }
 
 /**
- * The second blocking rule, applied inside a block: the birth date agrees as far as the record
- * knows it, or the whole name agrees by match key. A block of a common surname holds hundreds
- * of people per province and year; this keeps the scored pairs to the plausible few while
- * still finding a true match with a mistyped name or a mistyped birth date (not both).
+ * The filter applied inside a block, before a pair is scored. In a province's surname-and-year
+ * block (hundreds of people for a common surname): the birth date agrees as far as the record
+ * knows it, or the whole name agrees by match key. In a nationwide birth-date block (thousands
+ * of people): the given name agrees, or the whole name is within one edit. A name-and-year block
+ * is scored whole: everyone in it has the name.
  */
 export function worthScoring(
+  rule: BlockingRule,
   record: { dateOfBirth: PartialDate; nameKey: string },
   citizen: { dateOfBirth: IsoDate; nameKey: string },
 ): boolean {
-  return record.nameKey === citizen.nameKey || partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
+  switch (rule) {
+    case 'SURNAME_YEAR_PROVINCE':
+      return record.nameKey === citizen.nameKey || partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
+    case 'BIRTH_DATE':
+      return (
+        givenNameKey(record.nameKey) === givenNameKey(citizen.nameKey) ||
+        withinOneEdit(record.nameKey, citizen.nameKey)
+      );
+    case 'NAME_YEAR':
+      return true;
+  }
 }
 
 export type CandidateRecordInput = {
+  fullName: string;
   nameKey: string;
   dateOfBirth: PartialDate;
   gender: Gender;
@@ -75,43 +119,46 @@ export type CandidateCitizenInput = {
   birthProvinceCode: string;
 };
 
-/**
- * The probability that the citizen is the record's person. Names are compared by their match
- * keys (scoreCandidate compares match keys anyway, and nameMatchKey is idempotent), so a
- * caller that caches keys pays for each name once.
- */
-export function scoreCandidatePair(record: CandidateRecordInput, citizen: CandidateCitizenInput): number {
-  return scoreCandidate(
-    {
-      fullName: record.nameKey,
-      dateOfBirth: record.dateOfBirth,
-      gender: record.gender,
-      provinceCode: record.provinceCode,
-    },
-    {
-      fullName: citizen.nameKey,
-      dateOfBirth: citizen.dateOfBirth,
-      gender: citizen.gender,
-      provinceCode: citizen.residenceProvinceCode ?? citizen.birthProvinceCode,
-    },
-  );
+/** The citizen as a candidate of the record, scored by the model with its evidence. */
+export function scoreCandidatePair(
+  model: MatchModel,
+  record: CandidateRecordInput,
+  citizen: CandidateCitizenInput,
+): Candidate {
+  const score = scorePair(model, record, {
+    fullName: citizen.fullName,
+    nameKey: citizen.nameKey,
+    dateOfBirth: citizen.dateOfBirth,
+    gender: citizen.gender,
+    provinceCodes:
+      citizen.residenceProvinceCode === null || citizen.residenceProvinceCode === citizen.birthProvinceCode
+        ? [citizen.birthProvinceCode]
+        : [citizen.residenceProvinceCode, citizen.birthProvinceCode],
+  });
+  return {
+    citizenId: citizen.citizenId,
+    fullName: citizen.fullName,
+    dateOfBirth: citizen.dateOfBirth,
+    score: score.probability,
+    matchWeight: Math.round(score.matchWeight * 100) / 100,
+    evidence: score.evidence,
+  };
 }
 
 function better(a: Candidate, b: Candidate): boolean {
-  return a.score > b.score || (a.score === b.score && a.citizenId < b.citizenId);
+  return a.matchWeight > b.matchWeight || (a.matchWeight === b.matchWeight && a.citizenId < b.citizenId);
 }
 
 /**
  * Adds a candidate to a best-first list of at most `limit`, once per citizen (the better score
- * wins). Returns the new list, or the same list when nothing changed. Ties go to the lower
- * citizen ID, so the order never depends on the order citizens were seen in.
+ * wins). Returns the new list, or the same list when nothing changed. Ranked by match weight;
+ * ties go to the lower citizen ID, so the order never depends on the order citizens were seen in.
  */
 export function pushCandidate(
   top: readonly Candidate[],
   candidate: Candidate,
   limit = MAX_CANDIDATES,
 ): readonly Candidate[] {
-  if (candidate.score < MIN_CANDIDATE_SCORE) return top;
   const existing = top.findIndex((c) => c.citizenId === candidate.citizenId);
   if (existing >= 0 && !better(candidate, top[existing])) return top;
   const rest = existing >= 0 ? top.filter((_, i) => i !== existing) : [...top];
@@ -158,7 +205,7 @@ export function missingIdDetail(input: {
   const best = input.candidates[0];
   if (!best) return `${why}; no registry citizen resembles the record`;
   const others = input.candidates.length - 1;
-  return `${why}; best candidate ${best.citizenId} ${best.fullName}, born ${best.dateOfBirth} (score ${best.score.toFixed(3)})${
+  return `${why}; best candidate ${best.citizenId} ${best.fullName}, born ${best.dateOfBirth} (score ${best.score.toFixed(3)}: ${formatEvidence(best.evidence)})${
     others > 0 ? `, and ${others} more` : ''
   }`;
 }

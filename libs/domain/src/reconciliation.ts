@@ -1,6 +1,7 @@
 import { benefitStopDate } from './benefits';
 import type { Gender } from './citizen-id';
 import { formatPartialDate, type IsoDate, type PartialDate, precisionOf } from './dates';
+import { type FieldEvidence, formatEvidence, type MatchModel, probabilityOf, scorePair } from './match-model';
 import { compareParticipantToCitizen, type FieldDifference, type MatchField } from './matching';
 
 /**
@@ -90,9 +91,22 @@ export type RecordClassification = {
   /** The registry's date of death, when the citizen is dead. */
   dateOfDeath: IsoDate | null;
   activeAfterDeath: ActiveAfterDeath | null;
+  /**
+   * FIELD_MISMATCH: how the model weighs the record against the citizen, field by field, and
+   * the probability that they are the same person at all (a low one points at a mistyped ID).
+   */
+  evidence: FieldEvidence[];
+  matchProbability: number | null;
   /** A sentence for a person. */
   detail: string;
 };
+
+/**
+ * The prior that a record and the citizen its citizen ID names are the same person: IDs are
+ * mistyped onto another real person rarely (the twelve digits carry a province, a century and
+ * a year, so most typos name nobody). The blocking prior of the model is for strangers.
+ */
+const LINKED_PRIOR = 0.99;
 
 const GENDER_OF_ROW: Readonly<Record<string, Gender>> = { M: 'MALE', F: 'FEMALE' };
 
@@ -204,8 +218,15 @@ function describe(
       return `legacy ID ${record.legacyId} belongs to citizen ${c.resolvedCitizenId}${
         c.differences.length > 0 ? `; differs in ${fieldList(c.differences.map((d) => d.field))}` : ''
       }`;
-    case 'FIELD_MISMATCH':
-      return `differs from the registry in ${fieldList(c.differences.map((d) => d.field))}`;
+    case 'FIELD_MISMATCH': {
+      const differs = `differs from the registry in ${fieldList(c.differences.map((d) => d.field))}`;
+      if (c.evidence.length === 0) return differs;
+      const unlikely =
+        c.matchProbability !== null && c.matchProbability < 0.5
+          ? '; the model says these are probably different people: check the citizen ID on the record'
+          : '';
+      return `${differs} (${formatEvidence(c.evidence)})${unlikely}`;
+    }
     case 'MATCHED_AFTER_NORMALIZATION': {
       const partial = precisionOf(storedPartialDate(record.dateOfBirth)) !== 'DAY';
       const parts = [
@@ -235,6 +256,7 @@ function describe(
 export function classifyCitizenGroup(
   citizen: RegistryPerson | null,
   members: readonly GroupMember[],
+  model?: MatchModel,
 ): RecordClassification[] {
   // Written for the common case (one record, a clean match) to allocate little: the scan
   // classifies every insurance record in the country.
@@ -259,6 +281,8 @@ export function classifyCitizenGroup(
         duplicateSocialInsuranceCodes: others,
         dateOfDeath: null,
         activeAfterDeath: null,
+        evidence: [],
+        matchProbability: null,
         detail: '',
       };
     } else {
@@ -285,8 +309,29 @@ export function classifyCitizenGroup(
         duplicateSocialInsuranceCodes: others,
         dateOfDeath: citizen.dateOfDeath,
         activeAfterDeath: active,
+        evidence: [],
+        matchProbability: null,
         detail: '',
       };
+      if (outcome === 'FIELD_MISMATCH' && model) {
+        const score = scorePair(
+          model,
+          {
+            fullName: record.fullName,
+            dateOfBirth: storedPartialDate(record.dateOfBirth),
+            gender: record.gender,
+            provinceCode: record.provinceCode,
+          },
+          {
+            fullName: citizen.fullName,
+            dateOfBirth: citizen.dateOfBirth,
+            gender: citizen.gender,
+            provinceCodes: [citizen.residenceProvinceCode ?? citizen.birthProvinceCode, citizen.birthProvinceCode],
+          },
+        );
+        c.evidence = score.evidence;
+        c.matchProbability = probabilityOf({ priorMatchProbability: LINKED_PRIOR }, score.matchWeight);
+      }
     }
     if (c.outcome !== 'MATCHED') c.detail = describe(c, record, citizen);
     return c;

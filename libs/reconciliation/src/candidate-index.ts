@@ -1,7 +1,10 @@
-import type { PartialDate } from '@vss/domain';
+import { formatPartialDate, type PartialDate, precisionOf } from '@vss/domain';
+import type { MatchModel } from '@vss/domain/match-model';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
 import {
+  BLOCKING_RULES,
+  type BlockingRule,
   type Candidate,
   pushCandidate,
   scoreCandidatePair,
@@ -15,6 +18,8 @@ interface IndexedRecord {
   dateOfBirth: PartialDate;
   top: readonly Candidate[];
   dirty: boolean;
+  /** The citizen last scored against this record: one citizen reached by two rules is scored once. */
+  lastCitizen: string;
 }
 
 /** Records by province, then birth year, then surname key. */
@@ -30,25 +35,57 @@ function yearOf(isoDate: string): number {
   );
 }
 
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** What one blocking rule costs: the records' blocks, and the pairs it brought to be scored. */
+export interface BlockingMeasure {
+  rule: BlockingRule;
+  /** Blocks holding at least one record, and the most records in one. */
+  recordBlocks: number;
+  largestRecordBlock: number;
+  /** Pairs the rule put side by side, and those that passed its filter and were scored. */
+  pairsCompared: number;
+  pairsScored: number;
+}
+
 /**
- * The records without a citizen ID, indexed by block (surname + birth year + province), each
- * with its best registry candidates so far. Registry citizens stream past in citizen-ID order;
- * each is looked up in the blocks it belongs to and scored against the few records there
- * worth scoring. Memory is proportional to the records without an ID, not to either table.
+ * The records without a citizen ID, indexed by the blocks of every blocking rule
+ * (reconciliation-candidates.BLOCKING_RULES), each with its best registry candidates so far.
+ * Registry citizens stream past in citizen-ID order; each is looked up in the blocks it belongs
+ * to and scored by the model against the records there worth scoring. Memory is proportional
+ * to the records without an ID, not to either table.
  */
 export class CandidateIndex {
-  // The blocks of reconciliation-candidates (blockKey, citizenBlockKeys) as nested maps: looking a
-  // citizen up builds no key string, and a province or year without records costs one lookup.
+  // Rule 1 as nested maps: looking a citizen up builds no key string, and a province or year
+  // without records costs one lookup.
   private readonly blocks: Blocks = new Map();
+  // Rule 2: by the birth date as the record knows it, 'YYYY-MM-DD' or 'YYYY-MM'.
+  private readonly byDate = new Map<string, IndexedRecord[]>();
+  private monthDates = false;
+  // Rule 3: by birth year, then the whole name key.
+  private readonly byNameYear = new Map<number, Map<string, IndexedRecord[]>>();
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
+  private readonly measures: Record<BlockingRule, BlockingMeasure>;
 
   constructor(
     records: Iterable<InsuranceRecord>,
     private readonly keys: NameKeys,
+    private readonly model: MatchModel,
     state: ReadonlyMap<string, readonly Candidate[]> = new Map(),
   ) {
+    this.measures = Object.fromEntries(
+      BLOCKING_RULES.map(({ rule }) => [
+        rule,
+        { rule, recordBlocks: 0, largestRecordBlock: 0, pairsCompared: 0, pairsScored: 0 },
+      ]),
+    ) as Record<BlockingRule, BlockingMeasure>;
     for (const record of records) this.add(record, state.get(record.socialInsuranceCode) ?? []);
+    this.measureRecordBlocks();
   }
 
   get size(): number {
@@ -57,66 +94,113 @@ export class CandidateIndex {
 
   private add(record: InsuranceRecord, top: readonly Candidate[]): void {
     const dateOfBirth = storedPartialDate(record.dateOfBirth);
-    const entry: IndexedRecord = {
-      record,
-      nameKey: this.keys.of(record.fullName),
-      dateOfBirth,
-      top,
-      dirty: false,
-    };
+    const nameKey = this.keys.of(record.fullName);
+    const entry: IndexedRecord = { record, nameKey, dateOfBirth, top, dirty: false, lastCitizen: '' };
     let years = this.blocks.get(record.provinceCode);
     if (!years) this.blocks.set(record.provinceCode, (years = new Map()));
     let surnames = years.get(dateOfBirth.year);
     if (!surnames) years.set(dateOfBirth.year, (surnames = new Map()));
-    const surname = this.keys.surname(record.fullName);
-    const block = surnames.get(surname);
-    if (block) block.push(entry);
-    else surnames.set(surname, [entry]);
+    push(surnames, this.keys.surname(record.fullName), entry);
+    const precision = precisionOf(dateOfBirth);
+    if (precision !== 'YEAR') {
+      push(this.byDate, formatPartialDate(dateOfBirth), entry);
+      if (precision === 'MONTH') this.monthDates = true;
+    }
+    let names = this.byNameYear.get(dateOfBirth.year);
+    if (!names) this.byNameYear.set(dateOfBirth.year, (names = new Map()));
+    push(names, nameKey, entry);
     this.bySic.set(record.socialInsuranceCode, entry);
   }
 
+  private measureRecordBlocks(): void {
+    const measure = (rule: BlockingRule, lists: Iterable<IndexedRecord[]>) => {
+      const m = this.measures[rule];
+      for (const list of lists) {
+        m.recordBlocks += 1;
+        m.largestRecordBlock = Math.max(m.largestRecordBlock, list.length);
+      }
+    };
+    measure(
+      'SURNAME_YEAR_PROVINCE',
+      [...this.blocks.values()].flatMap((years) => [...years.values()].flatMap((s) => [...s.values()])),
+    );
+    measure('BIRTH_DATE', this.byDate.values());
+    measure(
+      'NAME_YEAR',
+      [...this.byNameYear.values()].flatMap((names) => [...names.values()]),
+    );
+  }
+
+  /** Each rule's blocks and pairs so far. */
+  blocking(): BlockingMeasure[] {
+    return BLOCKING_RULES.map(({ rule }) => ({ ...this.measures[rule] }));
+  }
+
   /**
-   * Scores the citizen against the records of its blocks, in the province where they live and,
-   * when they moved, the one where they were registered at birth; remembers which records changed.
+   * Scores the citizen against the records of every block it falls in: its surname and year in
+   * the province where it lives and, when it moved, where it was registered at birth; its birth
+   * date anywhere; its whole name and birth year anywhere. Remembers which records changed.
    */
   consider(citizen: RegistryPerson): void {
     const year = yearOf(citizen.dateOfBirth);
+    let nameKey: string | undefined;
     const residence = citizen.residenceProvinceCode ?? citizen.birthProvinceCode;
     const here = this.blocks.get(residence)?.get(year);
     const born =
       residence !== citizen.birthProvinceCode
         ? this.blocks.get(citizen.birthProvinceCode)?.get(year)
         : undefined;
-    if (!here && !born) return;
-    const surname = this.keys.surname(citizen.fullName);
-    let nameKey: string | undefined;
-    for (const block of [here?.get(surname), born?.get(surname)]) {
-      if (!block) continue;
+    if (here || born) {
+      const surname = this.keys.surname(citizen.fullName);
+      for (const block of [here?.get(surname), born?.get(surname)]) {
+        if (block) this.scoreBlock('SURNAME_YEAR_PROVINCE', block, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+      }
+    }
+    const sameDay = this.byDate.get(citizen.dateOfBirth);
+    if (sameDay) this.scoreBlock('BIRTH_DATE', sameDay, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+    if (this.monthDates) {
+      const sameMonth = this.byDate.get(citizen.dateOfBirth.slice(0, 7));
+      if (sameMonth) this.scoreBlock('BIRTH_DATE', sameMonth, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+    }
+    const names = this.byNameYear.get(year);
+    if (names) {
       nameKey ??= this.keys.of(citizen.fullName);
-      const pair = { dateOfBirth: citizen.dateOfBirth, nameKey };
-      for (const entry of block) {
-        if (!worthScoring(entry, pair)) continue;
-        const score = scoreCandidatePair(
-          {
-            nameKey: entry.nameKey,
-            dateOfBirth: entry.dateOfBirth,
-            gender: entry.record.gender,
-            provinceCode: entry.record.provinceCode,
-          },
-          { ...citizen, nameKey },
-        );
-        const next = pushCandidate(entry.top, {
-          citizenId: citizen.citizenId,
-          fullName: citizen.fullName,
-          dateOfBirth: citizen.dateOfBirth,
-          score,
-        });
-        if (next === entry.top) continue;
-        entry.top = next;
-        if (!entry.dirty) {
-          entry.dirty = true;
-          this.dirty.push(entry);
-        }
+      const block = names.get(nameKey);
+      if (block) this.scoreBlock('NAME_YEAR', block, citizen, nameKey);
+    }
+  }
+
+  private scoreBlock(
+    rule: BlockingRule,
+    block: readonly IndexedRecord[],
+    citizen: RegistryPerson,
+    nameKey: string,
+  ): void {
+    const measure = this.measures[rule];
+    measure.pairsCompared += block.length;
+    const pair = { dateOfBirth: citizen.dateOfBirth, nameKey };
+    for (const entry of block) {
+      if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, pair)) continue;
+      entry.lastCitizen = citizen.citizenId;
+      measure.pairsScored += 1;
+      const candidate = scoreCandidatePair(
+        this.model,
+        {
+          fullName: entry.record.fullName,
+          nameKey: entry.nameKey,
+          dateOfBirth: entry.dateOfBirth,
+          gender: entry.record.gender,
+          provinceCode: entry.record.provinceCode,
+        },
+        { ...citizen, nameKey },
+      );
+      if (candidate.score < this.model.thresholds.candidate) continue;
+      const next = pushCandidate(entry.top, candidate);
+      if (next === entry.top) continue;
+      entry.top = next;
+      if (!entry.dirty) {
+        entry.dirty = true;
+        this.dirty.push(entry);
       }
     }
   }

@@ -9,6 +9,7 @@ import {
   type RecordClassification,
   type RegistryPerson,
 } from '@vss/domain/reconciliation';
+import type { FieldEvidence, MatchModel } from '@vss/domain/match-model';
 import { type Candidate, missingIdDetail } from '@vss/domain/reconciliation-candidates';
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
 
@@ -23,6 +24,8 @@ export interface NewFinding {
   candidates: readonly Candidate[];
   duplicateCodes: string[];
   dateOfDeath: string | null;
+  /** FIELD_MISMATCH: the model's per-field evidence (MISSING_ID candidates carry their own). */
+  evidence: readonly FieldEvidence[];
   detail: string;
 }
 
@@ -89,6 +92,7 @@ export function missingIdFinding(
     candidates,
     duplicateCodes: [],
     dateOfDeath: null,
+    evidence: [],
     detail: missingIdDetail({ legacyId: record.legacyId, candidates, searched }),
   };
 }
@@ -102,7 +106,7 @@ export function missingIdFinding(
 export class ChunkClassifier {
   constructor(private readonly records: RecordsScanRepository) {}
 
-  async classify(input: ChunkInput): Promise<ChunkOutcome> {
+  async classify(input: ChunkInput, model: MatchModel): Promise<ChunkOutcome> {
     // Written to allocate little per record: a whole-population run classifies every record.
     const citizens = new Map<string, RegistryPerson>();
     const byLegacy = new Map<string, RegistryPerson>();
@@ -131,7 +135,7 @@ export class ChunkClassifier {
       if (members.length === 1 && !input.emit(members[0].record)) continue;
       if (activity.size > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
       const citizen = citizens.get(citizenId) ?? null;
-      const classes = classifyCitizenGroup(citizen, members);
+      const classes = classifyCitizenGroup(citizen, members, model);
       classes.forEach((c, i) => {
         const record = members[i].record;
         if (!input.emit(record)) return;
@@ -148,6 +152,7 @@ export class ChunkClassifier {
           candidates: [],
           duplicateCodes: c.duplicateSocialInsuranceCodes,
           dateOfDeath: c.outcome === 'DECEASED_BUT_ACTIVE' ? c.dateOfDeath : null,
+          evidence: c.evidence,
           detail: c.detail,
         });
       });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { Finding } from '@vss/contracts';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
+import type { FieldEvidence } from '@vss/domain/match-model';
 import type { Candidate } from '@vss/domain/reconciliation-candidates';
 import { PG_POOL } from '@vss/platform';
 import type { NewFinding } from './chunk-classifier';
@@ -28,10 +29,11 @@ export interface FindingRow {
   date_of_death: string | null;
   detail: string;
   applied_at: Date | null;
+  evidence: FieldEvidence[];
 }
 
 export const FINDING_COLUMNS = `finding_id::text, run_id, outcome, social_insurance_code, citizen_id, province_code,
-  differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death::text, detail, applied_at`;
+  differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death::text, detail, applied_at, evidence`;
 
 /** The filter as SQL conditions on vss.reconciliation_findings; parameters from $1. */
 export function findingConditions(filter: FindingFilter): { sql: string; values: unknown[] } {
@@ -62,11 +64,15 @@ export function toFinding(row: FindingRow): Finding {
       fullName: c.fullName,
       dateOfBirth: c.dateOfBirth,
       score: c.score,
+      // Candidates of runs from before the model was versioned carry no evidence.
+      matchWeight: c.matchWeight ?? 0,
+      evidence: c.evidence ?? [],
     })),
     duplicateSocialInsuranceCodes: row.duplicate_codes,
     dateOfDeath: row.date_of_death ?? '',
     detail: row.detail,
     appliedAt: row.applied_at?.toISOString() ?? '',
+    evidence: row.evidence,
   };
 }
 
@@ -84,13 +90,13 @@ export async function insertFindings(
   await client.query({
     name: 'recon-insert-findings',
     text: `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
-             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail)
+             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence)
            SELECT $1, f.outcome, f.sic, f.citizen_id, f.province_code, f.differences, f.resolved, f.candidates,
-                  string_to_array(f.duplicates, ','), f.date_of_death::date, f.detail
+                  string_to_array(f.duplicates, ','), f.date_of_death::date, f.detail, f.evidence
              FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::jsonb[],
-                         $9::text[], $10::text[], $11::text[])
+                         $9::text[], $10::text[], $11::text[], $12::jsonb[])
                   AS f(outcome, sic, citizen_id, province_code, differences, resolved, candidates, duplicates,
-                       date_of_death, detail)
+                       date_of_death, detail, evidence)
            ON CONFLICT (run_id, social_insurance_code, outcome) DO NOTHING`,
     values: [
       runId,
@@ -104,6 +110,7 @@ export async function insertFindings(
       col((f) => f.duplicateCodes.join(',')),
       col((f) => f.dateOfDeath),
       col((f) => f.detail),
+      col((f) => JSON.stringify(f.evidence)),
     ],
   });
 }

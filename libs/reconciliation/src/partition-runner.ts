@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
 import { type PgBoss, sendOnTransaction, type WorkerConfig } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
+import type { MatchModel } from '@vss/domain/match-model';
 import { CandidateIndex } from './candidate-index';
+import { MatchModels } from './match-models';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import { addCount, ChunkClassifier, type ChunkOutcome } from './chunk-classifier';
 import { PartitionSources } from './partition-sources';
@@ -45,6 +47,7 @@ export class PartitionRunner {
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
+    private readonly models: MatchModels,
   ) {}
 
   async runSlice(job: PartitionJob, expireInSeconds: number): Promise<void> {
@@ -60,10 +63,21 @@ export class PartitionRunner {
       await this.finisher.finish(run);
       return;
     }
+    const model = this.models.get(run.model?.version ?? null);
+    if (!model || (run.model && model.digest !== run.model.digest)) {
+      // Finishing a run with other parameters than it started with would make it unrepeatable.
+      await this.runs.fail(
+        run.runId,
+        `the run scores with model ${run.model?.version} (sha256 ${run.model?.digest}); this worker ${
+          model ? 'has another file of that version' : 'does not have it'
+        }: deploy that model file to models/ and start the run again`,
+      );
+      return;
+    }
     const deadline = Date.now() + expireInSeconds * 1000 * SLICE_SHARE_OF_EXPIRY;
     const key = `${job.runId}:${job.partitionNo}`;
     try {
-      const outcome = await this.chunks(run, partition, deadline, key);
+      const outcome = await this.chunks(run, partition, deadline, key, model.model);
       if (outcome === 'DONE') await this.finisher.finish(run);
     } catch (error) {
       // The index may hold candidates of a chunk that was never committed.
@@ -81,14 +95,15 @@ export class PartitionRunner {
     start: PartitionRecord,
     deadline: number,
     key: string,
+    model: MatchModel,
   ): Promise<'DONE' | 'SLICED' | 'SUPERSEDED'> {
-    const index = await this.indexFor(run, start, key);
+    const index = await this.indexFor(run, start, key, model);
     let partition = start;
     let chunk = emptyChunk();
-    const source = this.sources.open(run, partition, index);
+    const source = this.sources.open(run, partition, index, model);
     try {
       for await (const work of source) {
-        const outcome = work.input ? await this.classifier.classify(work.input) : emptyChunk();
+        const outcome = work.input ? await this.classifier.classify(work.input, model) : emptyChunk();
         chunk.findings.push(...outcome.findings, ...work.missing);
         for (const [o, n] of Object.entries(outcome.counts))
           addCount(chunk.counts, o as ReconciliationOutcome, n);
@@ -124,6 +139,11 @@ export class PartitionRunner {
         if (index) this.indexes.set(key, { index, checkpoint: work.through });
         if (work.done) {
           this.indexes.delete(key);
+          if (index)
+            this.logger.info(
+              { runId: run.runId, partition: partition.partitionNo, blocking: index.blocking() },
+              'candidate search done: pairs per blocking rule',
+            );
           return 'DONE';
         }
         if (last) return 'SLICED';
@@ -139,6 +159,7 @@ export class PartitionRunner {
     run: RunRecord,
     partition: PartitionRecord,
     key: string,
+    model: MatchModel,
   ): Promise<CandidateIndex | null> {
     if (!run.findCandidates || partition.kind !== 'REGISTRY_RANGE') return null;
     const kept = this.indexes.get(key);
@@ -147,7 +168,7 @@ export class PartitionRunner {
       this.records.withoutCitizenId(run.scope),
       this.runs.candidateState(run.runId, partition.partitionNo),
     ]);
-    const index = new CandidateIndex(records, this.sources.nameKeys, state);
+    const index = new CandidateIndex(records, this.sources.nameKeys, model, state);
     this.indexes.set(key, { index, checkpoint: partition.checkpoint });
     return index;
   }

@@ -4,6 +4,7 @@ import { citizenIdBlockPrefix } from '@vss/domain/reconciliation-candidates';
 import type { WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { APP_CONFIG } from '@vss/platform';
+import type { MatchModel } from '@vss/domain/match-model';
 import { CandidateIndex } from './candidate-index';
 import {
   type ChunkInput,
@@ -68,12 +69,17 @@ export class PartitionSources {
     return this.keys;
   }
 
-  open(run: RunRecord, partition: PartitionRecord, index: CandidateIndex | null): AsyncGenerator<ChunkWork> {
+  open(
+    run: RunRecord,
+    partition: PartitionRecord,
+    index: CandidateIndex | null,
+    model: MatchModel,
+  ): AsyncGenerator<ChunkWork> {
     switch (partition.kind) {
       case 'REGISTRY_RANGE':
         return this.registryRange(run, partition, index);
       case 'RECORDS':
-        return this.recordsInScope(run, partition);
+        return this.recordsInScope(run, partition, model);
       case 'CHANGED_CITIZENS':
         return this.changedCitizens(run, partition);
     }
@@ -149,7 +155,11 @@ export class PartitionSources {
     }
   }
 
-  private async *recordsInScope(run: RunRecord, p: PartitionRecord): AsyncGenerator<ChunkWork> {
+  private async *recordsInScope(
+    run: RunRecord,
+    p: PartitionRecord,
+    model: MatchModel,
+  ): AsyncGenerator<ChunkWork> {
     const limit = this.config.RECONCILE_RECORDS_PAGE_SIZE;
     let after = p.checkpoint ?? p.lowerBound;
     for (;;) {
@@ -186,7 +196,7 @@ export class PartitionSources {
         done,
         size: page.length,
         input: { citizens: all, byCitizenId, byLegacyId, emit: (r) => inPage.has(r.socialInsuranceCode) },
-        missing: await this.searchBlocks(unresolved, run.findCandidates),
+        missing: await this.searchBlocks(unresolved, run.findCandidates, model),
       };
       if (done) return;
       after = through;
@@ -199,9 +209,9 @@ export class PartitionSources {
    * key range of the export. Only the record's own province is searched here; a
    * whole-population run also finds people registered at birth elsewhere.
    */
-  private async searchBlocks(records: ScopedRecord[], wanted: boolean): Promise<NewFinding[]> {
+  private async searchBlocks(records: ScopedRecord[], wanted: boolean, model: MatchModel): Promise<NewFinding[]> {
     if (!wanted || records.length === 0) return records.map((r) => missingIdFinding(r, [], wanted));
-    const index = new CandidateIndex(records, this.keys);
+    const index = new CandidateIndex(records, this.keys, model);
     const prefixes = new Set<string>();
     for (const r of records) {
       const prefix = citizenIdBlockPrefix(r.provinceCode, r.gender, Number(r.dateOfBirth.slice(0, 4)));

@@ -4,6 +4,7 @@ import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
 import { ensureQueue, type PgBoss, type WorkerConfig } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
 import { ChunkClassifier } from './chunk-classifier';
+import { MatchModels } from './match-models';
 import { type PartitionJob, PartitionRunner } from './partition-runner';
 import { PartitionSources } from './partition-sources';
 import { RecordsScanRepository } from '@vss/insurance-records';
@@ -25,6 +26,11 @@ import { RunSweeper } from './run-sweeper';
     RunFinisher,
     PartitionRunner,
     RunSweeper,
+    {
+      provide: MatchModels,
+      inject: [APP_CONFIG],
+      useFactory: (config: WorkerConfig) => new MatchModels(config.RECONCILE_MODEL),
+    },
   ],
 })
 export class ReconciliationJobsModule implements OnApplicationBootstrap {

@@ -1,10 +1,11 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
-import { ensureQueue, type PgBoss } from '@vss/platform';
+import { APP_CONFIG, ensureQueue, type GatewayConfig, type PgBoss } from '@vss/platform';
 import { JOB_QUEUE } from '@vss/platform';
 import { ApplyRepository } from './apply.repository';
 import { FindingsRepository } from './findings.repository';
 import { FindingsService } from './findings.service';
+import { MatchModels } from './match-models';
 import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
 import { RunsRepository } from './runs.repository';
 import { RunsService } from './runs.service';
@@ -16,7 +17,18 @@ import { RunsService } from './runs.service';
  */
 @Module({
   controllers: [ReconciliationGrpcController],
-  providers: [RunsRepository, RunsService, FindingsRepository, ApplyRepository, FindingsService],
+  providers: [
+    RunsRepository,
+    RunsService,
+    FindingsRepository,
+    ApplyRepository,
+    FindingsService,
+    {
+      provide: MatchModels,
+      inject: [APP_CONFIG],
+      useFactory: (config: GatewayConfig) => new MatchModels(config.RECONCILE_MODEL),
+    },
+  ],
 })
 export class ReconciliationModule implements OnModuleInit {
   constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}

@@ -13,6 +13,8 @@ export interface RunRecord {
   state: RunState;
   dryRun: boolean;
   findCandidates: boolean;
+  /** The model the run started with; null for runs from before models were versioned. */
+  model: { version: string; digest: string } | null;
 }
 
 export interface PartitionRecord {
@@ -51,7 +53,7 @@ export class RunProgressRepository {
 
   async run(runId: string): Promise<RunRecord | undefined> {
     const { rows } = await this.pool.query(
-      `SELECT run_id, scope_kind, scope_value, state, dry_run, find_missing_id_candidates
+      `SELECT run_id, scope_kind, scope_value, state, dry_run, find_missing_id_candidates, model_version, model_digest
          FROM vss.reconciliation_runs WHERE run_id = $1`,
       [runId],
     );
@@ -63,6 +65,7 @@ export class RunProgressRepository {
       state: r.state,
       dryRun: r.dry_run,
       findCandidates: r.find_missing_id_candidates,
+      model: r.model_version === null ? null : { version: r.model_version, digest: r.model_digest },
     };
   }
 

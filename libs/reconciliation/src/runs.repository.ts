@@ -22,6 +22,8 @@ export interface RunView {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: string | null;
+  modelVersion: string | null;
+  modelDigest: string | null;
 }
 
 export interface NewRun {
@@ -32,6 +34,7 @@ export interface NewRun {
   startedBy: string;
   startedByLabel: string;
   partitions: readonly PartitionPlan[];
+  model: { version: string; digest: string };
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -41,7 +44,7 @@ const RUN_VIEW = `
   SELECT r.run_id, r.scope_kind, r.scope_value, r.state, r.dry_run, r.find_missing_id_candidates,
          r.records_total, r.final_processed, r.final_counts, r.started_by_label, r.created_at,
          r.created_at::text AS created_key,
-         r.started_at, r.finished_at, r.error,
+         r.started_at, r.finished_at, r.error, r.model_version, r.model_digest,
          COALESCE((SELECT sum(p.processed) FROM vss.reconciliation_partitions p WHERE p.run_id = r.run_id), 0)
            AS processed,
          (SELECT COALESCE(jsonb_object_agg(key, total), '{}') FROM (
@@ -74,6 +77,8 @@ function toView(row: any): RunView {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     error: row.error,
+    modelVersion: row.model_version,
+    modelDigest: row.model_digest,
   };
 }
 
@@ -98,7 +103,7 @@ export class RunsRepository {
         const [kind, value] = scopeColumns(run.scope);
         await client.query(
           `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, scope_value, dry_run, find_missing_id_candidates,
-           started_by, started_by_label) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+           started_by, started_by_label, model_version, model_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
           [
             run.runId,
             kind,
@@ -107,6 +112,8 @@ export class RunsRepository {
             run.findMissingIdCandidates,
             run.startedBy,
             run.startedByLabel,
+            run.model.version,
+            run.model.digest,
           ],
         );
         await client.query(

@@ -40,6 +40,7 @@ import {
   runStateMessage,
   scopeMessage,
 } from './reconciliation.request';
+import { MatchModels } from './match-models';
 import { RunsRepository, type RunView } from './runs.repository';
 
 const FINISHED: readonly RunState[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
@@ -84,6 +85,8 @@ export function toRun(view: RunView, nowMs: number): Run {
     startedAt: view.startedAt?.toISOString() ?? '',
     finishedAt: view.finishedAt?.toISOString() ?? '',
     error: view.error ?? '',
+    modelVersion: view.modelVersion ?? '',
+    modelDigest: view.modelDigest ?? '',
   };
 }
 
@@ -97,6 +100,7 @@ export class RunsService {
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
+    private readonly models: MatchModels,
   ) {}
 
   async start(caller: Caller, request: StartRunRequest): Promise<Run> {
@@ -112,6 +116,7 @@ export class RunsService {
         startedBy: caller.id,
         startedByLabel: caller.label,
         partitions,
+        model: { version: this.models.current().model.version, digest: this.models.current().digest },
       },
       async (client) => {
         for (const p of partitions) {

@@ -74,6 +74,7 @@ export class PersonBatch {
   add(person: PersonRecords): void {
     this.citizens += 1;
     this.tables.citizens.push(CITIZENS.line(person.citizen));
+    for (const other of person.alsoInRegistry ?? []) this.tables.citizens.push(CITIZENS.line(other));
     this.tables.participants.add(person.participants);
     this.tables.cards.add(person.cards);
     this.tables.benefits.add(person.benefits);

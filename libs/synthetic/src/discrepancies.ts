@@ -18,7 +18,18 @@ export type DiscrepancyKind =
   | 'CITIZEN_ID_MISSING'
   | 'DUPLICATE_RECORD' // a second participant record for the same citizen
   | 'DEATH_NOT_RECORDED' // deceased in the registry, still active at VSS
-  | 'UNKNOWN_CITIZEN_ID'; // a valid-looking citizen ID the registry does not know
+  | 'UNKNOWN_CITIZEN_ID' // a valid-looking citizen ID the registry does not know
+  // Error kinds of real records, beyond the first ten:
+  | 'NAME_CONFUSION' // an OCR or keyboard confusion: rn/m, cl/d, l/I, n/u …
+  | 'NAME_INVISIBLE' // zero-width and direction marks, soft hyphen, no-break space, decomposed Unicode
+  | 'NAME_LOOKALIKE' // Cyrillic or Greek letters, fullwidth forms, the Icelandic Ð for Đ
+  | 'NAME_ETHNIC_SPELLING' // an ethnic-minority name's hyphen or apostrophe spaced, joined or curled
+  | 'NAME_MIDDLE_ABBREVIATED' // Nguyễn V. An, Nguyễn An
+  | 'DOB_PLACEHOLDER' // the unknown day or month written 00: 1991-10-00, 1982-00-00, 1982-00
+  | 'MISSING_ID_THIRD_PROVINCE' // no citizen ID, kept in a province where they neither were born nor live
+  | 'MISSING_ID_DIRTY' // no citizen ID, and the name or the birth date not as the registry has it
+  | 'MISSING_ID_TONE_NAMESAKE' // no citizen ID, and the registry has a namesake differing only in tones
+  | 'CITIZEN_ID_OTHER_PERSON'; // a citizen ID typo that names another real person
 
 export type DiscrepancyRates = Record<DiscrepancyKind, number>;
 
@@ -33,9 +44,19 @@ export const DISCREPANCY_KINDS: readonly DiscrepancyKind[] = [
   'DUPLICATE_RECORD',
   'DEATH_NOT_RECORDED',
   'UNKNOWN_CITIZEN_ID',
+  'NAME_CONFUSION',
+  'NAME_INVISIBLE',
+  'NAME_LOOKALIKE',
+  'NAME_ETHNIC_SPELLING',
+  'NAME_MIDDLE_ABBREVIATED',
+  'DOB_PLACEHOLDER',
+  'MISSING_ID_THIRD_PROVINCE',
+  'MISSING_ID_DIRTY',
+  'MISSING_ID_TONE_NAMESAKE',
+  'CITIZEN_ID_OTHER_PERSON',
 ];
 
-/** About 7 % of participants carry one discrepancy; no kind dominates. */
+/** About 10 % of participants carry one discrepancy; no kind dominates. */
 export const DEFAULT_DISCREPANCY_RATES: Readonly<DiscrepancyRates> = Object.freeze({
   NAME_FORM: 0.01,
   NAME_TYPO: 0.005,
@@ -47,6 +68,16 @@ export const DEFAULT_DISCREPANCY_RATES: Readonly<DiscrepancyRates> = Object.free
   DUPLICATE_RECORD: 0.005,
   DEATH_NOT_RECORDED: 0.005,
   UNKNOWN_CITIZEN_ID: 0.005,
+  NAME_CONFUSION: 0.003,
+  NAME_INVISIBLE: 0.003,
+  NAME_LOOKALIKE: 0.002,
+  NAME_ETHNIC_SPELLING: 0.002,
+  NAME_MIDDLE_ABBREVIATED: 0.003,
+  DOB_PLACEHOLDER: 0.003,
+  MISSING_ID_THIRD_PROVINCE: 0.002,
+  MISSING_ID_DIRTY: 0.003,
+  MISSING_ID_TONE_NAMESAKE: 0.002,
+  CITIZEN_ID_OTHER_PERSON: 0.002,
 });
 
 export const OUTCOME_OF: Readonly<Record<DiscrepancyKind, Outcome>> = Object.freeze({
@@ -60,6 +91,16 @@ export const OUTCOME_OF: Readonly<Record<DiscrepancyKind, Outcome>> = Object.fre
   DUPLICATE_RECORD: 'DUPLICATE_PARTICIPANT',
   DEATH_NOT_RECORDED: 'DECEASED_BUT_ACTIVE',
   UNKNOWN_CITIZEN_ID: 'NOT_IN_REGISTRY',
+  NAME_CONFUSION: 'FIELD_MISMATCH',
+  NAME_INVISIBLE: 'MATCHED', // invisible to the reader, so not a difference: no finding at all
+  NAME_LOOKALIKE: 'MATCHED_AFTER_NORMALIZATION',
+  NAME_ETHNIC_SPELLING: 'MATCHED_AFTER_NORMALIZATION',
+  NAME_MIDDLE_ABBREVIATED: 'MATCHED_AFTER_NORMALIZATION',
+  DOB_PLACEHOLDER: 'MATCHED_AFTER_NORMALIZATION',
+  MISSING_ID_THIRD_PROVINCE: 'MISSING_ID_CANDIDATE',
+  MISSING_ID_DIRTY: 'MISSING_ID_CANDIDATE',
+  MISSING_ID_TONE_NAMESAKE: 'MISSING_ID_CANDIDATE',
+  CITIZEN_ID_OTHER_PERSON: 'FIELD_MISMATCH',
 });
 
 /** Fills in defaults and refuses rates that cannot be probabilities. */
@@ -202,4 +243,151 @@ export function coarsenBirthDate(rng: Random, isoDate: string): { value: string;
   return rng.chance(0.6)
     ? { value: isoDate.slice(0, 4), precision: 'YEAR' }
     : { value: isoDate.slice(0, 7), precision: 'MONTH' };
+}
+
+/** The unknown day or month as old records write it: '1987-03-00', '1987-00-00' or '1987-00'. */
+export function placeholderBirthDate(rng: Random, isoDate: string): { value: string; form: string } {
+  const form = rng.pick(['YYYY-MM-00', 'YYYY-00-00', 'YYYY-00'] as const);
+  const value =
+    form === 'YYYY-MM-00'
+      ? `${isoDate.slice(0, 7)}-00`
+      : form === 'YYYY-00-00'
+        ? `${isoDate.slice(0, 4)}-00-00`
+        : `${isoDate.slice(0, 4)}-00`;
+  return { value, form };
+}
+
+// Confusions of OCR and of hurried typing, on the lower-case word.
+const CONFUSIONS: readonly (readonly [string, string])[] = [
+  ['m', 'rn'],
+  ['rn', 'm'],
+  ['d', 'cl'],
+  ['l', 'I'],
+  ['n', 'u'],
+  ['u', 'n'],
+  ['h', 'b'],
+  ['nh', 'uh'],
+  ['c', 'e'],
+  ['g', 'q'],
+];
+
+/** A middle or given name read wrong by OCR or mistyped: different by match key, as a typo is. */
+export function confuseName(rng: Random, name: string): { value: string; confusion: string } {
+  const words = name.split(' ');
+  const key = nameMatchKey(name);
+  for (let attempt = 0; attempt < 30; attempt += 1) {
+    const w = words.length > 1 ? 1 + rng.int(words.length - 1) : 0;
+    const [from, to] = rng.pick(CONFUSIONS);
+    const lower = words[w].toLocaleLowerCase('vi');
+    const at = lower.indexOf(from);
+    if (at < 0) continue;
+    const changed = lower.slice(0, at) + to + lower.slice(at + from.length);
+    const word = changed[0].toLocaleUpperCase('vi') + changed.slice(1);
+    const value = [...words.slice(0, w), word, ...words.slice(w + 1)].join(' ');
+    if (nameMatchKey(value) !== key) return { value, confusion: `${from}→${to}` };
+  }
+  return { ...misspellName(rng, name), confusion: 'typo' };
+}
+
+/** Characters no reader sees, put where copying and pasting puts them. */
+export function addInvisibleCharacters(rng: Random, name: string): { value: string; variant: string } {
+  const variants = ['ZERO_WIDTH_SPACE', 'ZERO_WIDTH_NON_JOINER', 'SOFT_HYPHEN', 'DIRECTION_MARK', 'BYTE_ORDER_MARK', 'NO_BREAK_SPACE', 'DECOMPOSED'] as const;
+  const variant = rng.pick(variants);
+  const words = name.split(' ');
+  const inside = (mark: string) => {
+    const w = rng.int(words.length);
+    const chars = Array.from(words[w]);
+    chars.splice(1 + rng.int(Math.max(1, chars.length - 1)), 0, mark);
+    return [...words.slice(0, w), chars.join(''), ...words.slice(w + 1)].join(' ');
+  };
+  switch (variant) {
+    case 'ZERO_WIDTH_SPACE':
+      return { value: inside('\u200B'), variant };
+    case 'ZERO_WIDTH_NON_JOINER':
+      return { value: inside('\u200C'), variant };
+    case 'SOFT_HYPHEN':
+      return { value: inside('\u00AD'), variant };
+    case 'DIRECTION_MARK':
+      return { value: `\u200E${name}`, variant };
+    case 'BYTE_ORDER_MARK':
+      return { value: `\uFEFF${name}`, variant };
+    case 'NO_BREAK_SPACE':
+      return { value: words.join('\u00A0'), variant };
+    case 'DECOMPOSED': {
+      const value = name.normalize('NFD');
+      return value === name ? { value: inside('\u200B'), variant: 'ZERO_WIDTH_SPACE' } : { value, variant };
+    }
+  }
+}
+
+const CYRILLIC: Readonly<Record<string, string>> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', y: 'у', x: 'х', i: 'і' };
+
+/** Letters that look the same and are not: Cyrillic for Latin, fullwidth forms, Ð (eth) for Đ. */
+export function lookalikeName(rng: Random, name: string): { value: string; variant: string } {
+  if (name.includes('Đ') && rng.chance(0.5)) return { value: name.replace('Đ', '\u00D0'), variant: 'ETH' };
+  if (rng.chance(0.4)) {
+    const value = Array.from(name.split(' ')[0])
+      .map((ch) => (ch >= 'A' && ch <= 'z' && /[A-Za-z]/.test(ch) ? String.fromCodePoint(ch.codePointAt(0)! + 0xfee0) : ch))
+      .join('');
+    return { value: [value, ...name.split(' ').slice(1)].join(' '), variant: 'FULLWIDTH' };
+  }
+  const chars = Array.from(name);
+  const plain = chars.flatMap((ch, i) => (CYRILLIC[ch] ? [i] : []));
+  if (plain.length === 0) return { value: name.toLocaleUpperCase('vi'), variant: 'UPPER_CASE' };
+  const at = rng.pick(plain);
+  chars[at] = CYRILLIC[chars[at]];
+  return { value: chars.join(''), variant: 'CYRILLIC' };
+}
+
+/** Ê Đê, Gia Rai and Hmông names as the registry writes them, by sex. */
+export const ETHNIC_MINORITY_NAMES: Readonly<Record<'M' | 'F', readonly string[]>> = {
+  M: ['Y-Moan Ênuôl', 'Y-Sơn Niê Kdăm', 'Y-Đhăm Êban', 'Ksor Y-Phun', "Rơ Mah H'Lông", 'Hầu A Páo', 'Giàng A Lử', 'Y-Ngông Niê'],
+  F: ["H'Hen Niê", "H'Xíu Êban", "H'Zăn Byă", "Ksor H'Bla", "H'Linh Mlô", "Rơ Châm H'Ngơm", "H'Yơn Niê", "H'Đức Mlô"],
+};
+
+/** The hyphen or apostrophe as another system wrote it: spaced, joined or curled. */
+export function respellEthnicName(rng: Random, name: string): { value: string; variant: string } {
+  const variant = rng.pick(['SPACED', 'JOINED', 'CURLY_APOSTROPHE'] as const);
+  if (variant === 'CURLY_APOSTROPHE' && name.includes("'")) return { value: name.replace(/'/g, '\u2019'), variant };
+  // Hmông names carry no mark in the registry; other systems hyphenate them ("Hầu A-Páo").
+  if (!/['-]/.test(name)) return { value: name.replace(/ (\S+)$/u, '-$1'), variant: 'HYPHENATED' };
+  if (variant === 'JOINED') return { value: name.replace(/['-](\p{L})/gu, (_m, l: string) => l.toLocaleLowerCase('vi')), variant };
+  return { value: name.replace(/['-]/g, ' '), variant: 'SPACED' };
+}
+
+/** Middle names cut to their initial (with or without a dot) or left out. */
+export function abbreviateMiddleName(rng: Random, name: string): { value: string; variant: string } {
+  const words = name.split(' ');
+  const variant = rng.pick(['INITIAL_WITH_DOT', 'INITIAL', 'LEFT_OUT'] as const);
+  const middle = words.slice(1, -1);
+  const shortened =
+    variant === 'LEFT_OUT' ? [] : middle.map((w) => `${w[0]}${variant === 'INITIAL_WITH_DOT' ? '.' : ''}`);
+  return { value: [words[0], ...shortened, words[words.length - 1]].join(' '), variant };
+}
+
+const TONES = ['\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
+
+/**
+ * The name with the tone of its given name changed or dropped: Tuấn → Tuần or Tuân, An → Án.
+ * Equal by match key, different with diacritics: a different person's name.
+ */
+export function toneVariant(rng: Random, name: string): string {
+  const words = name.split(' ');
+  const chars = Array.from(words[words.length - 1].normalize('NFD'));
+  const at = chars.findIndex((c) => TONES.includes(c));
+  if (at >= 0) {
+    const others = TONES.filter((t) => t !== chars[at]);
+    if (rng.chance(0.3)) chars.splice(at, 1);
+    else chars[at] = rng.pick(others);
+  } else {
+    let vowel = -1;
+    chars.forEach((c, i) => {
+      if (/[aeiouyAEIOUY]/.test(c)) vowel = i;
+    });
+    let end = vowel + 1;
+    while (end < chars.length && /\p{M}/u.test(chars[end])) end += 1;
+    chars.splice(end, 0, rng.pick(TONES));
+  }
+  words[words.length - 1] = chars.join('').normalize('NFC');
+  return words.join(' ');
 }

@@ -1,18 +1,26 @@
 import { birthYearOf, sampleBirthDay, sampleGender } from './demography';
 import { ageOn, isoOf } from './dates';
 import {
+  abbreviateMiddleName,
+  addInvisibleCharacters,
   alterNameForm,
   coarsenBirthDate,
+  confuseName,
   type DiscrepancyKind,
+  ETHNIC_MINORITY_NAMES,
+  lookalikeName,
   misspellName,
   OUTCOME_OF,
+  placeholderBirthDate,
+  respellEthnicName,
   swapDayAndMonth,
+  toneVariant,
 } from './discrepancies';
 import { buildInsurance, type InsuranceContext, type InsuredPerson } from './insurance';
 import { sampleFullName } from './names';
 import { BIRTH_PROVINCES, sampleAddress, sampleResidenceProvince } from './places';
 import { Random } from './random';
-import type { IdentityField, ParticipantRow, PersonRecords, TruthRow } from './rows';
+import type { CitizenRow, IdentityField, ParticipantRow, PersonRecords, TruthRow } from './rows';
 
 /**
  * Applies one discrepancy to a person's clean insurance records and writes down the truth:
@@ -105,6 +113,110 @@ export function injectDiscrepancy(
     case 'UNKNOWN_CITIZEN_ID':
       addUnknownPerson(ctx, rng, records, truth);
       return;
+    case 'NAME_CONFUSION': {
+      const { value, confusion } = confuseName(rng, primary.fullName);
+      records.truth.push(truth(primary, ['full_name'], { confusion, clean: primary.fullName, recorded: value }));
+      primary.fullName = value;
+      return;
+    }
+    case 'NAME_INVISIBLE': {
+      const { value, variant } = addInvisibleCharacters(rng, primary.fullName);
+      records.truth.push(truth(primary, [], { variant, clean: primary.fullName, recorded: value }));
+      primary.fullName = value;
+      return;
+    }
+    case 'NAME_LOOKALIKE': {
+      const { value, variant } = lookalikeName(rng, primary.fullName);
+      records.truth.push(truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }));
+      primary.fullName = value;
+      return;
+    }
+    case 'NAME_ETHNIC_SPELLING': {
+      // The person is given an ethnic-minority name in the registry, spelt otherwise by VSS.
+      const registered = rng.pick(ETHNIC_MINORITY_NAMES[primary.gender]);
+      const { value, variant } = respellEthnicName(rng, registered);
+      citizen.fullName = registered;
+      records.truth.push(truth(primary, ['full_name'], { variant, clean: registered, recorded: value }));
+      primary.fullName = value;
+      return;
+    }
+    case 'NAME_MIDDLE_ABBREVIATED': {
+      const { value, variant } = abbreviateMiddleName(rng, primary.fullName);
+      records.truth.push(truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }));
+      primary.fullName = value;
+      return;
+    }
+    case 'DOB_PLACEHOLDER': {
+      const { value, form } = placeholderBirthDate(rng, primary.dateOfBirth);
+      records.truth.push(truth(primary, ['date_of_birth'], { form, clean: primary.dateOfBirth, recorded: value }));
+      primary.dateOfBirth = value;
+      return;
+    }
+    case 'MISSING_ID_THIRD_PROVINCE': {
+      const own = [citizen.birthProvinceCode, citizen.residenceProvinceCode];
+      let province = BIRTH_PROVINCES.sample(rng);
+      while (own.includes(province)) province = BIRTH_PROVINCES.sample(rng);
+      primary.citizenId = null;
+      primary.legacyId = null;
+      records.truth.push(truth(primary, [], { keptIn: province, bornIn: own[0], livesIn: own[1] }));
+      primary.provinceCode = province;
+      return;
+    }
+    case 'MISSING_ID_DIRTY': {
+      primary.citizenId = null;
+      primary.legacyId = null;
+      const dirt = rng.pick(['NAME_FORM', 'NAME_TYPO', 'DOB_PRECISION_LOST', 'DOB_PLACEHOLDER', 'NAME_MIDDLE_ABBREVIATED'] as const);
+      const before = { name: primary.fullName, date: primary.dateOfBirth };
+      if (dirt === 'NAME_FORM') primary.fullName = alterNameForm(rng, primary.fullName).value;
+      else if (dirt === 'NAME_TYPO') primary.fullName = misspellName(rng, primary.fullName).value;
+      else if (dirt === 'NAME_MIDDLE_ABBREVIATED') primary.fullName = abbreviateMiddleName(rng, primary.fullName).value;
+      else if (dirt === 'DOB_PRECISION_LOST') primary.dateOfBirth = coarsenBirthDate(rng, primary.dateOfBirth).value;
+      else primary.dateOfBirth = placeholderBirthDate(rng, primary.dateOfBirth).value;
+      records.truth.push(
+        truth(primary, [], { dirt, clean: before, recorded: { name: primary.fullName, date: primary.dateOfBirth } }),
+      );
+      return;
+    }
+    case 'MISSING_ID_TONE_NAMESAKE': {
+      primary.citizenId = null;
+      primary.legacyId = null;
+      const namesake: CitizenRow = {
+        ...citizen,
+        citizenId: ctx.ids.citizenId(citizen.birthProvinceCode, insured.gender, birthYearOf(insured.birth)),
+        legacyId: null,
+        fullName: toneVariant(rng, citizen.fullName),
+        vitalStatus: 'ALIVE',
+        dateOfDeath: null,
+        residenceStatus: citizen.residenceStatus === 'CANCELLED' ? 'REGISTERED' : citizen.residenceStatus,
+      };
+      records.alsoInRegistry = [...(records.alsoInRegistry ?? []), namesake];
+      records.truth.push(truth(primary, [], { namesake: namesake.citizenId, namesakeName: namesake.fullName }));
+      return;
+    }
+    case 'CITIZEN_ID_OTHER_PERSON': {
+      // Another real person of the same province, sex and birth year: their IDs share six digits.
+      const year = birthYearOf(insured.birth);
+      let day = sampleBirthDay(rng, ctx.asOf);
+      while (birthYearOf(day) !== year) day = sampleBirthDay(rng, ctx.asOf);
+      const other: CitizenRow = {
+        ...citizen,
+        citizenId: ctx.ids.citizenId(citizen.birthProvinceCode, insured.gender, year),
+        legacyId: null,
+        fullName: sampleFullName(rng, insured.gender, year, citizen.birthProvinceCode),
+        dateOfBirth: isoOf(day),
+        vitalStatus: 'ALIVE',
+        dateOfDeath: null,
+        residenceStatus: citizen.residenceStatus === 'CANCELLED' ? 'REGISTERED' : citizen.residenceStatus,
+      };
+      records.alsoInRegistry = [...(records.alsoInRegistry ?? []), other];
+      const fields: IdentityField[] = [];
+      if (other.fullName !== primary.fullName) fields.push('full_name');
+      if (other.dateOfBirth !== primary.dateOfBirth) fields.push('date_of_birth');
+      records.truth.push(truth(primary, fields, { recordCitizenId: other.citizenId, owner: other.fullName }));
+      primary.citizenId = other.citizenId;
+      primary.legacyId = null;
+      return;
+    }
   }
 }
 

@@ -88,6 +88,7 @@ export interface BenefitPaymentRow {
 
 /** The reconciliation outcome a correct reconciliation must reach for a record. */
 export type Outcome =
+  | 'MATCHED'
   | 'MATCHED_AFTER_NORMALIZATION'
   | 'FIELD_MISMATCH'
   | 'LEGACY_ID_RESOLVED'
@@ -99,7 +100,10 @@ export type Outcome =
 /** Identity fields reconciliation compares, named as in the FieldDifference message. */
 export type IdentityField = 'full_name' | 'date_of_birth' | 'gender';
 
-/** synth.truth: what was injected into one participant record, and the clean value. */
+/**
+ * synth.truth: what was injected into one participant record, and the clean value. MATCHED is
+ * the truth of an injected change that must not be reported (invisible characters).
+ */
 export interface TruthRow {
   socialInsuranceCode: string;
   outcome: Outcome;
@@ -117,4 +121,6 @@ export interface PersonRecords {
   benefits: BenefitRow[];
   payments: BenefitPaymentRow[];
   truth: TruthRow[];
+  /** Registry citizens with no insurance record that a discrepancy needs: a namesake, the owner of a mistyped ID. */
+  alsoInRegistry?: CitizenRow[];
 }

@@ -13,6 +13,7 @@ import { CallerLimits1763900006000 } from './1763900006000-CallerLimits';
 import { WatchNotifications1763900006010 } from './1763900006010-WatchNotifications';
 import { Sweeps1763900006020 } from './1763900006020-Sweeps';
 import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
+import { MatchModels1763900008000 } from './1763900008000-MatchModels';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -31,6 +32,7 @@ export const VSS_MIGRATIONS = [
   WatchNotifications1763900006010,
   Sweeps1763900006020,
   RecordedDates1763900007000,
+  MatchModels1763900008000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -133,6 +133,8 @@ export const gatewayConfigSchema = z.object({
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
   /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
   RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Reconciliation: the model version (models/*.json) new runs score with; empty for the newest. */
+  RECONCILE_MODEL: z.string().default(''),
 });
 
 export const workerConfigSchema = z.object({
@@ -187,6 +189,8 @@ export const workerConfigSchema = z.object({
   RECONCILE_RECORDS_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
   /** Reconciliation: legacy-ID look-ups in flight at once. */
   RECONCILE_LEGACY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** Reconciliation: the model runs recorded before models were versioned score with; empty for the newest. */
+  RECONCILE_MODEL: z.string().default(''),
 });
 
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;

@@ -72,6 +72,12 @@ export interface Run {
   finishedAt: string;
   /** Why the run failed, when it did. */
   error: string;
+  /**
+   * The matching model the run scores with (models/<file>.json), and the SHA-256 of that file:
+   * the same model and data give the same findings.
+   */
+  modelVersion: string;
+  modelDigest: string;
 }
 
 export interface StartRunRequest {
@@ -126,12 +132,30 @@ export interface FieldDifference {
   registryValue: string;
 }
 
+/** How the matching model weighed one field of a record against a registry citizen. */
+export interface FieldEvidence {
+  /** full_name, date_of_birth, gender or province. */
+  field: string;
+  /**
+   * The comparison level the field agreed at: EXACT, EXACT_WITHOUT_DIACRITICS, ABBREVIATED,
+   * ONE_EDIT, SIMILAR, OTHER for names; EXACT, EXACT_AT_MONTH, EXACT_AT_YEAR,
+   * DAY_MONTH_SWAPPED, ONE_PART_DIFFERS, YEAR_OFF_BY_ONE, OTHER for birth dates; AGREES or
+   * DISAGREES for gender and province.
+   */
+  level: string;
+  /** log2(m/u) of the level in bits: positive for evidence of the same person. */
+  weight: number;
+}
+
 export interface Candidate {
   citizenId: string;
   fullName: string;
   dateOfBirth: string;
-  /** Match score in [0, 1]. */
+  /** Probability in [0, 1] that the citizen is the record's person. */
   score: number;
+  /** Sum of the evidence's weights; candidates are ranked by it. */
+  matchWeight: number;
+  evidence: FieldEvidence[];
 }
 
 export interface Finding {
@@ -155,6 +179,8 @@ export interface Finding {
   detail: string;
   /** RFC 3339 timestamp when applied; empty when not. */
   appliedAt: string;
+  /** FIELD_MISMATCH: how the matching model weighs the record against the registry citizen. */
+  evidence: FieldEvidence[];
 }
 
 export interface ListFindingsRequest {

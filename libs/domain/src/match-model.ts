@@ -1,0 +1,277 @@
+import type { Gender } from './citizen-id';
+import { dateParts, type IsoDate, type PartialDate, precisionOf } from './dates';
+import { nameMatchKey, nameSimilarity, normalizeName } from './names';
+
+/**
+ * The Fellegi–Sunter model that decides whether an insurance record and a registry citizen are
+ * the same person, in the manner of Splink: each field is compared at one of a few levels, each
+ * level has an m probability (how often true matches fall in it) and a u probability (how often
+ * two different people do), and the evidence of a level is its match weight log2(m/u). Names
+ * matched exactly get a term-frequency adjustment: agreeing on "Nguyễn Văn An" proves far less
+ * than agreeing on "Hầu A Páo". The parameters are estimated from the data (match-training) and
+ * kept as a versioned model file that every run records. Pure: no I/O.
+ */
+
+export const NAME_LEVELS = [
+  'EXACT', // equal with diacritics (case, spacing, tone placement and invisible characters aside)
+  'EXACT_WITHOUT_DIACRITICS', // equal by match key: Tuấn / Tuân, NGUYEN VAN AN / Nguyễn Văn An
+  'ABBREVIATED', // middle names abbreviated or left out: Nguyễn V. An, Nguyễn An
+  'ONE_EDIT', // one letter typed, dropped, doubled or swapped (by match key)
+  'SIMILAR', // close by Jaro–Winkler or by words in another order
+  'OTHER',
+] as const;
+export type NameLevel = (typeof NAME_LEVELS)[number];
+
+export const DAY_DATE_LEVELS = [
+  'EXACT',
+  'DAY_MONTH_SWAPPED',
+  'ONE_PART_DIFFERS', // same year, and the day or the month (not both) differs
+  'YEAR_OFF_BY_ONE', // same day and month, the year one off
+  'OTHER',
+] as const;
+export const MONTH_DATE_LEVELS = ['EXACT_AT_MONTH', 'ONE_PART_DIFFERS', 'YEAR_OFF_BY_ONE', 'OTHER'] as const;
+export const YEAR_DATE_LEVELS = ['EXACT_AT_YEAR', 'YEAR_OFF_BY_ONE', 'OTHER'] as const;
+export const AGREEMENT_LEVELS = ['AGREES', 'DISAGREES'] as const;
+
+export type BirthDateLevel =
+  | (typeof DAY_DATE_LEVELS)[number]
+  | (typeof MONTH_DATE_LEVELS)[number]
+  | (typeof YEAR_DATE_LEVELS)[number];
+export type AgreementLevel = (typeof AGREEMENT_LEVELS)[number];
+
+/**
+ * The comparisons of the model. A birth date known only to the month or the year is compared by
+ * a comparison of its own: its levels are different, and so are their m and u (agreeing on a
+ * year is weak evidence; agreeing on a whole date is strong).
+ */
+export const COMPARISONS = {
+  full_name: NAME_LEVELS,
+  date_of_birth_day: DAY_DATE_LEVELS,
+  date_of_birth_month: MONTH_DATE_LEVELS,
+  date_of_birth_year: YEAR_DATE_LEVELS,
+  gender: AGREEMENT_LEVELS,
+  province: AGREEMENT_LEVELS,
+} as const;
+export type ComparisonName = keyof typeof COMPARISONS;
+export const COMPARISON_NAMES = Object.keys(COMPARISONS) as ComparisonName[];
+
+/** The field an explanation names: the three date comparisons are one field to a person. */
+export type EvidenceField = 'full_name' | 'date_of_birth' | 'gender' | 'province';
+
+export type LevelParameters = { m: number; u: number };
+
+/**
+ * Word frequencies of names, by position, as shares of the population: the term-frequency
+ * table. A full name's frequency is taken as the product of its words' (surname × middle words
+ * × given name), so the table stays a few thousand words long for any population.
+ */
+export type NameFrequencies = {
+  surname: Readonly<Record<string, number>>;
+  middle: Readonly<Record<string, number>>;
+  given: Readonly<Record<string, number>>;
+  /** The share assumed for a word the table does not hold. */
+  unseen: number;
+};
+
+export type MatchModel = {
+  name: string;
+  /** Changes whenever a parameter changes; a run records it with the file's digest. */
+  version: string;
+  description: string;
+  trainedAt: string;
+  /** What the parameters were estimated from: records, pairs, EM iterations. */
+  training: Readonly<Record<string, string | number | boolean>>;
+  /** Prior probability that a pair blocking produces is a true match (λ in Splink). */
+  priorMatchProbability: number;
+  comparisons: { [C in ComparisonName]: Readonly<Record<(typeof COMPARISONS)[C][number], LevelParameters>> };
+  /** Term-frequency adjustment of the exact name levels. */
+  nameFrequencies: NameFrequencies;
+  /** Probabilities at which a citizen is a candidate worth an officer's time, and a match. */
+  thresholds: { candidate: number; match: number };
+};
+
+export type FieldEvidence = {
+  field: EvidenceField;
+  level: string;
+  /** log2(m/u) of the level (term-frequency adjusted for exact names), in bits. */
+  weight: number;
+};
+
+export type PairScore = {
+  /** Probability in [0, 1] that the two are the same person. */
+  probability: number;
+  /** Sum of the fields' weights: the Splink match weight, without the prior. */
+  matchWeight: number;
+  evidence: FieldEvidence[];
+};
+
+/** The record side of a pair. Names may come with their match keys already computed. */
+export type PairRecord = {
+  fullName: string;
+  nameKey?: string;
+  dateOfBirth?: PartialDate;
+  gender?: Gender;
+  provinceCode?: string;
+};
+
+/** The registry side: where they live and where their birth was registered both count as theirs. */
+export type PairCitizen = {
+  fullName: string;
+  nameKey?: string;
+  dateOfBirth: IsoDate;
+  gender: Gender;
+  provinceCodes?: readonly string[];
+};
+
+const SIMILAR_NAME = 0.88;
+
+/** At most one insertion, deletion, substitution or swap of neighbours between a and b. */
+export function withinOneEdit(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i += 1;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swap
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/**
+ * Middle names abbreviated ("Nguyễn V. An") or left out ("Nguyễn An"): the surname and the given
+ * name agree by match key, and every middle word of the shorter name is a word or an initial of
+ * the longer one's, in order.
+ */
+function abbreviated(a: readonly string[], b: readonly string[]): boolean {
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.length < 2 || long.length < 2) return false;
+  if (short[0] !== long[0] || short[short.length - 1] !== long[long.length - 1]) return false;
+  const initialOf = (x: string, y: string) => x.length === 1 && y[0] === x;
+  const agree = (x: string, y: string) => x === y || initialOf(x, y) || initialOf(y, x);
+  let j = 1;
+  let shortened = short.length < long.length;
+  for (let i = 1; i < short.length - 1; i += 1) {
+    const word = short[i];
+    while (j < long.length - 1 && !agree(word, long[j])) j += 1;
+    if (j >= long.length - 1) return false;
+    if (long[j] !== word) shortened = true;
+    j += 1;
+  }
+  return shortened;
+}
+
+/** The level at which two names agree. */
+export function nameLevel(a: string, b: string, keyA = nameMatchKey(a), keyB = nameMatchKey(b)): NameLevel {
+  if (keyA === keyB || keyA.replace(/ /g, '') === keyB.replace(/ /g, '')) {
+    return normalizeName(a).replace(/[ \-'\u2019]/gu, '') === normalizeName(b).replace(/[ \-'\u2019]/gu, '')
+      ? 'EXACT'
+      : 'EXACT_WITHOUT_DIACRITICS';
+  }
+  if (abbreviated(keyA.split(' '), keyB.split(' '))) return 'ABBREVIATED';
+  if (withinOneEdit(keyA, keyB)) return 'ONE_EDIT';
+  return nameSimilarity(keyA, keyB) >= SIMILAR_NAME ? 'SIMILAR' : 'OTHER';
+}
+
+/** Which of the three date comparisons a record's birth date is compared by. */
+export function dateComparisonOf(date: PartialDate): 'date_of_birth_day' | 'date_of_birth_month' | 'date_of_birth_year' {
+  const precision = precisionOf(date);
+  return precision === 'DAY'
+    ? 'date_of_birth_day'
+    : precision === 'MONTH'
+      ? 'date_of_birth_month'
+      : 'date_of_birth_year';
+}
+
+/** The level at which a recorded (possibly partial) birth date agrees with the registry's. */
+export function birthDateLevel(recorded: PartialDate, registry: IsoDate): BirthDateLevel {
+  const r = dateParts(registry);
+  const precision = precisionOf(recorded);
+  const sameYear = recorded.year === r.year;
+  const yearOff = Math.abs(recorded.year - r.year) === 1;
+  if (precision === 'YEAR') return sameYear ? 'EXACT_AT_YEAR' : yearOff ? 'YEAR_OFF_BY_ONE' : 'OTHER';
+  const sameMonth = recorded.month === r.month;
+  if (precision === 'MONTH') {
+    if (sameYear) return sameMonth ? 'EXACT_AT_MONTH' : 'ONE_PART_DIFFERS';
+    return yearOff && sameMonth ? 'YEAR_OFF_BY_ONE' : 'OTHER';
+  }
+  const sameDay = recorded.day === r.day;
+  if (sameYear && sameMonth && sameDay) return 'EXACT';
+  if (sameYear && recorded.month === r.day && recorded.day === r.month) return 'DAY_MONTH_SWAPPED';
+  if (sameYear && (sameMonth || sameDay)) return 'ONE_PART_DIFFERS';
+  return yearOff && sameMonth && sameDay ? 'YEAR_OFF_BY_ONE' : 'OTHER';
+}
+
+/** The share of the population with this name (by match key), from the word frequencies. */
+export function nameFrequency(frequencies: NameFrequencies, nameKey: string): number {
+  const words = nameKey.split(' ');
+  if (words.length === 1) return frequencies.given[words[0]] ?? frequencies.unseen;
+  let share = (frequencies.surname[words[0]] ?? frequencies.unseen) * (frequencies.given[words[words.length - 1]] ?? frequencies.unseen);
+  for (let i = 1; i < words.length - 1; i += 1) share *= frequencies.middle[words[i]] ?? frequencies.unseen;
+  return share;
+}
+
+const weightOf = (p: LevelParameters) => Math.log2(p.m / p.u);
+
+/** The comparison levels of a pair, as match-training counts them; null where a field is absent. */
+export type ComparisonVector = { [C in ComparisonName]?: string };
+
+export function comparePair(record: PairRecord, citizen: PairCitizen): ComparisonVector {
+  const vector: ComparisonVector = {
+    full_name: nameLevel(record.fullName, citizen.fullName, record.nameKey, citizen.nameKey),
+  };
+  if (record.dateOfBirth !== undefined)
+    vector[dateComparisonOf(record.dateOfBirth)] = birthDateLevel(record.dateOfBirth, citizen.dateOfBirth);
+  if (record.gender !== undefined) vector.gender = record.gender === citizen.gender ? 'AGREES' : 'DISAGREES';
+  if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
+    vector.province = citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES';
+  return vector;
+}
+
+/** The probability of a match weight under the model's prior. */
+export function probabilityOf(model: Pick<MatchModel, 'priorMatchProbability'>, matchWeight: number): number {
+  const prior = model.priorMatchProbability;
+  const odds = (prior / (1 - prior)) * 2 ** matchWeight;
+  return Number.isFinite(odds) ? odds / (1 + odds) : 1;
+}
+
+/**
+ * Scores a pair: each field's level and weight, their sum and the probability. A field the
+ * record does not have is no evidence either way (Splink's null level). An exact name's u is
+ * the name's frequency (never below the level's u: a rare name cannot prove more than the
+ * model saw), so namesakes of common names weigh less.
+ */
+export function scorePair(model: MatchModel, record: PairRecord, citizen: PairCitizen): PairScore {
+  const vector = comparePair(record, citizen);
+  const evidence: FieldEvidence[] = [];
+  let matchWeight = 0;
+  for (const comparison of COMPARISON_NAMES) {
+    const level = vector[comparison];
+    if (level === undefined) continue;
+    const parameters = (model.comparisons[comparison] as Record<string, LevelParameters>)[level];
+    let weight = weightOf(parameters);
+    if (comparison === 'full_name' && (level === 'EXACT' || level === 'EXACT_WITHOUT_DIACRITICS')) {
+      const key = citizen.nameKey ?? nameMatchKey(citizen.fullName);
+      // The table is by match key, so the share counts every tone variant of the name: for an
+      // exact match with diacritics it is an upper bound, and the levels' m keeps the two apart.
+      const share = nameFrequency(model.nameFrequencies, key);
+      weight = Math.log2(parameters.m / Math.max(parameters.u, share));
+    }
+    matchWeight += weight;
+    evidence.push({
+      field: comparison.startsWith('date_of_birth') ? 'date_of_birth' : (comparison as EvidenceField),
+      level,
+      weight: Math.round(weight * 100) / 100,
+    });
+  }
+  return { probability: probabilityOf(model, matchWeight), matchWeight, evidence };
+}
+
+/** "full_name EXACT +9.1, date_of_birth ONE_PART_DIFFERS −2.3": the evidence for a person. */
+export function formatEvidence(evidence: readonly FieldEvidence[]): string {
+  return evidence
+    .map((e) => `${e.field} ${e.level} ${e.weight >= 0 ? '+' : '−'}${Math.abs(e.weight).toFixed(1)}`)
+    .join(', ');
+}
