@@ -70,6 +70,14 @@ it('exports every finding as CSV to a file', async () => {
   expect(lines[0]).toMatch(/^finding_id,outcome,social_insurance_code,citizen_id,/);
   expect(lines).toHaveLength(Object.keys(expectedFindings()).length + 1);
   expect(lines.find((l) => l.includes(',3600000007,'))).toContain('date_of_birth: 1988-07-04 -> 1988-04-07');
+  // The model's reasons, field by field: the swapped date of the mismatch, the candidates' evidence.
+  expect(lines[0].split(',')).toContain('evidence');
+  expect(lines.find((l) => l.includes(',3600000007,'))).toMatch(
+    /date_of_birth=DAY_MONTH_SWAPPED\(\+\d+\.\d\d\)/,
+  );
+  const missing = lines.filter((l) => l.includes(',MISSING_ID_CANDIDATE,'));
+  for (const line of missing.filter((l) => /,\d{12} /.test(l)))
+    expect(line).toMatch(/full_name=[A-Z_]+\([+-]\d+\.\d\d\)/);
   expect((await cli('export', runId)).split('\n')[0]).toBe(lines[0]);
 });
 

@@ -1,3 +1,6 @@
+import { readdirSync } from 'node:fs';
+import type { Finding } from '@vss/contracts';
+import { Outcome } from '@vss/contracts';
 import { loadPopulation } from '@vss/synthetic';
 import { formatQuality, type RunQuality, scoreRun } from '../../bench/reconcile/quality';
 import { startSystem, type System } from './support';
@@ -14,6 +17,10 @@ import { startSystem, type System } from './support';
 
 let system: System;
 let quality: RunQuality;
+let findings: Finding[];
+let modelVersion: string;
+let modelDigest: string;
+let otherPerson: Set<string>;
 
 beforeAll(async () => {
   system = await startSystem('reconquality', {
@@ -25,6 +32,13 @@ beforeAll(async () => {
   expect(run.state).toBe('RUN_STATE_COMPLETED');
   expect(run.recordsProcessed).toBe(run.recordsTotal);
   quality = await scoreRun(system.pool, run.runId);
+  findings = await system.findings(run.runId);
+  modelVersion = run.modelVersion;
+  modelDigest = run.modelDigest;
+  const { rows } = await system.pool.query<{ sic: string }>(
+    `SELECT social_insurance_code AS sic FROM synth.truth WHERE detail ->> 'kind' = 'CITIZEN_ID_OTHER_PERSON'`,
+  );
+  otherPerson = new Set(rows.map((r) => r.sic));
 }, 120_000);
 
 afterAll(() => system?.stop());
@@ -57,4 +71,36 @@ it('ranks the true person first for ≥ 95 % of records without a citizen ID, mo
   for (const k of quality.kinds.filter((k) => k.trueFirst !== null)) {
     if (k.trueFirst! / k.records < 0.95) throw new Error(`${k.kind}:\n${formatQuality(quality)}`);
   }
+});
+
+it('records the model it scored with, and explains candidates and mismatches field by field over gRPC', () => {
+  const newest = readdirSync('models')
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .pop();
+  expect(`${modelVersion}.json`).toBe(newest);
+  expect(modelDigest).toMatch(/^[0-9a-f]{64}$/);
+  const missing = findings.filter((f) => f.outcome === Outcome.OUTCOME_MISSING_ID_CANDIDATE);
+  const mismatches = findings.filter((f) => f.outcome === Outcome.OUTCOME_FIELD_MISMATCH);
+  expect(missing.length).toBeGreaterThan(100);
+  expect(mismatches.length).toBeGreaterThan(100);
+  for (const f of missing) {
+    for (const c of f.candidates) {
+      expect(c.evidence.map((e) => e.field)).toEqual(['full_name', 'date_of_birth', 'gender', 'province']);
+      expect(Math.abs(c.evidence.reduce((s, e) => s + e.weight, 0) - c.matchWeight)).toBeLessThan(0.05);
+    }
+    expect(f.candidates.map((c) => c.matchWeight)).toEqual(
+      [...f.candidates.map((c) => c.matchWeight)].sort((a, b) => b - a),
+    );
+  }
+  for (const f of mismatches) {
+    expect(f.evidence.length).toBeGreaterThanOrEqual(3);
+    expect(f.detail).toContain(f.evidence[0].level);
+  }
+  // An ID typo naming another real person is told apart from a mistyped field, mostly.
+  const flagged = (f: Finding) => f.detail.includes('probably different people');
+  const other = mismatches.filter((f) => otherPerson.has(f.socialInsuranceCode));
+  const rest = mismatches.filter((f) => !otherPerson.has(f.socialInsuranceCode));
+  expect(other.filter(flagged).length).toBeGreaterThanOrEqual(other.length * 0.8);
+  expect(rest.filter(flagged).length).toBeLessThanOrEqual(rest.length * 0.02);
 });
