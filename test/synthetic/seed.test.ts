@@ -37,7 +37,9 @@ describe('seeding with COPY', () => {
   it('loads the same population for the same seed, demo people included', async () => {
     const a = await withPool(first.url, async (pool) => {
       const report = await loadPopulation(pool, OPTIONS);
-      expect(report.rows['npd.citizens']).toBe(OPTIONS.citizens);
+      // Plus the few registry-only people some discrepancies need (tone-only namesakes, owners of mistyped IDs).
+      expect(report.rows['npd.citizens']).toBeGreaterThanOrEqual(OPTIONS.citizens);
+      expect(report.rows['npd.citizens']).toBeLessThanOrEqual(OPTIONS.citizens * 1.01);
       return fingerprint(pool);
     });
     const b = await withPool(second.url, async (pool) => {
