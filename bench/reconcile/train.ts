@@ -31,7 +31,12 @@ async function main() {
   const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true });
   const pki = await benchPki();
   try {
-    const { url } = await freshPopulation(embedded.adminUrl, 'train', Number(opts.citizens), Number(opts.seed));
+    const { url } = await freshPopulation(
+      embedded.adminUrl,
+      'train',
+      Number(opts.citizens),
+      Number(opts.seed),
+    );
     const port = await freePort();
     const registryApp = startApp('population-registry', {
       DATABASE_URL: url,

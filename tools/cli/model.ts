@@ -67,11 +67,15 @@ export function describeTraining(report: TrainingReport): string[] {
  * file; put it in models/ on the gateways and workers and name it in RECONCILE_MODEL.
  */
 export function registerModelCommands(program: Command): void {
-  const model = program.command('model').description('the reconciliation matching model: train one, show those installed');
+  const model = program
+    .command('model')
+    .description('the reconciliation matching model: train one, show those installed');
 
   model
     .command('train')
-    .description("estimate a model's m, u and name frequencies from our records and the registry (EM, as Splink)")
+    .description(
+      "estimate a model's m, u and name frequencies from our records and the registry (EM, as Splink)",
+    )
     .requiredOption('--version <version>', 'the new model version, e.g. 2027-01-15')
     .requiredOption('--out <file>', 'where to write the model file')
     .option('--records <n>', 'insurance records sampled', '50000')
@@ -112,6 +116,8 @@ export function registerModelCommands(program: Command): void {
       say(`new runs use ${current.model.version} (sha256 ${current.digest})`);
       const m = current.model;
       say(`  trained ${m.trainedAt} on ${JSON.stringify(m.training)}`);
-      say(`  prior ${m.priorMatchProbability}, candidate ≥ ${m.thresholds.candidate}, match ≥ ${m.thresholds.match}`);
+      say(
+        `  prior ${m.priorMatchProbability}, candidate ≥ ${m.thresholds.candidate}, match ≥ ${m.thresholds.match}`,
+      );
     });
 }

@@ -129,7 +129,9 @@ export const CSV_HEADER = [
 
 /** "full_name=EXACT(+9.1); date_of_birth=ONE_PART_DIFFERS(-2.3)": the model's reasons. */
 function evidenceCsv(evidence: readonly FieldEvidence[]): string {
-  return evidence.map((e) => `${e.field}=${e.level}(${e.weight >= 0 ? '+' : ''}${e.weight.toFixed(2)})`).join('; ');
+  return evidence
+    .map((e) => `${e.field}=${e.level}(${e.weight >= 0 ? '+' : ''}${e.weight.toFixed(2)})`)
+    .join('; ');
 }
 
 /** One finding as a CSV line (RFC 4180 quoting). The evidence is the best candidate's, or the mismatch's. */

@@ -15,12 +15,15 @@ import {
 
 /** Optimal string alignment distance, the plain way: the reference withinOneEdit must agree with. */
 function osaDistance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i += 1) {
     for (let j = 1; j <= b.length; j += 1) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];
@@ -29,7 +32,10 @@ function osaDistance(a: string, b: string): number {
 describe('withinOneEdit', () => {
   it('agrees with the edit distance (substitution, insertion, deletion, swap) (property)', () => {
     const word = fc.string({ unit: fc.constantFrom('a', 'b', 'n', ' '), maxLength: 6 });
-    fc.assert(fc.property(word, word, (a, b) => withinOneEdit(a, b) === osaDistance(a, b) <= 1), { numRuns: 5000 });
+    fc.assert(
+      fc.property(word, word, (a, b) => withinOneEdit(a, b) === osaDistance(a, b) <= 1),
+      { numRuns: 5000 },
+    );
   });
 });
 
@@ -88,8 +94,18 @@ describe('birthDateLevel', () => {
 });
 
 describe('scorePair', () => {
-  const truth = { fullName: 'Nguyễn Văn Tuấn', dateOfBirth: '1988-04-09', gender: 'MALE' as const, provinceCodes: ['001'] };
-  const record = { fullName: 'Nguyễn Văn Tuấn', dateOfBirth: { year: 1988, month: 4, day: 9 }, gender: 'MALE' as const, provinceCode: '001' };
+  const truth = {
+    fullName: 'Nguyễn Văn Tuấn',
+    dateOfBirth: '1988-04-09',
+    gender: 'MALE' as const,
+    provinceCodes: ['001'],
+  };
+  const record = {
+    fullName: 'Nguyễn Văn Tuấn',
+    dateOfBirth: { year: 1988, month: 4, day: 9 },
+    gender: 'MALE' as const,
+    provinceCode: '001',
+  };
 
   it('puts the exact name above a namesake that differs only in tones', () => {
     const exact = scorePair(MODEL, record, truth);
@@ -99,9 +115,15 @@ describe('scorePair', () => {
   });
 
   it('weighs an exact common name less than an exact rare one (term frequency)', () => {
-    const common = scorePair(MODEL, { fullName: 'Nguyễn Văn Hùng' }, { ...truth, fullName: 'Nguyễn Văn Hùng' });
+    const common = scorePair(
+      MODEL,
+      { fullName: 'Nguyễn Văn Hùng' },
+      { ...truth, fullName: 'Nguyễn Văn Hùng' },
+    );
     const rare = scorePair(MODEL, { fullName: 'Hầu A Páo' }, { ...truth, fullName: 'Hầu A Páo' });
-    expect(nameFrequency(MODEL.nameFrequencies, 'nguyen van hung')).toBeGreaterThan(nameFrequency(MODEL.nameFrequencies, 'hau a pao'));
+    expect(nameFrequency(MODEL.nameFrequencies, 'nguyen van hung')).toBeGreaterThan(
+      nameFrequency(MODEL.nameFrequencies, 'hau a pao'),
+    );
     expect(rare.matchWeight).toBeGreaterThan(common.matchWeight);
   });
 
@@ -112,9 +134,19 @@ describe('scorePair', () => {
         const score = scorePair(
           MODEL,
           { fullName: name, dateOfBirth: { year, month }, gender: c.gender, provinceCode: '079' },
-          { fullName: c.fullName, dateOfBirth: c.dateOfBirth, gender: c.gender, provinceCodes: [c.provinceCode] },
+          {
+            fullName: c.fullName,
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            provinceCodes: [c.provinceCode],
+          },
         );
-        expect(score.evidence.map((e) => e.field)).toEqual(['full_name', 'date_of_birth', 'gender', 'province']);
+        expect(score.evidence.map((e) => e.field)).toEqual([
+          'full_name',
+          'date_of_birth',
+          'gender',
+          'province',
+        ]);
         const sum = score.evidence.reduce((s, e) => s + e.weight, 0);
         expect(Math.abs(sum - score.matchWeight)).toBeLessThan(0.05);
         expect(score.probability).toBeGreaterThanOrEqual(0);
@@ -127,11 +159,29 @@ describe('scorePair', () => {
   it('never rises when a field stops agreeing (property)', () => {
     fc.assert(
       fc.property(citizenArb, (c) => {
-        const base = { fullName: c.fullName, dateOfBirth: dateParts(c.dateOfBirth), gender: c.gender, provinceCode: c.provinceCode };
-        const citizen = { fullName: c.fullName, dateOfBirth: c.dateOfBirth, gender: c.gender, provinceCodes: [c.provinceCode] };
+        const base = {
+          fullName: c.fullName,
+          dateOfBirth: dateParts(c.dateOfBirth),
+          gender: c.gender,
+          provinceCode: c.provinceCode,
+        };
+        const citizen = {
+          fullName: c.fullName,
+          dateOfBirth: c.dateOfBirth,
+          gender: c.gender,
+          provinceCodes: [c.provinceCode],
+        };
         const all = scorePair(MODEL, base, citizen).matchWeight;
-        const flipped = scorePair(MODEL, { ...base, gender: c.gender === 'MALE' ? 'FEMALE' : 'MALE' }, citizen).matchWeight;
-        const moved = scorePair(MODEL, { ...base, provinceCode: c.provinceCode === '001' ? '079' : '001' }, citizen).matchWeight;
+        const flipped = scorePair(
+          MODEL,
+          { ...base, gender: c.gender === 'MALE' ? 'FEMALE' : 'MALE' },
+          citizen,
+        ).matchWeight;
+        const moved = scorePair(
+          MODEL,
+          { ...base, provinceCode: c.provinceCode === '001' ? '079' : '001' },
+          citizen,
+        ).matchWeight;
         expect(flipped).toBeLessThan(all);
         expect(moved).toBeLessThan(all);
       }),
@@ -141,7 +191,10 @@ describe('scorePair', () => {
   it('ships a model with every level of every comparison, agreement weighing more than disagreement', () => {
     const model: MatchModel = MODEL;
     for (const [comparison, levels] of Object.entries(COMPARISONS)) {
-      const params = model.comparisons[comparison as keyof typeof COMPARISONS] as Record<string, { m: number; u: number }>;
+      const params = model.comparisons[comparison as keyof typeof COMPARISONS] as Record<
+        string,
+        { m: number; u: number }
+      >;
       expect(Object.keys(params).sort()).toEqual([...levels].sort());
       const w = (l: string) => Math.log2(params[l].m / params[l].u);
       expect(w(levels[0])).toBeGreaterThan(w(levels[levels.length - 1]));

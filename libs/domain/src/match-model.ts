@@ -34,9 +34,7 @@ export const YEAR_DATE_LEVELS = ['EXACT_AT_YEAR', 'YEAR_OFF_BY_ONE', 'OTHER'] as
 export const AGREEMENT_LEVELS = ['AGREES', 'DISAGREES'] as const;
 
 export type BirthDateLevel =
-  | (typeof DAY_DATE_LEVELS)[number]
-  | (typeof MONTH_DATE_LEVELS)[number]
-  | (typeof YEAR_DATE_LEVELS)[number];
+  (typeof DAY_DATE_LEVELS)[number] | (typeof MONTH_DATE_LEVELS)[number] | (typeof YEAR_DATE_LEVELS)[number];
 export type AgreementLevel = (typeof AGREEMENT_LEVELS)[number];
 
 /**
@@ -176,7 +174,9 @@ export function nameLevel(a: string, b: string, keyA = nameMatchKey(a), keyB = n
 }
 
 /** Which of the three date comparisons a record's birth date is compared by. */
-export function dateComparisonOf(date: PartialDate): 'date_of_birth_day' | 'date_of_birth_month' | 'date_of_birth_year' {
+export function dateComparisonOf(
+  date: PartialDate,
+): 'date_of_birth_day' | 'date_of_birth_month' | 'date_of_birth_year' {
   const precision = precisionOf(date);
   return precision === 'DAY'
     ? 'date_of_birth_day'
@@ -208,7 +208,9 @@ export function birthDateLevel(recorded: PartialDate, registry: IsoDate): BirthD
 export function nameFrequency(frequencies: NameFrequencies, nameKey: string): number {
   const words = nameKey.split(' ');
   if (words.length === 1) return frequencies.given[words[0]] ?? frequencies.unseen;
-  let share = (frequencies.surname[words[0]] ?? frequencies.unseen) * (frequencies.given[words[words.length - 1]] ?? frequencies.unseen);
+  let share =
+    (frequencies.surname[words[0]] ?? frequencies.unseen) *
+    (frequencies.given[words[words.length - 1]] ?? frequencies.unseen);
   for (let i = 1; i < words.length - 1; i += 1) share *= frequencies.middle[words[i]] ?? frequencies.unseen;
   return share;
 }

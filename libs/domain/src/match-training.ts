@@ -60,7 +60,9 @@ function normalise(counts: Record<string, number>, levels: readonly string[]): R
 
 /** The level shares among pairs of different people: u, from randomly drawn pairs. */
 export function estimateU(random: PatternCounts): Parameters {
-  const counts = Object.fromEntries(COMPARISON_NAMES.map((c) => [c, {} as Record<string, number>])) as Parameters;
+  const counts = Object.fromEntries(
+    COMPARISON_NAMES.map((c) => [c, {} as Record<string, number>]),
+  ) as Parameters;
   for (const { vector, count } of random.patterns()) {
     for (const c of COMPARISON_NAMES) {
       const level = vector[c];
@@ -145,7 +147,12 @@ export function nameFrequenciesOf(
   const middle = table(counts.middle);
   const given = table(counts.given);
   const smallest = Math.max(1, Math.max(surname.total, given.total));
-  return { surname: surname.out, middle: middle.out, given: given.out, unseen: Number((1 / smallest).toPrecision(4)) };
+  return {
+    surname: surname.out,
+    middle: middle.out,
+    given: given.out,
+    unseen: Number((1 / smallest).toPrecision(4)),
+  };
 }
 
 /** The parameters as a model's comparisons: m and u of every level, rounded for a readable file. */
@@ -167,7 +174,10 @@ export function parametersOf(model: MatchModel, which: 'm' | 'u'): Parameters {
     COMPARISON_NAMES.map((c) => [
       c,
       Object.fromEntries(
-        Object.entries(model.comparisons[c] as Record<string, LevelParameters>).map(([l, p]) => [l, p[which]]),
+        Object.entries(model.comparisons[c] as Record<string, LevelParameters>).map(([l, p]) => [
+          l,
+          p[which],
+        ]),
       ),
     ]),
   ) as Parameters;
@@ -186,7 +196,13 @@ export const EM_START: Parameters = {
     SIMILAR: 0.02,
     OTHER: 0.02,
   },
-  date_of_birth_day: { EXACT: 0.9, DAY_MONTH_SWAPPED: 0.02, ONE_PART_DIFFERS: 0.04, YEAR_OFF_BY_ONE: 0.01, OTHER: 0.03 },
+  date_of_birth_day: {
+    EXACT: 0.9,
+    DAY_MONTH_SWAPPED: 0.02,
+    ONE_PART_DIFFERS: 0.04,
+    YEAR_OFF_BY_ONE: 0.01,
+    OTHER: 0.03,
+  },
   date_of_birth_month: { EXACT_AT_MONTH: 0.92, ONE_PART_DIFFERS: 0.04, YEAR_OFF_BY_ONE: 0.01, OTHER: 0.03 },
   date_of_birth_year: { EXACT_AT_YEAR: 0.94, YEAR_OFF_BY_ONE: 0.03, OTHER: 0.03 },
   gender: { AGREES: 0.97, DISAGREES: 0.03 },
@@ -194,7 +210,10 @@ export const EM_START: Parameters = {
 };
 
 /** Averages two estimates of the same comparison (two sessions that both left it free). */
-export function averageParameters(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+export function averageParameters(
+  a: Record<string, number>,
+  b: Record<string, number>,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const l of Object.keys(a)) out[l] = (a[l] + (b[l] ?? a[l])) / 2;
   return out;

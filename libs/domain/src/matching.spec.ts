@@ -105,12 +105,20 @@ describe('compareParticipantToCitizen on the spellings of real records', () => {
       { fullName: recorded, dateOfBirth: { year: 1990, month: 5, day: 17 }, gender: 'MALE' },
       { fullName: registered, dateOfBirth: '1990-05-17', gender: 'MALE' },
     );
-    expect(c).toEqual({ outcome: 'MATCHED_AFTER_NORMALIZATION', differences: [], normalizedFields: ['full_name'] });
+    expect(c).toEqual({
+      outcome: 'MATCHED_AFTER_NORMALIZATION',
+      differences: [],
+      normalizedFields: ['full_name'],
+    });
   });
 
   it('takes invisible characters for nothing (MATCHED)', () => {
     const c = compareParticipantToCitizen(
-      { fullName: '\u200eNguyễn\u00a0Văn A\u200bn\u00ad', dateOfBirth: { year: 1990, month: 5, day: 17 }, gender: 'MALE' },
+      {
+        fullName: '\u200eNguyễn\u00a0Văn A\u200bn\u00ad',
+        dateOfBirth: { year: 1990, month: 5, day: 17 },
+        gender: 'MALE',
+      },
       { fullName: 'Nguyễn Văn An', dateOfBirth: '1990-05-17', gender: 'MALE' },
     );
     expect(c.outcome).toBe('MATCHED');

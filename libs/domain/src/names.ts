@@ -14,8 +14,24 @@ const VI = 'vi';
 const INVISIBLE = /[\p{Cf}\uFE00-\uFE0F]/gu;
 // Letters of other scripts that OCR and some fonts produce for Latin ones, identical on screen.
 const LOOKALIKES: Readonly<Record<string, string>> = {
-  а: 'a', е: 'e', о: 'o', р: 'p', с: 'c', у: 'y', х: 'x', і: 'i', ј: 'j', ѕ: 's', ԁ: 'd', һ: 'h',
-  ο: 'o', α: 'a', ν: 'v', ι: 'i', κ: 'k', τ: 't',
+  а: 'a',
+  е: 'e',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  у: 'y',
+  х: 'x',
+  і: 'i',
+  ј: 'j',
+  ѕ: 's',
+  ԁ: 'd',
+  һ: 'h',
+  ο: 'o',
+  α: 'a',
+  ν: 'v',
+  ι: 'i',
+  κ: 'k',
+  τ: 't',
 };
 const LOOKALIKE = new RegExp(`[${Object.keys(LOOKALIKES).join('')}]`, 'gu');
 const WHITESPACE_RUN = /\s+/gu;

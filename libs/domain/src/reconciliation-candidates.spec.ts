@@ -65,15 +65,28 @@ describe('worthScoring', () => {
   const record = { dateOfBirth: { year: 1985, month: 3, day: 12 }, nameKey: 'nguyen van an' };
 
   it('in a province block: compares a pair whose birth date agrees at the record precision, whatever the name', () => {
-    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-03-12', nameKey: 'nguyen thi mai' })).toBe(true);
     expect(
-      worthScoring('SURNAME_YEAR_PROVINCE', { ...record, dateOfBirth: { year: 1985 } }, { dateOfBirth: '1985-11-30', nameKey: 'x' }),
+      worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-03-12', nameKey: 'nguyen thi mai' }),
+    ).toBe(true);
+    expect(
+      worthScoring(
+        'SURNAME_YEAR_PROVINCE',
+        { ...record, dateOfBirth: { year: 1985 } },
+        { dateOfBirth: '1985-11-30', nameKey: 'x' },
+      ),
     ).toBe(true);
   });
 
   it('in a province block: compares a pair whose name agrees by match key, whatever the birth date', () => {
-    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van an' })).toBe(true);
-    expect(worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van binh' })).toBe(false);
+    expect(
+      worthScoring('SURNAME_YEAR_PROVINCE', record, { dateOfBirth: '1985-12-03', nameKey: 'nguyen van an' }),
+    ).toBe(true);
+    expect(
+      worthScoring('SURNAME_YEAR_PROVINCE', record, {
+        dateOfBirth: '1985-12-03',
+        nameKey: 'nguyen van binh',
+      }),
+    ).toBe(false);
   });
 
   it('in a nationwide birth-date block: compares a pair only when the given name agrees or the name is one edit away', () => {
@@ -87,21 +100,38 @@ describe('worthScoring', () => {
 describe('scoreCandidatePair', () => {
   it('scores exactly as the model does on the pair, with its evidence (property)', () => {
     fc.assert(
-      fc.property(citizenArb, vietnameseNameArb, genderArb, isoDateArb(1930, 2020), (c, name, gender, dob) => {
-        const record = { fullName: name, nameKey: nameMatchKey(name), dateOfBirth: { year: Number(dob.slice(0, 4)) }, gender, provinceCode: '001' };
-        const candidate = scoreCandidatePair(MODEL, record, {
-          citizenId: c.citizenId,
-          fullName: c.fullName,
-          nameKey: nameMatchKey(c.fullName),
-          dateOfBirth: c.dateOfBirth,
-          gender: c.gender,
-          residenceProvinceCode: c.provinceCode,
-          birthProvinceCode: c.provinceCode,
-        });
-        const expected = scorePair(MODEL, record, { fullName: c.fullName, dateOfBirth: c.dateOfBirth, gender: c.gender, provinceCodes: [c.provinceCode] });
-        expect(candidate.score).toBeCloseTo(expected.probability, 12);
-        expect(candidate.evidence).toEqual(expected.evidence);
-      }),
+      fc.property(
+        citizenArb,
+        vietnameseNameArb,
+        genderArb,
+        isoDateArb(1930, 2020),
+        (c, name, gender, dob) => {
+          const record = {
+            fullName: name,
+            nameKey: nameMatchKey(name),
+            dateOfBirth: { year: Number(dob.slice(0, 4)) },
+            gender,
+            provinceCode: '001',
+          };
+          const candidate = scoreCandidatePair(MODEL, record, {
+            citizenId: c.citizenId,
+            fullName: c.fullName,
+            nameKey: nameMatchKey(c.fullName),
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            residenceProvinceCode: c.provinceCode,
+            birthProvinceCode: c.provinceCode,
+          });
+          const expected = scorePair(MODEL, record, {
+            fullName: c.fullName,
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            provinceCodes: [c.provinceCode],
+          });
+          expect(candidate.score).toBeCloseTo(expected.probability, 12);
+          expect(candidate.evidence).toEqual(expected.evidence);
+        },
+      ),
     );
   });
 
@@ -135,7 +165,13 @@ describe('scoreCandidatePair', () => {
   });
 
   it('ranks the exact name above a namesake differing only in tones, same day and place', () => {
-    const truth = scoreCandidatePair(MODEL, record, { ...base, citizenId: '079190000009', dateOfBirth: '1990-05-17', residenceProvinceCode: '079', birthProvinceCode: '079' });
+    const truth = scoreCandidatePair(MODEL, record, {
+      ...base,
+      citizenId: '079190000009',
+      dateOfBirth: '1990-05-17',
+      residenceProvinceCode: '079',
+      birthProvinceCode: '079',
+    });
     const tones = scoreCandidatePair(MODEL, record, {
       ...base,
       fullName: 'Trần Thị Bích Ngộc',

@@ -90,7 +90,9 @@ export function worthScoring(
 ): boolean {
   switch (rule) {
     case 'SURNAME_YEAR_PROVINCE':
-      return record.nameKey === citizen.nameKey || partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
+      return (
+        record.nameKey === citizen.nameKey || partialDateMatches(record.dateOfBirth, citizen.dateOfBirth)
+      );
     case 'BIRTH_DATE':
       return (
         givenNameKey(record.nameKey) === givenNameKey(citizen.nameKey) ||

@@ -326,7 +326,10 @@ export function classifyCitizenGroup(
             fullName: citizen.fullName,
             dateOfBirth: citizen.dateOfBirth,
             gender: citizen.gender,
-            provinceCodes: [citizen.residenceProvinceCode ?? citizen.birthProvinceCode, citizen.birthProvinceCode],
+            provinceCodes: [
+              citizen.residenceProvinceCode ?? citizen.birthProvinceCode,
+              citizen.birthProvinceCode,
+            ],
           },
         );
         c.evidence = score.evidence;

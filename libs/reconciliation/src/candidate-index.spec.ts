@@ -94,7 +94,12 @@ describe('CandidateIndex', () => {
   it('does not score people of another block, nor pairs agreeing on neither birth date nor name', () => {
     const index = new CandidateIndex([record()], new NameKeys(), MODEL);
     index.consider(
-      citizen({ citizenId: '079193000001', fullName: 'Trần Thị Lan', dateOfBirth: '1993-02-11', residenceProvinceCode: '079' }),
+      citizen({
+        citizenId: '079193000001',
+        fullName: 'Trần Thị Lan',
+        dateOfBirth: '1993-02-11',
+        residenceProvinceCode: '079',
+      }),
     );
     index.consider(
       citizen({ citizenId: '079193000002', dateOfBirth: '1993-08-21', fullName: 'Hoàng Thị Lan' }),
@@ -114,7 +119,12 @@ describe('CandidateIndex', () => {
     const changed = index.takeChanged();
     expect(changed.map((c) => c.socialInsuranceCode)).toEqual(['7900000001']);
     expect(index.takeChanged()).toEqual([]);
-    const resumed = new CandidateIndex([record()], keys, MODEL, new Map([['7900000001', changed[0].candidates]]));
+    const resumed = new CandidateIndex(
+      [record()],
+      keys,
+      MODEL,
+      new Map([['7900000001', changed[0].candidates]]),
+    );
     resumed.consider(citizen());
     expect(resumed.takeChanged()).toEqual([]);
     expect(resumed.candidatesOf('7900000001')).toEqual(changed[0].candidates);
@@ -133,7 +143,11 @@ describe('CandidateIndex', () => {
   });
 
   it('finds a mover whose record knows only the birth year, by the whole name and the year', () => {
-    const index = new CandidateIndex([record({ provinceCode: '048', dateOfBirth: '1993' })], new NameKeys(), MODEL);
+    const index = new CandidateIndex(
+      [record({ provinceCode: '048', dateOfBirth: '1993' })],
+      new NameKeys(),
+      MODEL,
+    );
     index.consider(citizen({ citizenId: '001193000030', fullName: 'Hoàng Thị Lan' }));
     index.consider(citizen());
     expect(index.candidatesOf('7900000001').map((c) => c.citizenId)).toEqual(['001193000024']);

@@ -153,14 +153,22 @@ export class CandidateIndex {
     if (here || born) {
       const surname = this.keys.surname(citizen.fullName);
       for (const block of [here?.get(surname), born?.get(surname)]) {
-        if (block) this.scoreBlock('SURNAME_YEAR_PROVINCE', block, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+        if (block)
+          this.scoreBlock(
+            'SURNAME_YEAR_PROVINCE',
+            block,
+            citizen,
+            (nameKey ??= this.keys.of(citizen.fullName)),
+          );
       }
     }
     const sameDay = this.byDate.get(citizen.dateOfBirth);
-    if (sameDay) this.scoreBlock('BIRTH_DATE', sameDay, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+    if (sameDay)
+      this.scoreBlock('BIRTH_DATE', sameDay, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
     if (this.monthDates) {
       const sameMonth = this.byDate.get(citizen.dateOfBirth.slice(0, 7));
-      if (sameMonth) this.scoreBlock('BIRTH_DATE', sameMonth, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+      if (sameMonth)
+        this.scoreBlock('BIRTH_DATE', sameMonth, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
     }
     const names = this.byNameYear.get(year);
     if (names) {

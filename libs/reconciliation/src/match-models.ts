@@ -28,7 +28,12 @@ const MODEL_SCHEMA = z
       .object(Object.fromEntries(Object.entries(COMPARISONS).map(([c, names]) => [c, levels(names)])))
       .strict(),
     nameFrequencies: z
-      .object({ surname: frequencies, middle: frequencies, given: frequencies, unseen: z.number().gt(0).lte(1) })
+      .object({
+        surname: frequencies,
+        middle: frequencies,
+        given: frequencies,
+        unseen: z.number().gt(0).lte(1),
+      })
       .strict(),
     thresholds: z.object({ candidate: probability, match: probability }).strict(),
   })
@@ -74,7 +79,9 @@ export class MatchModels {
 
   /** Loads every model in `dir`; `version` names the one new runs use (default: the newest). */
   constructor(version?: string, dir = modelsRoot()) {
-    for (const name of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const name of readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const file = join(dir, name);
       const loaded = parseModel(readFileSync(file, 'utf8'), file);
       if (this.byVersion.has(loaded.model.version))
@@ -85,7 +92,8 @@ export class MatchModels {
     if (versions.length === 0) throw new Error(`no model file in ${dir}`);
     const wanted = version || versions[versions.length - 1];
     const chosen = this.byVersion.get(wanted);
-    if (!chosen) throw new Error(`RECONCILE_MODEL ${wanted} is not in ${dir}: it holds ${versions.join(', ')}`);
+    if (!chosen)
+      throw new Error(`RECONCILE_MODEL ${wanted} is not in ${dir}: it holds ${versions.join(', ')}`);
     this.chosen = chosen;
   }
 

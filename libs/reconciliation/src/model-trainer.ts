@@ -38,7 +38,14 @@ export interface TrainingOptions {
 export interface TrainingReport {
   model: MatchModel;
   /** The pairs each session's blocking produced: the block sizes, measured before any run. */
-  sessions: { blocking: string; pairs: number; patterns: number; iterations: number; converged: boolean; prior: number }[];
+  sessions: {
+    blocking: string;
+    pairs: number;
+    patterns: number;
+    iterations: number;
+    converged: boolean;
+    prior: number;
+  }[];
 }
 
 /** A small deterministic generator, so that a training on the same data gives the same file. */
@@ -95,7 +102,11 @@ export async function trainModel(
 
   const onDate = new PatternCounts();
   const onName = new PatternCounts();
-  const words = { surname: new Map<string, number>(), middle: new Map<string, number>(), given: new Map<string, number>() };
+  const words = {
+    surname: new Map<string, number>(),
+    middle: new Map<string, number>(),
+    given: new Map<string, number>(),
+  };
   const kept: PairCitizen[] = [];
   const keep = options.citizenSample ?? 5_000;
   let seen = 0;
@@ -133,7 +144,12 @@ export async function trainModel(
   // precision: drawn from each precision's records apart, or the rare ones would go unseen.
   const randomCounts = new PatternCounts();
   const pairs = options.randomPairs ?? 200_000;
-  const groups = [sample, ...(['DAY', 'MONTH', 'YEAR'] as const).map((p) => sample.filter((s) => precisionOf(s.record.dateOfBirth!) === p))];
+  const groups = [
+    sample,
+    ...(['DAY', 'MONTH', 'YEAR'] as const).map((p) =>
+      sample.filter((s) => precisionOf(s.record.dateOfBirth!) === p),
+    ),
+  ];
   for (const group of groups.filter((g) => g.length > 0)) {
     for (let i = 0; i < pairs / 2; i += 1) {
       const side = group[Math.floor(random() * group.length)];

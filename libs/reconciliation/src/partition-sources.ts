@@ -209,7 +209,11 @@ export class PartitionSources {
    * key range of the export. Only the record's own province is searched here; a
    * whole-population run also finds people registered at birth elsewhere.
    */
-  private async searchBlocks(records: ScopedRecord[], wanted: boolean, model: MatchModel): Promise<NewFinding[]> {
+  private async searchBlocks(
+    records: ScopedRecord[],
+    wanted: boolean,
+    model: MatchModel,
+  ): Promise<NewFinding[]> {
     if (!wanted || records.length === 0) return records.map((r) => missingIdFinding(r, [], wanted));
     const index = new CandidateIndex(records, this.keys, model);
     const prefixes = new Set<string>();

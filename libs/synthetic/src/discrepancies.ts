@@ -291,7 +291,15 @@ export function confuseName(rng: Random, name: string): { value: string; confusi
 
 /** Characters no reader sees, put where copying and pasting puts them. */
 export function addInvisibleCharacters(rng: Random, name: string): { value: string; variant: string } {
-  const variants = ['ZERO_WIDTH_SPACE', 'ZERO_WIDTH_NON_JOINER', 'SOFT_HYPHEN', 'DIRECTION_MARK', 'BYTE_ORDER_MARK', 'NO_BREAK_SPACE', 'DECOMPOSED'] as const;
+  const variants = [
+    'ZERO_WIDTH_SPACE',
+    'ZERO_WIDTH_NON_JOINER',
+    'SOFT_HYPHEN',
+    'DIRECTION_MARK',
+    'BYTE_ORDER_MARK',
+    'NO_BREAK_SPACE',
+    'DECOMPOSED',
+  ] as const;
   const variant = rng.pick(variants);
   const words = name.split(' ');
   const inside = (mark: string) => {
@@ -320,14 +328,27 @@ export function addInvisibleCharacters(rng: Random, name: string): { value: stri
   }
 }
 
-const CYRILLIC: Readonly<Record<string, string>> = { a: 'а', e: 'е', o: 'о', p: 'р', c: 'с', y: 'у', x: 'х', i: 'і' };
+const CYRILLIC: Readonly<Record<string, string>> = {
+  a: 'а',
+  e: 'е',
+  o: 'о',
+  p: 'р',
+  c: 'с',
+  y: 'у',
+  x: 'х',
+  i: 'і',
+};
 
 /** Letters that look the same and are not: Cyrillic for Latin, fullwidth forms, Ð (eth) for Đ. */
 export function lookalikeName(rng: Random, name: string): { value: string; variant: string } {
   if (name.includes('Đ') && rng.chance(0.5)) return { value: name.replace('Đ', '\u00D0'), variant: 'ETH' };
   if (rng.chance(0.4)) {
     const value = Array.from(name.split(' ')[0])
-      .map((ch) => (ch >= 'A' && ch <= 'z' && /[A-Za-z]/.test(ch) ? String.fromCodePoint(ch.codePointAt(0)! + 0xfee0) : ch))
+      .map((ch) =>
+        ch >= 'A' && ch <= 'z' && /[A-Za-z]/.test(ch)
+          ? String.fromCodePoint(ch.codePointAt(0)! + 0xfee0)
+          : ch,
+      )
       .join('');
     return { value: [value, ...name.split(' ').slice(1)].join(' '), variant: 'FULLWIDTH' };
   }
@@ -341,17 +362,37 @@ export function lookalikeName(rng: Random, name: string): { value: string; varia
 
 /** Ê Đê, Gia Rai and Hmông names as the registry writes them, by sex. */
 export const ETHNIC_MINORITY_NAMES: Readonly<Record<'M' | 'F', readonly string[]>> = {
-  M: ['Y-Moan Ênuôl', 'Y-Sơn Niê Kdăm', 'Y-Đhăm Êban', 'Ksor Y-Phun', "Rơ Mah H'Lông", 'Hầu A Páo', 'Giàng A Lử', 'Y-Ngông Niê'],
-  F: ["H'Hen Niê", "H'Xíu Êban", "H'Zăn Byă", "Ksor H'Bla", "H'Linh Mlô", "Rơ Châm H'Ngơm", "H'Yơn Niê", "H'Đức Mlô"],
+  M: [
+    'Y-Moan Ênuôl',
+    'Y-Sơn Niê Kdăm',
+    'Y-Đhăm Êban',
+    'Ksor Y-Phun',
+    "Rơ Mah H'Lông",
+    'Hầu A Páo',
+    'Giàng A Lử',
+    'Y-Ngông Niê',
+  ],
+  F: [
+    "H'Hen Niê",
+    "H'Xíu Êban",
+    "H'Zăn Byă",
+    "Ksor H'Bla",
+    "H'Linh Mlô",
+    "Rơ Châm H'Ngơm",
+    "H'Yơn Niê",
+    "H'Đức Mlô",
+  ],
 };
 
 /** The hyphen or apostrophe as another system wrote it: spaced, joined or curled. */
 export function respellEthnicName(rng: Random, name: string): { value: string; variant: string } {
   const variant = rng.pick(['SPACED', 'JOINED', 'CURLY_APOSTROPHE'] as const);
-  if (variant === 'CURLY_APOSTROPHE' && name.includes("'")) return { value: name.replace(/'/g, '\u2019'), variant };
+  if (variant === 'CURLY_APOSTROPHE' && name.includes("'"))
+    return { value: name.replace(/'/g, '\u2019'), variant };
   // Hmông names carry no mark in the registry; other systems hyphenate them ("Hầu A-Páo").
   if (!/['-]/.test(name)) return { value: name.replace(/ (\S+)$/u, '-$1'), variant: 'HYPHENATED' };
-  if (variant === 'JOINED') return { value: name.replace(/['-](\p{L})/gu, (_m, l: string) => l.toLocaleLowerCase('vi')), variant };
+  if (variant === 'JOINED')
+    return { value: name.replace(/['-](\p{L})/gu, (_m, l: string) => l.toLocaleLowerCase('vi')), variant };
   return { value: name.replace(/['-]/g, ' '), variant: 'SPACED' };
 }
 

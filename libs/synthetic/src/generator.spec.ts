@@ -203,7 +203,10 @@ describe('insurance records', () => {
     const provinceOf = new Map(participants().map((r) => [r.socialInsuranceCode, r.provinceCode]));
     // A record kept in a third province keeps the card its person was issued where they live.
     const elsewhere = new Set(
-      people.flatMap((p) => p.truth).filter((t) => t.detail.kind === 'MISSING_ID_THIRD_PROVINCE').map((t) => t.socialInsuranceCode),
+      people
+        .flatMap((p) => p.truth)
+        .filter((t) => t.detail.kind === 'MISSING_ID_THIRD_PROVINCE')
+        .map((t) => t.socialInsuranceCode),
     );
     expect(elsewhere.size).toBeGreaterThan(0);
     for (const card of people.flatMap((p) => p.cards).filter((c) => !elsewhere.has(c.socialInsuranceCode))) {

@@ -115,7 +115,9 @@ export function injectDiscrepancy(
       return;
     case 'NAME_CONFUSION': {
       const { value, confusion } = confuseName(rng, primary.fullName);
-      records.truth.push(truth(primary, ['full_name'], { confusion, clean: primary.fullName, recorded: value }));
+      records.truth.push(
+        truth(primary, ['full_name'], { confusion, clean: primary.fullName, recorded: value }),
+      );
       primary.fullName = value;
       return;
     }
@@ -127,7 +129,9 @@ export function injectDiscrepancy(
     }
     case 'NAME_LOOKALIKE': {
       const { value, variant } = lookalikeName(rng, primary.fullName);
-      records.truth.push(truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }));
+      records.truth.push(
+        truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }),
+      );
       primary.fullName = value;
       return;
     }
@@ -142,13 +146,17 @@ export function injectDiscrepancy(
     }
     case 'NAME_MIDDLE_ABBREVIATED': {
       const { value, variant } = abbreviateMiddleName(rng, primary.fullName);
-      records.truth.push(truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }));
+      records.truth.push(
+        truth(primary, ['full_name'], { variant, clean: primary.fullName, recorded: value }),
+      );
       primary.fullName = value;
       return;
     }
     case 'DOB_PLACEHOLDER': {
       const { value, form } = placeholderBirthDate(rng, primary.dateOfBirth);
-      records.truth.push(truth(primary, ['date_of_birth'], { form, clean: primary.dateOfBirth, recorded: value }));
+      records.truth.push(
+        truth(primary, ['date_of_birth'], { form, clean: primary.dateOfBirth, recorded: value }),
+      );
       primary.dateOfBirth = value;
       return;
     }
@@ -165,15 +173,27 @@ export function injectDiscrepancy(
     case 'MISSING_ID_DIRTY': {
       primary.citizenId = null;
       primary.legacyId = null;
-      const dirt = rng.pick(['NAME_FORM', 'NAME_TYPO', 'DOB_PRECISION_LOST', 'DOB_PLACEHOLDER', 'NAME_MIDDLE_ABBREVIATED'] as const);
+      const dirt = rng.pick([
+        'NAME_FORM',
+        'NAME_TYPO',
+        'DOB_PRECISION_LOST',
+        'DOB_PLACEHOLDER',
+        'NAME_MIDDLE_ABBREVIATED',
+      ] as const);
       const before = { name: primary.fullName, date: primary.dateOfBirth };
       if (dirt === 'NAME_FORM') primary.fullName = alterNameForm(rng, primary.fullName).value;
       else if (dirt === 'NAME_TYPO') primary.fullName = misspellName(rng, primary.fullName).value;
-      else if (dirt === 'NAME_MIDDLE_ABBREVIATED') primary.fullName = abbreviateMiddleName(rng, primary.fullName).value;
-      else if (dirt === 'DOB_PRECISION_LOST') primary.dateOfBirth = coarsenBirthDate(rng, primary.dateOfBirth).value;
+      else if (dirt === 'NAME_MIDDLE_ABBREVIATED')
+        primary.fullName = abbreviateMiddleName(rng, primary.fullName).value;
+      else if (dirt === 'DOB_PRECISION_LOST')
+        primary.dateOfBirth = coarsenBirthDate(rng, primary.dateOfBirth).value;
       else primary.dateOfBirth = placeholderBirthDate(rng, primary.dateOfBirth).value;
       records.truth.push(
-        truth(primary, [], { dirt, clean: before, recorded: { name: primary.fullName, date: primary.dateOfBirth } }),
+        truth(primary, [], {
+          dirt,
+          clean: before,
+          recorded: { name: primary.fullName, date: primary.dateOfBirth },
+        }),
       );
       return;
     }
@@ -190,7 +210,9 @@ export function injectDiscrepancy(
         residenceStatus: citizen.residenceStatus === 'CANCELLED' ? 'REGISTERED' : citizen.residenceStatus,
       };
       records.alsoInRegistry = [...(records.alsoInRegistry ?? []), namesake];
-      records.truth.push(truth(primary, [], { namesake: namesake.citizenId, namesakeName: namesake.fullName }));
+      records.truth.push(
+        truth(primary, [], { namesake: namesake.citizenId, namesakeName: namesake.fullName }),
+      );
       return;
     }
     case 'CITIZEN_ID_OTHER_PERSON': {
