@@ -121,6 +121,13 @@ export type PairCitizen = {
   provinceCodes?: readonly string[];
 };
 
+/** The provinces that count as a citizen's: where they live and where their birth was registered. */
+export function citizenProvinces(residenceProvinceCode: string | null, birthProvinceCode: string): string[] {
+  return residenceProvinceCode === null || residenceProvinceCode === birthProvinceCode
+    ? [birthProvinceCode]
+    : [residenceProvinceCode, birthProvinceCode];
+}
+
 const SIMILAR_NAME = 0.88;
 
 /** At most one insertion, deletion, substitution or swap of neighbours between a and b. */

@@ -1,6 +1,13 @@
 import { type Gender, makeCitizenId } from './citizen-id';
 import { type IsoDate, type PartialDate, partialDateMatches } from './dates';
-import { type FieldEvidence, formatEvidence, type MatchModel, scorePair, withinOneEdit } from './match-model';
+import {
+  citizenProvinces,
+  type FieldEvidence,
+  formatEvidence,
+  type MatchModel,
+  scorePair,
+  withinOneEdit,
+} from './match-model';
 import { nameMatchKey } from './names';
 
 /**
@@ -132,10 +139,7 @@ export function scoreCandidatePair(
     nameKey: citizen.nameKey,
     dateOfBirth: citizen.dateOfBirth,
     gender: citizen.gender,
-    provinceCodes:
-      citizen.residenceProvinceCode === null || citizen.residenceProvinceCode === citizen.birthProvinceCode
-        ? [citizen.birthProvinceCode]
-        : [citizen.residenceProvinceCode, citizen.birthProvinceCode],
+    provinceCodes: citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode),
   });
   return {
     citizenId: citizen.citizenId,

@@ -1,7 +1,14 @@
 import { benefitStopDate } from './benefits';
 import type { Gender } from './citizen-id';
 import { formatPartialDate, type IsoDate, type PartialDate, precisionOf } from './dates';
-import { type FieldEvidence, formatEvidence, type MatchModel, probabilityOf, scorePair } from './match-model';
+import {
+  citizenProvinces,
+  type FieldEvidence,
+  formatEvidence,
+  type MatchModel,
+  probabilityOf,
+  scorePair,
+} from './match-model';
 import { compareParticipantToCitizen, type FieldDifference, type MatchField } from './matching';
 
 /**
@@ -326,10 +333,7 @@ export function classifyCitizenGroup(
             fullName: citizen.fullName,
             dateOfBirth: citizen.dateOfBirth,
             gender: citizen.gender,
-            provinceCodes: [
-              citizen.residenceProvinceCode ?? citizen.birthProvinceCode,
-              citizen.birthProvinceCode,
-            ],
+            provinceCodes: citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode),
           },
         );
         c.evidence = score.evidence;

@@ -1,8 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { COMPARISONS, type MatchModel } from '@vss/domain/match-model';
-import { modelDigest } from './model-trainer';
 
 /**
  * The reconciliation models this process can use: every file in models/ (found from source and
@@ -38,6 +38,16 @@ const MODEL_SCHEMA = z
     thresholds: z.object({ candidate: probability, match: probability }).strict(),
   })
   .strict();
+
+/** The model as its file: stable key order, two-space indentation, a trailing newline. */
+export function modelFileText(model: MatchModel): string {
+  return `${JSON.stringify(model, null, 2)}\n`;
+}
+
+/** The digest a run records beside the version: the same file, byte for byte. */
+export function modelDigest(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
 
 export interface LoadedModel {
   model: MatchModel;

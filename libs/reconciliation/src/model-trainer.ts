@@ -1,6 +1,11 @@
-import { createHash } from 'node:crypto';
 import { formatPartialDate, precisionOf } from '@vss/domain';
-import { comparePair, type MatchModel, type PairCitizen, type PairRecord } from '@vss/domain/match-model';
+import {
+  citizenProvinces,
+  comparePair,
+  type MatchModel,
+  type PairCitizen,
+  type PairRecord,
+} from '@vss/domain/match-model';
 import {
   averageParameters,
   comparisonsOf,
@@ -122,10 +127,7 @@ export async function trainModel(
         nameKey,
         dateOfBirth: c.dateOfBirth,
         gender: c.gender,
-        provinceCodes:
-          c.residenceProvinceCode && c.residenceProvinceCode !== c.birthProvinceCode
-            ? [c.residenceProvinceCode, c.birthProvinceCode]
-            : [c.birthProvinceCode],
+        provinceCodes: citizenProvinces(c.residenceProvinceCode, c.birthProvinceCode),
       };
       seen += 1;
       if (kept.length < keep) kept.push(citizen);
@@ -207,13 +209,3 @@ const pick = (r: { iterations: number; converged: boolean; prior: number }) => (
   converged: r.converged,
   prior: r.prior,
 });
-
-/** The model as its file: stable key order, two-space indentation, a trailing newline. */
-export function modelFileText(model: MatchModel): string {
-  return `${JSON.stringify(model, null, 2)}\n`;
-}
-
-/** The digest a run records beside the version: the same file, byte for byte. */
-export function modelDigest(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}

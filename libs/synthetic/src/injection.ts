@@ -1,21 +1,23 @@
 import { birthYearOf, sampleBirthDay, sampleGender } from './demography';
 import { ageOn, isoOf } from './dates';
 import {
-  abbreviateMiddleName,
-  addInvisibleCharacters,
   alterNameForm,
   coarsenBirthDate,
-  confuseName,
   type DiscrepancyKind,
-  ETHNIC_MINORITY_NAMES,
-  lookalikeName,
   misspellName,
   OUTCOME_OF,
+  swapDayAndMonth,
+} from './discrepancies';
+import {
+  abbreviateMiddleName,
+  addInvisibleCharacters,
+  confuseName,
+  ETHNIC_MINORITY_NAMES,
+  lookalikeName,
   placeholderBirthDate,
   respellEthnicName,
-  swapDayAndMonth,
   toneVariant,
-} from './discrepancies';
+} from './real-record-errors';
 import { buildInsurance, type InsuranceContext, type InsuredPerson } from './insurance';
 import { sampleFullName } from './names';
 import { BIRTH_PROVINCES, sampleAddress, sampleResidenceProvince } from './places';
