@@ -114,7 +114,9 @@ export function lookalikeName(rng: Random, name: string): { value: string; varia
           : ch,
       )
       .join('');
-    return { value: [value, ...name.split(' ').slice(1)].join(' '), variant: 'FULLWIDTH' };
+    // A surname without a plain Latin letter (Đỗ) has nothing to widen: a Cyrillic letter instead.
+    const widened = [value, ...name.split(' ').slice(1)].join(' ');
+    if (widened !== name) return { value: widened, variant: 'FULLWIDTH' };
   }
   const chars = Array.from(name);
   const plain = chars.flatMap((ch, i) => (CYRILLIC[ch] ? [i] : []));
