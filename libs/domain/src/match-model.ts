@@ -1,6 +1,6 @@
 import type { Gender } from './citizen-id';
 import { dateParts, type IsoDate, type PartialDate, precisionOf } from './dates';
-import { nameMatchKey, nameSimilarity, normalizeName } from './names';
+import { keySimilarity, nameMatchKey, normalizeName } from './names';
 
 /**
  * The Fellegi–Sunter model that decides whether an insurance record and a registry citizen are
@@ -107,6 +107,8 @@ export type PairScore = {
 export type PairRecord = {
   fullName: string;
   nameKey?: string;
+  /** exactNameForm(fullName), when the caller keeps it. */
+  exactForm?: string;
   dateOfBirth?: PartialDate;
   gender?: Gender;
   provinceCode?: string;
@@ -168,16 +170,28 @@ function abbreviated(a: readonly string[], b: readonly string[]): boolean {
   return shortened;
 }
 
+/**
+ * The form in which two names are EXACT: normalizeName without spaces, hyphens and apostrophes.
+ * A caller comparing one name with many may compute it once (PairRecord.exactForm).
+ */
+export function exactNameForm(name: string): string {
+  return normalizeName(name).replace(/[ \-'\u2019]/gu, '');
+}
+
 /** The level at which two names agree. */
-export function nameLevel(a: string, b: string, keyA = nameMatchKey(a), keyB = nameMatchKey(b)): NameLevel {
+export function nameLevel(
+  a: string,
+  b: string,
+  keyA = nameMatchKey(a),
+  keyB = nameMatchKey(b),
+  exactA?: string,
+): NameLevel {
   if (keyA === keyB || keyA.replace(/ /g, '') === keyB.replace(/ /g, '')) {
-    return normalizeName(a).replace(/[ \-'\u2019]/gu, '') === normalizeName(b).replace(/[ \-'\u2019]/gu, '')
-      ? 'EXACT'
-      : 'EXACT_WITHOUT_DIACRITICS';
+    return (exactA ?? exactNameForm(a)) === exactNameForm(b) ? 'EXACT' : 'EXACT_WITHOUT_DIACRITICS';
   }
   if (abbreviated(keyA.split(' '), keyB.split(' '))) return 'ABBREVIATED';
   if (withinOneEdit(keyA, keyB)) return 'ONE_EDIT';
-  return nameSimilarity(keyA, keyB) >= SIMILAR_NAME ? 'SIMILAR' : 'OTHER';
+  return keySimilarity(keyA, keyB) >= SIMILAR_NAME ? 'SIMILAR' : 'OTHER';
 }
 
 /** Which of the three date comparisons a record's birth date is compared by. */
@@ -229,7 +243,13 @@ export type ComparisonVector = { [C in ComparisonName]?: string };
 
 export function comparePair(record: PairRecord, citizen: PairCitizen): ComparisonVector {
   const vector: ComparisonVector = {
-    full_name: nameLevel(record.fullName, citizen.fullName, record.nameKey, citizen.nameKey),
+    full_name: nameLevel(
+      record.fullName,
+      citizen.fullName,
+      record.nameKey,
+      citizen.nameKey,
+      record.exactForm,
+    ),
   };
   if (record.dateOfBirth !== undefined)
     vector[dateComparisonOf(record.dateOfBirth)] = birthDateLevel(record.dateOfBirth, citizen.dateOfBirth);

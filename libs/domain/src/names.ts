@@ -219,8 +219,13 @@ const WORD_ORDER_DISCOUNT = 0.95;
  * order-blind word score, so "Nguyễn Văn Minh Tuấn" and "Nguyễn Minh Văn Tuấn" still score high.
  */
 export function nameSimilarity(a: string, b: string): number {
+  return keySimilarity(nameMatchKey(a), nameMatchKey(b));
+}
+
+/** nameSimilarity of two names given by their match keys (nameMatchKey), for callers that keep them. */
+export function keySimilarity(keyA: string, keyB: string): number {
   // Greedy Jaro matching can depend on argument order; sorting keeps the score symmetric.
-  const [ka, kb] = [nameMatchKey(a), nameMatchKey(b)].sort();
+  const [ka, kb] = [keyA, keyB].sort();
   if (ka === kb) return 1;
   if (ka === '' || kb === '') return 0;
   const wa = ka.split(' ');

@@ -87,13 +87,13 @@ export function citizenBlockKeys(
  * The filter applied inside a block, before a pair is scored. In a province's surname-and-year
  * block (hundreds of people for a common surname): the birth date agrees as far as the record
  * knows it, or the whole name agrees by match key. In a nationwide birth-date block (thousands
- * of people): the given name agrees, or the whole name is within one edit. A name-and-year block
- * is scored whole: everyone in it has the name.
+ * of people): the given name agrees, or the whole name is within one edit. In a name-and-year
+ * block, held by given name: the whole name agrees by match key.
  */
 export function worthScoring(
   rule: BlockingRule,
-  record: { dateOfBirth: PartialDate; nameKey: string },
-  citizen: { dateOfBirth: IsoDate; nameKey: string },
+  record: { dateOfBirth: PartialDate; nameKey: string; givenKey?: string },
+  citizen: { dateOfBirth: IsoDate; nameKey: string; givenKey?: string },
 ): boolean {
   switch (rule) {
     case 'SURNAME_YEAR_PROVINCE':
@@ -102,17 +102,19 @@ export function worthScoring(
       );
     case 'BIRTH_DATE':
       return (
-        givenNameKey(record.nameKey) === givenNameKey(citizen.nameKey) ||
+        (record.givenKey ?? givenNameKey(record.nameKey)) ===
+          (citizen.givenKey ?? givenNameKey(citizen.nameKey)) ||
         withinOneEdit(record.nameKey, citizen.nameKey)
       );
     case 'NAME_YEAR':
-      return true;
+      return record.nameKey === citizen.nameKey;
   }
 }
 
 export type CandidateRecordInput = {
   fullName: string;
   nameKey: string;
+  exactForm?: string;
   dateOfBirth: PartialDate;
   gender: Gender;
   provinceCode: string;

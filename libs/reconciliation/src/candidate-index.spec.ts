@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { nameMatchKey } from '@vss/domain';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
+import { givenNameKey } from '@vss/domain/reconciliation-candidates';
 import { CandidateIndex } from './candidate-index';
 import { NameKeys } from './registry-person';
 import { MODEL } from '../../domain/test/model';
@@ -61,6 +62,7 @@ describe('NameKeys', () => {
         const name = parts.join(' ');
         expect(keys.of(name)).toBe(nameMatchKey(name));
         expect(keys.surname(name)).toBe(nameMatchKey(name).split(' ')[0] ?? '');
+        expect(keys.given(name)).toBe(givenNameKey(nameMatchKey(name)));
       }),
       { numRuns: 2000 },
     );
@@ -72,6 +74,7 @@ describe('NameKeys', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 20 }), (name) => {
         expect(keys.of(name)).toBe(nameMatchKey(name));
         expect(keys.surname(name)).toBe(nameMatchKey(name).split(' ')[0] ?? '');
+        expect(keys.given(name)).toBe(givenNameKey(nameMatchKey(name)));
       }),
       { numRuns: 2000 },
     );

@@ -1,11 +1,12 @@
-import { formatPartialDate, type PartialDate, precisionOf } from '@vss/domain';
-import type { MatchModel } from '@vss/domain/match-model';
+import { type PartialDate, precisionOf } from '@vss/domain';
+import { exactNameForm, type MatchModel } from '@vss/domain/match-model';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
 import {
   BLOCKING_RULES,
   type BlockingRule,
   type Candidate,
+  givenNameKey,
   pushCandidate,
   scoreCandidatePair,
   worthScoring,
@@ -15,6 +16,9 @@ import type { NameKeys } from './registry-person';
 interface IndexedRecord {
   record: InsuranceRecord;
   nameKey: string;
+  givenKey: string;
+  /** exactNameForm of the record's name, computed once: it is compared with many citizens. */
+  exactForm: string;
   dateOfBirth: PartialDate;
   top: readonly Candidate[];
   dirty: boolean;
@@ -34,6 +38,17 @@ function yearOf(isoDate: string): number {
     (isoDate.charCodeAt(3) - 48)
   );
 }
+
+/** The month and the day of an ISO date, likewise. */
+function monthOf(isoDate: string): number {
+  return (isoDate.charCodeAt(5) - 48) * 10 + (isoDate.charCodeAt(6) - 48);
+}
+
+function dayOf(isoDate: string): number {
+  return (isoDate.charCodeAt(8) - 48) * 10 + (isoDate.charCodeAt(9) - 48);
+}
+
+const dayNumber = (year: number, month: number, day: number) => year * 10_000 + month * 100 + day;
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -63,10 +78,12 @@ export class CandidateIndex {
   // Rule 1 as nested maps: looking a citizen up builds no key string, and a province or year
   // without records costs one lookup.
   private readonly blocks: Blocks = new Map();
-  // Rule 2: by the birth date as the record knows it, 'YYYY-MM-DD' or 'YYYY-MM'.
-  private readonly byDate = new Map<string, IndexedRecord[]>();
-  private monthDates = false;
-  // Rule 3: by birth year, then the whole name key.
+  // Rule 2: by the birth date as the record knows it, as a number (YYYYMMDD, or YYYYMM), so that
+  // looking an exported citizen's date up builds and hashes no string.
+  private readonly byDay = new Map<number, IndexedRecord[]>();
+  private readonly byMonth = new Map<number, IndexedRecord[]>();
+  // Rule 3: by birth year, then the given name's key (the whole key is compared in the block):
+  // a citizen's whole key is built only when someone that year has their given name.
   private readonly byNameYear = new Map<number, Map<string, IndexedRecord[]>>();
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
@@ -95,20 +112,28 @@ export class CandidateIndex {
   private add(record: InsuranceRecord, top: readonly Candidate[]): void {
     const dateOfBirth = storedPartialDate(record.dateOfBirth);
     const nameKey = this.keys.of(record.fullName);
-    const entry: IndexedRecord = { record, nameKey, dateOfBirth, top, dirty: false, lastCitizen: '' };
+    const entry: IndexedRecord = {
+      record,
+      nameKey,
+      givenKey: givenNameKey(nameKey),
+      exactForm: exactNameForm(record.fullName),
+      dateOfBirth,
+      top,
+      dirty: false,
+      lastCitizen: '',
+    };
     let years = this.blocks.get(record.provinceCode);
     if (!years) this.blocks.set(record.provinceCode, (years = new Map()));
     let surnames = years.get(dateOfBirth.year);
     if (!surnames) years.set(dateOfBirth.year, (surnames = new Map()));
     push(surnames, this.keys.surname(record.fullName), entry);
     const precision = precisionOf(dateOfBirth);
-    if (precision !== 'YEAR') {
-      push(this.byDate, formatPartialDate(dateOfBirth), entry);
-      if (precision === 'MONTH') this.monthDates = true;
-    }
+    if (precision === 'DAY')
+      push(this.byDay, dayNumber(dateOfBirth.year, dateOfBirth.month!, dateOfBirth.day!), entry);
+    if (precision === 'MONTH') push(this.byMonth, dateOfBirth.year * 100 + dateOfBirth.month!, entry);
     let names = this.byNameYear.get(dateOfBirth.year);
     if (!names) this.byNameYear.set(dateOfBirth.year, (names = new Map()));
-    push(names, nameKey, entry);
+    push(names, entry.givenKey, entry);
     this.bySic.set(record.socialInsuranceCode, entry);
   }
 
@@ -124,7 +149,7 @@ export class CandidateIndex {
       'SURNAME_YEAR_PROVINCE',
       [...this.blocks.values()].flatMap((years) => [...years.values()].flatMap((s) => [...s.values()])),
     );
-    measure('BIRTH_DATE', this.byDate.values());
+    measure('BIRTH_DATE', [...this.byDay.values(), ...this.byMonth.values()]);
     measure(
       'NAME_YEAR',
       [...this.byNameYear.values()].flatMap((names) => [...names.values()]),
@@ -162,20 +187,18 @@ export class CandidateIndex {
           );
       }
     }
-    const sameDay = this.byDate.get(citizen.dateOfBirth);
+    const month = monthOf(citizen.dateOfBirth);
+    const sameDay = this.byDay.get(dayNumber(year, month, dayOf(citizen.dateOfBirth)));
     if (sameDay)
       this.scoreBlock('BIRTH_DATE', sameDay, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
-    if (this.monthDates) {
-      const sameMonth = this.byDate.get(citizen.dateOfBirth.slice(0, 7));
+    if (this.byMonth.size > 0) {
+      const sameMonth = this.byMonth.get(year * 100 + month);
       if (sameMonth)
         this.scoreBlock('BIRTH_DATE', sameMonth, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
     }
     const names = this.byNameYear.get(year);
-    if (names) {
-      nameKey ??= this.keys.of(citizen.fullName);
-      const block = names.get(nameKey);
-      if (block) this.scoreBlock('NAME_YEAR', block, citizen, nameKey);
-    }
+    const block = names?.get(this.keys.given(citizen.fullName));
+    if (block) this.scoreBlock('NAME_YEAR', block, citizen, nameKey ?? this.keys.of(citizen.fullName));
   }
 
   private scoreBlock(
@@ -186,7 +209,7 @@ export class CandidateIndex {
   ): void {
     const measure = this.measures[rule];
     measure.pairsCompared += block.length;
-    const pair = { dateOfBirth: citizen.dateOfBirth, nameKey };
+    const pair = { dateOfBirth: citizen.dateOfBirth, nameKey, givenKey: givenNameKey(nameKey) };
     for (const entry of block) {
       if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, pair)) continue;
       entry.lastCitizen = citizen.citizenId;
@@ -196,6 +219,7 @@ export class CandidateIndex {
         {
           fullName: entry.record.fullName,
           nameKey: entry.nameKey,
+          exactForm: entry.exactForm,
           dateOfBirth: entry.dateOfBirth,
           gender: entry.record.gender,
           provinceCode: entry.record.provinceCode,

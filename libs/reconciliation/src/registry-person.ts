@@ -58,6 +58,16 @@ export class NameKeys {
     return key;
   }
 
+  /** The given name's match key: the last word of the name's key. */
+  given(name: string): string {
+    const space = name.lastIndexOf(' ');
+    const last = this.word(space < 0 ? name : name.slice(space + 1));
+    // A last word may key to several ("Y-Moan" → "y moan") or to none (blanks, punctuation).
+    if (last !== '' && !last.includes(' ')) return last;
+    const key = this.of(name);
+    return key.slice(key.lastIndexOf(' ') + 1);
+  }
+
   /** The surname's match key: the first word of the name's key. */
   surname(name: string): string {
     const space = name.indexOf(' ');
