@@ -9,6 +9,7 @@ import {
   type MatchModel,
   nameFrequency,
   nameLevel,
+  pairWeight,
   scorePair,
   withinOneEdit,
 } from './match-model';
@@ -153,6 +154,36 @@ describe('scorePair', () => {
         expect(score.probability).toBeLessThanOrEqual(1);
         for (const e of score.evidence) expect(formatEvidence([e])).toContain(e.level);
       }),
+    );
+  });
+
+  it('weighs a pair by pairWeight exactly as scorePair does, without building the explanation (property)', () => {
+    fc.assert(
+      fc.property(
+        vietnameseNameArb,
+        citizenArb,
+        isoDateArb(1930, 2024),
+        fc.boolean(),
+        (name, c, date, partial) => {
+          const { year, month, day } = dateParts(date);
+          const record = {
+            fullName: name,
+            dateOfBirth: partial ? { year, month } : { year, month, day },
+            gender: c.gender,
+            provinceCode: '079',
+          };
+          const citizen = {
+            fullName: c.fullName,
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            provinceCodes: [c.provinceCode],
+          };
+          expect(pairWeight(MODEL, record, citizen)).toBe(scorePair(MODEL, record, citizen).matchWeight);
+          expect(pairWeight(MODEL, { ...record, fullName: c.fullName }, citizen)).toBe(
+            scorePair(MODEL, { ...record, fullName: c.fullName }, citizen).matchWeight,
+          );
+        },
+      ),
     );
   });
 

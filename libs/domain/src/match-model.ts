@@ -186,6 +186,8 @@ export function nameLevel(
   keyB = nameMatchKey(b),
   exactA?: string,
 ): NameLevel {
+  // The same text is EXACT by definition, and most namesakes in a registry are written alike.
+  if (a === b) return 'EXACT';
   if (keyA === keyB || keyA.replace(/ /g, '') === keyB.replace(/ /g, '')) {
     return (exactA ?? exactNameForm(a)) === exactNameForm(b) ? 'EXACT' : 'EXACT_WITHOUT_DIACRITICS';
   }
@@ -274,20 +276,16 @@ export function probabilityOf(model: Pick<MatchModel, 'priorMatchProbability'>, 
  */
 export function scorePair(model: MatchModel, record: PairRecord, citizen: PairCitizen): PairScore {
   const vector = comparePair(record, citizen);
+  const weights = weightsOf(model);
   const evidence: FieldEvidence[] = [];
   let matchWeight = 0;
   for (const comparison of COMPARISON_NAMES) {
     const level = vector[comparison];
     if (level === undefined) continue;
-    const parameters = (model.comparisons[comparison] as Record<string, LevelParameters>)[level];
-    let weight = weightOf(parameters);
-    if (comparison === 'full_name' && (level === 'EXACT' || level === 'EXACT_WITHOUT_DIACRITICS')) {
-      const key = citizen.nameKey ?? nameMatchKey(citizen.fullName);
-      // The table is by match key, so the share counts every tone variant of the name: for an
-      // exact match with diacritics it is an upper bound, and the levels' m keeps the two apart.
-      const share = nameFrequency(model.nameFrequencies, key);
-      weight = Math.log2(parameters.m / Math.max(parameters.u, share));
-    }
+    const weight =
+      comparison === 'full_name'
+        ? nameWeight(model, level as NameLevel, citizen)
+        : weights[comparison][level];
     matchWeight += weight;
     evidence.push({
       field: comparison.startsWith('date_of_birth') ? 'date_of_birth' : (comparison as EvidenceField),
@@ -296,6 +294,62 @@ export function scorePair(model: MatchModel, record: PairRecord, citizen: PairCi
     });
   }
   return { probability: probabilityOf(model, matchWeight), matchWeight, evidence };
+}
+
+/**
+ * scorePair's match weight alone, allocating nothing: candidate search weighs every pair its
+ * blocking rules bring and builds the explanation only for the few that enter a record's list.
+ */
+export function pairWeight(model: MatchModel, record: PairRecord, citizen: PairCitizen): number {
+  const weights = weightsOf(model);
+  let weight = nameWeight(
+    model,
+    nameLevel(record.fullName, citizen.fullName, record.nameKey, citizen.nameKey, record.exactForm),
+    citizen,
+  );
+  const date = record.dateOfBirth;
+  if (date !== undefined)
+    weight += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
+  if (record.gender !== undefined)
+    weight += weights.gender[record.gender === citizen.gender ? 'AGREES' : 'DISAGREES'];
+  if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
+    weight += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
+  return weight;
+}
+
+type Weights = { [C in ComparisonName]: Record<string, number> };
+const WEIGHTS = new WeakMap<MatchModel, Weights>();
+
+/** log2(m/u) of every level of a model, computed once per model. */
+function weightsOf(model: MatchModel): Weights {
+  let weights = WEIGHTS.get(model);
+  if (!weights) {
+    weights = Object.fromEntries(
+      COMPARISON_NAMES.map((c) => [
+        c,
+        Object.fromEntries(
+          Object.entries(model.comparisons[c] as Record<string, LevelParameters>).map(([l, p]) => [
+            l,
+            weightOf(p),
+          ]),
+        ),
+      ]),
+    ) as Weights;
+    WEIGHTS.set(model, weights);
+  }
+  return weights;
+}
+
+/**
+ * The weight of a name level. An exact name's u is its frequency, never below the level's u: the
+ * table is by match key, so the share counts every tone variant of the name (for an exact match
+ * with diacritics an upper bound; the levels' m keeps the two apart).
+ */
+function nameWeight(model: MatchModel, level: NameLevel, citizen: PairCitizen): number {
+  if (level !== 'EXACT' && level !== 'EXACT_WITHOUT_DIACRITICS') return weightsOf(model).full_name[level];
+  const parameters = model.comparisons.full_name[level];
+  const share = nameFrequency(model.nameFrequencies, citizen.nameKey ?? nameMatchKey(citizen.fullName));
+  return Math.log2(parameters.m / Math.max(parameters.u, share));
 }
 
 /** "full_name EXACT +9.1, date_of_birth ONE_PART_DIFFERS −2.3": the evidence for a person. */

@@ -10,6 +10,7 @@ import {
   citizenBlockKeys,
   citizenIdBlockPrefix,
   MAX_CANDIDATES,
+  mayImprove,
   mergeCandidates,
   missingIdDetail,
   pushCandidate,
@@ -218,6 +219,19 @@ describe('pushCandidate', () => {
           expect(halves).toEqual(forward);
         },
       ),
+    );
+  });
+});
+
+describe('mayImprove', () => {
+  it('is true exactly when pushCandidate would change the list (property)', () => {
+    const entry = fc.tuple(fc.constantFrom('a', 'b', 'c', 'd', 'e'), fc.integer({ min: -20, max: 20 }));
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), entry, (list, [id, weight]) => {
+        const top = mergeCandidates([list.map(([i, w]) => cand(i, w))]);
+        expect(mayImprove(top, id, weight)).toBe(pushCandidate(top, cand(id, weight)) !== top);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -93,13 +93,25 @@ export function citizenBlockKeys(
 export function worthScoring(
   rule: BlockingRule,
   record: { dateOfBirth: PartialDate; nameKey: string; givenKey?: string },
-  citizen: { dateOfBirth: IsoDate; nameKey: string; givenKey?: string },
+  citizen: {
+    dateOfBirth: IsoDate;
+    nameKey: string;
+    givenKey?: string;
+    /** dateParts(dateOfBirth), when the caller has it: it is compared with many records. */
+    parts?: { year: number; month: number; day: number };
+  },
 ): boolean {
   switch (rule) {
-    case 'SURNAME_YEAR_PROVINCE':
+    case 'SURNAME_YEAR_PROVINCE': {
+      if (record.nameKey === citizen.nameKey) return true;
+      if (!citizen.parts) return partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
+      const { year, month, day } = record.dateOfBirth;
+      const c = citizen.parts;
       return (
-        record.nameKey === citizen.nameKey || partialDateMatches(record.dateOfBirth, citizen.dateOfBirth)
+        year === c.year &&
+        (month === undefined || (month === c.month && (day === undefined || day === c.day)))
       );
+    }
     case 'BIRTH_DATE':
       return (
         (record.givenKey ?? givenNameKey(record.nameKey)) ===
@@ -130,6 +142,9 @@ export type CandidateCitizenInput = {
   birthProvinceCode: string;
 };
 
+/** Match weights as candidates keep them: in hundredths of a bit, so that lists compare stably. */
+const roundWeight = (weight: number) => Math.round(weight * 100) / 100;
+
 /** The citizen as a candidate of the record, scored by the model with its evidence. */
 export function scoreCandidatePair(
   model: MatchModel,
@@ -148,7 +163,7 @@ export function scoreCandidatePair(
     fullName: citizen.fullName,
     dateOfBirth: citizen.dateOfBirth,
     score: score.probability,
-    matchWeight: Math.round(score.matchWeight * 100) / 100,
+    matchWeight: roundWeight(score.matchWeight),
     evidence: score.evidence,
   };
 }
@@ -175,6 +190,22 @@ export function pushCandidate(
   if (at < 0) at = rest.length;
   rest.splice(at, 0, candidate);
   return rest.slice(0, limit);
+}
+
+/**
+ * Whether a citizen of this match weight would change a best-first list (pushCandidate would
+ * not return it unchanged): so that a candidate and its explanation are built only then.
+ */
+export function mayImprove(
+  top: readonly Candidate[],
+  citizenId: string,
+  matchWeight: number,
+  limit = MAX_CANDIDATES,
+): boolean {
+  const probe = { citizenId, matchWeight: roundWeight(matchWeight) } as Candidate;
+  const existing = top.find((c) => c.citizenId === citizenId);
+  if (existing) return better(probe, existing);
+  return top.length < limit || better(probe, top[top.length - 1]);
 }
 
 /** Merges best-first candidate lists (e.g. of several partitions of one run). */

@@ -1,12 +1,21 @@
 import { type PartialDate, precisionOf } from '@vss/domain';
-import { exactNameForm, type MatchModel } from '@vss/domain/match-model';
+import {
+  citizenProvinces,
+  exactNameForm,
+  type MatchModel,
+  type PairCitizen,
+  pairWeight,
+  probabilityOf,
+} from '@vss/domain/match-model';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
 import {
   BLOCKING_RULES,
   type BlockingRule,
   type Candidate,
+  type CandidateRecordInput,
   givenNameKey,
+  mayImprove,
   pushCandidate,
   scoreCandidatePair,
   worthScoring,
@@ -17,8 +26,8 @@ interface IndexedRecord {
   record: InsuranceRecord;
   nameKey: string;
   givenKey: string;
-  /** exactNameForm of the record's name, computed once: it is compared with many citizens. */
-  exactForm: string;
+  /** The record as the model compares it, built once (exact-name form included): it meets many citizens. */
+  input: CandidateRecordInput;
   dateOfBirth: PartialDate;
   top: readonly Candidate[];
   dirty: boolean;
@@ -56,6 +65,16 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** An exported citizen as scoring needs it, built once per citizen that meets a block. */
+interface Probe {
+  citizen: RegistryPerson;
+  dateOfBirth: string;
+  nameKey: string;
+  givenKey: string;
+  parts: { year: number; month: number; day: number };
+  pair: PairCitizen;
+}
+
 /** What one blocking rule costs: the records' blocks, and the pairs it brought to be scored. */
 export interface BlockingMeasure {
   rule: BlockingRule;
@@ -82,9 +101,9 @@ export class CandidateIndex {
   // looking an exported citizen's date up builds and hashes no string.
   private readonly byDay = new Map<number, IndexedRecord[]>();
   private readonly byMonth = new Map<number, IndexedRecord[]>();
-  // Rule 3: by birth year, then the given name's key (the whole key is compared in the block):
-  // a citizen's whole key is built only when someone that year has their given name.
-  private readonly byNameYear = new Map<number, Map<string, IndexedRecord[]>>();
+  // Rule 3: by birth year, the given name's key, then the whole key: a citizen's whole key is
+  // built only when someone born that year has their given name.
+  private readonly byNameYear = new Map<number, Map<string, Map<string, IndexedRecord[]>>>();
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
   private readonly measures: Record<BlockingRule, BlockingMeasure>;
@@ -116,7 +135,14 @@ export class CandidateIndex {
       record,
       nameKey,
       givenKey: givenNameKey(nameKey),
-      exactForm: exactNameForm(record.fullName),
+      input: {
+        fullName: record.fullName,
+        nameKey,
+        exactForm: exactNameForm(record.fullName),
+        dateOfBirth,
+        gender: record.gender,
+        provinceCode: record.provinceCode,
+      },
       dateOfBirth,
       top,
       dirty: false,
@@ -131,9 +157,11 @@ export class CandidateIndex {
     if (precision === 'DAY')
       push(this.byDay, dayNumber(dateOfBirth.year, dateOfBirth.month!, dateOfBirth.day!), entry);
     if (precision === 'MONTH') push(this.byMonth, dateOfBirth.year * 100 + dateOfBirth.month!, entry);
-    let names = this.byNameYear.get(dateOfBirth.year);
-    if (!names) this.byNameYear.set(dateOfBirth.year, (names = new Map()));
-    push(names, entry.givenKey, entry);
+    let givens = this.byNameYear.get(dateOfBirth.year);
+    if (!givens) this.byNameYear.set(dateOfBirth.year, (givens = new Map()));
+    let names = givens.get(entry.givenKey);
+    if (!names) givens.set(entry.givenKey, (names = new Map()));
+    push(names, nameKey, entry);
     this.bySic.set(record.socialInsuranceCode, entry);
   }
 
@@ -152,7 +180,9 @@ export class CandidateIndex {
     measure('BIRTH_DATE', [...this.byDay.values(), ...this.byMonth.values()]);
     measure(
       'NAME_YEAR',
-      [...this.byNameYear.values()].flatMap((names) => [...names.values()]),
+      [...this.byNameYear.values()].flatMap((givens) =>
+        [...givens.values()].flatMap((names) => [...names.values()]),
+      ),
     );
   }
 
@@ -168,7 +198,8 @@ export class CandidateIndex {
    */
   consider(citizen: RegistryPerson): void {
     const year = yearOf(citizen.dateOfBirth);
-    let nameKey: string | undefined;
+    // What scoring needs of the citizen, built the first time a block holds someone.
+    let probe: Probe | undefined;
     const residence = citizen.residenceProvinceCode ?? citizen.birthProvinceCode;
     const here = this.blocks.get(residence)?.get(year);
     const born =
@@ -177,56 +208,72 @@ export class CandidateIndex {
         : undefined;
     if (here || born) {
       const surname = this.keys.surname(citizen.fullName);
-      for (const block of [here?.get(surname), born?.get(surname)]) {
-        if (block)
-          this.scoreBlock(
-            'SURNAME_YEAR_PROVINCE',
-            block,
-            citizen,
-            (nameKey ??= this.keys.of(citizen.fullName)),
-          );
-      }
+      const inResidence = here?.get(surname);
+      if (inResidence) this.scoreBlock('SURNAME_YEAR_PROVINCE', inResidence, (probe ??= this.probe(citizen)));
+      const inBirthProvince = born?.get(surname);
+      if (inBirthProvince)
+        this.scoreBlock('SURNAME_YEAR_PROVINCE', inBirthProvince, (probe ??= this.probe(citizen)));
     }
     const month = monthOf(citizen.dateOfBirth);
     const sameDay = this.byDay.get(dayNumber(year, month, dayOf(citizen.dateOfBirth)));
-    if (sameDay)
-      this.scoreBlock('BIRTH_DATE', sameDay, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+    if (sameDay) this.scoreBlock('BIRTH_DATE', sameDay, (probe ??= this.probe(citizen)));
     if (this.byMonth.size > 0) {
       const sameMonth = this.byMonth.get(year * 100 + month);
-      if (sameMonth)
-        this.scoreBlock('BIRTH_DATE', sameMonth, citizen, (nameKey ??= this.keys.of(citizen.fullName)));
+      if (sameMonth) this.scoreBlock('BIRTH_DATE', sameMonth, (probe ??= this.probe(citizen)));
     }
-    const names = this.byNameYear.get(year);
-    const block = names?.get(this.keys.given(citizen.fullName));
-    if (block) this.scoreBlock('NAME_YEAR', block, citizen, nameKey ?? this.keys.of(citizen.fullName));
+    const names = this.byNameYear.get(year)?.get(this.keys.given(citizen.fullName));
+    if (names) {
+      probe ??= this.probe(citizen);
+      const block = names.get(probe.nameKey);
+      if (block) this.scoreBlock('NAME_YEAR', block, probe);
+    }
   }
 
-  private scoreBlock(
-    rule: BlockingRule,
-    block: readonly IndexedRecord[],
-    citizen: RegistryPerson,
-    nameKey: string,
-  ): void {
+  // One probe, refilled for each citizen that meets a block (scoring reads it synchronously and
+  // keeps nothing of it): a million citizens exported leave no probes to collect.
+  private readonly scratch: Probe = {
+    citizen: undefined as unknown as RegistryPerson,
+    dateOfBirth: '',
+    nameKey: '',
+    givenKey: '',
+    parts: { year: 0, month: 0, day: 0 },
+    pair: { fullName: '', dateOfBirth: '', gender: 'MALE' },
+  };
+
+  private probe(citizen: RegistryPerson): Probe {
+    const p = this.scratch;
+    const nameKey = this.keys.of(citizen.fullName);
+    p.citizen = citizen;
+    p.dateOfBirth = citizen.dateOfBirth;
+    p.nameKey = nameKey;
+    p.givenKey = givenNameKey(nameKey);
+    p.parts.year = yearOf(citizen.dateOfBirth);
+    p.parts.month = monthOf(citizen.dateOfBirth);
+    p.parts.day = dayOf(citizen.dateOfBirth);
+    p.pair.fullName = citizen.fullName;
+    p.pair.nameKey = nameKey;
+    p.pair.dateOfBirth = citizen.dateOfBirth;
+    p.pair.gender = citizen.gender;
+    p.pair.provinceCodes = citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode);
+    return p;
+  }
+
+  /**
+   * Weighs the citizen against each record of a block worth it, and builds a candidate with its
+   * explanation only when it would enter the record's list: most pairs are weighed and dropped.
+   */
+  private scoreBlock(rule: BlockingRule, block: readonly IndexedRecord[], probe: Probe): void {
     const measure = this.measures[rule];
     measure.pairsCompared += block.length;
-    const pair = { dateOfBirth: citizen.dateOfBirth, nameKey, givenKey: givenNameKey(nameKey) };
+    const { citizen } = probe;
     for (const entry of block) {
-      if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, pair)) continue;
+      if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, probe)) continue;
       entry.lastCitizen = citizen.citizenId;
       measure.pairsScored += 1;
-      const candidate = scoreCandidatePair(
-        this.model,
-        {
-          fullName: entry.record.fullName,
-          nameKey: entry.nameKey,
-          exactForm: entry.exactForm,
-          dateOfBirth: entry.dateOfBirth,
-          gender: entry.record.gender,
-          provinceCode: entry.record.provinceCode,
-        },
-        { ...citizen, nameKey },
-      );
-      if (candidate.score < this.model.thresholds.candidate) continue;
+      const weight = pairWeight(this.model, entry.input, probe.pair);
+      if (probabilityOf(this.model, weight) < this.model.thresholds.candidate) continue;
+      if (!mayImprove(entry.top, citizen.citizenId, weight)) continue;
+      const candidate = scoreCandidatePair(this.model, entry.input, { ...citizen, nameKey: probe.nameKey });
       const next = pushCandidate(entry.top, candidate);
       if (next === entry.top) continue;
       entry.top = next;

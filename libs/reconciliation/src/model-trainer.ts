@@ -193,7 +193,7 @@ export async function trainModel(
     priorMatchProbability: Number(a.prior.toPrecision(4)),
     comparisons: comparisonsOf(m, u),
     nameFrequencies: nameFrequenciesOf(words),
-    thresholds: options.thresholds ?? { candidate: 0.001, match: 0.95 },
+    thresholds: options.thresholds ?? { candidate: 0.5, match: 0.95 },
   };
   return {
     model,
