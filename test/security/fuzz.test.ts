@@ -201,7 +201,25 @@ const RPCS: Rpc[] = [
     writes: true,
     seed: () => ({ runId, outcomes: ['OUTCOME_DECEASED_IN_REGISTRY'], findingIds: [] }),
   },
+  {
+    service: 'vss.gateway.v1.ReconciliationService',
+    method: 'FindCandidates',
+    role: 'admin',
+    seed: () => ({
+      fullName: 'Nguyễn Văn An',
+      dateOfBirth: '1985-03-12',
+      gender: 'GENDER_MALE',
+      provinceCode: '001',
+      limit: 3,
+    }),
+  },
   // npd.registry.v1 (the population registry stub)
+  {
+    service: 'npd.registry.v1.PopulationRegistry',
+    method: 'SearchCitizens',
+    role: 'peer',
+    seed: () => ({ nameKey: 'nguyen van an', birthDate: '1985-03', provinceCode: '001', limitPerRule: 50 }),
+  },
   {
     service: 'npd.registry.v1.PopulationRegistry',
     method: 'GetCitizen',

@@ -2,6 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type {
   ApplyFindingsRequest,
   ApplyFindingsResponse,
+  FindCandidatesRequest,
+  FindCandidatesResponse,
   Finding,
   ListFindingsRequest,
   ListRunsResponse,
@@ -85,6 +87,13 @@ export class ReconciliationClient {
 
   async cancelRun(runId: string): Promise<Run> {
     return (await this.call<{ run: Run }>('cancelRun', { runId })).run;
+  }
+
+  findCandidates(
+    request: Partial<FindCandidatesRequest>,
+    deadlineMs?: number,
+  ): Promise<FindCandidatesResponse> {
+    return this.call('findCandidates', request, deadlineMs);
   }
 
   applyFindings(request: Partial<ApplyFindingsRequest>): Promise<ApplyFindingsResponse> {

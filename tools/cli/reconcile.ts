@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import type { FieldEvidence, Finding, Outcome, Run } from '@vss/contracts';
+import { type FieldEvidence, type Finding, Gender, type Outcome, type Run } from '@vss/contracts';
 import { cliContext } from './context';
 import { ReconciliationClient } from './reconcile-client';
 
@@ -253,6 +253,34 @@ export function registerReconcileCommands(program: Command): void {
           limit: Number(opts.limit),
         };
         for await (const page of client.findings(request)) page.findings.map(findingLine).forEach(say);
+      }),
+    );
+
+  reconcile
+    .command('candidates')
+    .description('rank the registry citizens who could be the person of a record without a citizen ID')
+    .requiredOption('--name <full name>', 'as the record holds it, e.g. "Nguyễn Văn An"')
+    .requiredOption('--born <date>', 'as the record holds it: 1985-03-12, 03/1985, 1985, 1985-00-00 …')
+    .requiredOption('--gender <M|F>', 'M or F')
+    .option('--province <code>', 'where the record is kept, e.g. 079')
+    .option('--limit <n>', 'candidates, best first (at most 10)', '3')
+    .action((opts: { name: string; born: string; gender: string; province?: string; limit: string }) =>
+      withClient(async (client) => {
+        const gender = { M: Gender.GENDER_MALE, F: Gender.GENDER_FEMALE }[opts.gender.toUpperCase()];
+        if (gender === undefined) throw new Error(`--gender ${opts.gender}: M or F`);
+        const found = await client.findCandidates({
+          fullName: opts.name,
+          dateOfBirth: opts.born,
+          gender,
+          provinceCode: opts.province ?? '',
+          limit: Number(opts.limit),
+        });
+        say(`${found.citizensConsidered} registry citizens weighed by model ${found.modelVersion}`);
+        if (found.candidates.length === 0) say('no citizen is likely enough to be this person');
+        for (const c of found.candidates)
+          say(
+            `  ${c.citizenId}  ${c.fullName}, born ${c.dateOfBirth}  score ${c.score.toFixed(3)}  weight ${c.matchWeight.toFixed(1)}  ${evidenceCsv(c.evidence)}`,
+          );
       }),
     );
 

@@ -156,6 +156,51 @@ describe('reads', () => {
   });
 });
 
+describe('search by name and birth date', () => {
+  const search = (over: Partial<registry.SearchCitizensRequest>) =>
+    client.searchCitizens({
+      nameKey: 'nguyen van an',
+      birthDate: '1990-03-14',
+      provinceCode: '',
+      limitPerRule: 0,
+      ...over,
+    });
+  const ids = (citizens: registry.Citizen[]) => citizens.map((c) => c.citizenId);
+
+  it('finds by the whole name and birth year anywhere, and by the birth date with the same given name', async () => {
+    expect(ids(await search({ birthDate: '1990' }))).toEqual([AN]);
+    expect(ids(await search({ nameKey: 'tran van an', birthDate: '1990-03-14' }))).toEqual([AN]);
+    expect(ids(await search({ nameKey: 'tran van an', birthDate: '1990-03' }))).toEqual([AN]);
+    expect(ids(await search({ nameKey: 'tran van binh', birthDate: '1990-03-14' }))).toEqual([]);
+  });
+
+  it('finds by surname and birth year in the province of birth or residence only', async () => {
+    expect(ids(await search({ nameKey: 'nguyen thi lan', birthDate: '1990', provinceCode: '001' }))).toEqual([
+      AN,
+    ]);
+    expect(ids(await search({ nameKey: 'nguyen thi lan', birthDate: '1990', provinceCode: '079' }))).toEqual(
+      [],
+    );
+  });
+
+  it('matches the name key of names with diacritics, đ and hyphens as the gateway computes it', async () => {
+    expect(ids(await search({ nameKey: 'tran thi bich ngoc', birthDate: '1985' }))).toEqual([BICH]);
+    expect(ids(await search({ nameKey: 'pham van duc', birthDate: '1950-01-20' }))).toEqual([DECEASED]);
+  });
+
+  it.each([
+    [{ nameKey: '' }, /name_key/],
+    [{ nameKey: 'nguyen  van' }, /name_key/],
+    [{ birthDate: '1990-13' }, /birth_date/],
+    [{ birthDate: '1990-02-30' }, /birth_date/],
+    [{ birthDate: '14/03/1990' }, /birth_date/],
+    [{ provinceCode: '999' }, /province_code/],
+    [{ limitPerRule: 1001 }, /limit_per_rule/],
+  ])('refuses %j with INVALID_ARGUMENT naming the field', async (bad, field) => {
+    await expectStatus(search(bad), grpc.status.INVALID_ARGUMENT, field);
+  });
+});
+
 describe('idempotent changes', () => {
   const NEWBORN = '001325000777'; // Hà Nội, female, 2025
 

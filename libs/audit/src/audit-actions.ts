@@ -18,6 +18,8 @@ export const AuditAction = {
   /** Reads of a person's data other than a lookup: each names the person read. */
   ProcedureRead: 'civil-event.procedure.read',
   FindingRead: 'reconciliation.finding.read',
+  /** FindCandidates answered with this citizen among the candidates of a demographic record. */
+  CandidateFound: 'reconciliation.candidate.find',
   /** An administrator read a citizen's access history (this listing is itself history). */
   AccessHistoryRead: 'audit.history.read',
 } as const;

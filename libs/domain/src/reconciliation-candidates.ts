@@ -129,7 +129,8 @@ export type CandidateRecordInput = {
   exactForm?: string;
   dateOfBirth: PartialDate;
   gender: Gender;
-  provinceCode: string;
+  /** Undefined for a record of no province: no evidence either way. */
+  provinceCode?: string;
 };
 
 export type CandidateCitizenInput = {

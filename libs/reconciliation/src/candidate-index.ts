@@ -15,6 +15,7 @@ import {
   type Candidate,
   type CandidateRecordInput,
   givenNameKey,
+  MAX_CANDIDATES,
   mayImprove,
   pushCandidate,
   scoreCandidatePair,
@@ -113,6 +114,8 @@ export class CandidateIndex {
     private readonly keys: NameKeys,
     private readonly model: MatchModel,
     state: ReadonlyMap<string, readonly Candidate[]> = new Map(),
+    /** Candidates kept per record. */
+    private readonly keep = MAX_CANDIDATES,
   ) {
     this.measures = Object.fromEntries(
       BLOCKING_RULES.map(({ rule }) => [
@@ -141,7 +144,8 @@ export class CandidateIndex {
         exactForm: exactNameForm(record.fullName),
         dateOfBirth,
         gender: record.gender,
-        provinceCode: record.provinceCode,
+        // A record of no province (a search by name and date alone) is no evidence either way.
+        provinceCode: record.provinceCode || undefined,
       },
       dateOfBirth,
       top,
@@ -272,9 +276,9 @@ export class CandidateIndex {
       measure.pairsScored += 1;
       const weight = pairWeight(this.model, entry.input, probe.pair);
       if (probabilityOf(this.model, weight) < this.model.thresholds.candidate) continue;
-      if (!mayImprove(entry.top, citizen.citizenId, weight)) continue;
+      if (!mayImprove(entry.top, citizen.citizenId, weight, this.keep)) continue;
       const candidate = scoreCandidatePair(this.model, entry.input, { ...citizen, nameKey: probe.nameKey });
-      const next = pushCandidate(entry.top, candidate);
+      const next = pushCandidate(entry.top, candidate, this.keep);
       if (next === entry.top) continue;
       entry.top = next;
       if (!entry.dirty) {

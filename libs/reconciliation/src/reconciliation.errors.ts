@@ -15,6 +15,8 @@ export enum ReconciliationErrorCode {
   RunNotCancellable = 'RECONCILIATION_RUN_NOT_CANCELLABLE',
   DryRunNotApplicable = 'RECONCILIATION_DRY_RUN_NOT_APPLICABLE',
   RunNotCompleted = 'RECONCILIATION_RUN_NOT_COMPLETED',
+  /** The population registry did not answer a candidate search. */
+  RegistryUnavailable = 'RECONCILIATION_REGISTRY_UNAVAILABLE',
 }
 
 function classOf(code: ReconciliationErrorCode): ErrorClass {
@@ -34,6 +36,8 @@ function classOf(code: ReconciliationErrorCode): ErrorClass {
     case ReconciliationErrorCode.DryRunNotApplicable:
     case ReconciliationErrorCode.RunNotCompleted:
       return ErrorClass.FailedPrecondition;
+    case ReconciliationErrorCode.RegistryUnavailable:
+      return ErrorClass.Unavailable;
     default:
       return assertUnreachable(code);
   }

@@ -6,6 +6,8 @@ import {
   type ApplyFindingsResponse,
   type CancelRunRequest,
   type CancelRunResponse,
+  type FindCandidatesRequest,
+  type FindCandidatesResponse,
   type GetRunRequest,
   type GetRunResponse,
   type ListFindingsRequest,
@@ -20,6 +22,7 @@ import {
   type WatchRunResponse,
 } from '@vss/contracts';
 import { callerOf, Roles } from '@vss/security';
+import { CandidateSearch } from './candidate-search';
 import { FindingsService, type WritableCall } from './findings.service';
 import { RunsService } from './runs.service';
 
@@ -31,6 +34,7 @@ export class ReconciliationGrpcController implements ReconciliationServiceContro
   constructor(
     private readonly runs: RunsService,
     private readonly findings: FindingsService,
+    private readonly candidates: CandidateSearch,
   ) {}
 
   async startRun(request: StartRunRequest, metadata: Metadata): Promise<StartRunResponse> {
@@ -63,5 +67,9 @@ export class ReconciliationGrpcController implements ReconciliationServiceContro
 
   applyFindings(request: ApplyFindingsRequest, metadata: Metadata): Promise<ApplyFindingsResponse> {
     return this.findings.apply(callerOf(metadata), request);
+  }
+
+  findCandidates(request: FindCandidatesRequest, metadata: Metadata): Promise<FindCandidatesResponse> {
+    return this.candidates.find(callerOf(metadata), request);
   }
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG, ensureQueue, type GatewayConfig, type PgBoss } from '@vss/p
 import { JOB_QUEUE } from '@vss/platform';
 import { ApplyRepository } from './apply.repository';
 import { FindingsRepository } from './findings.repository';
+import { CandidateSearch } from './candidate-search';
 import { FindingsService } from './findings.service';
 import { MatchModels } from './match-models';
 import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
@@ -23,6 +24,7 @@ import { RunsService } from './runs.service';
     FindingsRepository,
     ApplyRepository,
     FindingsService,
+    CandidateSearch,
     {
       provide: MatchModels,
       inject: [APP_CONFIG],

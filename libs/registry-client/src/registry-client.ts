@@ -106,6 +106,14 @@ export class RegistryClient {
     return results;
   }
 
+  /** Citizens who could be a person known by name and birth date (a read: retried). */
+  async searchCitizens(
+    request: registry.SearchCitizensRequest,
+    opts: { deadlineMs?: number } = {},
+  ): Promise<registry.Citizen[]> {
+    return (await this.call('searchCitizens', request, opts.deadlineMs)).citizens;
+  }
+
   async resolveLegacyId(legacyId: string): Promise<registry.ResolveLegacyIdResponse | undefined> {
     try {
       return await this.call('resolveLegacyId', { legacyId });

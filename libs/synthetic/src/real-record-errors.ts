@@ -182,18 +182,17 @@ export function toneVariant(rng: Random, name: string): string {
   const words = name.split(' ');
   const chars = Array.from(words[words.length - 1].normalize('NFD'));
   const at = chars.findIndex((c) => TONES.includes(c));
-  if (at >= 0) {
-    const others = TONES.filter((t) => t !== chars[at]);
-    if (rng.chance(0.3)) chars.splice(at, 1);
-    else chars[at] = rng.pick(others);
-  } else {
+  const old = at >= 0 ? chars.splice(at, 1)[0] : undefined;
+  // Dropping the tone is one variant; otherwise another tone goes after the vowel's other marks
+  // (ệ is e, dot below, circumflex: a tone put before the circumflex would not compose).
+  if (old === undefined || !rng.chance(0.3)) {
     let vowel = -1;
     chars.forEach((c, i) => {
-      if (/[aeiouyAEIOUY]/.test(c)) vowel = i;
+      if (/[aeiouyAEIOUY]/.test(c)) vowel = at >= 0 && i >= at ? vowel : i;
     });
     let end = vowel + 1;
     while (end < chars.length && /\p{M}/u.test(chars[end])) end += 1;
-    chars.splice(end, 0, rng.pick(TONES));
+    chars.splice(end, 0, rng.pick(TONES.filter((t) => t !== old)));
   }
   words[words.length - 1] = chars.join('').normalize('NFC');
   return words.join(' ');

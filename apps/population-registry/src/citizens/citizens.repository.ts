@@ -4,6 +4,19 @@ import { CITIZEN_COLUMNS, type CitizenRow } from './citizen.mapper';
 
 export const REGISTRY_POOL = Symbol('REGISTRY_POOL');
 
+export interface CitizenSearch {
+  nameKey: string;
+  surnameKey: string;
+  givenKey: string;
+  /** Empty: the province rule is not applied. */
+  provinceCode: string;
+  /** The birth year, [from, to) as dates. */
+  yearRange: { from: string; to: string };
+  /** The day or month of birth when known, [from, to); null for a year alone. */
+  dateRange: { from: string; to: string } | null;
+  limitPerRule: number;
+}
+
 export interface ExportRange {
   after: string;
   before: string;
@@ -53,6 +66,46 @@ export class CitizensRepository {
       values: [legacyId],
     });
     return result.rows[0];
+  }
+
+  /**
+   * Citizens who could be the person, by the three blocking rules, each on its index: surname
+   * and birth year in the province (of birth or residence), the birth date (a day, or a month)
+   * anywhere with the same given name, the whole name and birth year anywhere.
+   */
+  async search(q: CitizenSearch): Promise<CitizenRow[]> {
+    const result = await this.pool.query<CitizenRow>({
+      name: 'npd-search',
+      text: `SELECT DISTINCT ON (citizen_id) * FROM (
+               (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
+                 WHERE $3 <> '' AND split_part(name_key, ' ', 1) = $2
+                   AND date_of_birth >= $6::date AND date_of_birth < $7::date
+                   AND (birth_province_code = $3 OR residence_province_code = $3)
+                 LIMIT $8)
+               UNION ALL
+               (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
+                 WHERE $4 AND date_of_birth >= $9::date AND date_of_birth < $10::date
+                   AND (name_key = $5 OR name_key LIKE '% ' || $5)
+                 LIMIT $8)
+               UNION ALL
+               (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
+                 WHERE name_key = $1 AND date_of_birth >= $6::date AND date_of_birth < $7::date
+                 LIMIT $8)) found
+             ORDER BY citizen_id`,
+      values: [
+        q.nameKey,
+        q.surnameKey,
+        q.provinceCode,
+        q.dateRange !== null,
+        q.givenKey,
+        q.yearRange.from,
+        q.yearRange.to,
+        q.limitPerRule,
+        q.dateRange?.from ?? '0001-01-01',
+        q.dateRange?.to ?? '0001-01-01',
+      ],
+    });
+    return result.rows;
   }
 
   /** One page of the export: keyset pagination on the primary key, so any page is an index range scan. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { registry } from '@vss/contracts';
 import { Clock } from '@vss/platform';
-import { isProvinceCode } from '@vss/domain';
+import { addDays, isProvinceCode, parseIsoDate } from '@vss/domain';
 import { toCitizen } from './citizen.mapper';
 import { RegistryErrorCode, registryError } from './citizens.errors';
 import { CitizensRepository } from './citizens.repository';
@@ -10,6 +10,8 @@ import { requireCitizenId, requireLegacyId } from './citizens.validation';
 export const MAX_BATCH = 1000;
 const DEFAULT_PAGE = 500;
 const MAX_PAGE = 5000;
+const DEFAULT_SEARCH_LIMIT = 200;
+const MAX_SEARCH_LIMIT = 1000;
 
 @Injectable()
 export class CitizensService {
@@ -75,6 +77,67 @@ export class CitizensService {
       yield { citizens: rows.map(toCitizen), cursor: after };
       if (rows.length < range.limit) return;
     }
+  }
+
+  /** SearchCitizens: the request checked field by field, then one query of the three rules. */
+  async search(request: registry.SearchCitizensRequest): Promise<registry.SearchCitizensResponse> {
+    const nameKey = (request.nameKey ?? '').trim();
+    if (!nameKey || nameKey.length > 200 || /\p{Cc}|\p{Cf}/u.test(nameKey) || / {2}/.test(nameKey)) {
+      throw registryError(
+        RegistryErrorCode.InvalidField,
+        'name_key must be a name match key: 1 to 200 characters, words separated by one space',
+        'name_key',
+      );
+    }
+    const date = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(request.birthDate ?? '');
+    const [year, month, day] = date
+      ? [Number(date[1]), Number(date[2] ?? 0), Number(date[3] ?? 0)]
+      : [0, 0, 0];
+    const real =
+      date !== null &&
+      year >= 1 &&
+      (date[3] ? parseIsoDate(request.birthDate).ok : date[2] ? month >= 1 && month <= 12 : true);
+    if (!real) {
+      throw registryError(
+        RegistryErrorCode.InvalidField,
+        `birth_date ${JSON.stringify(request.birthDate ?? '')} must be YYYY, YYYY-MM or YYYY-MM-DD`,
+        'birth_date',
+      );
+    }
+    if (request.provinceCode && !isProvinceCode(request.provinceCode)) {
+      throw registryError(
+        RegistryErrorCode.InvalidField,
+        `province_code ${request.provinceCode} is not one of the 63 province codes`,
+        'province_code',
+      );
+    }
+    const limit = request.limitPerRule || DEFAULT_SEARCH_LIMIT;
+    if (limit < 1 || limit > MAX_SEARCH_LIMIT) {
+      throw registryError(
+        RegistryErrorCode.InvalidField,
+        `limit_per_rule must be between 1 and ${MAX_SEARCH_LIMIT}`,
+        'limit_per_rule',
+      );
+    }
+    const pad = (n: number, w: number) => String(n).padStart(w, '0');
+    const iso = (y: number, m: number, d: number) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`;
+    const nextMonth = month === 12 ? iso(year + 1, 1, 1) : iso(year, month + 1, 1);
+    const words = nameKey.split(' ');
+    const rows = await this.citizens.search({
+      nameKey,
+      surnameKey: words[0],
+      givenKey: words[words.length - 1],
+      provinceCode: request.provinceCode ?? '',
+      yearRange: { from: iso(year, 1, 1), to: iso(year + 1, 1, 1) },
+      dateRange:
+        day > 0
+          ? { from: request.birthDate, to: addDays(request.birthDate, 1) }
+          : month > 0
+            ? { from: iso(year, month, 1), to: nextMonth }
+            : null,
+      limitPerRule: limit,
+    });
+    return { citizens: rows.map(toCitizen) };
   }
 
   private exportRange(request: registry.ExportCitizensRequest) {

@@ -55,6 +55,10 @@ export class RegistryGrpcController implements registry.PopulationRegistryContro
     });
   }
 
+  searchCitizens(req: registry.SearchCitizensRequest): Promise<registry.SearchCitizensResponse> {
+    return this.citizens.search(req);
+  }
+
   registerBirth(req: registry.RegisterBirthRequest): Promise<registry.RegisterBirthResponse> {
     return this.civilStatus.registerBirth(req);
   }

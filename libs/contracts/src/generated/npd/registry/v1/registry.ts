@@ -109,6 +109,28 @@ export interface ExportCitizensRequest {
   pageSize: number;
 }
 
+export interface SearchCitizensRequest {
+  /**
+   * The name's match key: lower case, without diacritics (đ as d), words separated by one space,
+   * hyphens and apostrophes as spaces, e.g. "nguyen van an".
+   */
+  nameKey: string;
+  /** The birth date as far as it is known: YYYY, YYYY-MM or YYYY-MM-DD. */
+  birthDate: string;
+  /**
+   * The province whose surname-and-year block is searched (where the record is kept); empty
+   * searches the nationwide rules only.
+   */
+  provinceCode: string;
+  /** Citizens per rule at most; 0 means 200, at most 1,000. */
+  limitPerRule: number;
+}
+
+export interface SearchCitizensResponse {
+  /** Each citizen once, in citizen-ID order. */
+  citizens: Citizen[];
+}
+
 export interface ExportCitizensResponse {
   citizens: Citizen[];
   /** Pass as after_citizen_id to resume after this page. */
@@ -190,6 +212,14 @@ export interface PopulationRegistryClient {
 
   exportCitizens(request: ExportCitizensRequest, metadata?: Metadata): Observable<ExportCitizensResponse>;
 
+  /**
+   * Citizens who could be a person known only by name and birth date, by the blocking rules of
+   * record linkage: surname and birth year in a province, the birth date anywhere (same given
+   * name), the whole name and birth year anywhere. For agencies matching records without an ID.
+   */
+
+  searchCitizens(request: SearchCitizensRequest, metadata?: Metadata): Observable<SearchCitizensResponse>;
+
   /** Records a newborn registered by a civil registry office (idempotent on request_id). */
 
   registerBirth(request: RegisterBirthRequest, metadata?: Metadata): Observable<RegisterBirthResponse>;
@@ -244,6 +274,17 @@ export interface PopulationRegistryController {
 
   exportCitizens(request: ExportCitizensRequest, metadata?: Metadata): Observable<ExportCitizensResponse>;
 
+  /**
+   * Citizens who could be a person known only by name and birth date, by the blocking rules of
+   * record linkage: surname and birth year in a province, the birth date anywhere (same given
+   * name), the whole name and birth year anywhere. For agencies matching records without an ID.
+   */
+
+  searchCitizens(
+    request: SearchCitizensRequest,
+    metadata?: Metadata,
+  ): Promise<SearchCitizensResponse> | Observable<SearchCitizensResponse> | SearchCitizensResponse;
+
   /** Records a newborn registered by a civil registry office (idempotent on request_id). */
 
   registerBirth(
@@ -286,6 +327,7 @@ export function PopulationRegistryControllerMethods() {
       "batchGetCitizens",
       "resolveLegacyId",
       "exportCitizens",
+      "searchCitizens",
       "registerBirth",
       "recordDeath",
       "registerPermanentResidence",

@@ -8,6 +8,7 @@
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { Gender } from "./common";
 
 export const protobufPackage = "vss.gateway.v1";
 
@@ -34,6 +35,27 @@ export enum Outcome {
   OUTCOME_DUPLICATE_PARTICIPANT = "OUTCOME_DUPLICATE_PARTICIPANT",
   OUTCOME_MISSING_ID_CANDIDATE = "OUTCOME_MISSING_ID_CANDIDATE",
   UNRECOGNIZED = "UNRECOGNIZED",
+}
+
+export interface FindCandidatesRequest {
+  fullName: string;
+  /** As records hold it: YYYY-MM-DD, YYYY-MM, YYYY, DD/MM/YYYY, MM/YYYY, 00 for an unknown part. */
+  dateOfBirth: string;
+  /** Required: every insurance record has one. */
+  gender: Gender;
+  /** The province where the record is kept; empty searches the nationwide rules only. */
+  provinceCode: string;
+  /** Candidates to return, best first; 0 means 3, at most 10. */
+  limit: number;
+}
+
+export interface FindCandidatesResponse {
+  /** Best first, each at least the model's candidate threshold. */
+  candidates: Candidate[];
+  /** The model that scored them (models/<version>.json). */
+  modelVersion: string;
+  /** Registry citizens the blocking rules brought to be weighed. */
+  citizensConsidered: number;
 }
 
 export interface RunScope {
@@ -243,6 +265,13 @@ export interface ReconciliationServiceClient {
   /** Applies the findings of the chosen outcomes to the insurance records. */
 
   applyFindings(request: ApplyFindingsRequest, metadata?: Metadata): Observable<ApplyFindingsResponse>;
+
+  /**
+   * Ranks the registry citizens who could be the person of one record known by name and birth
+   * date, by the model and blocking rules of the runs, each candidate with its evidence.
+   */
+
+  findCandidates(request: FindCandidatesRequest, metadata?: Metadata): Observable<FindCandidatesResponse>;
 }
 
 /**
@@ -287,6 +316,16 @@ export interface ReconciliationServiceController {
     request: ApplyFindingsRequest,
     metadata?: Metadata,
   ): Promise<ApplyFindingsResponse> | Observable<ApplyFindingsResponse> | ApplyFindingsResponse;
+
+  /**
+   * Ranks the registry citizens who could be the person of one record known by name and birth
+   * date, by the model and blocking rules of the runs, each candidate with its evidence.
+   */
+
+  findCandidates(
+    request: FindCandidatesRequest,
+    metadata?: Metadata,
+  ): Promise<FindCandidatesResponse> | Observable<FindCandidatesResponse> | FindCandidatesResponse;
 }
 
 export function ReconciliationServiceControllerMethods() {
@@ -299,6 +338,7 @@ export function ReconciliationServiceControllerMethods() {
       "watchRun",
       "listFindings",
       "applyFindings",
+      "findCandidates",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
