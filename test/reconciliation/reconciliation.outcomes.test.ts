@@ -141,8 +141,12 @@ describe('other scopes and options', () => {
     expect(outcomes(list)).toEqual(expectedFindings(RECORDS.filter((r) => r.provinceCode === '079')));
     const f = bySic(list);
     expect(f.get('7900000014')!.duplicateSocialInsuranceCodes).toEqual(['4800000013']);
-    // A province run searches the province's own block of the registry: the namesake born there.
-    expect(f.get('7900000015')!.candidates.map((c) => c.citizenId)).toEqual([PEOPLE.namesake.citizenId]);
+    // A province run searches the registry by the same blocking rules as a whole-population
+    // run: the true person, registered at birth in another province, comes first here too.
+    expect(f.get('7900000015')!.candidates.map((c) => c.citizenId)).toEqual([
+      PEOPLE.moved.citizenId,
+      PEOPLE.namesake.citizenId,
+    ]);
   });
 
   it('covers records changed since a date and records of citizens the registry changed since then', async () => {

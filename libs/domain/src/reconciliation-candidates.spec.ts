@@ -8,7 +8,6 @@ import {
   blockKey,
   type Candidate,
   citizenBlockKeys,
-  citizenIdBlockPrefix,
   MAX_CANDIDATES,
   mayImprove,
   mergeCandidates,
@@ -53,12 +52,6 @@ describe('block keys', () => {
     expect(citizenBlockKeys('nguyen', 1985, '079', '001')).toEqual(['nguyen|1985|079', 'nguyen|1985|001']);
     expect(citizenBlockKeys('nguyen', 1985, '001', '001')).toEqual(['nguyen|1985|001']);
     expect(citizenBlockKeys('nguyen', 2025, null, '001')).toEqual(['nguyen|2025|001']);
-  });
-
-  it('gives the citizen-ID prefix of a block: province, century/gender digit, two-digit year', () => {
-    expect(citizenIdBlockPrefix('001', 'MALE', 1985)).toBe('001085');
-    expect(citizenIdBlockPrefix('079', 'FEMALE', 2003)).toBe('079303');
-    expect(citizenIdBlockPrefix('999', 'FEMALE', 2003)).toBeNull();
   });
 });
 

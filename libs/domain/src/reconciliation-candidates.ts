@@ -1,4 +1,4 @@
-import { type Gender, makeCitizenId } from './citizen-id';
+import type { Gender } from './citizen-id';
 import { type IsoDate, type PartialDate, partialDateMatches } from './dates';
 import {
   citizenProvinces,
@@ -217,19 +217,6 @@ export function mergeCandidates(
   let top: readonly Candidate[] = [];
   for (const list of lists) for (const c of list) top = pushCandidate(top, c, limit);
   return [...top];
-}
-
-/**
- * The first six digits every citizen ID of one province, sex and birth year shares (province of
- * birth registration + century/gender digit + two-digit year): a block of the registry as a key
- * range of its export. Null when the year cannot be encoded.
- */
-export function citizenIdBlockPrefix(provinceCode: string, gender: Gender, birthYear: number): string | null {
-  try {
-    return makeCitizenId({ provinceCode, gender, birthYear, serial: 0 }).slice(0, 6);
-  } catch {
-    return null;
-  }
 }
 
 /** The sentence of a MISSING_ID_CANDIDATE finding. */

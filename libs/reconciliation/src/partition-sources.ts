@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RegistryPerson } from '@vss/domain/reconciliation';
-import { citizenIdBlockPrefix } from '@vss/domain/reconciliation-candidates';
+import { formatPartialDate } from '@vss/domain';
+import { storedPartialDate } from '@vss/domain/reconciliation';
 import type { WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { APP_CONFIG } from '@vss/platform';
@@ -31,6 +32,9 @@ export interface ChunkWork {
 
 const everyRecord = () => true;
 
+/** Registry citizens per blocking rule of one record's search. */
+const SEARCH_PER_RULE = 200;
+
 /** Runs `f` over the items, at most `limit` at a time, answers in input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
@@ -43,10 +47,6 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) =
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
   return out;
-}
-
-function nextPrefix(prefix: string): string {
-  return String(Number(prefix) + 1).padStart(prefix.length, '0');
 }
 
 /**
@@ -204,10 +204,10 @@ export class PartitionSources {
   }
 
   /**
-   * Candidates for a page's records without an ID, block by block: the citizens of one
-   * province, sex and birth year share the first six digits of their IDs, so a block is one
-   * key range of the export. Only the record's own province is searched here; a
-   * whole-population run also finds people registered at birth elsewhere.
+   * Candidates for a page's records without an ID: for each, the registry's citizens of its
+   * blocking rules (SearchCitizens: surname and year in the record's province, the birth date
+   * and the whole name anywhere), weighed by the run's model in one index, as a whole-population
+   * run weighs the export. A few records at a time, like legacy-ID look-ups.
    */
   private async searchBlocks(
     records: ScopedRecord[],
@@ -216,16 +216,20 @@ export class PartitionSources {
   ): Promise<NewFinding[]> {
     if (!wanted || records.length === 0) return records.map((r) => missingIdFinding(r, [], wanted));
     const index = new CandidateIndex(records, this.keys, model);
-    const prefixes = new Set<string>();
-    for (const r of records) {
-      const prefix = citizenIdBlockPrefix(r.provinceCode, r.gender, Number(r.dateOfBirth.slice(0, 4)));
-      if (prefix) prefixes.add(prefix);
-    }
-    for (const prefix of [...prefixes].sort()) {
-      for await (const page of this.export(prefix, nextPrefix(prefix))) {
-        for (const c of page.citizens) index.consider(toRegistryPerson(c));
-      }
-    }
+    const found = await mapLimit(records, this.config.RECONCILE_LEGACY_CONCURRENCY, (r) =>
+      this.registry.searchCitizens(
+        {
+          nameKey: this.keys.of(r.fullName),
+          birthDate: formatPartialDate(storedPartialDate(r.dateOfBirth)),
+          provinceCode: r.provinceCode,
+          limitPerRule: SEARCH_PER_RULE,
+        },
+        { deadlineMs: this.config.REGISTRY_DEADLINE_MS },
+      ),
+    );
+    // Citizens in ID order, once each, as the export would bring them.
+    const citizens = new Map(found.flat().map((c) => [c.citizenId, c]));
+    for (const id of [...citizens.keys()].sort()) index.consider(toRegistryPerson(citizens.get(id)!));
     return records.map((r) => missingIdFinding(r, index.candidatesOf(r.socialInsuranceCode), true));
   }
 
