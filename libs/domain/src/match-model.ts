@@ -150,8 +150,12 @@ export function withinOneEdit(a: string, b: string): boolean {
 /**
  * Middle names abbreviated ("Nguyễn V. An") or left out ("Nguyễn An"): the surname and the given
  * name agree by match key, and every middle word of the shorter name is a word or an initial of
- * the longer one's, in order.
+ * the longer one's, in order. Both names given by their match keys.
  */
+export function isAbbreviation(keyA: string, keyB: string): boolean {
+  return abbreviated(keyA.split(' '), keyB.split(' '));
+}
+
 function abbreviated(a: readonly string[], b: readonly string[]): boolean {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length < 2 || long.length < 2) return false;
@@ -191,7 +195,7 @@ export function nameLevel(
   if (keyA === keyB || keyA.replace(/ /g, '') === keyB.replace(/ /g, '')) {
     return (exactA ?? exactNameForm(a)) === exactNameForm(b) ? 'EXACT' : 'EXACT_WITHOUT_DIACRITICS';
   }
-  if (abbreviated(keyA.split(' '), keyB.split(' '))) return 'ABBREVIATED';
+  if (isAbbreviation(keyA, keyB)) return 'ABBREVIATED';
   if (withinOneEdit(keyA, keyB)) return 'ONE_EDIT';
   return keySimilarity(keyA, keyB) >= SIMILAR_NAME ? 'SIMILAR' : 'OTHER';
 }

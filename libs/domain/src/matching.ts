@@ -1,6 +1,6 @@
 import { Gender } from './citizen-id';
 import { formatPartialDate, IsoDate, PartialDate, partialDateMatches, precisionOf } from './dates';
-import { nameLevel } from './match-model';
+import { isAbbreviation } from './match-model';
 import { compareNames, nameMatchKey } from './names';
 
 export type MatchOutcome = 'MATCHED' | 'MATCHED_AFTER_NORMALIZATION' | 'FIELD_MISMATCH';
@@ -38,7 +38,10 @@ export function compareParticipantToCitizen(
 
   let names = compareNames(participant.fullName, citizen.fullName);
   // "Nguyễn V. An" or "Nguyễn An" for "Nguyễn Văn An" contradicts nothing: it is completed.
-  if (names === 'DIFFERENT' && nameLevel(participant.fullName, citizen.fullName) === 'ABBREVIATED')
+  if (
+    names === 'DIFFERENT' &&
+    isAbbreviation(nameMatchKey(participant.fullName), nameMatchKey(citizen.fullName))
+  )
     names = 'NORMALIZED';
   if (names === 'NORMALIZED') normalizedFields.push('full_name');
   if (names === 'DIFFERENT') {
