@@ -69,18 +69,23 @@ export class CitizensRepository {
   }
 
   /**
-   * Citizens who could be the person, by the three blocking rules, each on its index: surname
-   * and birth year in the province (of birth or residence), the birth date (a day, or a month)
-   * anywhere with the same given name, the whole name and birth year anywhere.
+   * Citizens who could be the person, by the three blocking rules, each branch on an index of
+   * its own: the surname in the province (of birth, or of residence) with the birth date as far
+   * as it is known (the filter a run applies inside that block), the birth date (a day, or a
+   * month) anywhere with the same given name, the whole name and birth year anywhere.
    */
   async search(q: CitizenSearch): Promise<CitizenRow[]> {
     const result = await this.pool.query<CitizenRow>({
       name: 'npd-search',
       text: `SELECT DISTINCT ON (citizen_id) * FROM (
                (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
-                 WHERE $3 <> '' AND split_part(name_key, ' ', 1) = $2
-                   AND date_of_birth >= $6::date AND date_of_birth < $7::date
-                   AND (birth_province_code = $3 OR residence_province_code = $3)
+                 WHERE birth_province_code = $3 AND split_part(name_key, ' ', 1) = $2
+                   AND date_of_birth >= $11::date AND date_of_birth < $12::date
+                 LIMIT $8)
+               UNION ALL
+               (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
+                 WHERE residence_province_code = $3 AND split_part(name_key, ' ', 1) = $2
+                   AND date_of_birth >= $11::date AND date_of_birth < $12::date
                  LIMIT $8)
                UNION ALL
                (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
@@ -103,6 +108,8 @@ export class CitizensRepository {
         q.limitPerRule,
         q.dateRange?.from ?? '0001-01-01',
         q.dateRange?.to ?? '0001-01-01',
+        (q.dateRange ?? q.yearRange).from,
+        (q.dateRange ?? q.yearRange).to,
       ],
     });
     return result.rows;

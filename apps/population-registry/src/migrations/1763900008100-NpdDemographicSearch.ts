@@ -45,7 +45,10 @@ export class NpdDemographicSearch1763900008100 implements MigrationInterface {
     );
     await q.query(`CREATE INDEX citizens_name_key_idx ON npd.citizens (name_key, date_of_birth)`);
     await q.query(
-      `CREATE INDEX citizens_surname_key_idx ON npd.citizens (split_part(name_key, ' ', 1), date_of_birth)`,
+      `CREATE INDEX citizens_birth_surname_idx ON npd.citizens (birth_province_code, split_part(name_key, ' ', 1), date_of_birth)`,
+    );
+    await q.query(
+      `CREATE INDEX citizens_residence_surname_idx ON npd.citizens (residence_province_code, split_part(name_key, ' ', 1), date_of_birth)`,
     );
     await q.query(`CREATE INDEX citizens_birth_date_idx ON npd.citizens (date_of_birth)`);
   }
