@@ -14,12 +14,10 @@ import type { Caller } from '@vss/security';
 import { CandidateIndex } from './candidate-index';
 import { MatchModels } from './match-models';
 import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
-import { NameKeys, toRegistryPerson } from './registry-person';
+import { NameKeys, searchRequestOf, toRegistryPerson } from './registry-person';
 
 const DEFAULT_LIMIT = 3;
 const MAX_LIMIT = 10;
-/** Citizens the registry returns per blocking rule: a block is a few dozen people in practice. */
-const PER_RULE = 200;
 const RECORD = 'request';
 
 /**
@@ -41,13 +39,11 @@ export class CandidateSearch {
 
   async find(caller: Caller, request: FindCandidatesRequest): Promise<FindCandidatesResponse> {
     const { record, limit } = parseRequest(request, this.keys);
-    const nameKey = this.keys.of(record.fullName);
     let citizens;
     try {
-      citizens = await this.registry.searchCitizens(
-        { nameKey, birthDate: record.dateOfBirth, provinceCode: record.provinceCode, limitPerRule: PER_RULE },
-        { deadlineMs: this.config.REGISTRY_DEADLINE_MS },
-      );
+      citizens = await this.registry.searchCitizens(searchRequestOf(record, this.keys), {
+        deadlineMs: this.config.REGISTRY_DEADLINE_MS,
+      });
     } catch (error) {
       this.logger.warn({ err: error }, 'candidate search: the registry did not answer');
       throw reconciliationError(

@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RegistryPerson } from '@vss/domain/reconciliation';
-import { formatPartialDate } from '@vss/domain';
-import { storedPartialDate } from '@vss/domain/reconciliation';
 import type { WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { APP_CONFIG } from '@vss/platform';
@@ -14,7 +12,7 @@ import {
   recordsNeedingActivity,
 } from './chunk-classifier';
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
-import { NameKeys, toRegistryPerson } from './registry-person';
+import { NameKeys, searchRequestOf, toRegistryPerson } from './registry-person';
 import type { PartitionRecord, RunRecord } from './run-progress.repository';
 
 /** One unit of work: committed with its checkpoint, or not at all. */
@@ -31,9 +29,6 @@ export interface ChunkWork {
 }
 
 const everyRecord = () => true;
-
-/** Registry citizens per blocking rule of one record's search. */
-const SEARCH_PER_RULE = 200;
 
 /** Runs `f` over the items, at most `limit` at a time, answers in input order. */
 async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
@@ -217,15 +212,9 @@ export class PartitionSources {
     if (!wanted || records.length === 0) return records.map((r) => missingIdFinding(r, [], wanted));
     const index = new CandidateIndex(records, this.keys, model);
     const found = await mapLimit(records, this.config.RECONCILE_LEGACY_CONCURRENCY, (r) =>
-      this.registry.searchCitizens(
-        {
-          nameKey: this.keys.of(r.fullName),
-          birthDate: formatPartialDate(storedPartialDate(r.dateOfBirth)),
-          provinceCode: r.provinceCode,
-          limitPerRule: SEARCH_PER_RULE,
-        },
-        { deadlineMs: this.config.REGISTRY_DEADLINE_MS },
-      ),
+      this.registry.searchCitizens(searchRequestOf(r, this.keys), {
+        deadlineMs: this.config.REGISTRY_DEADLINE_MS,
+      }),
     );
     // Citizens in ID order, once each, as the export would bring them.
     const citizens = new Map(found.flat().map((c) => [c.citizenId, c]));

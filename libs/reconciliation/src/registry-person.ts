@@ -1,7 +1,8 @@
 import { registry } from '@vss/contracts';
 import { maskCitizenId, nameMatchKey } from '@vss/domain';
 import { genderFromRegistry } from '@vss/platform';
-import type { RegistryPerson } from '@vss/domain/reconciliation';
+import { formatPartialDate } from '@vss/domain';
+import { type InsuranceRecord, type RegistryPerson, storedPartialDate } from '@vss/domain/reconciliation';
 
 /** The registry's citizen as the reconciliation rules take it. */
 export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
@@ -18,6 +19,19 @@ export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
         : null,
     birthProvinceCode: citizen.birthProvinceCode || citizen.citizenId.slice(0, 3),
     residenceProvinceCode: residence ? residence : null,
+  };
+}
+
+/** Citizens per blocking rule of one record's search. */
+export const SEARCH_PER_RULE = 200;
+
+/** The SearchCitizens request of a record: its blocks, as the run's blocking rules define them. */
+export function searchRequestOf(record: InsuranceRecord, keys: NameKeys): registry.SearchCitizensRequest {
+  return {
+    nameKey: keys.of(record.fullName),
+    birthDate: formatPartialDate(storedPartialDate(record.dateOfBirth)),
+    provinceCode: record.provinceCode,
+    limitPerRule: SEARCH_PER_RULE,
   };
 }
 
