@@ -19,8 +19,10 @@ export interface AppProcess {
 export function startApp(
   app: 'gateway' | 'worker' | 'population-registry',
   env: Record<string, string>,
+  /** Options for node itself (NODE_OPTIONS refuses some, --cpu-prof among them). */
+  nodeArgs: readonly string[] = [],
 ): AppProcess {
-  const child = spawn(process.execPath, [join(DIST, 'apps', app, 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, 'apps', app, 'src', 'main.js')], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

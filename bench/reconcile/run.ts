@@ -4,6 +4,7 @@
  *
  *   npm run bench:reconcile -- --size 1000000            (also runs 100 k and 300 k)
  *   npm run bench:reconcile -- --sizes 20000 --keep       (one size, databases kept)
+ *   npm run bench:reconcile -- --sizes 1000000 --cpu-prof /tmp/prof   (the worker's CPU profile)
  *
  * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
  * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
@@ -52,6 +53,10 @@ function parseArgs() {
     )
     .option('--keep', 'keep the databases', false)
     .option(
+      '--cpu-prof <dir>',
+      "write the worker's CPU profile of the (uncapped) run to this folder; read it with bench/cpu-profile.ts",
+    )
+    .option(
       '--heap-cap-mb <mb>',
       'at the largest size, run once more with the worker heap capped (--max-old-space-size); 0 skips',
       '192',
@@ -64,6 +69,7 @@ function parseArgs() {
     adminUrl?: string;
     keep: boolean;
     heapCapMb: string;
+    cpuProf?: string;
   }>();
   const size = Number(opts.size.replace(/_/g, ''));
   const sizes = opts.sizes
@@ -75,6 +81,7 @@ function parseArgs() {
     adminUrl: opts.adminUrl,
     keep: opts.keep,
     heapCapMb: Number(opts.heapCapMb),
+    cpuProfDir: opts.cpuProf,
   };
 }
 
@@ -90,6 +97,7 @@ async function measureSize(
   citizens: number,
   seed: number,
   heapCapMb: number,
+  cpuProfDir: string | undefined,
 ): Promise<SizeResult> {
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
@@ -136,7 +144,11 @@ async function measureSize(
     });
     apps.push(gateway);
     await gateway.waitFor(/gateway serving/);
-    const worker = startApp('worker', { ...common, ...pki.env('worker') });
+    const worker = startApp(
+      'worker',
+      { ...common, ...pki.env('worker') },
+      cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+    );
     apps.push(worker);
     await worker.waitFor(/taking partition slices/);
 
@@ -220,7 +232,7 @@ async function measureSize(
 }
 
 async function main(): Promise<void> {
-  const { sizes, seed, adminUrl: given, keep, heapCapMb } = parseArgs();
+  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir } = parseArgs();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;
@@ -242,7 +254,10 @@ async function main(): Promise<void> {
   pki = await benchPki();
   try {
     for (const [i, size] of sizes.entries()) {
-      results.push(await measureSize(adminUrl, pgPid, size, seed, i === sizes.length - 1 ? heapCapMb : 0));
+      const last = i === sizes.length - 1;
+      results.push(
+        await measureSize(adminUrl, pgPid, size, seed, last ? heapCapMb : 0, last ? cpuProfDir : undefined),
+      );
     }
   } finally {
     await stop();

@@ -136,6 +136,13 @@ export const PEOPLE = {
     dateOfBirth: '1993-02-14',
     gender: 'F',
   },
+  // Held a CMND the registry never took over: only a demographic search can find them.
+  oldCmnd: {
+    citizenId: id('027', 'M', 1962, 27),
+    fullName: 'Trịnh Văn Khoa',
+    dateOfBirth: '1962-03-14',
+    gender: 'M',
+  },
   recentlyChanged: {
     citizenId: id('092', 'M', 2001, 26),
     fullName: 'Dương Văn Thu',
@@ -258,6 +265,14 @@ export const RECORDS: RecordFixture[] = [
     dateOfBirth: '1958',
     gender: 'M',
     provinceCode: '001',
+    expect: 'MISSING_ID_CANDIDATE',
+  },
+  {
+    sic: '2700000022',
+    ...as(P.oldCmnd),
+    citizenId: null,
+    legacyId: '031234567',
+    provinceCode: '027',
     expect: 'MISSING_ID_CANDIDATE',
   },
   {

@@ -169,6 +169,72 @@ describe('a run whose job the queue gave up on', () => {
     worker = undefined;
   }, 180_000);
 
+  it('finishes a run whose worker died while searching the records of unknown legacy IDs, with no job left', async () => {
+    await worker?.kill('SIGTERM');
+    worker = undefined;
+    // Records kept under a CMND the registry never took over: the finisher searches them by
+    // name and birth date once every partition is done. Each of the registry's answers is slowed
+    // so that the worker can be killed in the middle of that search.
+    const { rows: people } = await system.pool.query<{ citizen_id: string }>(
+      `SELECT citizen_id FROM npd.citizens WHERE vital_status = 'ALIVE' ORDER BY citizen_id LIMIT 24`,
+    );
+    await system.pool.query(
+      `INSERT INTO vss.participants (social_insurance_code, citizen_id, legacy_id, full_name, date_of_birth, gender, province_code)
+       SELECT '99' || lpad(n::text, 8, '0'), NULL, '9' || lpad(n::text, 8, '0'), c.full_name, c.date_of_birth::text,
+              c.gender, COALESCE(c.residence_province_code, c.birth_province_code)
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(citizen_id, n) JOIN npd.citizens c USING (citizen_id)`,
+      [people.map((p) => p.citizen_id)],
+    );
+    await system.pool.query(
+      `UPDATE pgboss.queue SET retry_limit = 0 WHERE name = 'reconciliation-partition'`,
+    );
+    worker = startWorkerProcess({ SWEEP_SECONDS: '0' });
+    await worker.waitFor(/taking partition slices/);
+    const run = await system.admin.startRun({ scope: { all: true }, findMissingIdCandidates: true });
+    system.registry.faults.update({ latencyMs: 600 });
+    try {
+      await until(
+        async () =>
+          (
+            await system.pool.query(
+              `SELECT 1 FROM vss.reconciliation_partitions WHERE run_id = $1 HAVING bool_and(done)`,
+              [run.runId],
+            )
+          ).rowCount === 1,
+        120_000,
+        'every partition done',
+      );
+      await worker.kill('SIGKILL');
+      expect((await system.admin.getRun(run.runId)).state).toBe('RUN_STATE_RUNNING');
+    } finally {
+      system.registry.faults.update({ latencyMs: 0 });
+    }
+    // A worker that supervises the queue but does not sweep: the job fails, the run is stuck.
+    worker = startWorkerProcess({ SWEEP_SECONDS: '0' });
+    await worker.waitFor(/taking partition slices/);
+    await gaveUp(run.runId);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await system.admin.getRun(run.runId)).state).toBe('RUN_STATE_RUNNING');
+    await worker.kill('SIGTERM');
+    worker = startWorkerProcess({ SWEEP_SECONDS: '1', SWEEP_GRACE_SECONDS: '1' });
+    const final = await system.admin.watch(run.runId);
+    expect(final.state).toBe('RUN_STATE_COMPLETED');
+    expect(worker.output()).toMatch(/run partition had no job left; queued again from its checkpoint/);
+    const { rows } = await system.pool.query<{ sic: string; first: string | null; n: number }>(
+      `SELECT social_insurance_code AS sic, candidates->0->>'citizenId' AS first,
+              count(*) OVER (PARTITION BY social_insurance_code)::int AS n
+         FROM vss.reconciliation_findings WHERE run_id = $1 AND social_insurance_code LIKE '99%'`,
+      [run.runId],
+    );
+    expect(rows).toHaveLength(people.length);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    const byCode = new Map(rows.map((r) => [r.sic, r.first]));
+    people.forEach((p, i) => expect(byCode.get(`99${String(i + 1).padStart(8, '0')}`)).toBe(p.citizen_id));
+    await worker.kill('SIGTERM');
+    worker = undefined;
+    await system.pool.query(`DELETE FROM vss.participants WHERE social_insurance_code LIKE '99%'`);
+  }, 240_000);
+
   it('fails, with the reason, once out of requeues, and frees its scope', async () => {
     const runId = await stuckRun();
     worker = startWorkerProcess({ SWEEP_SECONDS: '1', SWEEP_GRACE_SECONDS: '1', SWEEP_MAX_REQUEUES: '0' });

@@ -115,6 +115,16 @@ describe('a whole-population run with candidate search', () => {
     expect(f.detail).toMatch(/^no citizen ID; best candidate \d{12} Hoàng Thị Mai, born 1993-08-20/);
   });
 
+  it('searches a record whose legacy ID the registry lacks by its name and birth date, when the partitions are done', () => {
+    const f = findings.get('2700000022')!;
+    expect(f.outcome).toBe('OUTCOME_MISSING_ID_CANDIDATE');
+    expect(f.candidates[0].citizenId).toBe(PEOPLE.oldCmnd.citizenId);
+    expect(f.candidates[0].score).toBeGreaterThan(0.99);
+    expect(f.detail).toMatch(
+      /^no citizen ID, and legacy ID 031234567 is not in the registry; best candidate \d{12} Trịnh Văn Khoa, born 1962-03-14/,
+    );
+  });
+
   it('says so when nobody resembles a record without an ID, or its legacy ID is unknown', () => {
     expect(findings.get('7900000016')).toMatchObject({
       candidates: [],

@@ -6,6 +6,7 @@ import {
   birthDateLevel,
   COMPARISONS,
   formatEvidence,
+  isAbbreviation,
   type MatchModel,
   nameFrequency,
   nameLevel,
@@ -35,6 +36,35 @@ describe('withinOneEdit', () => {
     const word = fc.string({ unit: fc.constantFrom('a', 'b', 'n', ' '), maxLength: 6 });
     fc.assert(
       fc.property(word, word, (a, b) => withinOneEdit(a, b) === osaDistance(a, b) <= 1),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('isAbbreviation', () => {
+  it('agrees with the definition on split words, whatever it rejects early (property)', () => {
+    // Surname and given name agree, every middle word of the shorter name is a word or an
+    // initial of the longer one's in order, and something was shortened.
+    const definition = (x: string, y: string) => {
+      const [a, b] = [x.split(' '), y.split(' ')];
+      const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+      if (short.length < 2 || short[0] !== long[0] || short.at(-1) !== long.at(-1)) return false;
+      const agree = (w: string, v: string) =>
+        w === v || (w.length === 1 && v[0] === w) || (v.length === 1 && w[0] === v);
+      let j = 1;
+      let shortened = short.length < long.length;
+      for (const word of short.slice(1, -1)) {
+        while (j < long.length - 1 && !agree(word, long[j])) j += 1;
+        if (j >= long.length - 1) return false;
+        if (long[j] !== word) shortened = true;
+        j += 1;
+      }
+      return shortened;
+    };
+    const word = fc.constantFrom('nguyen', 'van', 'v', 'an', 'a', 'thi', 't', 'ngoc', 'n');
+    const key = fc.array(word, { minLength: 1, maxLength: 5 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(key, key, (a, b) => isAbbreviation(a, b) === definition(a, b)),
       { numRuns: 5000 },
     );
   });

@@ -1,6 +1,6 @@
 import type { Gender } from './citizen-id';
 import { dateParts, type IsoDate, type PartialDate, precisionOf } from './dates';
-import { keySimilarity, nameMatchKey, normalizeName } from './names';
+import { keySimilarity, nameMatchKey, normalizeName, sameLetters } from './names';
 
 /**
  * The Fellegi–Sunter model that decides whether an insurance record and a registry citizen are
@@ -118,6 +118,8 @@ export type PairRecord = {
 export type PairCitizen = {
   fullName: string;
   nameKey?: string;
+  /** exactNameForm(fullName), when the caller keeps it. */
+  exactForm?: string;
   dateOfBirth: IsoDate;
   gender: Gender;
   provinceCodes?: readonly string[];
@@ -153,7 +155,20 @@ export function withinOneEdit(a: string, b: string): boolean {
  * the longer one's, in order. Both names given by their match keys.
  */
 export function isAbbreviation(keyA: string, keyB: string): boolean {
+  // Most pairs differ in the surname or the given name: tell them without splitting either.
+  const surnameA = keyA.indexOf(' ');
+  const givenA = keyA.lastIndexOf(' ') + 1;
+  const givenB = keyB.lastIndexOf(' ') + 1;
+  if (surnameA < 0 || surnameA !== keyB.indexOf(' ')) return false;
+  if (keyA.length - givenA !== keyB.length - givenB) return false;
+  if (!sameRun(keyA, 0, keyB, 0, surnameA) || !sameRun(keyA, givenA, keyB, givenB, keyA.length - givenA))
+    return false;
   return abbreviated(keyA.split(' '), keyB.split(' '));
+}
+
+function sameRun(a: string, from: number, b: string, fromB: number, length: number): boolean {
+  for (let k = 0; k < length; k += 1) if (a.charCodeAt(from + k) !== b.charCodeAt(fromB + k)) return false;
+  return true;
 }
 
 function abbreviated(a: readonly string[], b: readonly string[]): boolean {
@@ -189,11 +204,14 @@ export function nameLevel(
   keyA = nameMatchKey(a),
   keyB = nameMatchKey(b),
   exactA?: string,
+  exactB?: string,
 ): NameLevel {
   // The same text is EXACT by definition, and most namesakes in a registry are written alike.
   if (a === b) return 'EXACT';
-  if (keyA === keyB || keyA.replace(/ /g, '') === keyB.replace(/ /g, '')) {
-    return (exactA ?? exactNameForm(a)) === exactNameForm(b) ? 'EXACT' : 'EXACT_WITHOUT_DIACRITICS';
+  if (sameLetters(keyA, keyB)) {
+    return (exactA ?? exactNameForm(a)) === (exactB ?? exactNameForm(b))
+      ? 'EXACT'
+      : 'EXACT_WITHOUT_DIACRITICS';
   }
   if (isAbbreviation(keyA, keyB)) return 'ABBREVIATED';
   if (withinOneEdit(keyA, keyB)) return 'ONE_EDIT';
@@ -255,6 +273,7 @@ export function comparePair(record: PairRecord, citizen: PairCitizen): Compariso
       record.nameKey,
       citizen.nameKey,
       record.exactForm,
+      citizen.exactForm,
     ),
   };
   if (record.dateOfBirth !== undefined)
@@ -308,7 +327,14 @@ export function pairWeight(model: MatchModel, record: PairRecord, citizen: PairC
   const weights = weightsOf(model);
   let weight = nameWeight(
     model,
-    nameLevel(record.fullName, citizen.fullName, record.nameKey, citizen.nameKey, record.exactForm),
+    nameLevel(
+      record.fullName,
+      citizen.fullName,
+      record.nameKey,
+      citizen.nameKey,
+      record.exactForm,
+      citizen.exactForm,
+    ),
     citizen,
   );
   const date = record.dateOfBirth;

@@ -1,7 +1,7 @@
 import { Gender } from './citizen-id';
 import { formatPartialDate, IsoDate, PartialDate, partialDateMatches, precisionOf } from './dates';
 import { isAbbreviation } from './match-model';
-import { compareNames, nameMatchKey } from './names';
+import { compareNames, nameMatchKey, type NameKeyOf } from './names';
 
 export type MatchOutcome = 'MATCHED' | 'MATCHED_AFTER_NORMALIZATION' | 'FIELD_MISMATCH';
 
@@ -32,16 +32,14 @@ export type ParticipantComparison = {
 export function compareParticipantToCitizen(
   participant: ParticipantDemographics,
   citizen: CitizenDemographics,
+  keyOf: NameKeyOf = nameMatchKey,
 ): ParticipantComparison {
   const differences: FieldDifference[] = [];
   const normalizedFields: ParticipantComparison['normalizedFields'] = [];
 
-  let names = compareNames(participant.fullName, citizen.fullName);
+  let names = compareNames(participant.fullName, citizen.fullName, keyOf);
   // "Nguyễn V. An" or "Nguyễn An" for "Nguyễn Văn An" contradicts nothing: it is completed.
-  if (
-    names === 'DIFFERENT' &&
-    isAbbreviation(nameMatchKey(participant.fullName), nameMatchKey(citizen.fullName))
-  )
+  if (names === 'DIFFERENT' && isAbbreviation(keyOf(participant.fullName), keyOf(citizen.fullName)))
     names = 'NORMALIZED';
   if (names === 'NORMALIZED') normalizedFields.push('full_name');
   if (names === 'DIFFERENT') {

@@ -7,6 +7,7 @@ import {
   nameMatchKey,
   nameSimilarity,
   normalizeName,
+  sameLetters,
   splitName,
   tidyName,
 } from './names';
@@ -166,5 +167,58 @@ describe('jaroWinkler', () => {
     expect(jaroWinkler('an', 'an')).toBe(1);
     expect(jaroWinkler('abc', 'xyz')).toBe(0);
     expect(jaroWinkler('', 'x')).toBe(0);
+  });
+
+  it('counts code points, astral ones included, as the textbook algorithm on arrays does', () => {
+    // The definition, on arrays of code points: what the scratch-buffer version must equal.
+    const reference = (a: string, b: string) => {
+      const s = Array.from(a);
+      const t = Array.from(b);
+      if (s.length === 0 && t.length === 0) return 1;
+      if (s.length === 0 || t.length === 0) return 0;
+      const window = Math.max(0, Math.floor(Math.max(s.length, t.length) / 2) - 1);
+      const sm = s.map(() => false);
+      const tm = t.map(() => false);
+      let m = 0;
+      s.forEach((c, i) => {
+        for (let j = Math.max(0, i - window); j <= Math.min(t.length - 1, i + window); j += 1)
+          if (!tm[j] && c === t[j]) {
+            sm[i] = tm[j] = true;
+            m += 1;
+            break;
+          }
+      });
+      if (m === 0) return 0;
+      const sOrder = s.filter((_, i) => sm[i]);
+      const tOrder = t.filter((_, j) => tm[j]);
+      const half = sOrder.filter((c, i) => c !== tOrder[i]).length;
+      const jaro = (m / s.length + m / t.length + (m - half / 2) / m) / 3;
+      let p = 0;
+      while (p < Math.min(4, s.length, t.length) && s[p] === t[p]) p += 1;
+      return Math.min(1, jaro + p * 0.1 * (1 - jaro));
+    };
+    const text = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'n', 'h', ' ', 'ư', '𠀀', '😀'), maxLength: 12 }),
+      fc.string({ unit: 'grapheme', maxLength: 40 }),
+      vietnameseNameArb,
+    );
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(jaroWinkler(a, b)).toBeCloseTo(reference(a, b), 12);
+      }),
+    );
+  });
+});
+
+describe('sameLetters', () => {
+  it('is equality with the spaces taken out', () => {
+    const key = fc.string({ unit: fc.constantFrom('a', 'b', ' '), maxLength: 10 });
+    fc.assert(
+      fc.property(key, key, (a, b) => {
+        expect(sameLetters(a, b)).toBe(a.replace(/ /g, '') === b.replace(/ /g, ''));
+      }),
+    );
+    expect(sameLetters('y moan', 'ymoan')).toBe(true);
+    expect(sameLetters('y moan', 'y moa')).toBe(false);
   });
 });

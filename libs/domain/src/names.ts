@@ -144,38 +144,88 @@ export function splitName(s: string): NameParts {
 
 export type NameComparison = 'EXACT' | 'NORMALIZED' | 'DIFFERENT';
 
+/** How a caller computes match keys: nameMatchKey, or a cache that gives the same keys. */
+export type NameKeyOf = (name: string) => string;
+
 /**
  * EXACT when equal after NFC and whitespace tidying, NORMALIZED when equal by match key (spaces
  * aside), else DIFFERENT.
  */
-export function compareNames(a: string, b: string): NameComparison {
+export function compareNames(a: string, b: string, keyOf: NameKeyOf = nameMatchKey): NameComparison {
   if (tidyName(a) === tidyName(b)) return 'EXACT';
-  const [ka, kb] = [nameMatchKey(a), nameMatchKey(b)];
+  const ka = keyOf(a);
+  const kb = keyOf(b);
   // Syllables of ethnic-minority names are joined, hyphenated or spaced by whoever typed them
   // (Y-Moan, Y Moan, Ymoan): the same letters in the same order are the same name.
-  return ka === kb || ka.replace(/ /g, '') === kb.replace(/ /g, '') ? 'NORMALIZED' : 'DIFFERENT';
+  return sameLetters(ka, kb) ? 'NORMALIZED' : 'DIFFERENT';
+}
+
+/**
+ * Two match keys with the same letters in the same order, spaces aside ("y moan", "ymoan"):
+ * the same name however its syllables were joined. Builds no string.
+ */
+export function sameLetters(keyA: string, keyB: string): boolean {
+  if (keyA === keyB) return true;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    while (i < keyA.length && keyA.charCodeAt(i) === 32) i += 1;
+    while (j < keyB.length && keyB.charCodeAt(j) === 32) j += 1;
+    if (i === keyA.length || j === keyB.length) return i === keyA.length && j === keyB.length;
+    if (keyA.charCodeAt(i) !== keyB.charCodeAt(j)) return false;
+    i += 1;
+    j += 1;
+  }
 }
 
 const WINKLER_PREFIX_SCALE = 0.1;
 const WINKLER_MAX_PREFIX = 4;
 
+// Scratch buffers of jaroWinkler (synchronous, never re-entered): it runs on every pair of
+// names candidate search compares, and arrays per call were most of its cost.
+let sPoints = new Int32Array(64);
+let tPoints = new Int32Array(64);
+let sMatched = new Uint8Array(64);
+let tMatched = new Uint8Array(64);
+
+/** The code points of a string into `into` (grown as needed); their number. */
+function codePointsOf(str: string, which: 's' | 't'): number {
+  let into = which === 's' ? sPoints : tPoints;
+  if (into.length < str.length) {
+    into = new Int32Array(str.length * 2);
+    if (which === 's') sPoints = into;
+    else tPoints = into;
+  }
+  let n = 0;
+  for (let i = 0; i < str.length; i += 1) {
+    const cp = str.codePointAt(i)!;
+    into[n++] = cp;
+    if (cp > 0xffff) i += 1;
+  }
+  return n;
+}
+
 /** Jaro–Winkler similarity of two strings in [0,1], by code point. */
 export function jaroWinkler(a: string, b: string): number {
-  const s = Array.from(a);
-  const t = Array.from(b);
-  if (s.length === 0 && t.length === 0) return 1;
-  if (s.length === 0 || t.length === 0) return 0;
-  const window = Math.max(0, Math.floor(Math.max(s.length, t.length) / 2) - 1);
-  const sMatched = new Array<boolean>(s.length).fill(false);
-  const tMatched = new Array<boolean>(t.length).fill(false);
+  const sn = codePointsOf(a, 's');
+  const tn = codePointsOf(b, 't');
+  if (sn === 0 && tn === 0) return 1;
+  if (sn === 0 || tn === 0) return 0;
+  const s = sPoints;
+  const t = tPoints;
+  if (sMatched.length < sn) sMatched = new Uint8Array(sn * 2);
+  if (tMatched.length < tn) tMatched = new Uint8Array(tn * 2);
+  sMatched.fill(0, 0, sn);
+  tMatched.fill(0, 0, tn);
+  const window = Math.max(0, Math.floor(Math.max(sn, tn) / 2) - 1);
   let matches = 0;
-  for (let i = 0; i < s.length; i += 1) {
+  for (let i = 0; i < sn; i += 1) {
     const from = Math.max(0, i - window);
-    const to = Math.min(t.length - 1, i + window);
+    const to = Math.min(tn - 1, i + window);
     for (let j = from; j <= to; j += 1) {
-      if (!tMatched[j] && s[i] === t[j]) {
-        sMatched[i] = true;
-        tMatched[j] = true;
+      if (tMatched[j] === 0 && s[i] === t[j]) {
+        sMatched[i] = 1;
+        tMatched[j] = 1;
         matches += 1;
         break;
       }
@@ -184,16 +234,16 @@ export function jaroWinkler(a: string, b: string): number {
   if (matches === 0) return 0;
   let halfTranspositions = 0;
   let k = 0;
-  for (let i = 0; i < s.length; i += 1) {
-    if (!sMatched[i]) continue;
-    while (!tMatched[k]) k += 1;
+  for (let i = 0; i < sn; i += 1) {
+    if (sMatched[i] === 0) continue;
+    while (tMatched[k] === 0) k += 1;
     if (s[i] !== t[k]) halfTranspositions += 1;
     k += 1;
   }
   const transpositions = halfTranspositions / 2;
-  const jaro = (matches / s.length + matches / t.length + (matches - transpositions) / matches) / 3;
+  const jaro = (matches / sn + matches / tn + (matches - transpositions) / matches) / 3;
   let prefix = 0;
-  while (prefix < Math.min(WINKLER_MAX_PREFIX, s.length, t.length) && s[prefix] === t[prefix]) prefix += 1;
+  while (prefix < Math.min(WINKLER_MAX_PREFIX, sn, tn) && s[prefix] === t[prefix]) prefix += 1;
   return Math.min(1, jaro + prefix * WINKLER_PREFIX_SCALE * (1 - jaro));
 }
 
@@ -225,7 +275,8 @@ export function nameSimilarity(a: string, b: string): number {
 /** nameSimilarity of two names given by their match keys (nameMatchKey), for callers that keep them. */
 export function keySimilarity(keyA: string, keyB: string): number {
   // Greedy Jaro matching can depend on argument order; sorting keeps the score symmetric.
-  const [ka, kb] = [keyA, keyB].sort();
+  const ka = keyA <= keyB ? keyA : keyB;
+  const kb = keyA <= keyB ? keyB : keyA;
   if (ka === kb) return 1;
   if (ka === '' || kb === '') return 0;
   const wa = ka.split(' ');

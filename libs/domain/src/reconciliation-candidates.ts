@@ -137,6 +137,8 @@ export type CandidateCitizenInput = {
   citizenId: string;
   fullName: string;
   nameKey: string;
+  /** exactNameForm(fullName), when the caller has it. */
+  exactForm?: string;
   dateOfBirth: IsoDate;
   gender: Gender;
   residenceProvinceCode: string | null;
@@ -155,6 +157,7 @@ export function scoreCandidatePair(
   const score = scorePair(model, record, {
     fullName: citizen.fullName,
     nameKey: citizen.nameKey,
+    exactForm: citizen.exactForm,
     dateOfBirth: citizen.dateOfBirth,
     gender: citizen.gender,
     provinceCodes: citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode),

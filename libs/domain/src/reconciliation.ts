@@ -10,6 +10,7 @@ import {
   scorePair,
 } from './match-model';
 import { compareParticipantToCitizen, type FieldDifference, type MatchField } from './matching';
+import { nameMatchKey, type NameKeyOf } from './names';
 
 /**
  * Reconciliation of one insurance record against the population registry: which outcome it
@@ -168,7 +169,7 @@ type Comparison = Pick<RecordClassification, 'differences' | 'normalizedFields'>
  * Identical text is a clean match by definition, and ~93 % of records are one: answering
  * those without the Unicode work of the full comparison keeps the scan close to read speed.
  */
-function compare(record: InsuranceRecord, citizen: RegistryPerson): Comparison {
+function compare(record: InsuranceRecord, citizen: RegistryPerson, keyOf: NameKeyOf): Comparison {
   if (
     record.fullName === citizen.fullName &&
     record.dateOfBirth === citizen.dateOfBirth &&
@@ -179,6 +180,7 @@ function compare(record: InsuranceRecord, citizen: RegistryPerson): Comparison {
   return compareParticipantToCitizen(
     { fullName: record.fullName, dateOfBirth: storedPartialDate(record.dateOfBirth), gender: record.gender },
     citizen,
+    keyOf,
   );
 }
 
@@ -264,6 +266,8 @@ export function classifyCitizenGroup(
   citizen: RegistryPerson | null,
   members: readonly GroupMember[],
   model?: MatchModel,
+  /** Match keys of names: a caller classifying millions of records passes a cache of them. */
+  keyOf: NameKeyOf = nameMatchKey,
 ): RecordClassification[] {
   // Written for the common case (one record, a clean match) to allocate little: the scan
   // classifies every insurance record in the country.
@@ -293,7 +297,7 @@ export function classifyCitizenGroup(
         detail: '',
       };
     } else {
-      const comparison = compare(record, citizen);
+      const comparison = compare(record, citizen, keyOf);
       const active =
         needsActivity(citizen, record) && member.activity
           ? activeAfterDeath(member.activity, citizen.dateOfDeath as IsoDate)
@@ -325,12 +329,14 @@ export function classifyCitizenGroup(
           model,
           {
             fullName: record.fullName,
+            nameKey: keyOf(record.fullName),
             dateOfBirth: storedPartialDate(record.dateOfBirth),
             gender: record.gender,
             provinceCode: record.provinceCode,
           },
           {
             fullName: citizen.fullName,
+            nameKey: keyOf(citizen.fullName),
             dateOfBirth: citizen.dateOfBirth,
             gender: citizen.gender,
             provinceCodes: citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode),

@@ -130,12 +130,16 @@ export class RecordsScanRepository {
     );
   }
 
-  /** Every record of the scope without a citizen ID: where candidate search starts from. */
-  withoutCitizenId(scope: RunScope): Promise<ScopedRecord[]> {
+  /**
+   * Every record of the scope with neither a citizen ID nor a legacy CMND: where a run's candidate
+   * search starts from. A record with a CMND is resolved by it, and searched only if it fails.
+   */
+  withoutAnyId(scope: RunScope): Promise<ScopedRecord[]> {
     const cond = scopeCondition(scope, 1);
     return this.records(
-      `recon-records-without-citizen-${scope.kind}`,
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id IS NULL AND ${cond.sql}`,
+      `recon-records-without-any-id-${scope.kind}`,
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants
+        WHERE citizen_id IS NULL AND legacy_id IS NULL AND ${cond.sql}`,
       cond.values,
     );
   }

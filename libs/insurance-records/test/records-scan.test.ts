@@ -28,7 +28,8 @@ beforeAll(async () => {
     await pool.query(
       `INSERT INTO vss.participants (social_insurance_code, citizen_id, legacy_id, full_name, date_of_birth, gender, province_code)
        VALUES ($1, $2, $3, 'Trần Văn Nam', '1970', 'M', $4)`,
-      [code, citizenId, citizenId ? null : String(100000000 + i), province],
+      // Every other record without a citizen ID holds a legacy CMND.
+      [code, citizenId, citizenId || i % 20 === 19 ? null : String(100000000 + i), province],
     );
     CODES.push(code);
     if (citizenId) CITIZEN_IDS.push(citizenId);
@@ -83,10 +84,13 @@ describe('RecordsScanRepository', () => {
     );
   });
 
-  it('finds the records without a citizen ID by their legacy CMND', async () => {
-    const without = await scan.withoutCitizenId({ kind: 'ALL' });
-    expect(without).toHaveLength(12);
-    const legacy = await scan.legacyOnly([without[0].legacyId!, '999999999'], { kind: 'ALL' });
-    expect(legacy.map((r) => r.socialInsuranceCode)).toEqual([without[0].socialInsuranceCode]);
+  it('finds the records without a citizen ID: by their legacy CMND, or without one for candidate search', async () => {
+    const withoutAny = await scan.withoutAnyId({ kind: 'ALL' });
+    expect(withoutAny).toHaveLength(6);
+    expect(withoutAny.every((r) => r.citizenId === null && r.legacyId === null)).toBe(true);
+    expect(await scan.withoutAnyId({ kind: 'PROVINCE', provinceCode: '079' })).toHaveLength(2);
+    const code = CODES.find((c) => c.endsWith('00000009'))!;
+    const legacy = await scan.legacyOnly(['100000009', '999999999'], { kind: 'ALL' });
+    expect(legacy.map((r) => r.socialInsuranceCode)).toEqual([code]);
   });
 });

@@ -1,4 +1,4 @@
-import { type PartialDate, precisionOf } from '@vss/domain';
+import { type PartialDate, precisionOf, sameLetters } from '@vss/domain';
 import {
   citizenProvinces,
   exactNameForm,
@@ -27,7 +27,10 @@ interface IndexedRecord {
   record: InsuranceRecord;
   nameKey: string;
   givenKey: string;
-  /** The record as the model compares it, built once (exact-name form included): it meets many citizens. */
+  /**
+   * The record as the model compares it, built once: it meets many citizens. Its exact-name form
+   * is added the first time a citizen's name agrees by key (most records never meet one).
+   */
   input: CandidateRecordInput;
   dateOfBirth: PartialDate;
   top: readonly Candidate[];
@@ -141,7 +144,6 @@ export class CandidateIndex {
       input: {
         fullName: record.fullName,
         nameKey,
-        exactForm: exactNameForm(record.fullName),
         dateOfBirth,
         gender: record.gender,
         // A record of no province (a search by name and date alone) is no evidence either way.
@@ -241,7 +243,14 @@ export class CandidateIndex {
     nameKey: '',
     givenKey: '',
     parts: { year: 0, month: 0, day: 0 },
-    pair: { fullName: '', dateOfBirth: '', gender: 'MALE' },
+    pair: {
+      fullName: '',
+      nameKey: '',
+      exactForm: undefined,
+      dateOfBirth: '',
+      gender: 'MALE',
+      provinceCodes: [],
+    },
   };
 
   private probe(citizen: RegistryPerson): Probe {
@@ -256,6 +265,7 @@ export class CandidateIndex {
     p.parts.day = dayOf(citizen.dateOfBirth);
     p.pair.fullName = citizen.fullName;
     p.pair.nameKey = nameKey;
+    p.pair.exactForm = undefined;
     p.pair.dateOfBirth = citizen.dateOfBirth;
     p.pair.gender = citizen.gender;
     p.pair.provinceCodes = citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode);
@@ -274,10 +284,19 @@ export class CandidateIndex {
       if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, probe)) continue;
       entry.lastCitizen = citizen.citizenId;
       measure.pairsScored += 1;
+      if (sameLetters(entry.nameKey, probe.nameKey)) {
+        // Only names that agree by key are told apart by their exact forms.
+        entry.input.exactForm ??= exactNameForm(entry.record.fullName);
+        probe.pair.exactForm ??= exactNameForm(citizen.fullName);
+      }
       const weight = pairWeight(this.model, entry.input, probe.pair);
       if (probabilityOf(this.model, weight) < this.model.thresholds.candidate) continue;
       if (!mayImprove(entry.top, citizen.citizenId, weight, this.keep)) continue;
-      const candidate = scoreCandidatePair(this.model, entry.input, { ...citizen, nameKey: probe.nameKey });
+      const candidate = scoreCandidatePair(this.model, entry.input, {
+        ...citizen,
+        nameKey: probe.nameKey,
+        exactForm: probe.pair.exactForm,
+      });
       const next = pushCandidate(entry.top, candidate, this.keep);
       if (next === entry.top) continue;
       entry.top = next;

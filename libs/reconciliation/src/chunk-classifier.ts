@@ -12,6 +12,7 @@ import {
 import type { FieldEvidence, MatchModel } from '@vss/domain/match-model';
 import { type Candidate, missingIdDetail } from '@vss/domain/reconciliation-candidates';
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
+import { NameKeys } from './registry-person';
 
 /** A finding as written to vss.reconciliation_findings. */
 export interface NewFinding {
@@ -104,6 +105,9 @@ export function missingIdFinding(
  */
 @Injectable()
 export class ChunkClassifier {
+  private readonly keys = new NameKeys();
+  private readonly keyOf = (name: string) => this.keys.of(name);
+
   constructor(private readonly records: RecordsScanRepository) {}
 
   async classify(input: ChunkInput, model: MatchModel): Promise<ChunkOutcome> {
@@ -135,7 +139,7 @@ export class ChunkClassifier {
       if (members.length === 1 && !input.emit(members[0].record)) continue;
       if (activity.size > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
       const citizen = citizens.get(citizenId) ?? null;
-      const classes = classifyCitizenGroup(citizen, members, model);
+      const classes = classifyCitizenGroup(citizen, members, model, this.keyOf);
       classes.forEach((c, i) => {
         const record = members[i].record;
         if (!input.emit(record)) return;

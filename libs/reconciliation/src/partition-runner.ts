@@ -59,10 +59,6 @@ export class PartitionRunner {
     if (!run || run.state !== 'RUNNING') return;
     const partition = await this.runs.partition(job.runId, job.partitionNo);
     if (!partition) return;
-    if (partition.done) {
-      await this.finisher.finish(run);
-      return;
-    }
     const model = this.models.get(run.model?.version ?? null);
     if (!model || (run.model && model.digest !== run.model.digest)) {
       // Finishing a run with other parameters than it started with would make it unrepeatable.
@@ -75,15 +71,36 @@ export class PartitionRunner {
       return;
     }
     const deadline = Date.now() + expireInSeconds * 1000 * SLICE_SHARE_OF_EXPIRY;
+    if (partition.done) {
+      await this.finish(run, partition, model.model, deadline);
+      return;
+    }
     const key = `${job.runId}:${job.partitionNo}`;
     try {
       const outcome = await this.chunks(run, partition, deadline, key, model.model);
-      if (outcome === 'DONE') await this.finisher.finish(run);
+      if (outcome === 'DONE') await this.finish(run, partition, model.model, deadline);
     } catch (error) {
       // The index may hold candidates of a chunk that was never committed.
       this.indexes.delete(key);
       throw error;
     }
+  }
+
+  /**
+   * Finishes the run if this was its last partition. The finisher's search of records whose
+   * legacy ID the registry lacks goes on in the next job of this partition when the slice's time
+   * is up: it is saved page by page, and a job that finds the partition done finishes the run.
+   */
+  private async finish(
+    run: RunRecord,
+    partition: PartitionRecord,
+    model: MatchModel,
+    deadline: number,
+  ): Promise<void> {
+    await this.finisher.finish(run, model, {
+      deadline,
+      continueAfter: (client) => this.queueNextSlice(client, run.runId, partition.partitionNo),
+    });
   }
 
   /**
@@ -165,7 +182,7 @@ export class PartitionRunner {
     const kept = this.indexes.get(key);
     if (kept && kept.checkpoint === partition.checkpoint) return kept.index;
     const [records, state] = await Promise.all([
-      this.records.withoutCitizenId(run.scope),
+      this.records.withoutAnyId(run.scope),
       this.runs.candidateState(run.runId, partition.partitionNo),
     ]);
     const index = new CandidateIndex(records, this.sources.nameKeys, model, state);

@@ -4,7 +4,7 @@ import type { WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { APP_CONFIG } from '@vss/platform';
 import type { MatchModel } from '@vss/domain/match-model';
-import { CandidateIndex } from './candidate-index';
+import type { CandidateIndex } from './candidate-index';
 import {
   type ChunkInput,
   type NewFinding,
@@ -12,7 +12,8 @@ import {
   recordsNeedingActivity,
 } from './chunk-classifier';
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
-import { NameKeys, searchRequestOf, toRegistryPerson } from './registry-person';
+import { DemographicSearch, mapLimit } from './demographic-search';
+import { type NameKeys, toRegistryPerson } from './registry-person';
 import type { PartitionRecord, RunRecord } from './run-progress.repository';
 
 /** One unit of work: committed with its checkpoint, or not at all. */
@@ -30,20 +31,6 @@ export interface ChunkWork {
 
 const everyRecord = () => true;
 
-/** Runs `f` over the items, at most `limit` at a time, answers in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await f(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
-}
-
 /**
  * Where each kind of partition gets its chunks from. A REGISTRY_RANGE partition merges the
  * registry's export (in citizen-ID order) with our records of the same key range; a RECORDS
@@ -52,16 +39,15 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) =
  */
 @Injectable()
 export class PartitionSources {
-  private readonly keys = new NameKeys();
-
   constructor(
     private readonly registry: RegistryClient,
     private readonly records: RecordsScanRepository,
+    private readonly search: DemographicSearch,
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
   ) {}
 
   get nameKeys(): NameKeys {
-    return this.keys;
+    return this.search.keys;
   }
 
   open(
@@ -191,35 +177,21 @@ export class PartitionSources {
         done,
         size: page.length,
         input: { citizens: all, byCitizenId, byLegacyId, emit: (r) => inPage.has(r.socialInsuranceCode) },
-        missing: await this.searchBlocks(unresolved, run.findCandidates, model),
+        missing: await this.missingIds(unresolved, run.findCandidates, model),
       };
       if (done) return;
       after = through;
     }
   }
 
-  /**
-   * Candidates for a page's records without an ID: for each, the registry's citizens of its
-   * blocking rules (SearchCitizens: surname and year in the record's province, the birth date
-   * and the whole name anywhere), weighed by the run's model in one index, as a whole-population
-   * run weighs the export. A few records at a time, like legacy-ID look-ups.
-   */
-  private async searchBlocks(
+  /** The findings of a page's records without an ID that no legacy ID resolved, with their candidates. */
+  private async missingIds(
     records: ScopedRecord[],
     wanted: boolean,
     model: MatchModel,
   ): Promise<NewFinding[]> {
-    if (!wanted || records.length === 0) return records.map((r) => missingIdFinding(r, [], wanted));
-    const index = new CandidateIndex(records, this.keys, model);
-    const found = await mapLimit(records, this.config.RECONCILE_LEGACY_CONCURRENCY, (r) =>
-      this.registry.searchCitizens(searchRequestOf(r, this.keys), {
-        deadlineMs: this.config.REGISTRY_DEADLINE_MS,
-      }),
-    );
-    // Citizens in ID order, once each, as the export would bring them.
-    const citizens = new Map(found.flat().map((c) => [c.citizenId, c]));
-    for (const id of [...citizens.keys()].sort()) index.consider(toRegistryPerson(citizens.get(id)!));
-    return records.map((r) => missingIdFinding(r, index.candidatesOf(r.socialInsuranceCode), true));
+    const found = wanted ? await this.search.candidates(records, model) : new Map();
+    return records.map((r) => missingIdFinding(r, found.get(r.socialInsuranceCode) ?? [], wanted));
   }
 
   private async *changedCitizens(run: RunRecord, p: PartitionRecord): AsyncGenerator<ChunkWork> {

@@ -7,6 +7,7 @@ import { ChunkClassifier } from './chunk-classifier';
 import { MatchModels } from './match-models';
 import { type PartitionJob, PartitionRunner } from './partition-runner';
 import { PartitionSources } from './partition-sources';
+import { DemographicSearch } from './demographic-search';
 import { RecordsScanRepository } from '@vss/insurance-records';
 import { RunFinisher } from './run-finisher';
 import { RunProgressRepository } from './run-progress.repository';
@@ -22,6 +23,7 @@ import { RunSweeper } from './run-sweeper';
     RunProgressRepository,
     RecordsScanRepository,
     PartitionSources,
+    DemographicSearch,
     ChunkClassifier,
     RunFinisher,
     PartitionRunner,

@@ -1,7 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
+import type { Logger } from 'pino';
+import type { MatchModel } from '@vss/domain/match-model';
 import { type Candidate, mergeCandidates } from '@vss/domain/reconciliation-candidates';
+import { LOGGER } from '@vss/platform';
 import { missingIdFinding } from './chunk-classifier';
+import { DemographicSearch } from './demographic-search';
 import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
 import { insertFindings } from './findings.repository';
 import { type RunRecord, RunProgressRepository } from './run-progress.repository';
@@ -9,18 +13,45 @@ import { type RunRecord, RunProgressRepository } from './run-progress.repository
 /** Records without a citizen ID finished off per statement: bounds memory at any size. */
 const PAGE = 5000;
 
+/** Records whose legacy ID the registry lacks, searched per page (each a SearchCitizens per record). */
+const SEARCH_PAGE = 200;
+
+export interface FinishOptions {
+  /** When the search of unresolved legacy IDs should hand over to the next job. */
+  deadline: number;
+  /** Queues that next job, in the transaction that saves the last page searched. */
+  continueAfter: (client: PoolClient) => Promise<void>;
+}
+
 /**
- * Finishes a run once its last partition is done, in one transaction holding the run: in a
- * whole-population run, every record without a citizen ID that no legacy CMND resolved becomes
- * a MISSING_ID_CANDIDATE with the best candidates all partitions found; then the run completes.
- * Safe to repeat: a second call finds the run completed and does nothing.
+ * Finishes a run once its last partition is done. In a whole-population run, a record without
+ * a citizen ID but with a legacy CMND is not in the partitions' candidate indexes (its CMND
+ * resolves it, nearly always); the few whose CMND no partition resolved are searched here, in
+ * the registry (DemographicSearch), page by page, each page saved as the candidates of
+ * LEGACY_SEARCH_PARTITION. Then, in one transaction holding the run, every record without a
+ * citizen ID that nothing resolved becomes a MISSING_ID_CANDIDATE with the best candidates all
+ * partitions found, and the run completes. Safe to repeat and to interrupt: a page searched is
+ * not searched again, and a second call finds the run completed and does nothing.
  */
 @Injectable()
 export class RunFinisher {
-  constructor(private readonly runs: RunProgressRepository) {}
+  constructor(
+    private readonly runs: RunProgressRepository,
+    private readonly search: DemographicSearch,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
 
-  finish(run: RunRecord): Promise<boolean> {
-    return this.runs.whenAllDone(run.runId, async (client) => {
+  /** 'CONTINUED' when the search's time was up and the next job will go on with it. */
+  async finish(
+    run: RunRecord,
+    model: MatchModel,
+    options: FinishOptions,
+  ): Promise<'FINISHED' | 'NOT_YET' | 'CONTINUED'> {
+    if (run.scope.kind === 'ALL' && run.findCandidates) {
+      if (!(await this.runs.allPartitionsDone(run.runId))) return 'NOT_YET';
+      if (!(await this.searchUnresolvedLegacy(run, model, options))) return 'CONTINUED';
+    }
+    const finished = await this.runs.whenAllDone(run.runId, async (client) => {
       let missing = 0;
       if (run.scope.kind === 'ALL') missing = await this.missingIds(client, run);
       await client.query(
@@ -32,6 +63,43 @@ export class RunFinisher {
       // The running candidate lists are now in the findings.
       await client.query(`DELETE FROM vss.reconciliation_candidates WHERE run_id = $1`, [run.runId]);
     });
+    return finished ? 'FINISHED' : 'NOT_YET';
+  }
+
+  /** Searches the next pages of unresolved legacy-ID records; false when time ran out first. */
+  private async searchUnresolvedLegacy(
+    run: RunRecord,
+    model: MatchModel,
+    { deadline, continueAfter }: FinishOptions,
+  ): Promise<boolean> {
+    let searched = 0;
+    let after = '';
+    for (;;) {
+      const records = await this.runs.unresolvedLegacy(run.runId, after, SEARCH_PAGE);
+      if (records.length === 0) break;
+      const found = await this.search.candidates(records, model);
+      const late = Date.now() >= deadline;
+      await this.runs.saveSearched(
+        run.runId,
+        records.map((r) => ({
+          socialInsuranceCode: r.socialInsuranceCode,
+          candidates: found.get(r.socialInsuranceCode) ?? [],
+        })),
+        late ? continueAfter : undefined,
+      );
+      searched += records.length;
+      if (late) {
+        this.logger.info({ runId: run.runId, searched }, 'unresolved legacy IDs: the next job goes on');
+        return false;
+      }
+      after = records[records.length - 1].socialInsuranceCode;
+    }
+    if (searched > 0)
+      this.logger.info(
+        { runId: run.runId, searched },
+        'records whose legacy ID the registry lacks: searched',
+      );
+    return true;
   }
 
   private async missingIds(client: PoolClient, run: RunRecord): Promise<number> {

@@ -6,6 +6,14 @@ import { scopeOf } from './runs.codecs';
 import { PG_POOL, rollback, withTransaction } from '@vss/platform';
 import type { NewFinding, OutcomeCounts } from './chunk-classifier';
 import { insertFindings } from './findings.repository';
+import type { InsuranceRecord } from '@vss/domain/reconciliation';
+import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
+
+/**
+ * Where the finisher keeps the candidates of records whose legacy ID the registry lacks: beside
+ * the partitions' lists (partition numbers start at 0), merged with them into the findings.
+ */
+export const LEGACY_SEARCH_PARTITION = -1;
 
 export interface RunRecord {
   runId: string;
@@ -167,6 +175,58 @@ export class RunProgressRepository {
       }
       if (within) await within(client);
       return 'COMMITTED';
+    });
+  }
+
+  async allPartitionsDone(runId: string): Promise<boolean> {
+    const { rows } = await this.pool.query(
+      `SELECT 1 FROM vss.reconciliation_partitions WHERE run_id = $1 AND NOT done LIMIT 1`,
+      [runId],
+    );
+    return rows.length === 0;
+  }
+
+  /**
+   * The next records, after `after`, without a citizen ID whose legacy CMND nothing in the run
+   * resolved (no finding) and that the finisher has not searched yet.
+   */
+  async unresolvedLegacy(runId: string, after: string, limit: number): Promise<InsuranceRecord[]> {
+    const { rows } = await this.pool.query<RecordRow>(
+      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants p
+        WHERE p.citizen_id IS NULL AND p.legacy_id IS NOT NULL AND p.social_insurance_code > $2
+          AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_findings f
+                           WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code)
+          AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_candidates c
+                           WHERE c.run_id = $1 AND c.partition_no = $3
+                             AND c.social_insurance_code = p.social_insurance_code)
+        ORDER BY p.social_insurance_code LIMIT $4`,
+      [runId, after, LEGACY_SEARCH_PARTITION, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Saves the finisher's search of one page, an empty list included (searched, nobody found).
+   * `within` adds work to the same transaction (the next job).
+   */
+  async saveSearched(
+    runId: string,
+    searched: readonly { socialInsuranceCode: string; candidates: readonly Candidate[] }[],
+    within?: (client: PoolClient) => Promise<void>,
+  ): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
+         SELECT $1, $2, * FROM unnest($3::text[], $4::jsonb[])
+         ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
+        [
+          runId,
+          LEGACY_SEARCH_PARTITION,
+          searched.map((x) => x.socialInsuranceCode),
+          searched.map((x) => JSON.stringify(x.candidates)),
+        ],
+      );
+      await within?.(client);
     });
   }
 

@@ -20,8 +20,10 @@ import type { PartitionJob } from './partition-runner';
  * Nothing stuck for ever: every SWEEP_SECONDS a worker looks for runs that are queued or
  * running with a partition that is not done and has no job left (its last job expired with its
  * worker, or the queue spent its retries) and gives that partition a new job — it resumes from
- * its checkpoint; after SWEEP_MAX_REQUEUES such jobs the run fails with the reason, so that its
- * scope is free again. Workers sweep side by side safely (SKIP LOCKED; a partition's checkpoint
+ * its checkpoint. A run whose partitions are all done but that never finished (its finishing
+ * job was lost likewise) and has no job left gets one for its last partition: a job that finds
+ * its partition done finishes the run. After SWEEP_MAX_REQUEUES such jobs the run fails with the
+ * reason, so that its scope is free again. Workers sweep side by side safely (SKIP LOCKED; a partition's checkpoint
  * decides which of two jobs writes).
  */
 @Injectable()
@@ -50,9 +52,15 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       const { rows } = await client.query<{ run_id: string; partition_no: number; sweeps: number }>(
         `SELECT pa.run_id, pa.partition_no, pa.sweeps
          FROM vss.reconciliation_partitions pa JOIN vss.reconciliation_runs r USING (run_id)
-         WHERE r.state IN ('QUEUED', 'RUNNING') AND NOT pa.done
+         WHERE r.state IN ('QUEUED', 'RUNNING')
+           AND (NOT pa.done
+                -- Every partition done and the run not finished: its last partition's job again.
+                OR (pa.partition_no = (SELECT max(o.partition_no) FROM vss.reconciliation_partitions o
+                                        WHERE o.run_id = pa.run_id)
+                    AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_partitions o
+                                     WHERE o.run_id = pa.run_id AND NOT o.done)))
            AND pa.updated_at < now() - make_interval(secs => $1)
-           AND NOT ${liveJobExists('$2', "j.data->>'runId' = pa.run_id::text AND (j.data->>'partitionNo')::int = pa.partition_no")}
+           AND NOT ${liveJobExists('$2', "j.data->>'runId' = pa.run_id::text AND (pa.done OR (j.data->>'partitionNo')::int = pa.partition_no)")}
          ORDER BY pa.updated_at LIMIT 100
          FOR UPDATE OF pa SKIP LOCKED`,
         [this.config.SWEEP_GRACE_SECONDS, RECONCILIATION_QUEUE],
