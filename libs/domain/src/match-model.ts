@@ -206,6 +206,22 @@ export function nameLevel(
   exactA?: string,
   exactB?: string,
 ): NameLevel {
+  return nearNameLevel(a, b, keyA, keyB, exactA, exactB) ?? distantNameLevel(keyA, keyB);
+}
+
+/**
+ * The level of two names as far as it is cheap to tell: EXACT, EXACT_WITHOUT_DIACRITICS,
+ * ABBREVIATED or ONE_EDIT; null for names further apart, whose level (distantNameLevel) needs
+ * their similarity, the costliest comparison.
+ */
+export function nearNameLevel(
+  a: string,
+  b: string,
+  keyA: string,
+  keyB: string,
+  exactA?: string,
+  exactB?: string,
+): NameLevel | null {
   // The same text is EXACT by definition, and most namesakes in a registry are written alike.
   if (a === b) return 'EXACT';
   if (sameLetters(keyA, keyB)) {
@@ -215,6 +231,11 @@ export function nameLevel(
   }
   if (isAbbreviation(keyA, keyB)) return 'ABBREVIATED';
   if (withinOneEdit(keyA, keyB)) return 'ONE_EDIT';
+  return null;
+}
+
+/** SIMILAR or OTHER, for two names (by match key) that nearNameLevel could not place. */
+export function distantNameLevel(keyA: string, keyB: string): NameLevel {
   return keySimilarity(keyA, keyB) >= SIMILAR_NAME ? 'SIMILAR' : 'OTHER';
 }
 
@@ -324,19 +345,26 @@ export function scorePair(model: MatchModel, record: PairRecord, citizen: PairCi
  * blocking rules bring and builds the explanation only for the few that enter a record's list.
  */
 export function pairWeight(model: MatchModel, record: PairRecord, citizen: PairCitizen): number {
-  const weights = weightsOf(model);
-  let weight = nameWeight(
-    model,
-    nameLevel(
-      record.fullName,
-      citizen.fullName,
-      record.nameKey,
-      citizen.nameKey,
-      record.exactForm,
-      citizen.exactForm,
-    ),
-    citizen,
+  const level = nameLevel(
+    record.fullName,
+    citizen.fullName,
+    record.nameKey,
+    citizen.nameKey,
+    record.exactForm,
+    citizen.exactForm,
   );
+  return weightWithNameLevel(model, level, record, citizen);
+}
+
+/** pairWeight with the name's level already known: summed in scorePair's order, to the last bit. */
+export function weightWithNameLevel(
+  model: MatchModel,
+  level: NameLevel,
+  record: PairRecord,
+  citizen: PairCitizen,
+): number {
+  const weights = weightsOf(model);
+  let weight = nameWeight(model, level, citizen);
   const date = record.dateOfBirth;
   if (date !== undefined)
     weight += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
@@ -345,6 +373,32 @@ export function pairWeight(model: MatchModel, record: PairRecord, citizen: PairC
   if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
     weight += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
   return weight;
+}
+
+/**
+ * The weight of a pair's birth date, gender and province alone: with a bound on what the name
+ * can add, enough to tell that a pair cannot matter before its names are compared.
+ */
+export function weightWithoutName(model: MatchModel, record: PairRecord, citizen: PairCitizen): number {
+  const weights = weightsOf(model);
+  let weight = 0;
+  const date = record.dateOfBirth;
+  if (date !== undefined)
+    weight += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
+  if (record.gender !== undefined)
+    weight += weights.gender[record.gender === citizen.gender ? 'AGREES' : 'DISAGREES'];
+  if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
+    weight += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
+  return weight;
+}
+
+/**
+ * The most a name can add to a pair's weight: at any level, or as a name further apart than one
+ * edit (SIMILAR or OTHER, 'DISTANT'). An exact name's frequency only lowers its weight.
+ */
+export function nameWeightBound(model: MatchModel, reach: 'ANY' | 'DISTANT'): number {
+  const levels = weightsOf(model).full_name;
+  return reach === 'DISTANT' ? Math.max(levels.SIMILAR, levels.OTHER) : Math.max(...Object.values(levels));
 }
 
 type Weights = { [C in ComparisonName]: Record<string, number> };

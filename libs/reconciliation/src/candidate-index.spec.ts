@@ -1,7 +1,19 @@
 import fc from 'fast-check';
 import { nameMatchKey } from '@vss/domain';
+import { exactNameForm } from '@vss/domain/match-model';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
-import { givenNameKey } from '@vss/domain/reconciliation-candidates';
+import {
+  BLOCKING_RULES,
+  type BlockingRule,
+  type Candidate,
+  givenNameKey,
+  pushCandidate,
+  scoreCandidatePair,
+  surnameMatchKey,
+  worthScoring,
+} from '@vss/domain/reconciliation-candidates';
+import { storedPartialDate } from '@vss/domain/reconciliation';
+import { dateParts, partialDateMatches } from '@vss/domain';
 import { CandidateIndex } from './candidate-index';
 import { NameKeys } from './registry-person';
 import { MODEL } from '../../domain/test/model';
@@ -63,6 +75,7 @@ describe('NameKeys', () => {
         expect(keys.of(name)).toBe(nameMatchKey(name));
         expect(keys.surname(name)).toBe(nameMatchKey(name).split(' ')[0] ?? '');
         expect(keys.given(name)).toBe(givenNameKey(nameMatchKey(name)));
+        expect(keys.exact(name)).toBe(exactNameForm(name));
       }),
       { numRuns: 2000 },
     );
@@ -75,6 +88,7 @@ describe('NameKeys', () => {
         expect(keys.of(name)).toBe(nameMatchKey(name));
         expect(keys.surname(name)).toBe(nameMatchKey(name).split(' ')[0] ?? '');
         expect(keys.given(name)).toBe(givenNameKey(nameMatchKey(name)));
+        expect(keys.exact(name)).toBe(exactNameForm(name));
       }),
       { numRuns: 2000 },
     );
@@ -155,6 +169,122 @@ describe('CandidateIndex', () => {
     index.consider(citizen());
     expect(index.candidatesOf('7900000001').map((c) => c.citizenId)).toEqual(['001193000024']);
     expect(index.blocking().find((m) => m.rule === 'NAME_YEAR')?.pairsScored).toBe(1);
+  });
+
+  it('keeps exactly the candidates that scoring every pair its blocking rules admit keeps (property)', () => {
+    // The reference: every record against every citizen, each rule's block and filter written
+    // out plainly, every admitted pair scored in full. The index skips pairs that cannot matter
+    // and compares names only as far as needed; its lists must not differ in anything.
+    const names = fc.constantFrom(
+      'Nguyễn Văn An',
+      'Nguyễn Văn Ân',
+      'NGUYEN VAN AN',
+      'Nguyễn V. An',
+      'Nguyễn Văn Anh',
+      'Nguyễn Thị An',
+      'Lê Văn An',
+      'Trần Thị Hương',
+      'Trần Thị Hường',
+      'Trần Hương',
+      'Hầu A Páo',
+      'Hầu A Pao',
+    );
+    const day = fc.record({
+      year: fc.constantFrom(1980, 1981),
+      month: fc.constantFrom(1, 2),
+      day: fc.constantFrom(1, 2),
+    });
+    const iso = (d: { year: number; month: number; day: number }) => `${d.year}-0${d.month}-0${d.day}`;
+    const province = fc.constantFrom('001', '079', '031');
+    const gender = fc.constantFrom('MALE' as const, 'FEMALE' as const);
+    const recordArb = fc.record({
+      fullName: names,
+      born: day,
+      precision: fc.constantFrom('DAY', 'DAY', 'MONTH', 'YEAR'),
+      gender,
+      provinceCode: province,
+    });
+    const citizenArb = fc.record({
+      fullName: names,
+      born: day,
+      gender,
+      birthProvinceCode: province,
+      residenceProvinceCode: fc.option(province, { nil: null }),
+    });
+    const keys = new NameKeys();
+    fc.assert(
+      fc.property(
+        fc.array(recordArb, { minLength: 1, maxLength: 6 }),
+        fc.array(citizenArb, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(1, 3),
+        (recordDrafts, citizenDrafts, keep) => {
+          const records = recordDrafts.map((r, i) =>
+            record({
+              socialInsuranceCode: `790000000${i}`,
+              fullName: r.fullName,
+              dateOfBirth:
+                r.precision === 'DAY'
+                  ? iso(r.born)
+                  : r.precision === 'MONTH'
+                    ? iso(r.born).slice(0, 7)
+                    : String(r.born.year),
+              gender: r.gender,
+              provinceCode: r.provinceCode,
+            }),
+          );
+          const citizens = citizenDrafts.map((c, i) =>
+            citizen({
+              citizenId: `0011${c.born.year % 100}0000${String(i).padStart(2, '0')}`,
+              fullName: c.fullName,
+              dateOfBirth: iso(c.born),
+              gender: c.gender,
+              birthProvinceCode: c.birthProvinceCode,
+              residenceProvinceCode: c.residenceProvinceCode,
+            }),
+          );
+          citizens.sort((a, b) => (a.citizenId < b.citizenId ? -1 : 1));
+          const index = new CandidateIndex(records, keys, MODEL, new Map(), keep);
+          for (const c of citizens) index.consider(c);
+
+          for (const r of records) {
+            const date = storedPartialDate(r.dateOfBirth);
+            const input = {
+              fullName: r.fullName,
+              nameKey: nameMatchKey(r.fullName),
+              dateOfBirth: date,
+              gender: r.gender,
+              provinceCode: r.provinceCode,
+            };
+            let top: readonly Candidate[] = [];
+            for (const c of citizens) {
+              const nameKey = nameMatchKey(c.fullName);
+              const parts = dateParts(c.dateOfBirth);
+              const sameYear = parts.year === date.year;
+              const inBlock: Record<BlockingRule, boolean> = {
+                SURNAME_YEAR_PROVINCE:
+                  sameYear &&
+                  surnameMatchKey(r.fullName) === surnameMatchKey(c.fullName) &&
+                  [c.residenceProvinceCode ?? c.birthProvinceCode, c.birthProvinceCode].includes(
+                    r.provinceCode,
+                  ),
+                BIRTH_DATE: date.month !== undefined && partialDateMatches(date, c.dateOfBirth),
+                NAME_YEAR: sameYear && nameKey === input.nameKey,
+              };
+              const admitted = BLOCKING_RULES.some(
+                ({ rule }) =>
+                  inBlock[rule] && worthScoring(rule, input, { dateOfBirth: c.dateOfBirth, nameKey }),
+              );
+              if (!admitted) continue;
+              const candidate = scoreCandidatePair(MODEL, input, { ...c, nameKey });
+              if (candidate.score < MODEL.thresholds.candidate) continue;
+              top = pushCandidate(top, candidate, keep);
+            }
+            expect(index.candidatesOf(r.socialInsuranceCode)).toEqual(top);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('ranks the exact name first when the registry also holds a namesake differing only in tones', () => {

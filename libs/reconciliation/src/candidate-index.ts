@@ -1,11 +1,14 @@
 import { type PartialDate, precisionOf, sameLetters } from '@vss/domain';
 import {
   citizenProvinces,
-  exactNameForm,
+  distantNameLevel,
   type MatchModel,
+  nameWeightBound,
+  nearNameLevel,
   type PairCitizen,
-  pairWeight,
   probabilityOf,
+  weightWithNameLevel,
+  weightWithoutName,
 } from '@vss/domain/match-model';
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
@@ -38,6 +41,9 @@ interface IndexedRecord {
   /** The citizen last scored against this record: one citizen reached by two rules is scored once. */
   lastCitizen: string;
 }
+
+/** Bounds are sums in another order than a pair's weight: a hair above, never below. */
+const BOUND_MARGIN = 1e-9;
 
 /** Records by province, then birth year, then surname key. */
 type Blocks = Map<string, Map<number, Map<string, IndexedRecord[]>>>;
@@ -111,6 +117,9 @@ export class CandidateIndex {
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
   private readonly measures: Record<BlockingRule, BlockingMeasure>;
+  // The most a name can add to a pair's weight, at any level and when further than one edit.
+  private readonly bestName: number;
+  private readonly distantName: number;
 
   constructor(
     records: Iterable<InsuranceRecord>,
@@ -126,6 +135,8 @@ export class CandidateIndex {
         { rule, recordBlocks: 0, largestRecordBlock: 0, pairsCompared: 0, pairsScored: 0 },
       ]),
     ) as Record<BlockingRule, BlockingMeasure>;
+    this.bestName = nameWeightBound(model, 'ANY');
+    this.distantName = nameWeightBound(model, 'DISTANT');
     for (const record of records) this.add(record, state.get(record.socialInsuranceCode) ?? []);
     this.measureRecordBlocks();
   }
@@ -272,9 +283,20 @@ export class CandidateIndex {
     return p;
   }
 
+  /** Whether a pair of this weight (or of at most this weight) could enter the record's list. */
+  private matters(entry: IndexedRecord, citizenId: string, weight: number): boolean {
+    return (
+      probabilityOf(this.model, weight) >= this.model.thresholds.candidate &&
+      mayImprove(entry.top, citizenId, weight, this.keep)
+    );
+  }
+
   /**
    * Weighs the citizen against each record of a block worth it, and builds a candidate with its
    * explanation only when it would enter the record's list: most pairs are weighed and dropped.
+   * What a pair's birth date, gender and province weigh, with the most a name could add, tells
+   * first whether the names need comparing at all, then whether their similarity (names
+   * further apart than one edit) does: skipping a pair that could not matter changes nothing.
    */
   private scoreBlock(rule: BlockingRule, block: readonly IndexedRecord[], probe: Probe): void {
     const measure = this.measures[rule];
@@ -284,14 +306,28 @@ export class CandidateIndex {
       if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, probe)) continue;
       entry.lastCitizen = citizen.citizenId;
       measure.pairsScored += 1;
+      const input = entry.input;
+      const rest = weightWithoutName(this.model, input, probe.pair);
+      if (!this.matters(entry, citizen.citizenId, rest + this.bestName + BOUND_MARGIN)) continue;
       if (sameLetters(entry.nameKey, probe.nameKey)) {
         // Only names that agree by key are told apart by their exact forms.
-        entry.input.exactForm ??= exactNameForm(entry.record.fullName);
-        probe.pair.exactForm ??= exactNameForm(citizen.fullName);
+        input.exactForm ??= this.keys.exact(entry.record.fullName);
+        probe.pair.exactForm ??= this.keys.exact(citizen.fullName);
       }
-      const weight = pairWeight(this.model, entry.input, probe.pair);
-      if (probabilityOf(this.model, weight) < this.model.thresholds.candidate) continue;
-      if (!mayImprove(entry.top, citizen.citizenId, weight, this.keep)) continue;
+      let level = nearNameLevel(
+        input.fullName,
+        citizen.fullName,
+        entry.nameKey,
+        probe.nameKey,
+        input.exactForm,
+        probe.pair.exactForm,
+      );
+      if (level === null) {
+        if (!this.matters(entry, citizen.citizenId, rest + this.distantName + BOUND_MARGIN)) continue;
+        level = distantNameLevel(entry.nameKey, probe.nameKey);
+      }
+      const weight = weightWithNameLevel(this.model, level, input, probe.pair);
+      if (!this.matters(entry, citizen.citizenId, weight)) continue;
       const candidate = scoreCandidatePair(this.model, entry.input, {
         ...citizen,
         nameKey: probe.nameKey,

@@ -1,5 +1,6 @@
 import { registry } from '@vss/contracts';
 import { maskCitizenId, nameMatchKey } from '@vss/domain';
+import { exactNameForm } from '@vss/domain/match-model';
 import { genderFromRegistry } from '@vss/platform';
 import { formatPartialDate } from '@vss/domain';
 import { type InsuranceRecord, type RegistryPerson, storedPartialDate } from '@vss/domain/reconciliation';
@@ -49,6 +50,7 @@ const CACHE_LIMIT = 100_000;
  */
 export class NameKeys {
   private readonly words = new Map<string, string>();
+  private readonly exactWords = new Map<string, string>();
 
   private word(word: string): string {
     let key = this.words.get(word);
@@ -70,6 +72,24 @@ export class NameKeys {
       if (k !== '') key = key === '' ? k : `${key} ${k}`;
     }
     return key;
+  }
+
+  /**
+   * exactNameForm of the name, from remembered forms of its words: the form has no spaces, and
+   * like the key it is made within words (the spec checks it on hostile input).
+   */
+  exact(name: string): string {
+    let form = '';
+    for (const part of name.split(' ')) {
+      let word = this.exactWords.get(part);
+      if (word === undefined) {
+        word = exactNameForm(part);
+        if (this.exactWords.size >= CACHE_LIMIT) this.exactWords.clear();
+        this.exactWords.set(part, word);
+      }
+      form += word;
+    }
+    return form;
   }
 
   /** The given name's match key: the last word of the name's key. */
