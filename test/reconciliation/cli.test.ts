@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expectedFindings, insertFixtures } from './fixtures';
+import { expectedFindings, insertFixtures, RECORDS } from './fixtures';
 import { startSystem, type System } from './support';
 import { pkiFile } from '../support/tls';
 
@@ -45,14 +45,14 @@ let runId: string;
 it('starts a run and follows it to the end, with progress lines when not on a terminal', async () => {
   const out = await cli('start', '--candidates', '--watch');
   runId = /started run ([0-9a-f-]{36})/.exec(out)![1];
-  expect(out).toMatch(/^COMPLETED \d+\/21 [\d.]+ records\/s ETA 0s$/m);
+  expect(out).toMatch(new RegExp(`^COMPLETED \\d+/${RECORDS.length} [\\d.]+ records/s ETA 0s$`, 'm'));
   expect(out).toContain(`run ${runId}  COMPLETED  all records  (with candidates)`);
   expect(out).toMatch(/outcomes .*FIELD_MISMATCH 4/);
 });
 
 it('lists runs and shows one', async () => {
   expect(await cli('list')).toContain(`${runId}  COMPLETED`);
-  expect(await cli('show', runId)).toContain('records  21 of 21');
+  expect(await cli('show', runId)).toContain(`records  ${RECORDS.length} of ${RECORDS.length}`);
 });
 
 it('prints findings of an outcome', async () => {

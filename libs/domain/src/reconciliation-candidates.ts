@@ -102,16 +102,11 @@ export function worthScoring(
   },
 ): boolean {
   switch (rule) {
-    case 'SURNAME_YEAR_PROVINCE': {
+    case 'SURNAME_YEAR_PROVINCE':
       if (record.nameKey === citizen.nameKey) return true;
-      if (!citizen.parts) return partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
-      const { year, month, day } = record.dateOfBirth;
-      const c = citizen.parts;
-      return (
-        year === c.year &&
-        (month === undefined || (month === c.month && (day === undefined || day === c.day)))
-      );
-    }
+      return citizen.parts
+        ? agreesAtPrecision(record.dateOfBirth, citizen.parts)
+        : partialDateMatches(record.dateOfBirth, citizen.dateOfBirth);
     case 'BIRTH_DATE':
       return (
         (record.givenKey ?? givenNameKey(record.nameKey)) ===
@@ -121,6 +116,18 @@ export function worthScoring(
     case 'NAME_YEAR':
       return record.nameKey === citizen.nameKey;
   }
+}
+
+/** partialDateMatches, against a full date already cut into its parts. */
+export function agreesAtPrecision(
+  date: PartialDate,
+  parts: { year: number; month: number; day: number },
+): boolean {
+  return (
+    date.year === parts.year &&
+    (date.month === undefined ||
+      (date.month === parts.month && (date.day === undefined || date.day === parts.day)))
+  );
 }
 
 export type CandidateRecordInput = {

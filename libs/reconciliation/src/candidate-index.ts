@@ -13,6 +13,7 @@ import {
 import type { InsuranceRecord, RegistryPerson } from '@vss/domain/reconciliation';
 import { storedPartialDate } from '@vss/domain/reconciliation';
 import {
+  agreesAtPrecision,
   BLOCKING_RULES,
   type BlockingRule,
   type Candidate,
@@ -79,6 +80,8 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 interface Probe {
   citizen: RegistryPerson;
   dateOfBirth: string;
+  /** Whether nameKey (and pair.nameKey) is built yet. */
+  keyed: boolean;
   nameKey: string;
   givenKey: string;
   parts: { year: number; month: number; day: number };
@@ -111,9 +114,10 @@ export class CandidateIndex {
   // looking an exported citizen's date up builds and hashes no string.
   private readonly byDay = new Map<number, IndexedRecord[]>();
   private readonly byMonth = new Map<number, IndexedRecord[]>();
-  // Rule 3: by birth year, the given name's key, then the whole key: a citizen's whole key is
-  // built only when someone born that year has their given name.
-  private readonly byNameYear = new Map<number, Map<string, Map<string, IndexedRecord[]>>>();
+  // Rule 3: by birth year, the given name's key, the surname's key, then the whole key: a
+  // citizen's whole key is built only when someone born that year has their given name and
+  // surname.
+  private readonly byNameYear = new Map<number, Map<string, Map<string, Map<string, IndexedRecord[]>>>>();
   private readonly bySic = new Map<string, IndexedRecord>();
   private dirty: IndexedRecord[] = [];
   private readonly measures: Record<BlockingRule, BlockingMeasure>;
@@ -165,19 +169,22 @@ export class CandidateIndex {
       dirty: false,
       lastCitizen: '',
     };
+    const surname = this.keys.surname(record.fullName);
     let years = this.blocks.get(record.provinceCode);
     if (!years) this.blocks.set(record.provinceCode, (years = new Map()));
     let surnames = years.get(dateOfBirth.year);
     if (!surnames) years.set(dateOfBirth.year, (surnames = new Map()));
-    push(surnames, this.keys.surname(record.fullName), entry);
+    push(surnames, surname, entry);
     const precision = precisionOf(dateOfBirth);
     if (precision === 'DAY')
       push(this.byDay, dayNumber(dateOfBirth.year, dateOfBirth.month!, dateOfBirth.day!), entry);
     if (precision === 'MONTH') push(this.byMonth, dateOfBirth.year * 100 + dateOfBirth.month!, entry);
     let givens = this.byNameYear.get(dateOfBirth.year);
     if (!givens) this.byNameYear.set(dateOfBirth.year, (givens = new Map()));
-    let names = givens.get(entry.givenKey);
-    if (!names) givens.set(entry.givenKey, (names = new Map()));
+    let bySurname = givens.get(entry.givenKey);
+    if (!bySurname) givens.set(entry.givenKey, (bySurname = new Map()));
+    let names = bySurname.get(surname);
+    if (!names) bySurname.set(surname, (names = new Map()));
     push(names, nameKey, entry);
     this.bySic.set(record.socialInsuranceCode, entry);
   }
@@ -198,7 +205,9 @@ export class CandidateIndex {
     measure(
       'NAME_YEAR',
       [...this.byNameYear.values()].flatMap((givens) =>
-        [...givens.values()].flatMap((names) => [...names.values()]),
+        [...givens.values()].flatMap((surnames) =>
+          [...surnames.values()].flatMap((names) => [...names.values()]),
+        ),
       ),
     );
   }
@@ -215,7 +224,10 @@ export class CandidateIndex {
    */
   consider(citizen: RegistryPerson): void {
     const year = yearOf(citizen.dateOfBirth);
-    // What scoring needs of the citizen, built the first time a block holds someone.
+    const given = this.keys.given(citizen.fullName);
+    let surname: string | undefined;
+    // What scoring needs of the citizen, built the first time a block holds someone; its whole
+    // name key only when a pair needs it.
     let probe: Probe | undefined;
     const residence = citizen.residenceProvinceCode ?? citizen.birthProvinceCode;
     const here = this.blocks.get(residence)?.get(year);
@@ -224,23 +236,27 @@ export class CandidateIndex {
         ? this.blocks.get(citizen.birthProvinceCode)?.get(year)
         : undefined;
     if (here || born) {
-      const surname = this.keys.surname(citizen.fullName);
+      surname = this.keys.surname(citizen.fullName);
       const inResidence = here?.get(surname);
-      if (inResidence) this.scoreBlock('SURNAME_YEAR_PROVINCE', inResidence, (probe ??= this.probe(citizen)));
+      if (inResidence)
+        this.scoreBlock('SURNAME_YEAR_PROVINCE', inResidence, (probe ??= this.probe(citizen, given)));
       const inBirthProvince = born?.get(surname);
       if (inBirthProvince)
-        this.scoreBlock('SURNAME_YEAR_PROVINCE', inBirthProvince, (probe ??= this.probe(citizen)));
+        this.scoreBlock('SURNAME_YEAR_PROVINCE', inBirthProvince, (probe ??= this.probe(citizen, given)));
     }
     const month = monthOf(citizen.dateOfBirth);
     const sameDay = this.byDay.get(dayNumber(year, month, dayOf(citizen.dateOfBirth)));
-    if (sameDay) this.scoreBlock('BIRTH_DATE', sameDay, (probe ??= this.probe(citizen)));
+    if (sameDay) this.scoreBlock('BIRTH_DATE', sameDay, (probe ??= this.probe(citizen, given)));
     if (this.byMonth.size > 0) {
       const sameMonth = this.byMonth.get(year * 100 + month);
-      if (sameMonth) this.scoreBlock('BIRTH_DATE', sameMonth, (probe ??= this.probe(citizen)));
+      if (sameMonth) this.scoreBlock('BIRTH_DATE', sameMonth, (probe ??= this.probe(citizen, given)));
     }
-    const names = this.byNameYear.get(year)?.get(this.keys.given(citizen.fullName));
+    const names = this.byNameYear
+      .get(year)
+      ?.get(given)
+      ?.get((surname ??= this.keys.surname(citizen.fullName)));
     if (names) {
-      probe ??= this.probe(citizen);
+      probe = this.keyed((probe ??= this.probe(citizen, given)));
       const block = names.get(probe.nameKey);
       if (block) this.scoreBlock('NAME_YEAR', block, probe);
     }
@@ -251,6 +267,7 @@ export class CandidateIndex {
   private readonly scratch: Probe = {
     citizen: undefined as unknown as RegistryPerson,
     dateOfBirth: '',
+    keyed: false,
     nameKey: '',
     givenKey: '',
     parts: { year: 0, month: 0, day: 0 },
@@ -264,22 +281,32 @@ export class CandidateIndex {
     },
   };
 
-  private probe(citizen: RegistryPerson): Probe {
+  private probe(citizen: RegistryPerson, givenKey: string): Probe {
     const p = this.scratch;
-    const nameKey = this.keys.of(citizen.fullName);
     p.citizen = citizen;
     p.dateOfBirth = citizen.dateOfBirth;
-    p.nameKey = nameKey;
-    p.givenKey = givenNameKey(nameKey);
+    p.keyed = false;
+    p.nameKey = '';
+    p.givenKey = givenKey;
     p.parts.year = yearOf(citizen.dateOfBirth);
     p.parts.month = monthOf(citizen.dateOfBirth);
     p.parts.day = dayOf(citizen.dateOfBirth);
     p.pair.fullName = citizen.fullName;
-    p.pair.nameKey = nameKey;
+    p.pair.nameKey = '';
     p.pair.exactForm = undefined;
     p.pair.dateOfBirth = citizen.dateOfBirth;
     p.pair.gender = citizen.gender;
     p.pair.provinceCodes = citizenProvinces(citizen.residenceProvinceCode, citizen.birthProvinceCode);
+    return p;
+  }
+
+  /** The probe with the citizen's whole name key, built the first time a pair needs it. */
+  private keyed(p: Probe): Probe {
+    if (!p.keyed) {
+      p.nameKey = this.keys.of(p.citizen.fullName);
+      p.pair.nameKey = p.nameKey;
+      p.keyed = true;
+    }
     return p;
   }
 
@@ -303,7 +330,15 @@ export class CandidateIndex {
     measure.pairsCompared += block.length;
     const { citizen } = probe;
     for (const entry of block) {
-      if (entry.lastCitizen === citizen.citizenId || !worthScoring(rule, entry, probe)) continue;
+      if (entry.lastCitizen === citizen.citizenId) continue;
+      // A province block's filter without the whole key: names whose given names differ differ.
+      if (
+        rule === 'SURNAME_YEAR_PROVINCE' &&
+        entry.givenKey !== probe.givenKey &&
+        !agreesAtPrecision(entry.dateOfBirth, probe.parts)
+      )
+        continue;
+      if (!worthScoring(rule, entry, this.keyed(probe))) continue;
       entry.lastCitizen = citizen.citizenId;
       measure.pairsScored += 1;
       const input = entry.input;

@@ -86,32 +86,31 @@ export async function insertFindings(
   findings: readonly NewFinding[],
 ): Promise<void> {
   if (findings.length === 0) return;
-  const col = <T>(f: (x: NewFinding) => T) => findings.map(f);
+  // One JSON document for the chunk: arrays of JSON texts would have every quote escaped twice.
+  const rows = findings.map((f) => ({
+    outcome: f.outcome,
+    sic: f.socialInsuranceCode,
+    citizen_id: f.citizenId,
+    province_code: f.provinceCode,
+    differences: f.differences,
+    resolved: f.resolvedCitizenId,
+    candidates: f.candidates,
+    duplicates: f.duplicateCodes,
+    date_of_death: f.dateOfDeath,
+    detail: f.detail,
+    evidence: f.evidence,
+  }));
   await client.query({
-    name: 'recon-insert-findings',
+    name: 'recon-insert-findings-json',
     text: `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
              differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence)
            SELECT $1, f.outcome, f.sic, f.citizen_id, f.province_code, f.differences, f.resolved, f.candidates,
-                  string_to_array(f.duplicates, ','), f.date_of_death::date, f.detail, f.evidence
-             FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::jsonb[],
-                         $9::text[], $10::text[], $11::text[], $12::jsonb[])
-                  AS f(outcome, sic, citizen_id, province_code, differences, resolved, candidates, duplicates,
-                       date_of_death, detail, evidence)
+                  f.duplicates, f.date_of_death::date, f.detail, f.evidence
+             FROM json_to_recordset($2::json)
+                  AS f(outcome text, sic text, citizen_id text, province_code text, differences jsonb, resolved text,
+                       candidates jsonb, duplicates text[], date_of_death text, detail text, evidence jsonb)
            ON CONFLICT (run_id, social_insurance_code, outcome) DO NOTHING`,
-    values: [
-      runId,
-      col((f) => f.outcome),
-      col((f) => f.socialInsuranceCode),
-      col((f) => f.citizenId),
-      col((f) => f.provinceCode),
-      col((f) => JSON.stringify(f.differences)),
-      col((f) => f.resolvedCitizenId),
-      col((f) => JSON.stringify(f.candidates)),
-      col((f) => f.duplicateCodes.join(',')),
-      col((f) => f.dateOfDeath),
-      col((f) => f.detail),
-      col((f) => JSON.stringify(f.evidence)),
-    ],
+    values: [runId, JSON.stringify(rows)],
   });
 }
 

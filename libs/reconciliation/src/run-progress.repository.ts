@@ -15,6 +15,26 @@ import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records
  */
 export const LEGACY_SEARCH_PARTITION = -1;
 
+/** Upserts candidate lists of one partition (one JSON document: no quote escaped twice). */
+async function saveCandidates(
+  client: PoolClient,
+  runId: string,
+  partitionNo: number,
+  lists: readonly { socialInsuranceCode: string; candidates: readonly Candidate[] }[],
+): Promise<void> {
+  await client.query({
+    name: 'recon-save-candidates',
+    text: `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
+           SELECT $1, $2, c.sic, c.candidates FROM json_to_recordset($3::json) AS c(sic text, candidates jsonb)
+           ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
+    values: [
+      runId,
+      partitionNo,
+      JSON.stringify(lists.map((l) => ({ sic: l.socialInsuranceCode, candidates: l.candidates }))),
+    ],
+  });
+}
+
 export interface RunRecord {
   runId: string;
   scope: RunScope;
@@ -160,19 +180,8 @@ export class RunProgressRepository {
         );
       }
       await insertFindings(client, c.partition.runId, c.findings);
-      if (c.candidates.length > 0) {
-        await client.query(
-          `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
-           SELECT $1, $2, * FROM unnest($3::text[], $4::jsonb[])
-           ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
-          [
-            c.partition.runId,
-            c.partition.partitionNo,
-            c.candidates.map((x) => x.socialInsuranceCode),
-            c.candidates.map((x) => JSON.stringify(x.candidates)),
-          ],
-        );
-      }
+      if (c.candidates.length > 0)
+        await saveCandidates(client, c.partition.runId, c.partition.partitionNo, c.candidates);
       if (within) await within(client);
       return 'COMMITTED';
     });
@@ -215,17 +224,7 @@ export class RunProgressRepository {
     within?: (client: PoolClient) => Promise<void>,
   ): Promise<void> {
     await withTransaction(this.pool, async (client) => {
-      await client.query(
-        `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
-         SELECT $1, $2, * FROM unnest($3::text[], $4::jsonb[])
-         ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
-        [
-          runId,
-          LEGACY_SEARCH_PARTITION,
-          searched.map((x) => x.socialInsuranceCode),
-          searched.map((x) => JSON.stringify(x.candidates)),
-        ],
-      );
+      await saveCandidates(client, runId, LEGACY_SEARCH_PARTITION, searched);
       await within?.(client);
     });
   }
