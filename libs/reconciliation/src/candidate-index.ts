@@ -254,11 +254,11 @@ export class CandidateIndex {
     const names = this.byNameYear
       .get(year)
       ?.get(given)
-      ?.get((surname ??= this.keys.surname(citizen.fullName)));
+      ?.get(surname ?? this.keys.surname(citizen.fullName));
     if (names) {
-      probe = this.keyed((probe ??= this.probe(citizen, given)));
-      const block = names.get(probe.nameKey);
-      if (block) this.scoreBlock('NAME_YEAR', block, probe);
+      const keyed = this.keyed(probe ?? this.probe(citizen, given));
+      const block = names.get(keyed.nameKey);
+      if (block) this.scoreBlock('NAME_YEAR', block, keyed);
     }
   }
 
