@@ -154,6 +154,30 @@ describe('reads', () => {
       hcm.push(...page.citizens.map((c) => c.citizenId));
     expect(hcm).toEqual([BICH]);
   });
+
+  it('exports the same citizens decoded for matching (exportSummaries), without their addresses', async () => {
+    const full: registry.Citizen[] = [];
+    for await (const page of client.exportCitizens({ pageSize: 2 })) full.push(...page.citizens);
+    const summaries = [];
+    for await (const page of client.exportSummaries({ pageSize: 2 })) summaries.push(...page);
+    expect(summaries).toEqual(
+      full.map((c) => ({
+        citizenId: c.citizenId,
+        legacyId: c.legacyId,
+        fullName: c.fullName,
+        dateOfBirth: c.dateOfBirth,
+        gender: c.gender,
+        birthProvinceCode: c.birthProvinceCode,
+        residenceProvinceCode: c.permanentResidence?.provinceCode ?? '',
+        vitalStatus: c.vitalStatus,
+        dateOfDeath: c.dateOfDeath,
+      })),
+    );
+    expect(summaries.find((c) => c.citizenId === DECEASED)).toMatchObject({
+      vitalStatus: registry.VitalStatus.VITAL_STATUS_DECEASED,
+      dateOfDeath: '2024-06-10',
+    });
+  });
 });
 
 describe('search by name and birth date', () => {

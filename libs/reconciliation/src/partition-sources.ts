@@ -13,7 +13,7 @@ import {
 } from './chunk-classifier';
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
 import { DemographicSearch, mapLimit } from './demographic-search';
-import { type NameKeys, toRegistryPerson } from './registry-person';
+import { type NameKeys, summaryToRegistryPerson, toRegistryPerson } from './registry-person';
 import type { PartitionRecord, RunRecord } from './run-progress.repository';
 
 /** One unit of work: committed with its checkpoint, or not at all. */
@@ -67,7 +67,7 @@ export class PartitionSources {
   }
 
   private export(after: string, before: string, updatedSince = '') {
-    return this.registry.exportCitizens(
+    return this.registry.exportSummaries(
       {
         afterCitizenId: after,
         beforeCitizenId: before,
@@ -92,8 +92,8 @@ export class PartitionSources {
     const pages = this.export(p.checkpoint ?? p.lowerBound, p.upperBound)[Symbol.asyncIterator]();
     const read = async (after: string): Promise<ChunkWork & { input: ChunkInput }> => {
       let next = await pages.next();
-      while (!next.done && next.value.citizens.length === 0) next = await pages.next();
-      const citizens = next.done ? [] : next.value.citizens.map(toRegistryPerson);
+      while (!next.done && next.value.length === 0) next = await pages.next();
+      const citizens = next.done ? [] : next.value.map(summaryToRegistryPerson);
       const through = next.done ? after : citizens[citizens.length - 1].citizenId;
       const legacyIds = citizens.flatMap((c) => (c.legacyId ? [c.legacyId] : []));
       const [byCitizenId, byLegacyId] = await Promise.all([
@@ -201,8 +201,8 @@ export class PartitionSources {
     const since = `${run.scope.since}T00:00:00+07:00`;
     let after = p.checkpoint ?? p.lowerBound;
     for await (const page of this.export(after, p.upperBound, since)) {
-      if (page.citizens.length === 0) continue;
-      const citizens = page.citizens.map(toRegistryPerson);
+      if (page.length === 0) continue;
+      const citizens = page.map(summaryToRegistryPerson);
       const through = citizens[citizens.length - 1].citizenId;
       const legacyIds = citizens.flatMap((c) => (c.legacyId ? [c.legacyId] : []));
       const [byCitizenId, byLegacyId] = await Promise.all([

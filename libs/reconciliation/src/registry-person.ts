@@ -1,4 +1,5 @@
 import { registry } from '@vss/contracts';
+import type { CitizenSummary } from '@vss/registry-client';
 import { maskCitizenId, nameMatchKey } from '@vss/domain';
 import { exactNameForm } from '@vss/domain/match-model';
 import { genderFromRegistry } from '@vss/platform';
@@ -20,6 +21,24 @@ export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
         : null,
     birthProvinceCode: citizen.birthProvinceCode || citizen.citizenId.slice(0, 3),
     residenceProvinceCode: residence ? residence : null,
+  };
+}
+
+/** A citizen of the export, decoded for matching (RegistryClient.exportSummaries), likewise. */
+export function summaryToRegistryPerson(c: CitizenSummary): RegistryPerson {
+  const gender = genderFromRegistry(c.gender);
+  if (!gender)
+    throw new RangeError(`the registry sent citizen ${maskCitizenId(c.citizenId)} without a gender`);
+  return {
+    citizenId: c.citizenId,
+    legacyId: c.legacyId || null,
+    fullName: c.fullName,
+    dateOfBirth: c.dateOfBirth,
+    gender,
+    dateOfDeath:
+      c.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED && c.dateOfDeath ? c.dateOfDeath : null,
+    birthProvinceCode: c.birthProvinceCode || c.citizenId.slice(0, 3),
+    residenceProvinceCode: c.residenceProvinceCode || null,
   };
 }
 

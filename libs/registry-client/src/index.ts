@@ -1,2 +1,3 @@
+export * from './citizen-summary';
 export * from './grpc-loader';
 export * from './registry-client';

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { REGISTRY_PROTO_FILES, registry } from '@vss/contracts';
 import type { Observable } from 'rxjs';
+import { type CitizenSummary, decodeCitizenSummaries } from './citizen-summary';
 import { serviceClient, unary } from './grpc-loader';
 
 export interface RegistryClientOptions {
@@ -44,9 +45,15 @@ const EXPORT_CITIZENS = 'exportCitizens' satisfies keyof Methods;
 export class RegistryClient {
   private readonly client: grpc.Client;
   private readonly attempts: number;
+  /** ExportCitizens as the service definition has it: its path and how its request is written. */
+  private readonly exportMethod: grpc.MethodDefinition<registry.ExportCitizensRequest, unknown>;
 
   constructor(private readonly options: RegistryClientOptions) {
     const Ctor = serviceClient(REGISTRY_PROTO_FILES, REGISTRY_SERVICE);
+    this.exportMethod = Ctor.service.ExportCitizens as grpc.MethodDefinition<
+      registry.ExportCitizensRequest,
+      unknown
+    >;
     this.client = new Ctor(options.address, options.credentials, {
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
       'grpc.keepalive_time_ms': 30_000,
@@ -151,26 +158,50 @@ export class RegistryClient {
     req: Partial<registry.ExportCitizensRequest>,
     opts: { deadlineMs?: number } = {},
   ): AsyncGenerator<registry.ExportCitizensResponse> {
-    const request: registry.ExportCitizensRequest = {
-      afterCitizenId: '',
-      beforeCitizenId: '',
-      provinceCode: '',
-      updatedSince: '',
-      pageSize: 0,
-      ...req,
-    };
-    const deadline = opts.deadlineMs ? Date.now() + opts.deadlineMs : Infinity;
     const fn = (
       this.client as unknown as Record<
         string,
         (...a: unknown[]) => grpc.ClientReadableStream<registry.ExportCitizensResponse>
       >
     )[EXPORT_CITIZENS];
-    const stream = fn.call(this.client, request, new grpc.Metadata(), { deadline });
-    try {
-      for await (const page of stream) yield page as registry.ExportCitizensResponse;
-    } finally {
-      stream.cancel();
-    }
+    yield* pages(fn.call(this.client, exportRequest(req), new grpc.Metadata(), deadlineOf(opts)));
+  }
+
+  /**
+   * The same export, each page decoded straight into the fields matching reads (CitizenSummary):
+   * what a reconciliation run streams, at a fraction of the decoding.
+   */
+  async *exportSummaries(
+    req: Partial<registry.ExportCitizensRequest>,
+    opts: { deadlineMs?: number } = {},
+  ): AsyncGenerator<CitizenSummary[]> {
+    const method = this.exportMethod;
+    yield* pages(
+      this.client.makeServerStreamRequest(
+        method.path,
+        method.requestSerialize,
+        (buffer: Buffer) => decodeCitizenSummaries(buffer),
+        exportRequest(req),
+        new grpc.Metadata(),
+        deadlineOf(opts),
+      ),
+    );
+  }
+}
+
+function exportRequest(req: Partial<registry.ExportCitizensRequest>): registry.ExportCitizensRequest {
+  return { afterCitizenId: '', beforeCitizenId: '', provinceCode: '', updatedSince: '', pageSize: 0, ...req };
+}
+
+function deadlineOf(opts: { deadlineMs?: number }): grpc.CallOptions {
+  return { deadline: opts.deadlineMs ? Date.now() + opts.deadlineMs : Infinity };
+}
+
+/** A server stream as a pulled iterable, cancelled when the reader stops early. */
+async function* pages<T>(stream: grpc.ClientReadableStream<T>): AsyncGenerator<T> {
+  try {
+    for await (const page of stream) yield page as T;
+  } finally {
+    stream.cancel();
   }
 }

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import fc from 'fast-check';
+import * as protobuf from 'protobufjs';
+import { PROTO_LOADER_OPTIONS, protoRoot, REGISTRY_PROTO_FILES } from '@vss/contracts';
+import { decodeCitizenSummaries } from './citizen-summary';
+
+/**
+ * The export's lean decoding against protobufjs decoding the whole message with the options
+ * proto-loader uses: every field matching reads must come out the same, whatever the citizen.
+ */
+const root = protobuf.loadSync(REGISTRY_PROTO_FILES.map((f) => join(protoRoot(), f)));
+const Page = root.lookupType('npd.registry.v1.ExportCitizensResponse');
+
+const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
+const residence = fc.record({
+  address: text,
+  provinceCode: fc.stringMatching(/^\d{3}$/),
+  status: fc.constantFrom(0, 1, 2, 3),
+});
+const citizen = fc.record(
+  {
+    citizenId: fc.stringMatching(/^\d{12}$/),
+    legacyId: fc.oneof(fc.constant(''), fc.stringMatching(/^\d{9}$/)),
+    fullName: text,
+    dateOfBirth: fc.constantFrom('1990-03-14', '2001-12-31', ''),
+    gender: fc.constantFrom(0, 1, 2),
+    birthProvinceCode: fc.oneof(fc.constant(''), fc.stringMatching(/^\d{3}$/)),
+    permanentResidence: residence,
+    vitalStatus: fc.constantFrom(0, 1, 2),
+    dateOfDeath: fc.constantFrom('', '2024-06-10'),
+    updatedAt: fc.constantFrom('', '2025-01-02T03:04:05Z'),
+  },
+  { requiredKeys: ['citizenId'] },
+);
+
+describe('decodeCitizenSummaries', () => {
+  it('reads every field matching uses as the full decoding does, and nothing else (property)', () => {
+    fc.assert(
+      fc.property(fc.array(citizen, { maxLength: 5 }), fc.string({ maxLength: 8 }), (citizens, cursor) => {
+        const bytes = Page.encode(Page.fromObject({ citizens, cursor })).finish();
+        const full = Page.toObject(Page.decode(bytes), PROTO_LOADER_OPTIONS) as {
+          citizens: Record<string, unknown>[];
+        };
+        const summaries = decodeCitizenSummaries(bytes);
+        expect(summaries).toEqual(
+          full.citizens.map((c) => ({
+            citizenId: c.citizenId,
+            legacyId: c.legacyId,
+            fullName: c.fullName,
+            dateOfBirth: c.dateOfBirth,
+            gender: c.gender,
+            birthProvinceCode: c.birthProvinceCode,
+            residenceProvinceCode:
+              (c.permanentResidence as { provinceCode?: string } | null)?.provinceCode ?? '',
+            vitalStatus: c.vitalStatus,
+            dateOfDeath: c.dateOfDeath,
+          })),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
