@@ -5,6 +5,7 @@
  *   npm run bench:reconcile -- --size 1000000            (also runs 100 k and 300 k)
  *   npm run bench:reconcile -- --sizes 20000 --keep       (one size, databases kept)
  *   npm run bench:reconcile -- --sizes 1000000 --cpu-prof /tmp/prof   (the worker's CPU profile)
+ *   npm run bench:reconcile -- --sizes 300000 --pg-stats       (PostgreSQL's costliest statements)
  *
  * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
  * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
@@ -52,6 +53,7 @@ function parseArgs() {
       'use this PostgreSQL server (maintenance database URL) instead of an embedded one',
     )
     .option('--keep', 'keep the databases', false)
+    .option('--pg-stats', "print the run's costliest SQL statements (pg_stat_statements)", false)
     .option(
       '--cpu-prof <dir>',
       "write the worker's CPU profile of the (uncapped) run to this folder; read it with bench/cpu-profile.ts",
@@ -70,6 +72,7 @@ function parseArgs() {
     keep: boolean;
     heapCapMb: string;
     cpuProf?: string;
+    pgStats: boolean;
   }>();
   const size = Number(opts.size.replace(/_/g, ''));
   const sizes = opts.sizes
@@ -82,6 +85,7 @@ function parseArgs() {
     keep: opts.keep,
     heapCapMb: Number(opts.heapCapMb),
     cpuProfDir: opts.cpuProf,
+    pgStats: opts.pgStats,
   };
 }
 
@@ -98,6 +102,7 @@ async function measureSize(
   seed: number,
   heapCapMb: number,
   cpuProfDir: string | undefined,
+  pgStats: boolean,
 ): Promise<SizeResult> {
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
@@ -160,6 +165,10 @@ async function measureSize(
       const names = ['registry', 'gateway', 'worker', 'postgres'];
       const cpuBy = () => [...pids, pgPid].map((pid) => cpuMsOfTree(pid));
       const cpuAt = () => cpuBy().reduce((sum, ms) => sum + ms, 0);
+      if (pgStats) {
+        await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+        await pool.query('SELECT pg_stat_statements_reset()');
+      }
       const byBefore = cpuBy();
       const runCpuBefore = cpuAt();
       const runStarted = Date.now();
@@ -179,6 +188,7 @@ async function measureSize(
       const runCpuBy = Object.fromEntries(names.map((n, i) => [n, (byAfter[i] - byBefore[i]) / 1000]));
       if (final.state !== 'RUN_STATE_COMPLETED') throw new Error(`run ended ${final.state}: ${final.error}`);
       const workerPeakRssMb = worker.peakRssMb();
+      if (pgStats) await printStatements(pool);
       const quality = await scoreRun(pool, run.runId);
       log(
         `   run: ${secs(runMs)}, ratio ${(runMs / baselineMs).toFixed(2)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
@@ -231,15 +241,32 @@ async function measureSize(
   }
 }
 
+/** The statements of the run that took PostgreSQL longest, every database's (registry's too). */
+async function printStatements(pool: Pool): Promise<void> {
+  const { rows } = await pool.query<{ ms: number; calls: string; rows: string; query: string }>(
+    `SELECT round(total_exec_time)::int AS ms, calls, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
+  );
+  log('   PostgreSQL, costliest statements of the run (executor ms, calls, rows):');
+  for (const r of rows)
+    log(
+      `   ${String(r.ms).padStart(7)} ${r.calls.padStart(7)} ${r.rows.padStart(9)}  ${r.query.slice(0, 150)}`,
+    );
+}
+
 async function main(): Promise<void> {
-  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir } = parseArgs();
+  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir, pgStats } = parseArgs();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;
   let pgPid = 0;
   if (!adminUrl) {
     dataDir = mkdtempSync(join(tmpdir(), 'bench-reconcile-pg-'));
-    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: !keep });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      throwaway: !keep,
+      settings: pgStats ? { shared_preload_libraries: 'pg_stat_statements' } : {},
+    });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
     const pool = new Pool({ connectionString: adminUrl, max: 1 });
@@ -256,7 +283,15 @@ async function main(): Promise<void> {
     for (const [i, size] of sizes.entries()) {
       const last = i === sizes.length - 1;
       results.push(
-        await measureSize(adminUrl, pgPid, size, seed, last ? heapCapMb : 0, last ? cpuProfDir : undefined),
+        await measureSize(
+          adminUrl,
+          pgPid,
+          size,
+          seed,
+          last ? heapCapMb : 0,
+          last ? cpuProfDir : undefined,
+          pgStats,
+        ),
       );
     }
   } finally {

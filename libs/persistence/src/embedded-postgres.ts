@@ -22,6 +22,8 @@ export interface EmbeddedOptions {
   /** Delete the data folder on stop (tests). */
   throwaway?: boolean;
   log?: (line: string) => void;
+  /** Server settings beside ours (`-c name=value`), e.g. a benchmark's shared_preload_libraries. */
+  settings?: Readonly<Record<string, string>>;
 }
 
 const USER = 'postgres';
@@ -200,6 +202,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       'unix_socket_directories=',
       '-c',
       'max_connections=300',
+      ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...owner, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

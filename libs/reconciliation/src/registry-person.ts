@@ -8,33 +8,20 @@ import { type InsuranceRecord, type RegistryPerson, storedPartialDate } from '@v
 
 /** The registry's citizen as the reconciliation rules take it. */
 export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
-  const residence = citizen.permanentResidence?.provinceCode;
-  return {
-    citizenId: citizen.citizenId,
-    legacyId: citizen.legacyId || null,
-    fullName: citizen.fullName,
-    dateOfBirth: citizen.dateOfBirth,
-    gender: requireRegistryGender(citizen),
-    dateOfDeath:
-      citizen.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED && citizen.dateOfDeath
-        ? citizen.dateOfDeath
-        : null,
-    birthProvinceCode: citizen.birthProvinceCode || citizen.citizenId.slice(0, 3),
-    residenceProvinceCode: residence ? residence : null,
-  };
+  return summaryToRegistryPerson({
+    ...citizen,
+    residenceProvinceCode: citizen.permanentResidence?.provinceCode ?? '',
+  });
 }
 
-/** A citizen of the export, decoded for matching (RegistryClient.exportSummaries), likewise. */
+/** A citizen of the export as decoded for matching (RegistryClient.exportSummaries), likewise. */
 export function summaryToRegistryPerson(c: CitizenSummary): RegistryPerson {
-  const gender = genderFromRegistry(c.gender);
-  if (!gender)
-    throw new RangeError(`the registry sent citizen ${maskCitizenId(c.citizenId)} without a gender`);
   return {
     citizenId: c.citizenId,
     legacyId: c.legacyId || null,
     fullName: c.fullName,
     dateOfBirth: c.dateOfBirth,
-    gender,
+    gender: requireRegistryGender(c),
     dateOfDeath:
       c.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED && c.dateOfDeath ? c.dateOfDeath : null,
     birthProvinceCode: c.birthProvinceCode || c.citizenId.slice(0, 3),
@@ -136,7 +123,7 @@ export class NameKeys {
 }
 
 /** A registry citizen without a gender cannot be compared; the registry always records one. */
-function requireRegistryGender(citizen: registry.Citizen) {
+function requireRegistryGender(citizen: Pick<CitizenSummary, 'citizenId' | 'gender'>) {
   const gender = genderFromRegistry(citizen.gender);
   if (!gender)
     throw new RangeError(`the registry sent citizen ${maskCitizenId(citizen.citizenId)} without a gender`);

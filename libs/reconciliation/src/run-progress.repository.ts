@@ -23,9 +23,9 @@ async function saveCandidates(
   lists: readonly { socialInsuranceCode: string; candidates: readonly Candidate[] }[],
 ): Promise<void> {
   await client.query({
-    name: 'recon-save-candidates',
+    name: 'recon-save-candidates-jsonb',
     text: `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
-           SELECT $1, $2, c.sic, c.candidates FROM json_to_recordset($3::json) AS c(sic text, candidates jsonb)
+           SELECT $1, $2, c.sic, c.candidates FROM jsonb_to_recordset($3::jsonb) AS c(sic text, candidates jsonb)
            ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
     values: [
       runId,
