@@ -105,6 +105,7 @@ export class RunFinisher {
   private async missingIds(client: PoolClient, run: RunRecord): Promise<number> {
     let after = '';
     for (;;) {
+      // Each record's lists of every partition, by the key (run, record, partition).
       const { rows } = await client.query<RecordRow & { lists: Candidate[][] }>(
         `SELECT ${RECORD_COLUMNS}, true AS in_scope,
                 (SELECT COALESCE(jsonb_agg(rc.candidates), '[]') FROM vss.reconciliation_candidates rc

@@ -14,6 +14,7 @@ import { WatchNotifications1763900006010 } from './1763900006010-WatchNotificati
 import { Sweeps1763900006020 } from './1763900006020-Sweeps';
 import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
 import { MatchModels1763900008000 } from './1763900008000-MatchModels';
+import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRecord';
 
 /** Every migration of the `vss` schema, in order. Features append theirs here. */
 export const VSS_MIGRATIONS = [
@@ -33,6 +34,7 @@ export const VSS_MIGRATIONS = [
   Sweeps1763900006020,
   RecordedDates1763900007000,
   MatchModels1763900008000,
+  CandidatesByRecord1763900009000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
