@@ -213,16 +213,7 @@ export function weightWithNameLevel(
   record: PairRecord,
   citizen: PairCitizen,
 ): number {
-  const weights = weightsOf(model);
-  let weight = nameWeight(model, level, citizen);
-  const date = record.dateOfBirth;
-  if (date !== undefined)
-    weight += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
-  if (record.gender !== undefined)
-    weight += weights.gender[record.gender === citizen.gender ? 'AGREES' : 'DISAGREES'];
-  if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
-    weight += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
-  return weight;
+  return plusFieldWeights(model, nameWeight(model, level, citizen), record, citizen);
 }
 
 /**
@@ -230,16 +221,25 @@ export function weightWithNameLevel(
  * can add, enough to tell that a pair cannot matter before its names are compared.
  */
 export function weightWithoutName(model: MatchModel, record: PairRecord, citizen: PairCitizen): number {
+  return plusFieldWeights(model, 0, record, citizen);
+}
+
+/** `weight` plus the birth date's, the gender's and the province's weights, in that order. */
+function plusFieldWeights(
+  model: MatchModel,
+  weight: number,
+  record: PairRecord,
+  citizen: PairCitizen,
+): number {
   const weights = weightsOf(model);
-  let weight = 0;
+  let sum = weight;
   const date = record.dateOfBirth;
-  if (date !== undefined)
-    weight += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
+  if (date !== undefined) sum += weights[dateComparisonOf(date)][birthDateLevel(date, citizen.dateOfBirth)];
   if (record.gender !== undefined)
-    weight += weights.gender[record.gender === citizen.gender ? 'AGREES' : 'DISAGREES'];
+    sum += weights.gender[record.gender === citizen.gender ? 'AGREES' : 'DISAGREES'];
   if (record.provinceCode !== undefined && citizen.provinceCodes && citizen.provinceCodes.length > 0)
-    weight += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
-  return weight;
+    sum += weights.province[citizen.provinceCodes.includes(record.provinceCode) ? 'AGREES' : 'DISAGREES'];
+  return sum;
 }
 
 /**
