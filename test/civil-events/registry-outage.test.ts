@@ -45,6 +45,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 }
 
 describe('when the population registry is down', () => {
+  // A test that fails midway must not leave the registry failing the tests after it.
+  afterEach(() => stack.registry.faults.update({ refuseAll: false, unavailableRate: 0, latencyMs: 0 }));
+
   it('keeps procedures waiting, visibly, and finishes them once the registry is back', async () => {
     stack.registry.faults.update({ refuseAll: true });
     const ids = [

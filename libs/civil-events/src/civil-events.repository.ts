@@ -150,20 +150,32 @@ export class CivilEventsRepository {
     }
   }
 
-  /** The procedure with its steps; `watch` reads on the watches' pool. */
+  /**
+   * The procedure with its steps, read in one snapshot: read apart, a step claimed between the
+   * two reads showed RUNNING under a procedure still WAITING_RETRY. `watch` reads on the
+   * watches' pool.
+   */
   async find(procedureId: string, via: 'calls' | 'watch' = 'calls'): Promise<ProcedureRow | undefined> {
-    const pool = via === 'watch' ? this.watchPool : this.pool;
-    const result = await pool.query<ProcedureRow>({
-      name: 'vss-procedure-by-id',
-      text: `SELECT ${PROCEDURE_COLUMNS}
-             FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
-             WHERE p.procedure_id = $1`,
-      values: [procedureId],
-    });
-    const row = result.rows[0];
-    if (!row) return undefined;
-    row.steps = await this.stepsOf([procedureId], pool).then((m) => m.get(procedureId) ?? []);
-    return row;
+    const client = await (via === 'watch' ? this.watchPool : this.pool).connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await client.query<ProcedureRow>({
+        name: 'vss-procedure-by-id',
+        text: `SELECT ${PROCEDURE_COLUMNS}
+               FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+               WHERE p.procedure_id = $1`,
+        values: [procedureId],
+      });
+      const row = result.rows[0];
+      if (row) row.steps = await this.stepsOf([procedureId], client).then((m) => m.get(procedureId) ?? []);
+      await client.query('COMMIT');
+      return row;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /** The version of a procedure, or undefined when there is none: what a watch reads first. */
@@ -261,7 +273,10 @@ export class CivilEventsRepository {
     return result.rows[0]?.state;
   }
 
-  private async stepsOf(procedureIds: string[], pool = this.pool): Promise<Map<string, StepRow[]>> {
+  private async stepsOf(
+    procedureIds: string[],
+    pool: Pool | PoolClient = this.pool,
+  ): Promise<Map<string, StepRow[]>> {
     const byProcedure = new Map<string, StepRow[]>();
     if (procedureIds.length === 0) return byProcedure;
     const result = await pool.query<StepRow & { procedure_id: string }>({
