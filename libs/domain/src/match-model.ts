@@ -133,19 +133,24 @@ export function nameFrequency(frequencies: NameFrequencies, nameKey: string): nu
 
 const weightOf = (p: LevelParameters) => Math.log2(p.m / p.u);
 
+/** The level of a pair's names, from the keys and exact forms either side already has. */
+function pairNameLevel(record: PairRecord, citizen: PairCitizen): NameLevel {
+  return nameLevel(
+    record.fullName,
+    citizen.fullName,
+    record.nameKey,
+    citizen.nameKey,
+    record.exactForm,
+    citizen.exactForm,
+  );
+}
+
 /** The comparison levels of a pair, as match-training counts them; null where a field is absent. */
 export type ComparisonVector = { [C in ComparisonName]?: string };
 
 export function comparePair(record: PairRecord, citizen: PairCitizen): ComparisonVector {
   const vector: ComparisonVector = {
-    full_name: nameLevel(
-      record.fullName,
-      citizen.fullName,
-      record.nameKey,
-      citizen.nameKey,
-      record.exactForm,
-      citizen.exactForm,
-    ),
+    full_name: pairNameLevel(record, citizen),
   };
   if (record.dateOfBirth !== undefined)
     vector[dateComparisonOf(record.dateOfBirth)] = birthDateLevel(record.dateOfBirth, citizen.dateOfBirth);
@@ -195,15 +200,7 @@ export function scorePair(model: MatchModel, record: PairRecord, citizen: PairCi
  * blocking rules bring and builds the explanation only for the few that enter a record's list.
  */
 export function pairWeight(model: MatchModel, record: PairRecord, citizen: PairCitizen): number {
-  const level = nameLevel(
-    record.fullName,
-    citizen.fullName,
-    record.nameKey,
-    citizen.nameKey,
-    record.exactForm,
-    citizen.exactForm,
-  );
-  return weightWithNameLevel(model, level, record, citizen);
+  return weightWithNameLevel(model, pairNameLevel(record, citizen), record, citizen);
 }
 
 /** pairWeight with the name's level already known: summed in scorePair's order, to the last bit. */
