@@ -10,7 +10,7 @@
  * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
  * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
  * processes, as in production. Printed: the baseline (COPY of our participants, the registry's
- * export over gRPC, and both at once), the run (wall time, records/s, peak RSS of the worker,
+ * export over gRPC, and both at once: the median of two reads before the run and one after), the run (wall time, records/s, peak RSS of the worker,
  * CPU of every process), the ratio run/baseline, and precision/recall against the truth.
  */
 import { benchPki, type BenchPki } from '../pki';
@@ -92,6 +92,21 @@ function parseArgs() {
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** One read of both datasets at once: its wall time and the CPU of the processes serving it. */
+interface BaselineRead {
+  ms: number;
+  cpuMs: number;
+  /** The CPU of cpuMs by process: the registry, PostgreSQL, and this process reading. */
+  registryMs: number;
+  postgresMs: number;
+  readerMs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
 /** Every app of the run serves and calls over TLS, with the run's own certificates. */
 let pki: BenchPki;
 
@@ -122,17 +137,28 @@ async function measureSize(
     apps.push(registry);
     await registry.waitFor(/population registry serving/);
 
-    // Baseline: each dataset alone (warming the caches), then both at once, as a merge reads them.
+    // Baseline: each dataset alone (warming the caches), then both at once, as a merge reads them:
+    // twice before the run and once after it, the median of the three (one read of both varies
+    // by a third on these machines, more than the code's changes do).
     const copy = await copyParticipants(url);
     const exported = await exportRegistry(registryAddress, pki.credentials('worker'));
-    const cpuBefore = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs();
-    const started = Date.now();
-    await Promise.all([copyParticipants(url), exportRegistry(registryAddress, pki.credentials('worker'))]);
-    const baselineMs = Date.now() - started;
-    const baselineCpuMs = cpuMsOfTree(registry.child.pid!) + cpuMsOfTree(pgPid) + ownCpuMs() - cpuBefore;
+    const readBoth = async (): Promise<BaselineRead> => {
+      const cpu = () => [cpuMsOfTree(registry.child.pid!), cpuMsOfTree(pgPid), ownCpuMs()];
+      const before = cpu();
+      const started = Date.now();
+      await Promise.all([copyParticipants(url), exportRegistry(registryAddress, pki.credentials('worker'))]);
+      const ms = Date.now() - started;
+      const [registryMs, postgresMs, readerMs] = cpu().map((v, i) => v - before[i]);
+      return { ms, cpuMs: registryMs + postgresMs + readerMs, registryMs, postgresMs, readerMs };
+    };
+    const baselines = [await readBoth(), await readBoth()];
     log(
-      `   baseline: COPY ${participants} participants ${secs(copy.ms)}, export ${exported.citizens} citizens ${secs(exported.ms)}, both at once ${secs(baselineMs)}`,
+      `   baseline: COPY ${participants} participants ${secs(copy.ms)}, export ${exported.citizens} citizens ${secs(exported.ms)}, both at once ${baselines.map((b) => secs(b.ms)).join(', ')}`,
     );
+    for (const b of baselines)
+      log(
+        `     CPU ${secs(b.cpuMs)}: registry ${secs(b.registryMs)}, postgres ${secs(b.postgresMs)}, reading ${secs(b.readerMs)}`,
+      );
 
     const gatewayPort = await freePort();
     const common = {
@@ -189,6 +215,13 @@ async function measureSize(
       if (final.state !== 'RUN_STATE_COMPLETED') throw new Error(`run ended ${final.state}: ${final.error}`);
       const workerPeakRssMb = worker.peakRssMb();
       if (pgStats) await printStatements(pool);
+      baselines.push(await readBoth());
+      const baselineMs = median(baselines.map((b) => b.ms));
+      const baselineCpuMs = median(baselines.map((b) => b.cpuMs));
+      const after = baselines[2];
+      log(
+        `   baseline after the run: both at once ${secs(after.ms)}, CPU ${secs(after.cpuMs)} (registry ${secs(after.registryMs)}, postgres ${secs(after.postgresMs)}, reading ${secs(after.readerMs)}); median of the three ${secs(baselineMs)} (CPU ${secs(baselineCpuMs)})`,
+      );
       const quality = await scoreRun(pool, run.runId);
       log(
         `   run: ${secs(runMs)}, ratio ${(runMs / baselineMs).toFixed(2)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
@@ -300,7 +333,7 @@ async function main(): Promise<void> {
     if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
   }
   log(
-    '\n| citizens | participants | COPY | export | baseline (both at once) | run | records/s | ratio | CPU ratio | worker peak RSS |',
+    '\n| citizens | participants | COPY | export | baseline (both at once, median of 3) | run | records/s | ratio | CPU ratio | worker peak RSS |',
   );
   log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {

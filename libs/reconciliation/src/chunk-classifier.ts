@@ -67,6 +67,12 @@ export function recordsNeedingActivity(input: Omit<ChunkInput, 'emit' | 'activit
   return wanted;
 }
 
+/** The records pointing at one citizen, and that citizen when the registry has them. */
+interface CitizenGroup {
+  citizen: RegistryPerson | null;
+  members: (GroupMember & { record: ScopedRecord })[];
+}
+
 export interface ChunkOutcome {
   findings: NewFinding[];
   counts: OutcomeCounts;
@@ -112,33 +118,46 @@ export class ChunkClassifier {
 
   async classify(input: ChunkInput, model: MatchModel): Promise<ChunkOutcome> {
     // Written to allocate little per record: a whole-population run classifies every record.
-    const citizens = new Map<string, RegistryPerson>();
-    const byLegacy = new Map<string, RegistryPerson>();
-    for (const c of input.citizens) {
-      citizens.set(c.citizenId, c);
-      if (c.legacyId) byLegacy.set(c.legacyId, c);
-    }
-    // The two lists are disjoint (with and without a citizen ID), each from one query.
-    const groups = new Map<string, (GroupMember & { record: ScopedRecord })[]>();
-    const join = (citizenId: string, record: ScopedRecord, link: GroupMember['link']) => {
-      const group = groups.get(citizenId);
-      if (group) group.push({ record, link });
-      else groups.set(citizenId, [{ record, link }]);
+    // Groups come from the records; the chunk's citizens are looked up in them, so that no map
+    // of every citizen is built. The two lists are disjoint (with and without a citizen ID).
+    const groups = new Map<string, CitizenGroup>();
+    const groupOf = (citizenId: string) => {
+      let group = groups.get(citizenId);
+      if (!group) groups.set(citizenId, (group = { citizen: null, members: [] }));
+      return group;
     };
-    for (const r of input.byCitizenId) if (r.citizenId) join(r.citizenId, r, 'CITIZEN_ID');
+    for (const r of input.byCitizenId)
+      if (r.citizenId) groupOf(r.citizenId).members.push({ record: r, link: 'CITIZEN_ID' });
+    // Records without a citizen ID by the legacy CMND they hold (a few a chunk), and the citizen
+    // holding each CMND (the last, should two hold one).
+    const byLegacy = new Map<string, ScopedRecord[]>();
     for (const r of input.byLegacyId) {
-      const citizen = r.legacyId ? byLegacy.get(r.legacyId) : undefined;
-      if (citizen) join(citizen.citizenId, r, 'LEGACY_ID');
+      if (!r.legacyId) continue;
+      const records = byLegacy.get(r.legacyId);
+      if (records) records.push(r);
+      else byLegacy.set(r.legacyId, [r]);
+    }
+    const holders = new Map<string, RegistryPerson>();
+    for (const c of input.citizens) {
+      const group = groups.get(c.citizenId);
+      if (group) group.citizen = c;
+      if (c.legacyId && byLegacy.size > 0 && byLegacy.has(c.legacyId)) holders.set(c.legacyId, c);
+    }
+    for (const [legacyId, records] of byLegacy) {
+      const citizen = holders.get(legacyId);
+      if (!citizen) continue;
+      const group = groupOf(citizen.citizenId);
+      group.citizen = citizen;
+      for (const record of records) group.members.push({ record, link: 'LEGACY_ID' });
     }
 
     const activity = input.activity ?? (await this.records.activity(recordsNeedingActivity(input)));
 
     const out: ChunkOutcome = { findings: [], counts: {}, processed: 0 };
-    for (const [citizenId, members] of groups) {
+    for (const { citizen, members } of groups.values()) {
       if (members.length > 1 && !members.some((m) => input.emit(m.record))) continue;
       if (members.length === 1 && !input.emit(members[0].record)) continue;
       if (activity.size > 0) for (const m of members) m.activity = activity.get(m.record.socialInsuranceCode);
-      const citizen = citizens.get(citizenId) ?? null;
       const classes = classifyCitizenGroup(citizen, members, model, this.keyOf);
       classes.forEach((c, i) => {
         const record = members[i].record;

@@ -87,13 +87,13 @@ function decodeCitizen(
         c.fullName = reader.string();
         break;
       case 4:
-        c.dateOfBirth = reader.string();
+        c.dateOfBirth = isoDate(reader);
         break;
       case 5:
         c.gender = (names.gender[reader.int32()] ?? registry.Gender.GENDER_UNSPECIFIED) as registry.Gender;
         break;
       case 6:
-        c.birthProvinceCode = reader.string();
+        c.birthProvinceCode = provinceCode(reader);
         break;
       case 7:
         c.residenceProvinceCode = residenceProvince(reader, reader.uint32());
@@ -103,7 +103,7 @@ function decodeCitizen(
           registry.VitalStatus.VITAL_STATUS_UNSPECIFIED) as registry.VitalStatus;
         break;
       case 9:
-        c.dateOfDeath = reader.string();
+        c.dateOfDeath = isoDate(reader);
         break;
       default:
         reader.skipType(tag & 7);
@@ -118,8 +118,58 @@ function residenceProvince(reader: protobuf.Reader, length: number): string {
   let province = '';
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag >>> 3 === 2) province = reader.string();
+    if (tag >>> 3 === 2) province = provinceCode(reader);
     else reader.skipType(tag & 7);
   }
   return province;
+}
+
+// A million citizens carry a few tens of thousands of dates and sixty-three province codes: read
+// as the strings already made for them, they cost no decoding, no allocation and, as map keys,
+// no hashing. Anything else is decoded as any string is.
+const ZERO = 48;
+const DASH = 45;
+const provinces: (string | undefined)[] = new Array(1000);
+const dates = new Map<number, string>();
+/** Past this many dates the cache starts over; births and deaths span a few tens of thousands. */
+const DATES_LIMIT = 100_000;
+/** Where YYYY, MM and DD sit after a field's one-byte length. */
+const DATE_DIGITS = [1, 2, 3, 4, 6, 7, 9, 10];
+
+function digit(buf: Uint8Array, at: number): number {
+  const d = buf[at] - ZERO;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** A string field holding three ASCII digits, as the one string of that code. */
+function provinceCode(reader: protobuf.Reader): string {
+  const { buf, pos } = reader;
+  if (buf[pos] !== 3) return reader.string();
+  const a = digit(buf, pos + 1);
+  const b = digit(buf, pos + 2);
+  const c = digit(buf, pos + 3);
+  if (a < 0 || b < 0 || c < 0) return reader.string();
+  reader.pos = pos + 4;
+  const n = a * 100 + b * 10 + c;
+  return (provinces[n] ??= String.fromCharCode(a + ZERO, b + ZERO, c + ZERO));
+}
+
+/** A string field holding YYYY-MM-DD in ASCII digits, as the one string of that text. */
+function isoDate(reader: protobuf.Reader): string {
+  const { buf, pos } = reader;
+  if (buf[pos] !== 10 || buf[pos + 5] !== DASH || buf[pos + 8] !== DASH) return reader.string();
+  let n = 0;
+  for (const at of DATE_DIGITS) {
+    const d = digit(buf, pos + at);
+    if (d < 0) return reader.string();
+    n = n * 10 + d;
+  }
+  reader.pos = pos + 11;
+  let text = dates.get(n);
+  if (text === undefined) {
+    text = String.fromCharCode(...buf.subarray(pos + 1, pos + 11));
+    if (dates.size >= DATES_LIMIT) dates.clear();
+    dates.set(n, text);
+  }
+  return text;
 }
