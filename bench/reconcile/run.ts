@@ -6,6 +6,7 @@
  *   npm run bench:reconcile -- --sizes 20000 --keep       (one size, databases kept)
  *   npm run bench:reconcile -- --sizes 1000000 --cpu-prof /tmp/prof   (the worker's CPU profile)
  *   npm run bench:reconcile -- --sizes 300000 --pg-stats       (PostgreSQL's costliest statements)
+ *   npm run bench:reconcile -- --sizes 1000000 --worker-node-args "--max-semi-space-size=64"
  *
  * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
  * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
@@ -59,6 +60,11 @@ function parseArgs() {
       "write the worker's CPU profile of the (uncapped) run to this folder; read it with bench/cpu-profile.ts",
     )
     .option(
+      '--worker-node-args <args>',
+      'extra options for node itself when starting the worker, space-separated (e.g. V8 heap settings to compare)',
+      '',
+    )
+    .option(
       '--heap-cap-mb <mb>',
       'at the largest size, run once more with the worker heap capped (--max-old-space-size); 0 skips',
       '192',
@@ -73,6 +79,7 @@ function parseArgs() {
     heapCapMb: string;
     cpuProf?: string;
     pgStats: boolean;
+    workerNodeArgs: string;
   }>();
   const size = Number(opts.size.replace(/_/g, ''));
   const sizes = opts.sizes
@@ -86,6 +93,7 @@ function parseArgs() {
     heapCapMb: Number(opts.heapCapMb),
     cpuProfDir: opts.cpuProf,
     pgStats: opts.pgStats,
+    workerNodeArgs: opts.workerNodeArgs.split(' ').filter(Boolean),
   };
 }
 
@@ -118,6 +126,7 @@ async function measureSize(
   heapCapMb: number,
   cpuProfDir: string | undefined,
   pgStats: boolean,
+  workerNodeArgs: readonly string[],
 ): Promise<SizeResult> {
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
@@ -175,11 +184,10 @@ async function measureSize(
     });
     apps.push(gateway);
     await gateway.waitFor(/gateway serving/);
-    const worker = startApp(
-      'worker',
-      { ...common, ...pki.env('worker') },
-      cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
-    );
+    const worker = startApp('worker', { ...common, ...pki.env('worker') }, [
+      ...workerNodeArgs,
+      ...(cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : []),
+    ]);
     apps.push(worker);
     await worker.waitFor(/taking partition slices/);
 
@@ -222,6 +230,7 @@ async function measureSize(
       log(
         `   baseline after the run: both at once ${secs(after.ms)}, CPU ${secs(after.cpuMs)} (registry ${secs(after.registryMs)}, postgres ${secs(after.postgresMs)}, reading ${secs(after.readerMs)}); median of the three ${secs(baselineMs)} (CPU ${secs(baselineCpuMs)})`,
       );
+      await printTimeline(pool, run.runId);
       const quality = await scoreRun(pool, run.runId);
       log(
         `   run: ${secs(runMs)}, ratio ${(runMs / baselineMs).toFixed(2)}, worker peak RSS ${workerPeakRssMb.toFixed(0)} MB`,
@@ -230,11 +239,11 @@ async function measureSize(
       let capped: SizeResult['capped'];
       if (heapCapMb > 0) {
         await worker.stop();
-        const cappedWorker = startApp('worker', {
-          ...common,
-          ...pki.env('worker'),
-          NODE_OPTIONS: `--max-old-space-size=${heapCapMb}`,
-        });
+        const cappedWorker = startApp(
+          'worker',
+          { ...common, ...pki.env('worker'), NODE_OPTIONS: `--max-old-space-size=${heapCapMb}` },
+          workerNodeArgs,
+        );
         apps.push(cappedWorker);
         await cappedWorker.waitFor(/taking partition slices/);
         const again = Date.now();
@@ -274,6 +283,21 @@ async function measureSize(
   }
 }
 
+/** When each partition was done, from the run's start, and how long finishing the run took. */
+async function printTimeline(pool: Pool, runId: string): Promise<void> {
+  const { rows } = await pool.query<{ partition_no: number; done_s: number; finish_s: number }>(
+    `SELECT p.partition_no, extract(epoch FROM p.updated_at - r.started_at)::float8 AS done_s,
+            extract(epoch FROM r.finished_at - max(p.updated_at) OVER ())::float8 AS finish_s
+       FROM vss.reconciliation_partitions p JOIN vss.reconciliation_runs r USING (run_id)
+      WHERE p.run_id = $1 ORDER BY p.partition_no`,
+    [runId],
+  );
+  if (rows.length === 0) return;
+  log(
+    `   partitions done at ${rows.map((r) => `${r.done_s.toFixed(1)}`).join(', ')} s from the run's start; the run finished ${rows[0].finish_s.toFixed(1)} s after the last`,
+  );
+}
+
 /** The statements of the run that took PostgreSQL longest, every database's (registry's too). */
 async function printStatements(pool: Pool): Promise<void> {
   const { rows } = await pool.query<{ ms: number; calls: string; rows: string; query: string }>(
@@ -288,7 +312,7 @@ async function printStatements(pool: Pool): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir, pgStats } = parseArgs();
+  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir, pgStats, workerNodeArgs } = parseArgs();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;
@@ -324,6 +348,7 @@ async function main(): Promise<void> {
           last ? heapCapMb : 0,
           last ? cpuProfDir : undefined,
           pgStats,
+          workerNodeArgs,
         ),
       );
     }
