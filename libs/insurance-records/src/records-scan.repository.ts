@@ -13,7 +13,8 @@ export interface RecordRow {
   gender: string;
   province_code: string;
   deceased_on: string | null;
-  in_scope: boolean;
+  /** Read only where a query reaches records outside the run's scope; absent, the record is in it. */
+  in_scope?: boolean;
 }
 
 /** A record and whether it falls in the run's scope (a group may reach records outside it). */
@@ -74,7 +75,7 @@ export class RecordsScanRepository {
   inCitizenRange(after: string, through: string): Promise<ScopedRecord[]> {
     return this.records(
       'recon-records-citizen-range',
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1 AND citizen_id <= $2`,
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1 AND citizen_id <= $2`,
       [after, through],
     );
   }
@@ -83,13 +84,13 @@ export class RecordsScanRepository {
     if (upper === '') {
       return this.records(
         'recon-records-citizen-tail-open',
-        `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1`,
+        `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1`,
         [after],
       );
     }
     return this.records(
       'recon-records-citizen-tail',
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants WHERE citizen_id > $1 AND citizen_id < $2`,
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1 AND citizen_id < $2`,
       [after, upper],
     );
   }
@@ -122,7 +123,7 @@ export class RecordsScanRepository {
     const cond = scopeCondition(scope, 4);
     return this.records(
       `recon-records-page-${scope.kind}`,
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants
         WHERE social_insurance_code > $1 AND social_insurance_code < $2 AND ${cond.sql}
         ORDER BY social_insurance_code LIMIT $3`,
       // ':' sorts after every digit: an open upper bound stays a plain range predicate.
@@ -138,7 +139,7 @@ export class RecordsScanRepository {
     const cond = scopeCondition(scope, 1);
     return this.records(
       `recon-records-without-any-id-${scope.kind}`,
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants
         WHERE citizen_id IS NULL AND legacy_id IS NULL AND ${cond.sql}`,
       cond.values,
     );

@@ -54,9 +54,10 @@ export class RunFinisher {
     const finished = await this.runs.whenAllDone(run.runId, async (client) => {
       let missing = 0;
       if (run.scope.kind === 'ALL') missing = await this.missingIds(client, run);
+      // The clock's time, not the transaction's (now()): the findings above were written after it began.
       await client.query(
         `UPDATE vss.reconciliation_runs
-            SET state = 'COMPLETED', finished_at = now(), final_processed = $2, final_counts = $3
+            SET state = 'COMPLETED', finished_at = clock_timestamp(), final_processed = $2, final_counts = $3
           WHERE run_id = $1`,
         [run.runId, missing, JSON.stringify(missing > 0 ? { MISSING_ID_CANDIDATE: missing } : {})],
       );
@@ -107,7 +108,7 @@ export class RunFinisher {
     for (;;) {
       // Each record's lists of every partition, by the key (run, record, partition).
       const { rows } = await client.query<RecordRow & { lists: Candidate[][] }>(
-        `SELECT ${RECORD_COLUMNS}, true AS in_scope,
+        `SELECT ${RECORD_COLUMNS},
                 (SELECT COALESCE(jsonb_agg(rc.candidates), '[]') FROM vss.reconciliation_candidates rc
                   WHERE rc.run_id = $1 AND rc.social_insurance_code = p.social_insurance_code) AS lists
            FROM vss.participants p

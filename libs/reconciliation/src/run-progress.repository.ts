@@ -201,7 +201,7 @@ export class RunProgressRepository {
    */
   async unresolvedLegacy(runId: string, after: string, limit: number): Promise<InsuranceRecord[]> {
     const { rows } = await this.pool.query<RecordRow>(
-      `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants p
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants p
         WHERE p.citizen_id IS NULL AND p.legacy_id IS NOT NULL AND p.social_insurance_code > $2
           AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_findings f
                            WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code)

@@ -133,8 +133,6 @@ const provinces: (string | undefined)[] = new Array(1000);
 const dates = new Map<number, string>();
 /** Past this many dates the cache starts over; births and deaths span a few tens of thousands. */
 const DATES_LIMIT = 100_000;
-/** Where YYYY, MM and DD sit after a field's one-byte length. */
-const DATE_DIGITS = [1, 2, 3, 4, 6, 7, 9, 10];
 
 function digit(buf: Uint8Array, at: number): number {
   const d = buf[at] - ZERO;
@@ -158,13 +156,17 @@ function provinceCode(reader: protobuf.Reader): string {
 function isoDate(reader: protobuf.Reader): string {
   const { buf, pos } = reader;
   if (buf[pos] !== 10 || buf[pos + 5] !== DASH || buf[pos + 8] !== DASH) return reader.string();
-  let n = 0;
-  for (const at of DATE_DIGITS) {
-    const d = digit(buf, pos + at);
-    if (d < 0) return reader.string();
-    n = n * 10 + d;
-  }
+  const y1 = digit(buf, pos + 1);
+  const y2 = digit(buf, pos + 2);
+  const y3 = digit(buf, pos + 3);
+  const y4 = digit(buf, pos + 4);
+  const m1 = digit(buf, pos + 6);
+  const m2 = digit(buf, pos + 7);
+  const d1 = digit(buf, pos + 9);
+  const d2 = digit(buf, pos + 10);
+  if ((y1 | y2 | y3 | y4 | m1 | m2 | d1 | d2) < 0) return reader.string();
   reader.pos = pos + 11;
+  const n = ((((((y1 * 10 + y2) * 10 + y3) * 10 + y4) * 10 + m1) * 10 + m2) * 10 + d1) * 10 + d2;
   let text = dates.get(n);
   if (text === undefined) {
     text = String.fromCharCode(...buf.subarray(pos + 1, pos + 11));
