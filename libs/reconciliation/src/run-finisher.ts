@@ -10,6 +10,27 @@ import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records
 import { insertFindings } from './findings.repository';
 import { type RunRecord, RunProgressRepository } from './run-progress.repository';
 
+/** The candidate lists of every partition for the records after `after` through `through`. */
+async function candidateListsBetween(
+  client: PoolClient,
+  runId: string,
+  after: string,
+  through: string,
+): Promise<Map<string, Candidate[][]>> {
+  const { rows } = await client.query<{ sic: string; candidates: Candidate[] }>(
+    `SELECT social_insurance_code AS sic, candidates FROM vss.reconciliation_candidates
+      WHERE run_id = $1 AND social_insurance_code > $2 AND social_insurance_code <= $3`,
+    [runId, after, through],
+  );
+  const lists = new Map<string, Candidate[][]>();
+  for (const { sic, candidates } of rows) {
+    const known = lists.get(sic);
+    if (known) known.push(candidates);
+    else lists.set(sic, [candidates]);
+  }
+  return lists;
+}
+
 /** Records without a citizen ID finished off per statement: bounds memory at any size. */
 const PAGE = 5000;
 
@@ -106,25 +127,33 @@ export class RunFinisher {
   private async missingIds(client: PoolClient, run: RunRecord): Promise<number> {
     let after = '';
     for (;;) {
-      // Each record's lists of every partition, by the key (run, record, partition).
-      const { rows } = await client.query<RecordRow & { lists: Candidate[][] }>(
-        `SELECT ${RECORD_COLUMNS},
-                (SELECT COALESCE(jsonb_agg(rc.candidates), '[]') FROM vss.reconciliation_candidates rc
-                  WHERE rc.run_id = $1 AND rc.social_insurance_code = p.social_insurance_code) AS lists
-           FROM vss.participants p
+      // A probe of the findings' key per record: a join could read every finding of the run for
+      // each page, as the planner chose while the run's findings were new.
+      const { rows } = await client.query<RecordRow>(
+        `SELECT ${RECORD_COLUMNS} FROM vss.participants p
           WHERE p.citizen_id IS NULL AND p.social_insurance_code > $2
-            AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_findings f
-                             WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code)
+            AND (SELECT 1 FROM vss.reconciliation_findings f
+                  WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code LIMIT 1) IS NULL
           ORDER BY p.social_insurance_code LIMIT $3`,
         [run.runId, after, PAGE],
       );
+      if (rows.length === 0) break;
+      const through = rows[rows.length - 1].social_insurance_code;
+      // Every partition's list of the page's records, in one range of the lists' key.
+      const lists = await candidateListsBetween(client, run.runId, after, through);
       await insertFindings(
         client,
         run.runId,
-        rows.map((row) => missingIdFinding(toRecord(row), mergeCandidates(row.lists), run.findCandidates)),
+        rows.map((row) =>
+          missingIdFinding(
+            toRecord(row),
+            mergeCandidates(lists.get(row.social_insurance_code) ?? []),
+            run.findCandidates,
+          ),
+        ),
       );
       if (rows.length < PAGE) break;
-      after = rows[rows.length - 1].social_insurance_code;
+      after = through;
     }
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM vss.reconciliation_findings WHERE run_id = $1 AND outcome = 'MISSING_ID_CANDIDATE'`,

@@ -57,10 +57,11 @@ function fromWire(
   value: string | number | undefined,
   table: Record<Gender, string | number>,
 ): Gender | undefined {
-  for (const gender of ['MALE', 'FEMALE'] as const) {
-    const wire = table[gender];
-    // ts-proto enums are numbers; proto-loader hands the same enum over as its name.
-    if (value === wire || value === `GENDER_${gender}`) return gender;
-  }
+  // ts-proto enums are numbers; proto-loader hands the same enum over as its name.
+  if (value === table.MALE || value === WIRE_NAMES.MALE) return 'MALE';
+  if (value === table.FEMALE || value === WIRE_NAMES.FEMALE) return 'FEMALE';
   return undefined;
 }
+
+/** The enums' value names, the same in both protos (the export decodes a million of them). */
+const WIRE_NAMES = { MALE: 'GENDER_MALE', FEMALE: 'GENDER_FEMALE' } as const satisfies Record<Gender, string>;
