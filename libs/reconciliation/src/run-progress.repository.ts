@@ -203,11 +203,12 @@ export class RunProgressRepository {
     const { rows } = await this.pool.query<RecordRow>(
       `SELECT ${RECORD_COLUMNS} FROM vss.participants p
         WHERE p.citizen_id IS NULL AND p.legacy_id IS NOT NULL AND p.social_insurance_code > $2
-          AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_findings f
-                           WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code)
-          AND NOT EXISTS (SELECT 1 FROM vss.reconciliation_candidates c
-                           WHERE c.run_id = $1 AND c.partition_no = $3
-                             AND c.social_insurance_code = p.social_insurance_code)
+          -- Probes of the two keys per record, not joins with every finding and list of the run.
+          AND (SELECT 1 FROM vss.reconciliation_findings f
+                WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code LIMIT 1) IS NULL
+          AND (SELECT 1 FROM vss.reconciliation_candidates c
+                WHERE c.run_id = $1 AND c.social_insurance_code = p.social_insurance_code
+                  AND c.partition_no = $3) IS NULL
         ORDER BY p.social_insurance_code LIMIT $4`,
       [runId, after, LEGACY_SEARCH_PARTITION, limit],
     );
