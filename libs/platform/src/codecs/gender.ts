@@ -53,6 +53,9 @@ export function genderWord(gender: Gender | undefined): string {
   return gender === undefined ? 'unspecified' : gender.toLowerCase();
 }
 
+/** The enums' value names, the same in both protos (the export decodes a million of them). */
+const WIRE_NAMES = { MALE: 'GENDER_MALE', FEMALE: 'GENDER_FEMALE' } as const satisfies Record<Gender, string>;
+
 function fromWire(
   value: string | number | undefined,
   table: Record<Gender, string | number>,
@@ -62,6 +65,3 @@ function fromWire(
   if (value === table.FEMALE || value === WIRE_NAMES.FEMALE) return 'FEMALE';
   return undefined;
 }
-
-/** The enums' value names, the same in both protos (the export decodes a million of them). */
-const WIRE_NAMES = { MALE: 'GENDER_MALE', FEMALE: 'GENDER_FEMALE' } as const satisfies Record<Gender, string>;
