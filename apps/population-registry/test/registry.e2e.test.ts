@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'pg';
 import { registry } from '@vss/contracts';
 import { loadConfig, registryConfigSchema } from '@vss/platform';
-import { RegistryClient, serviceClient, unary } from '@vss/registry-client';
+import { citizenSummaryOf, RegistryClient, serviceClient, unary } from '@vss/registry-client';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { freePort } from '../../../test/support/ports';
 import { startRegistry, type RunningRegistry } from '../src/registry.app';
@@ -160,19 +160,7 @@ describe('reads', () => {
     for await (const page of client.exportCitizens({ pageSize: 2 })) full.push(...page.citizens);
     const summaries = [];
     for await (const page of client.exportSummaries({ pageSize: 2 })) summaries.push(...page);
-    expect(summaries).toEqual(
-      full.map((c) => ({
-        citizenId: c.citizenId,
-        legacyId: c.legacyId,
-        fullName: c.fullName,
-        dateOfBirth: c.dateOfBirth,
-        gender: c.gender,
-        birthProvinceCode: c.birthProvinceCode,
-        residenceProvinceCode: c.permanentResidence?.provinceCode ?? '',
-        vitalStatus: c.vitalStatus,
-        dateOfDeath: c.dateOfDeath,
-      })),
-    );
+    expect(summaries).toEqual(full.map(citizenSummaryOf));
     expect(summaries.find((c) => c.citizenId === DECEASED)).toMatchObject({
       vitalStatus: registry.VitalStatus.VITAL_STATUS_DECEASED,
       dateOfDeath: '2024-06-10',

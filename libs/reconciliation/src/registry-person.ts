@@ -1,5 +1,5 @@
 import { registry } from '@vss/contracts';
-import type { CitizenSummary } from '@vss/registry-client';
+import { type CitizenSummary, citizenSummaryOf } from '@vss/registry-client';
 import { maskCitizenId, nameMatchKey } from '@vss/domain';
 import { exactNameForm } from '@vss/domain/match-model';
 import { genderFromRegistry } from '@vss/platform';
@@ -8,10 +8,7 @@ import { type InsuranceRecord, type RegistryPerson, storedPartialDate } from '@v
 
 /** The registry's citizen as the reconciliation rules take it. */
 export function toRegistryPerson(citizen: registry.Citizen): RegistryPerson {
-  return summaryToRegistryPerson({
-    ...citizen,
-    residenceProvinceCode: citizen.permanentResidence?.provinceCode ?? '',
-  });
+  return summaryToRegistryPerson(citizenSummaryOf(citizen));
 }
 
 /** A citizen of the export as decoded for matching (RegistryClient.exportSummaries), likewise. */

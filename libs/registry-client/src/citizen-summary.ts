@@ -24,6 +24,21 @@ export interface CitizenSummary {
   dateOfDeath: string;
 }
 
+/** A citizen as the registry sends it, as a summary: what the export's lean decoding reads. */
+export function citizenSummaryOf(citizen: registry.Citizen): CitizenSummary {
+  return {
+    citizenId: citizen.citizenId,
+    legacyId: citizen.legacyId,
+    fullName: citizen.fullName,
+    dateOfBirth: citizen.dateOfBirth,
+    gender: citizen.gender,
+    birthProvinceCode: citizen.birthProvinceCode,
+    residenceProvinceCode: citizen.permanentResidence?.provinceCode ?? '',
+    vitalStatus: citizen.vitalStatus,
+    dateOfDeath: citizen.dateOfDeath,
+  };
+}
+
 type EnumNames = Readonly<Record<number, string>>;
 let enums: { gender: EnumNames; vitalStatus: EnumNames } | undefined;
 
