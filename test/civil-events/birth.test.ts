@@ -60,6 +60,10 @@ describe('a birth registration', () => {
       ['register_residence', StepState.STEP_STATE_DONE],
       ['issue_card', StepState.STEP_STATE_DONE],
     ]);
+    // Each step's finish as the database wrote it, in order, none after the procedure's last change.
+    const finished = procedure.steps.map((s) => Date.parse(s.finishedAt));
+    expect(finished.every((t, i) => Number.isFinite(t) && (i === 0 || t >= finished[i - 1]))).toBe(true);
+    expect(finished[finished.length - 1]).toBeLessThanOrEqual(Date.parse(procedure.updatedAt));
     const cards = await card(baby.citizenId);
     expect(cards).toEqual([
       {
