@@ -7,6 +7,7 @@
  *   npm run bench:reconcile -- --sizes 1000000 --cpu-prof /tmp/prof   (the worker's CPU profile)
  *   npm run bench:reconcile -- --sizes 300000 --pg-stats       (PostgreSQL's costliest statements)
  *   npm run bench:reconcile -- --sizes 1000000 --worker-node-args "--max-semi-space-size=64"
+ *   npm run bench:reconcile -- --sizes 1000000 --app-env RECONCILE_CONCURRENCY=4   (settings of the gateway and worker)
  *
  * Each size gets a fresh database on an embedded PostgreSQL of the benchmark's own (or the
  * server of --admin-url), seeded with libs/synthetic. The registry, gateway and worker run as
@@ -65,6 +66,11 @@ function parseArgs() {
       '',
     )
     .option(
+      '--app-env <list>',
+      'extra environment of the gateway and the worker, comma-separated KEY=VALUE (e.g. RECONCILE_CONCURRENCY=4)',
+      '',
+    )
+    .option(
       '--heap-cap-mb <mb>',
       'at the largest size, run once more with the worker heap capped (--max-old-space-size); 0 skips',
       '192',
@@ -80,6 +86,7 @@ function parseArgs() {
     cpuProf?: string;
     pgStats: boolean;
     workerNodeArgs: string;
+    appEnv: string;
   }>();
   const size = Number(opts.size.replace(/_/g, ''));
   const sizes = opts.sizes
@@ -94,6 +101,16 @@ function parseArgs() {
     cpuProfDir: opts.cpuProf,
     pgStats: opts.pgStats,
     workerNodeArgs: opts.workerNodeArgs.split(' ').filter(Boolean),
+    appEnv: Object.fromEntries(
+      opts.appEnv
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const at = pair.indexOf('=');
+          if (at < 1) throw new Error(`--app-env: ${JSON.stringify(pair)} is not KEY=VALUE`);
+          return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+        }),
+    ) as Record<string, string>,
   };
 }
 
@@ -127,6 +144,7 @@ async function measureSize(
   cpuProfDir: string | undefined,
   pgStats: boolean,
   workerNodeArgs: readonly string[],
+  appEnv: Record<string, string>,
 ): Promise<SizeResult> {
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
@@ -174,6 +192,7 @@ async function measureSize(
       DATABASE_URL: url,
       REGISTRY_ADDRESS: registryAddress,
       LOG_LEVEL: 'info',
+      ...appEnv,
     };
     const gateway = startApp('gateway', {
       ...common,
@@ -296,6 +315,28 @@ async function printTimeline(pool: Pool, runId: string): Promise<void> {
   log(
     `   partitions done at ${rows.map((r) => `${r.done_s.toFixed(1)}`).join(', ')} s from the run's start; the run finished ${rows[0].finish_s.toFixed(1)} s after the last`,
   );
+  // Each slice's job, as the queue saw it: when a loop took it and when it ended.
+  const slices = await pool.query<{ partition_no: number; from_s: number; to_s: number }>(
+    `SELECT (j.data->>'partitionNo')::int AS partition_no,
+            extract(epoch FROM j.started_on - r.started_at)::float8 AS from_s,
+            extract(epoch FROM j.completed_on - r.started_at)::float8 AS to_s
+       FROM pgboss.job j JOIN vss.reconciliation_runs r ON r.run_id = (j.data->>'runId')::uuid
+      WHERE j.data->>'runId' = $1 AND j.started_on IS NOT NULL AND j.completed_on IS NOT NULL
+      ORDER BY j.started_on`,
+    [runId],
+  );
+  const byPartition = new Map<number, string[]>();
+  for (const s of slices.rows) {
+    const list = byPartition.get(s.partition_no) ?? [];
+    list.push(`${s.from_s.toFixed(1)}–${s.to_s.toFixed(1)}`);
+    byPartition.set(s.partition_no, list);
+  }
+  log(
+    `   slices (s from the run's start): ${[...byPartition]
+      .sort(([a], [b]) => a - b)
+      .map(([no, list]) => `#${no} ${list.join(', ')}`)
+      .join('; ')}`,
+  );
 }
 
 /** The statements of the run that took PostgreSQL longest, every database's (registry's too). */
@@ -312,7 +353,17 @@ async function printStatements(pool: Pool): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { sizes, seed, adminUrl: given, keep, heapCapMb, cpuProfDir, pgStats, workerNodeArgs } = parseArgs();
+  const {
+    sizes,
+    seed,
+    adminUrl: given,
+    keep,
+    heapCapMb,
+    cpuProfDir,
+    pgStats,
+    workerNodeArgs,
+    appEnv,
+  } = parseArgs();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;
@@ -349,6 +400,7 @@ async function main(): Promise<void> {
           last ? cpuProfDir : undefined,
           pgStats,
           workerNodeArgs,
+          appEnv,
         ),
       );
     }

@@ -77,41 +77,56 @@ export function toFinding(row: FindingRow): Finding {
 }
 
 /**
- * The one place findings are written: a chunk's findings in one statement.
+ * A chunk's findings as one JSON document: arrays of JSON texts would have every quote escaped
+ * twice; as jsonb it is parsed once, its values already jsonb (a third cheaper than json).
  */
-/** Writes findings in one statement; a finding already written (a replayed chunk) is kept. */
+export function findingsDocument(findings: readonly NewFinding[]): string {
+  return JSON.stringify(
+    findings.map((f) => ({
+      outcome: f.outcome,
+      sic: f.socialInsuranceCode,
+      citizen_id: f.citizenId,
+      province_code: f.provinceCode,
+      differences: f.differences,
+      resolved: f.resolvedCitizenId,
+      candidates: f.candidates,
+      duplicates: f.duplicateCodes,
+      date_of_death: f.dateOfDeath,
+      detail: f.detail,
+      evidence: f.evidence,
+    })),
+  );
+}
+
+/**
+ * The one place findings are written: the INSERT of a findings document (`doc`, of
+ * findingsDocument) for a run (`run`), both SQL parameters, writing nothing unless `guard` holds.
+ * A finding already written (a replayed chunk) is kept. Other statements embed it (a chunk's
+ * commit is one statement).
+ */
+export function insertFindingsSql(run: string, doc: string, guard = 'true'): string {
+  return `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
+             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence)
+           SELECT ${run}, f.outcome, f.sic, f.citizen_id, f.province_code, f.differences, f.resolved, f.candidates,
+                  f.duplicates, f.date_of_death::date, f.detail, f.evidence
+             FROM jsonb_to_recordset(${doc}::jsonb)
+                  AS f(outcome text, sic text, citizen_id text, province_code text, differences jsonb, resolved text,
+                       candidates jsonb, duplicates text[], date_of_death text, detail text, evidence jsonb)
+            WHERE ${guard}
+           ON CONFLICT (run_id, social_insurance_code, outcome) DO NOTHING`;
+}
+
+/** Writes findings in one statement. */
 export async function insertFindings(
   client: PoolClient,
   runId: string,
   findings: readonly NewFinding[],
 ): Promise<void> {
   if (findings.length === 0) return;
-  // One JSON document for the chunk: arrays of JSON texts would have every quote escaped twice;
-  // as jsonb it is parsed once, its values already jsonb (a third cheaper than json).
-  const rows = findings.map((f) => ({
-    outcome: f.outcome,
-    sic: f.socialInsuranceCode,
-    citizen_id: f.citizenId,
-    province_code: f.provinceCode,
-    differences: f.differences,
-    resolved: f.resolvedCitizenId,
-    candidates: f.candidates,
-    duplicates: f.duplicateCodes,
-    date_of_death: f.dateOfDeath,
-    detail: f.detail,
-    evidence: f.evidence,
-  }));
   await client.query({
     name: 'recon-insert-findings-jsonb',
-    text: `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
-             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence)
-           SELECT $1, f.outcome, f.sic, f.citizen_id, f.province_code, f.differences, f.resolved, f.candidates,
-                  f.duplicates, f.date_of_death::date, f.detail, f.evidence
-             FROM jsonb_to_recordset($2::jsonb)
-                  AS f(outcome text, sic text, citizen_id text, province_code text, differences jsonb, resolved text,
-                       candidates jsonb, duplicates text[], date_of_death text, detail text, evidence jsonb)
-           ON CONFLICT (run_id, social_insurance_code, outcome) DO NOTHING`,
-    values: [runId, JSON.stringify(rows)],
+    text: insertFindingsSql('$1', '$2'),
+    values: [runId, findingsDocument(findings)],
   });
 }
 

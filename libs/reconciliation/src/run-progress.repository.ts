@@ -5,7 +5,7 @@ import type { PartitionKind, RunScope, RunState } from '@vss/domain/reconciliati
 import { scopeOf } from './runs.codecs';
 import { PG_POOL, rollback, withTransaction } from '@vss/platform';
 import type { NewFinding, OutcomeCounts } from './chunk-classifier';
-import { insertFindings } from './findings.repository';
+import { findingsDocument, insertFindingsSql } from './findings.repository';
 import type { InsuranceRecord } from '@vss/domain/reconciliation';
 import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
 
@@ -15,7 +15,23 @@ import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records
  */
 export const LEGACY_SEARCH_PARTITION = -1;
 
-/** Upserts candidate lists of one partition (one JSON document: no quote escaped twice). */
+/** Candidate lists as one JSON document (no quote escaped twice). */
+function listsDocument(
+  lists: readonly { socialInsuranceCode: string; candidates: readonly Candidate[] }[],
+): string {
+  return JSON.stringify(lists.map((l) => ({ sic: l.socialInsuranceCode, candidates: l.candidates })));
+}
+
+/** The upsert of a lists document for a run's partition (SQL parameters), writing nothing unless `guard` holds. */
+function saveCandidatesSql(run: string, partitionNo: string, doc: string, guard = 'true'): string {
+  return `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
+           SELECT ${run}, ${partitionNo}, c.sic, c.candidates
+             FROM jsonb_to_recordset(${doc}::jsonb) AS c(sic text, candidates jsonb)
+            WHERE ${guard}
+           ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`;
+}
+
+/** Upserts candidate lists of one partition. */
 async function saveCandidates(
   client: PoolClient,
   runId: string,
@@ -24,16 +40,35 @@ async function saveCandidates(
 ): Promise<void> {
   await client.query({
     name: 'recon-save-candidates-jsonb',
-    text: `INSERT INTO vss.reconciliation_candidates (run_id, partition_no, social_insurance_code, candidates)
-           SELECT $1, $2, c.sic, c.candidates FROM jsonb_to_recordset($3::jsonb) AS c(sic text, candidates jsonb)
-           ON CONFLICT (run_id, partition_no, social_insurance_code) DO UPDATE SET candidates = EXCLUDED.candidates`,
-    values: [
-      runId,
-      partitionNo,
-      JSON.stringify(lists.map((l) => ({ sic: l.socialInsuranceCode, candidates: l.candidates }))),
-    ],
+    text: saveCandidatesSql('$1', '$2', '$3'),
+    values: [runId, partitionNo, listsDocument(lists)],
   });
 }
+
+/**
+ * A chunk's commit as one statement: the partition's checkpoint moves only from the one this
+ * worker started from and while the run runs, and the chunk's findings, candidate lists and
+ * added total are written only when it moved. One statement is one transaction: a chunk is one
+ * round trip instead of five (BEGIN, three writes, COMMIT), which at 200 chunks a million
+ * citizens was the worker's largest cost in writing to its socket.
+ */
+const COMMIT_CHUNK = `
+  WITH moved AS (
+    UPDATE vss.reconciliation_partitions SET
+        checkpoint = $3, done = $4, processed = processed + $5, chunks = chunks + 1, updated_at = now(),
+        counts = (SELECT COALESCE(jsonb_object_agg(key, total), '{}') FROM (
+                   SELECT key, sum(value::bigint) AS total
+                     FROM (SELECT * FROM jsonb_each_text(counts) UNION ALL SELECT * FROM jsonb_each_text($6::jsonb)) u
+                    GROUP BY key) s)
+      WHERE run_id = $1 AND partition_no = $2 AND NOT done AND checkpoint IS NOT DISTINCT FROM $7
+        AND EXISTS (SELECT 1 FROM vss.reconciliation_runs r WHERE r.run_id = $1 AND r.state = 'RUNNING')
+      RETURNING 1),
+  total AS (
+    UPDATE vss.reconciliation_runs SET records_total = COALESCE(records_total, 0) + $8
+      WHERE run_id = $1 AND $8 > 0 AND EXISTS (SELECT 1 FROM moved)),
+  findings AS (${insertFindingsSql('$1', '$9', 'EXISTS (SELECT 1 FROM moved)')}),
+  lists AS (${saveCandidatesSql('$1', '$2', '$10', 'EXISTS (SELECT 1 FROM moved)')})
+  SELECT count(*)::int AS moved FROM moved`;
 
 export interface RunRecord {
   runId: string;
@@ -152,37 +187,31 @@ export class RunProgressRepository {
     c: ChunkCommit,
     within?: (client: PoolClient) => Promise<void>,
   ): Promise<'COMMITTED' | 'SUPERSEDED'> {
+    const statement = {
+      name: 'recon-commit-chunk',
+      text: COMMIT_CHUNK,
+      values: [
+        c.partition.runId,
+        c.partition.partitionNo,
+        c.through,
+        c.done,
+        c.processed,
+        JSON.stringify(c.counts),
+        c.partition.checkpoint,
+        c.addTotal,
+        findingsDocument(c.findings),
+        listsDocument(c.candidates),
+      ],
+    };
+    const moved = (rows: { moved: number }[]) => rows[0]?.moved === 1;
+    if (!within) {
+      const { rows } = await this.pool.query<{ moved: number }>(statement);
+      return moved(rows) ? 'COMMITTED' : 'SUPERSEDED';
+    }
     return withTransaction<'COMMITTED' | 'SUPERSEDED'>(this.pool, async (client) => {
-      const moved = await client.query(
-        `UPDATE vss.reconciliation_partitions SET
-            checkpoint = $3, done = $4, processed = processed + $5, chunks = chunks + 1, updated_at = now(),
-            counts = (SELECT COALESCE(jsonb_object_agg(key, total), '{}') FROM (
-                       SELECT key, sum(value::bigint) AS total
-                         FROM (SELECT * FROM jsonb_each_text(counts) UNION ALL SELECT * FROM jsonb_each_text($6::jsonb)) u
-                        GROUP BY key) s)
-          WHERE run_id = $1 AND partition_no = $2 AND NOT done AND checkpoint IS NOT DISTINCT FROM $7
-            AND EXISTS (SELECT 1 FROM vss.reconciliation_runs r WHERE r.run_id = $1 AND r.state = 'RUNNING')`,
-        [
-          c.partition.runId,
-          c.partition.partitionNo,
-          c.through,
-          c.done,
-          c.processed,
-          JSON.stringify(c.counts),
-          c.partition.checkpoint,
-        ],
-      );
-      if (moved.rowCount !== 1) return rollback('SUPERSEDED');
-      if (c.addTotal > 0) {
-        await client.query(
-          `UPDATE vss.reconciliation_runs SET records_total = COALESCE(records_total, 0) + $2 WHERE run_id = $1`,
-          [c.partition.runId, c.addTotal],
-        );
-      }
-      await insertFindings(client, c.partition.runId, c.findings);
-      if (c.candidates.length > 0)
-        await saveCandidates(client, c.partition.runId, c.partition.partitionNo, c.candidates);
-      if (within) await within(client);
+      const { rows } = await client.query<{ moved: number }>(statement);
+      if (!moved(rows)) return rollback('SUPERSEDED');
+      await within(client);
       return 'COMMITTED';
     });
   }
