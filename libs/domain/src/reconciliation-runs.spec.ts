@@ -16,16 +16,36 @@ describe('planPartitions', () => {
     }
   });
 
-  it('balances the ranges by population, so no worker gets most of the country', () => {
-    const plans = planPartitions({ kind: 'ALL' }, 4);
-    const shares = plans.map((p) =>
-      PROVINCES.filter((v) => inRange(`${v.code}000000000`, p.lowerBound, p.upperBound)).reduce(
-        (sum, v) => sum + v.populationThousands,
-        0,
-      ),
+  const populationOf = (p: { lowerBound: string; upperBound: string }) =>
+    PROVINCES.filter((v) => inRange(`${v.code}000000000`, p.lowerBound, p.upperBound)).reduce(
+      (sum, v) => sum + v.populationThousands,
+      0,
     );
-    const total = shares.reduce((a, b) => a + b, 0);
-    for (const share of shares) expect(share / total).toBeGreaterThan(0.15);
+  const country = PROVINCES.reduce((sum, v) => sum + v.populationThousands, 0);
+  const largestProvince = Math.max(...PROVINCES.map((v) => v.populationThousands)) / country;
+
+  it('balances the ranges by population: four partitions each within 3 points of a quarter', () => {
+    const shares = planPartitions({ kind: 'ALL' }, 4).map((p) => populationOf(p) / country);
+    for (const share of shares) expect(Math.abs(share - 0.25)).toBeLessThan(0.03);
+  });
+
+  it('cuts each range within one province of its fair share, and says its share (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 63 }), (count) => {
+        const plans = planPartitions({ kind: 'ALL' }, count);
+        let cumulative = 0;
+        plans.forEach((p, i) => {
+          const share = populationOf(p) / country;
+          expect(p.share).toBeCloseTo(share, 9);
+          cumulative += share;
+          // Each cut is the province boundary nearest its target, after the cut before it: within
+          // half a province of it, or one where a large province holds several targets.
+          if (i < plans.length - 1)
+            expect(Math.abs(cumulative - (i + 1) / count)).toBeLessThanOrEqual(largestProvince + 1e-9);
+        });
+        expect(cumulative).toBeCloseTo(1, 9);
+      }),
+    );
   });
 
   it('puts every citizen ID in exactly one partition, whatever the count (property)', () => {
@@ -62,7 +82,7 @@ describe('planPartitions', () => {
 
   it('makes one partition when asked for one', () => {
     expect(planPartitions({ kind: 'ALL' }, 1)).toEqual([
-      { partitionNo: 0, kind: 'REGISTRY_RANGE', lowerBound: '', upperBound: '' },
+      { partitionNo: 0, kind: 'REGISTRY_RANGE', lowerBound: '', upperBound: '', share: 1 },
     ]);
   });
 });

@@ -38,6 +38,8 @@ export type PartitionPlan = {
   lowerBound: string;
   /** Exclusive upper key ('' = open). */
   upperBound: string;
+  /** The partition's share of its kind's work (of the population, or of the codes): 0 to 1. */
+  share: number;
 };
 
 /** The scope as one text, the key of "one run per scope at a time". */
@@ -54,19 +56,39 @@ export function scopeKey(scope: RunScope): string {
 
 /**
  * Splits sorted keys into `count` contiguous ranges covering the whole key space, each holding
- * about the same weight of keys (people per province, or one per code prefix).
+ * about the same weight of keys (people per province, or one per code prefix): each cut is the
+ * key boundary nearest its share of the total. (Cutting at the first key past each share put
+ * 30 % of the country in one of four partitions and 16 % in another.) Answers each range with
+ * its share of the weight.
  */
-function ranges(keys: readonly { key: string; weight: number }[], count: number): [string, string][] {
+function ranges(
+  keys: readonly { key: string; weight: number }[],
+  count: number,
+): { bounds: [string, string]; share: number }[] {
   const n = Math.max(1, Math.min(count, keys.length));
-  const total = keys.reduce((sum, k) => sum + k.weight, 0);
-  const cuts: string[] = [];
-  let running = 0;
+  const before: number[] = [];
+  let total = 0;
   for (const k of keys) {
-    if (cuts.length < n - 1 && running >= (total * (cuts.length + 1)) / n) cuts.push(k.key);
-    running += k.weight;
+    before.push(total);
+    total += k.weight;
   }
-  const bounds = ['', ...cuts, ''];
-  return bounds.slice(0, -1).map((lower, i) => [lower, bounds[i + 1]]);
+  before.push(total);
+  // cuts[j]: the index of the first key of range j + 1; each range keeps at least one key.
+  const cuts: number[] = [];
+  for (let j = 1, from = 1; j < n; j += 1) {
+    const target = (total * j) / n;
+    let best = from;
+    for (let i = from + 1; i <= keys.length - (n - j); i += 1) {
+      if (Math.abs(before[i] - target) < Math.abs(before[best] - target)) best = i;
+    }
+    cuts.push(best);
+    from = best + 1;
+  }
+  const starts = [0, ...cuts, keys.length];
+  return starts.slice(0, -1).map((start, i) => ({
+    bounds: [i === 0 ? '' : keys[start].key, i === n - 1 ? '' : keys[starts[i + 1]].key],
+    share: total > 0 ? (before[starts[i + 1]] - before[start]) / total : 1 / n,
+  }));
 }
 
 const PROVINCE_KEYS = [...PROVINCES]
@@ -82,8 +104,10 @@ const CODE_KEYS = Array.from({ length: 100 }, (_, i) => ({ key: String(i).padSta
  */
 export function planPartitions(scope: RunScope, count: number): PartitionPlan[] {
   const plans: PartitionPlan[] = [];
-  const add = (kind: PartitionKind, [lowerBound, upperBound]: [string, string]) =>
-    plans.push({ partitionNo: plans.length, kind, lowerBound, upperBound });
+  const add = (
+    kind: PartitionKind,
+    { bounds: [lowerBound, upperBound], share }: ReturnType<typeof ranges>[number],
+  ) => plans.push({ partitionNo: plans.length, kind, lowerBound, upperBound, share });
   if (scope.kind === 'ALL') {
     for (const r of ranges(PROVINCE_KEYS, count)) add('REGISTRY_RANGE', r);
     return plans;

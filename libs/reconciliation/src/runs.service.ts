@@ -125,7 +125,10 @@ export class RunsService {
             client,
             RECONCILIATION_QUEUE,
             { runId, partitionNo: p.partitionNo },
-            { expireInSeconds: this.config.JOB_EXPIRE_SECONDS },
+            // Largest first: the run ends when its last partition does, and partitions cut at
+            // province prefixes differ in size; taken in the queue's arbitrary order, a large
+            // one started last kept one worker loop busy alone at the end.
+            { expireInSeconds: this.config.JOB_EXPIRE_SECONDS, priority: Math.round(p.share * 1000) },
           );
         }
         await this.audit.recordWithin(client, {
