@@ -106,6 +106,14 @@ export class PartitionRunner {
   /**
    * Classifies page after page and commits them a chunk at a time (RECONCILE_CHUNK_SIZE records
    * read): per chunk, only findings and counts are held, never the pages they came from.
+   *
+   * One commit is in flight while the next chunk is read and classified: each chunk's commit
+   * starts from the checkpoint the one before it wrote, so they are chained, never concurrent,
+   * and a chunk is not sent before the one before it is known to have committed. Awaited in
+   * turn, the commits kept a partition's loop waiting about a sixth of its time (1.1–1.5 s of
+   * ~7 s at 1 M citizens). A commit that fails or finds the partition moved on ends the slice
+   * before anything after it is written; the chunk classified meanwhile is dropped, and the
+   * next slice reads it again from the checkpoint.
    */
   private async chunks(
     run: RunRecord,
@@ -117,6 +125,25 @@ export class PartitionRunner {
     const index = await this.indexFor(run, start, key, model);
     let partition = start;
     let chunk = emptyChunk();
+    let inFlight: Promise<'COMMITTED' | 'SUPERSEDED'> | undefined;
+    // The key the commit in flight runs through.
+    let sent = '';
+    /** Waits for the commit in flight; false when it found the partition moved on. */
+    const settled = async (): Promise<boolean> => {
+      if (!inFlight) return true;
+      const committed = await inFlight;
+      inFlight = undefined;
+      if (committed === 'SUPERSEDED') {
+        this.indexes.delete(key);
+        this.logger.info(
+          { runId: run.runId, partition: partition.partitionNo },
+          'partition moved on without us',
+        );
+        return false;
+      }
+      if (index) this.indexes.set(key, { index, checkpoint: sent });
+      return true;
+    };
     const source = this.sources.open(run, partition, index, model);
     try {
       for await (const work of source) {
@@ -129,7 +156,8 @@ export class PartitionRunner {
         chunk.size += work.size;
         const last = !work.done && Date.now() >= deadline;
         if (!work.done && !last && chunk.size < this.config.RECONCILE_CHUNK_SIZE) continue;
-        const committed = await this.runs.commit(
+        if (!(await settled())) return 'SUPERSEDED';
+        inFlight = this.runs.commit(
           {
             partition,
             through: work.through,
@@ -143,31 +171,28 @@ export class PartitionRunner {
           },
           last ? (client) => this.queueNextSlice(client, run.runId, partition.partitionNo) : undefined,
         );
-        if (committed === 'SUPERSEDED') {
-          this.indexes.delete(key);
-          this.logger.info(
-            { runId: run.runId, partition: partition.partitionNo },
-            'partition moved on without us',
-          );
-          return 'SUPERSEDED';
-        }
+        // Awaited before the next commit or at the end; until then a failure must not count as
+        // unhandled (Node would end the process).
+        inFlight.catch(() => undefined);
+        sent = work.through;
         partition = { ...partition, checkpoint: work.through, done: work.done };
         chunk = emptyChunk();
-        if (index) this.indexes.set(key, { index, checkpoint: work.through });
-        if (work.done) {
-          this.indexes.delete(key);
-          if (index)
-            this.logger.info(
-              { runId: run.runId, partition: partition.partitionNo, blocking: index.blocking() },
-              'candidate search done: pairs per blocking rule',
-            );
-          return 'DONE';
-        }
+        if (!work.done && !last) continue;
+        if (!(await settled())) return 'SUPERSEDED';
         if (last) return 'SLICED';
+        this.indexes.delete(key);
+        if (index)
+          this.logger.info(
+            { runId: run.runId, partition: partition.partitionNo, blocking: index.blocking() },
+            'candidate search done: pairs per blocking rule',
+          );
+        return 'DONE';
       }
-      return 'DONE';
+      return (await settled()) ? 'DONE' : 'SUPERSEDED';
     } finally {
       await source.return(undefined);
+      // Leaving on an error with a commit in flight: let it end before the caller drops the index.
+      await inFlight?.catch(() => undefined);
     }
   }
 
