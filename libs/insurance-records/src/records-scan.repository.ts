@@ -23,6 +23,32 @@ export type ScopedRecord = InsuranceRecord & { inScope: boolean };
 export const RECORD_COLUMNS = `social_insurance_code, citizen_id, legacy_id, full_name, date_of_birth, gender, province_code,
   deceased_on::text AS deceased_on`;
 
+/**
+ * A record read as an array of RECORD_COLUMNS' values in their order (pg's rowMode 'array'),
+ * with in_scope after them when the query reads it: the scan reads a million records, and rows
+ * as arrays spare building an object of named fields for each before its record.
+ */
+function recordOfValues(v: unknown[]): ScopedRecord {
+  return {
+    socialInsuranceCode: v[0] as string,
+    citizenId: v[1] as string | null,
+    legacyId: v[2] as string | null,
+    fullName: v[3] as string,
+    dateOfBirth: v[4] as string,
+    gender: genderOfRow(v[5] as string),
+    provinceCode: v[6] as string,
+    deceasedOn: v[7] as string | null,
+    inScope: (v[8] as boolean | undefined) ?? true,
+  };
+}
+
+/** Where the scan reads our records of a whole-population run's page: a citizen-ID range. */
+export type CitizenRange =
+  /** Citizen IDs in (after, through]. */
+  | { after: string; through: string }
+  /** The tail of a partition: citizen IDs after `after` below `below` ('' open), none of which the registry holds. */
+  | { after: string; below: string };
+
 export function toRecord(row: RecordRow): ScopedRecord {
   return {
     socialInsuranceCode: row.social_insurance_code,
@@ -63,36 +89,41 @@ export class RecordsScanRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   private async records(name: string, text: string, values: unknown[]): Promise<ScopedRecord[]> {
-    const result = await this.pool.query<RecordRow>({ name, text, values });
-    return result.rows.map(toRecord);
+    const result = await this.pool.query<unknown[]>({ name, text, values, rowMode: 'array' });
+    return result.rows.map(recordOfValues);
   }
 
   /**
-   * Records whose citizen ID lies in (after, through], or after `after` below `upper` (both
-   * exclusive, '' open) for the tail of a range. Plain range predicates, one statement per
-   * shape: a prepared statement with "$2 = '' OR …" gets a generic plan that scans the table.
+   * One page of a whole-population run in one round trip: our records whose citizen ID lies in
+   * the page's range, and those without a citizen ID that hold one of the page's legacy CMNDs
+   * (`byLegacyId`). Plain range predicates: a prepared statement with "$2 = '' OR …" gets a
+   * generic plan that scans the table.
    */
-  inCitizenRange(after: string, through: string): Promise<ScopedRecord[]> {
-    return this.records(
-      'recon-records-citizen-range',
-      `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1 AND citizen_id <= $2`,
-      [after, through],
-    );
-  }
-
-  inCitizenTail(after: string, upper: string): Promise<ScopedRecord[]> {
-    if (upper === '') {
-      return this.records(
-        'recon-records-citizen-tail-open',
-        `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1`,
-        [after],
-      );
+  async citizenPage(
+    range: CitizenRange,
+    legacyIds: string[],
+  ): Promise<{ byCitizenId: ScopedRecord[]; byLegacyId: ScopedRecord[] }> {
+    const [name, where, bound] =
+      'through' in range
+        ? ['recon-citizen-page', 'citizen_id > $1 AND citizen_id <= $2', range.through]
+        : // ':' sorts after every digit: an open tail stays a plain range predicate.
+          ['recon-citizen-page-tail', 'citizen_id > $1 AND citizen_id < $2', range.below || ':'];
+    const { rows } = await this.pool.query<unknown[]>({
+      name,
+      text: `SELECT ${RECORD_COLUMNS}, false FROM vss.participants WHERE ${where}
+             UNION ALL
+             SELECT ${RECORD_COLUMNS}, true FROM vss.participants
+              WHERE legacy_id = ANY($3::text[]) AND citizen_id IS NULL`,
+      values: [range.after, bound, legacyIds],
+      rowMode: 'array',
+    });
+    const byCitizenId: ScopedRecord[] = [];
+    const byLegacyId: ScopedRecord[] = [];
+    for (const row of rows) {
+      const byLegacy = row.pop() as boolean;
+      (byLegacy ? byLegacyId : byCitizenId).push(recordOfValues(row));
     }
-    return this.records(
-      'recon-records-citizen-tail',
-      `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE citizen_id > $1 AND citizen_id < $2`,
-      [after, upper],
-    );
+    return { byCitizenId, byLegacyId };
   }
 
   /** Records holding these citizen IDs; in_scope tells which of them the run covers. */

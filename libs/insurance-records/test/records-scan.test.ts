@@ -53,10 +53,13 @@ describe('RecordsScanRepository', () => {
           const seen: string[] = [];
           let after = '';
           for (const through of bounds) {
-            seen.push(...(await scan.inCitizenRange(after, through)).map((r) => r.citizenId!));
+            const page = await scan.citizenPage({ after, through }, []);
+            expect(page.byLegacyId).toEqual([]);
+            seen.push(...page.byCitizenId.map((r) => r.citizenId!));
             after = through;
           }
-          seen.push(...(await scan.inCitizenTail(after, '')).map((r) => r.citizenId!));
+          const tail = await scan.citizenPage({ after, below: '' }, []);
+          seen.push(...tail.byCitizenId.map((r) => r.citizenId!));
           expect(seen.sort()).toEqual(CITIZEN_IDS);
         },
       ),
@@ -92,5 +95,13 @@ describe('RecordsScanRepository', () => {
     const code = CODES.find((c) => c.endsWith('00000009'))!;
     const legacy = await scan.legacyOnly(['100000009', '999999999'], { kind: 'ALL' });
     expect(legacy.map((r) => r.socialInsuranceCode)).toEqual([code]);
+    // A page of a whole-population run reads both in one statement, each on its side.
+    const page = await scan.citizenPage({ after: '', through: CITIZEN_IDS[4] }, ['100000009', '999999999']);
+    expect(page.byCitizenId.map((r) => r.citizenId)).toEqual(CITIZEN_IDS.slice(0, 5));
+    expect(page.byLegacyId.map((r) => [r.socialInsuranceCode, r.citizenId, r.inScope])).toEqual([
+      [code, null, true],
+    ]);
+    const tail = await scan.citizenPage({ after: CITIZEN_IDS[4], below: CITIZEN_IDS[7] }, []);
+    expect(tail.byCitizenId.map((r) => r.citizenId)).toEqual(CITIZEN_IDS.slice(5, 7));
   });
 });

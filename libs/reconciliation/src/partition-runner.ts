@@ -53,7 +53,8 @@ export class PartitionRunner {
   async runSlice(job: PartitionJob, expireInSeconds: number): Promise<void> {
     let run = await this.runs.run(job.runId);
     if (run?.state === 'QUEUED') {
-      await this.runs.start(run.runId, await this.records.countInScope(run.scope));
+      const { scope } = run;
+      await this.runs.start(run.runId, () => this.records.countInScope(scope));
       run = await this.runs.run(job.runId);
     }
     if (!run || run.state !== 'RUNNING') return;

@@ -58,7 +58,7 @@ export class PartitionSources {
   ): AsyncGenerator<ChunkWork> {
     switch (partition.kind) {
       case 'REGISTRY_RANGE':
-        return this.registryRange(run, partition, index);
+        return this.registryRange(partition, index);
       case 'RECORDS':
         return this.recordsInScope(run, partition, model);
       case 'CHANGED_CITIZENS':
@@ -84,11 +84,7 @@ export class PartitionSources {
    * being read, so the worker rarely waits; only two pages are alive at a time, so what the
    * worker holds stays young and small whatever the population.
    */
-  private async *registryRange(
-    run: RunRecord,
-    p: PartitionRecord,
-    index: CandidateIndex | null,
-  ): AsyncGenerator<ChunkWork> {
+  private async *registryRange(p: PartitionRecord, index: CandidateIndex | null): AsyncGenerator<ChunkWork> {
     const pages = this.export(p.checkpoint ?? p.lowerBound, p.upperBound)[Symbol.asyncIterator]();
     const read = async (after: string): Promise<ChunkWork & { input: ChunkInput }> => {
       let next = await pages.next();
@@ -96,13 +92,11 @@ export class PartitionSources {
       const citizens = next.done ? [] : next.value.map(summaryToRegistryPerson);
       const through = next.done ? after : citizens[citizens.length - 1].citizenId;
       const legacyIds = citizens.flatMap((c) => (c.legacyId ? [c.legacyId] : []));
-      const [byCitizenId, byLegacyId] = await Promise.all([
-        // After the registry's last citizen: our records with IDs it does not hold.
-        next.done
-          ? this.records.inCitizenTail(after, p.upperBound)
-          : this.records.inCitizenRange(after, through),
-        this.records.legacyOnly(legacyIds, run.scope),
-      ]);
+      // After the registry's last citizen: our records with IDs it does not hold.
+      const { byCitizenId, byLegacyId } = await this.records.citizenPage(
+        next.done ? { after, below: p.upperBound } : { after, through },
+        legacyIds,
+      );
       const activity = await this.records.activity(
         recordsNeedingActivity({ citizens, byCitizenId, byLegacyId }),
       );
