@@ -19,7 +19,6 @@ import { benchPki, type BenchPki } from '../pki';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '@vss/persistence';
 import { ApiKeys } from '@vss/api-keys';
@@ -27,6 +26,8 @@ import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { type AppProcess, cpuMsOfTree, ownCpuMs, startApp } from './processes';
 import { formatQuality, type RunQuality, scoreRun } from './quality';
 import { copyParticipants, databaseUrl, exportRegistry, freshPopulation } from './setup';
+import { benchOptions } from './options';
+import { log, printStatements, printTimeline, secs } from './run-report';
 
 interface SizeResult {
   citizens: number;
@@ -44,78 +45,6 @@ interface SizeResult {
   /** The same run by a worker whose heap was capped: proof that nothing grows with the data. */
   capped?: { heapCapMb: number; runMs: number; workerPeakRssMb: number };
 }
-
-function parseArgs() {
-  const program = new Command('bench:reconcile')
-    .option('--size <n>', 'largest population (registry citizens)', '1000000')
-    .option('--sizes <list>', 'comma-separated sizes (default: 100000,300000,<size>)')
-    .option('--seed <n>', 'generator seed', '42')
-    .option(
-      '--admin-url <url>',
-      'use this PostgreSQL server (maintenance database URL) instead of an embedded one',
-    )
-    .option('--keep', 'keep the databases', false)
-    .option('--pg-stats', "print the run's costliest SQL statements (pg_stat_statements)", false)
-    .option(
-      '--cpu-prof <dir>',
-      "write the worker's CPU profile of the (uncapped) run to this folder; read it with bench/cpu-profile.ts",
-    )
-    .option(
-      '--worker-node-args <args>',
-      'extra options for node itself when starting the worker, space-separated (e.g. V8 heap settings to compare)',
-      '',
-    )
-    .option(
-      '--app-env <list>',
-      'extra environment of the gateway and the worker, comma-separated KEY=VALUE (e.g. RECONCILE_CONCURRENCY=4)',
-      '',
-    )
-    .option(
-      '--heap-cap-mb <mb>',
-      'at the largest size, run once more with the worker heap capped (--max-old-space-size); 0 skips',
-      '192',
-    )
-    .parse(process.argv);
-  const opts = program.opts<{
-    size: string;
-    sizes?: string;
-    seed: string;
-    adminUrl?: string;
-    keep: boolean;
-    heapCapMb: string;
-    cpuProf?: string;
-    pgStats: boolean;
-    workerNodeArgs: string;
-    appEnv: string;
-  }>();
-  const size = Number(opts.size.replace(/_/g, ''));
-  const sizes = opts.sizes
-    ? opts.sizes.split(',').map((s) => Number(s.replace(/_/g, '')))
-    : [...new Set([100_000, 300_000, size].filter((n) => n <= size))];
-  return {
-    sizes,
-    seed: Number(opts.seed),
-    adminUrl: opts.adminUrl,
-    keep: opts.keep,
-    heapCapMb: Number(opts.heapCapMb),
-    cpuProfDir: opts.cpuProf,
-    pgStats: opts.pgStats,
-    workerNodeArgs: opts.workerNodeArgs.split(' ').filter(Boolean),
-    appEnv: Object.fromEntries(
-      opts.appEnv
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const at = pair.indexOf('=');
-          if (at < 1) throw new Error(`--app-env: ${JSON.stringify(pair)} is not KEY=VALUE`);
-          return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
-        }),
-    ) as Record<string, string>,
-  };
-}
-
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** One read of both datasets at once: its wall time and the CPU of the processes serving it. */
 interface BaselineRead {
@@ -302,56 +231,6 @@ async function measureSize(
   }
 }
 
-/** When each partition was done, from the run's start, and how long finishing the run took. */
-async function printTimeline(pool: Pool, runId: string): Promise<void> {
-  const { rows } = await pool.query<{ partition_no: number; done_s: number; finish_s: number }>(
-    `SELECT p.partition_no, extract(epoch FROM p.updated_at - r.started_at)::float8 AS done_s,
-            extract(epoch FROM r.finished_at - max(p.updated_at) OVER ())::float8 AS finish_s
-       FROM vss.reconciliation_partitions p JOIN vss.reconciliation_runs r USING (run_id)
-      WHERE p.run_id = $1 ORDER BY p.partition_no`,
-    [runId],
-  );
-  if (rows.length === 0) return;
-  log(
-    `   partitions done at ${rows.map((r) => `${r.done_s.toFixed(1)}`).join(', ')} s from the run's start; the run finished ${rows[0].finish_s.toFixed(1)} s after the last`,
-  );
-  // Each slice's job, as the queue saw it: when a loop took it and when it ended.
-  const slices = await pool.query<{ partition_no: number; from_s: number; to_s: number }>(
-    `SELECT (j.data->>'partitionNo')::int AS partition_no,
-            extract(epoch FROM j.started_on - r.started_at)::float8 AS from_s,
-            extract(epoch FROM j.completed_on - r.started_at)::float8 AS to_s
-       FROM pgboss.job j JOIN vss.reconciliation_runs r ON r.run_id = (j.data->>'runId')::uuid
-      WHERE j.data->>'runId' = $1 AND j.started_on IS NOT NULL AND j.completed_on IS NOT NULL
-      ORDER BY j.started_on`,
-    [runId],
-  );
-  const byPartition = new Map<number, string[]>();
-  for (const s of slices.rows) {
-    const list = byPartition.get(s.partition_no) ?? [];
-    list.push(`${s.from_s.toFixed(1)}–${s.to_s.toFixed(1)}`);
-    byPartition.set(s.partition_no, list);
-  }
-  log(
-    `   slices (s from the run's start): ${[...byPartition]
-      .sort(([a], [b]) => a - b)
-      .map(([no, list]) => `#${no} ${list.join(', ')}`)
-      .join('; ')}`,
-  );
-}
-
-/** The statements of the run that took PostgreSQL longest, every database's (registry's too). */
-async function printStatements(pool: Pool): Promise<void> {
-  const { rows } = await pool.query<{ ms: number; calls: string; rows: string; query: string }>(
-    `SELECT round(total_exec_time)::int AS ms, calls, rows, regexp_replace(query, '\\s+', ' ', 'g') AS query
-       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15`,
-  );
-  log('   PostgreSQL, costliest statements of the run (executor ms, calls, rows):');
-  for (const r of rows)
-    log(
-      `   ${String(r.ms).padStart(7)} ${r.calls.padStart(7)} ${r.rows.padStart(9)}  ${r.query.slice(0, 150)}`,
-    );
-}
-
 async function main(): Promise<void> {
   const {
     sizes,
@@ -363,7 +242,7 @@ async function main(): Promise<void> {
     pgStats,
     workerNodeArgs,
     appEnv,
-  } = parseArgs();
+  } = benchOptions();
   let dataDir: string | undefined;
   let stop = async () => undefined as void;
   let adminUrl = given;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
-import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
+import { RECORD_COLUMNS, recordOfValues } from '@vss/insurance-records';
 import { grpcChannelCredentials, loadConfig, tlsFiles, workerConfigSchema } from '@vss/platform';
 import {
   MatchModels,
@@ -31,17 +31,17 @@ export interface TrainFrom {
  * hash of the code, the same sample every time) against the registry's whole export.
  */
 export async function trainFrom(input: TrainFrom): Promise<TrainingReport> {
-  const { rows } = await input.pool.query<RecordRow>(
-    `SELECT ${RECORD_COLUMNS}, true AS in_scope FROM vss.participants
-      ORDER BY md5(social_insurance_code) LIMIT $1`,
-    [input.records],
-  );
+  const { rows } = await input.pool.query<unknown[]>({
+    text: `SELECT ${RECORD_COLUMNS} FROM vss.participants ORDER BY md5(social_insurance_code) LIMIT $1`,
+    values: [input.records],
+    rowMode: 'array',
+  });
   const registry = input.registry;
   async function* citizens() {
     for await (const page of registry.exportCitizens({ pageSize: 5000 }, { deadlineMs: 6 * 3600_000 }))
       yield page.citizens.map(toRegistryPerson);
   }
-  return trainModel(rows.map(toRecord), citizens(), {
+  return trainModel(rows.map(recordOfValues), citizens(), {
     name: 'vss-reconciliation',
     version: input.version,
     trainedAt: input.trainedAt ?? new Date().toISOString(),

@@ -4,19 +4,6 @@ import { genderOfRow, type InsuranceRecord, type RecordActivity } from '@vss/dom
 import type { RunScope } from '@vss/domain/reconciliation-runs';
 import { PG_POOL } from '@vss/platform';
 
-export interface RecordRow {
-  social_insurance_code: string;
-  citizen_id: string | null;
-  legacy_id: string | null;
-  full_name: string;
-  date_of_birth: string;
-  gender: string;
-  province_code: string;
-  deceased_on: string | null;
-  /** Read only where a query reaches records outside the run's scope; absent, the record is in it. */
-  in_scope?: boolean;
-}
-
 /** A record and whether it falls in the run's scope (a group may reach records outside it). */
 export type ScopedRecord = InsuranceRecord & { inScope: boolean };
 
@@ -26,9 +13,10 @@ export const RECORD_COLUMNS = `social_insurance_code, citizen_id, legacy_id, ful
 /**
  * A record read as an array of RECORD_COLUMNS' values in their order (pg's rowMode 'array'),
  * with in_scope after them when the query reads it: the scan reads a million records, and rows
- * as arrays spare building an object of named fields for each before its record.
+ * as arrays spare building an object of named fields for each before its record. Every query of
+ * RECORD_COLUMNS reads its rows this way.
  */
-function recordOfValues(v: unknown[]): ScopedRecord {
+export function recordOfValues(v: unknown[]): ScopedRecord {
   return {
     socialInsuranceCode: v[0] as string,
     citizenId: v[1] as string | null,
@@ -48,20 +36,6 @@ export type CitizenRange =
   | { after: string; through: string }
   /** The tail of a partition: citizen IDs after `after` below `below` ('' open), none of which the registry holds. */
   | { after: string; below: string };
-
-export function toRecord(row: RecordRow): ScopedRecord {
-  return {
-    socialInsuranceCode: row.social_insurance_code,
-    citizenId: row.citizen_id,
-    legacyId: row.legacy_id,
-    fullName: row.full_name,
-    dateOfBirth: row.date_of_birth,
-    gender: genderOfRow(row.gender),
-    provinceCode: row.province_code,
-    deceasedOn: row.deceased_on,
-    inScope: row.in_scope ?? true,
-  };
-}
 
 /** A run's scope as a SQL condition on vss.participants, its value as parameter $n. */
 export function scopeCondition(scope: RunScope, n: number): { sql: string; values: string[] } {

@@ -6,7 +6,7 @@ import { type Candidate, mergeCandidates } from '@vss/domain/reconciliation-cand
 import { LOGGER } from '@vss/platform';
 import { missingIdFinding } from './chunk-classifier';
 import { DemographicSearch } from './demographic-search';
-import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
+import { RECORD_COLUMNS, recordOfValues } from '@vss/insurance-records';
 import { insertFindings } from './findings.repository';
 import { type RunRecord, RunProgressRepository } from './run-progress.repository';
 
@@ -129,30 +129,32 @@ export class RunFinisher {
     for (;;) {
       // A probe of the findings' key per record: a join could read every finding of the run for
       // each page, as the planner chose while the run's findings were new.
-      const { rows } = await client.query<RecordRow>(
-        `SELECT ${RECORD_COLUMNS} FROM vss.participants p
+      const { rows } = await client.query<unknown[]>({
+        text: `SELECT ${RECORD_COLUMNS} FROM vss.participants p
           WHERE p.citizen_id IS NULL AND p.social_insurance_code > $2
             AND (SELECT 1 FROM vss.reconciliation_findings f
                   WHERE f.run_id = $1 AND f.social_insurance_code = p.social_insurance_code LIMIT 1) IS NULL
           ORDER BY p.social_insurance_code LIMIT $3`,
-        [run.runId, after, PAGE],
-      );
+        values: [run.runId, after, PAGE],
+        rowMode: 'array',
+      });
       if (rows.length === 0) break;
-      const through = rows[rows.length - 1].social_insurance_code;
+      const records = rows.map(recordOfValues);
+      const through = records[records.length - 1].socialInsuranceCode;
       // Every partition's list of the page's records, in one range of the lists' key.
       const lists = await candidateListsBetween(client, run.runId, after, through);
       await insertFindings(
         client,
         run.runId,
-        rows.map((row) =>
+        records.map((record) =>
           missingIdFinding(
-            toRecord(row),
-            mergeCandidates(lists.get(row.social_insurance_code) ?? []),
+            record,
+            mergeCandidates(lists.get(record.socialInsuranceCode) ?? []),
             run.findCandidates,
           ),
         ),
       );
-      if (rows.length < PAGE) break;
+      if (records.length < PAGE) break;
       after = through;
     }
     const { rows } = await client.query<{ n: number }>(

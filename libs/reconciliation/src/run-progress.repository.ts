@@ -7,7 +7,7 @@ import { PG_POOL, rollback, withTransaction } from '@vss/platform';
 import type { NewFinding, OutcomeCounts } from './chunk-classifier';
 import { findingsDocument, insertFindingsSql } from './findings.repository';
 import type { InsuranceRecord } from '@vss/domain/reconciliation';
-import { RECORD_COLUMNS, type RecordRow, toRecord } from '@vss/insurance-records';
+import { RECORD_COLUMNS, recordOfValues } from '@vss/insurance-records';
 
 /**
  * Where the finisher keeps the candidates of records whose legacy ID the registry lacks: beside
@@ -240,8 +240,8 @@ export class RunProgressRepository {
    * resolved (no finding) and that the finisher has not searched yet.
    */
   async unresolvedLegacy(runId: string, after: string, limit: number): Promise<InsuranceRecord[]> {
-    const { rows } = await this.pool.query<RecordRow>(
-      `SELECT ${RECORD_COLUMNS} FROM vss.participants p
+    const { rows } = await this.pool.query<unknown[]>({
+      text: `SELECT ${RECORD_COLUMNS} FROM vss.participants p
         WHERE p.citizen_id IS NULL AND p.legacy_id IS NOT NULL AND p.social_insurance_code > $2
           -- Probes of the two keys per record, not joins with every finding and list of the run.
           AND (SELECT 1 FROM vss.reconciliation_findings f
@@ -250,9 +250,10 @@ export class RunProgressRepository {
                 WHERE c.run_id = $1 AND c.social_insurance_code = p.social_insurance_code
                   AND c.partition_no = $3) IS NULL
         ORDER BY p.social_insurance_code LIMIT $4`,
-      [runId, after, LEGACY_SEARCH_PARTITION, limit],
-    );
-    return rows.map(toRecord);
+      values: [runId, after, LEGACY_SEARCH_PARTITION, limit],
+      rowMode: 'array',
+    });
+    return rows.map(recordOfValues);
   }
 
   /**
