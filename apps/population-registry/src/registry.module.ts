@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import { Clock, GrpcErrorFilter, UndecodableRequestGuard } from '@vss/platform';
+import { Clock, AppErrorFilter, UndecodableRequestGuard } from '@vss/platform';
 import { CitizensRepository, REGISTRY_POOL } from './citizens/citizens.repository';
 import { CitizensService } from './citizens/citizens.service';
 import { RegistryGrpcController } from './citizens/registry.grpc.controller';
@@ -34,7 +34,7 @@ export class RegistryModule {
         { provide: APP_GUARD, useClass: UndecodableRequestGuard },
         { provide: APP_GUARD, useClass: PeerAuthGuard },
         { provide: APP_INTERCEPTOR, useClass: FaultInjectionInterceptor },
-        { provide: APP_FILTER, useValue: new GrpcErrorFilter(deps.logger) },
+        { provide: APP_FILTER, useValue: new AppErrorFilter(deps.logger) },
         CitizensRepository,
         CitizensService,
         RequestsRepository,

@@ -1,4 +1,4 @@
-import { AppError, assertUnreachable, ErrorClass } from '@vss/platform';
+import { type AppError, ErrorClass, errorsOf } from '@vss/platform';
 
 export enum CivilEventErrorCode {
   InvalidField = 'CIVIL_EVENT_INVALID_FIELD',
@@ -10,28 +10,17 @@ export enum CivilEventErrorCode {
   ProcedureNotInReview = 'PROCEDURE_NOT_IN_REVIEW',
 }
 
-function classOf(code: CivilEventErrorCode): ErrorClass {
-  switch (code) {
-    case CivilEventErrorCode.InvalidField:
-    case CivilEventErrorCode.UnknownFacility:
-      return ErrorClass.InvalidArgument;
-    case CivilEventErrorCode.WrongOffice:
-    case CivilEventErrorCode.ProcedureOfAnotherOffice:
-      return ErrorClass.PermissionDenied;
-    case CivilEventErrorCode.EventIdReused:
-      return ErrorClass.AlreadyExists;
-    case CivilEventErrorCode.ProcedureNotFound:
-      return ErrorClass.NotFound;
-    case CivilEventErrorCode.ProcedureNotInReview:
-      return ErrorClass.FailedPrecondition;
-    default:
-      return assertUnreachable(code);
-  }
-}
+const CLASSES = {
+  [CivilEventErrorCode.InvalidField]: ErrorClass.InvalidArgument,
+  [CivilEventErrorCode.UnknownFacility]: ErrorClass.InvalidArgument,
+  [CivilEventErrorCode.WrongOffice]: ErrorClass.PermissionDenied,
+  [CivilEventErrorCode.ProcedureOfAnotherOffice]: ErrorClass.PermissionDenied,
+  [CivilEventErrorCode.EventIdReused]: ErrorClass.AlreadyExists,
+  [CivilEventErrorCode.ProcedureNotFound]: ErrorClass.NotFound,
+  [CivilEventErrorCode.ProcedureNotInReview]: ErrorClass.FailedPrecondition,
+} satisfies Record<CivilEventErrorCode, ErrorClass>;
 
-export function civilEventError(code: CivilEventErrorCode, message: string, field?: string): AppError {
-  return new AppError(code, classOf(code), message, field);
-}
+export const civilEventError = errorsOf<CivilEventErrorCode>(CLASSES);
 
 /** The most common error: a field of the request that cannot be accepted, named in the message. */
 export function invalidField(field: string, message: string): AppError {

@@ -96,60 +96,58 @@ export class CivilEventsRepository {
   ): Promise<AcceptOutcome> {
     const { payload } = event;
     const { header } = payload;
-    {
-      const inserted = await client.query({
-        name: 'vss-civil-event-accept',
-        text: `WITH e AS (
-                 INSERT INTO vss.civil_events (office_code, event_id, kind, registration_number, registration_date,
-                   subject_citizen_id, payload, fingerprint)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (office_code, event_id) DO NOTHING
-                 RETURNING office_code, event_id),
-               p AS (
-                 INSERT INTO vss.procedures (procedure_id, kind, state, office_code, event_id, subject_citizen_id,
-                   current_step, accepted_on)
-                 SELECT $9, $3, 'ACCEPTED', office_code, event_id, $6, ($10::text[])[1], $11 FROM e
-                 RETURNING procedure_id),
-               s AS (
-                 INSERT INTO vss.procedure_steps (procedure_id, position, name)
-                 SELECT p.procedure_id, t.position, t.name
-                 FROM p, unnest($10::text[]) WITH ORDINALITY AS t(name, position)
-                 RETURNING 1)
-               SELECT (SELECT count(*) FROM p)::int AS inserted, (SELECT count(*) FROM s)::int AS steps`,
-        values: [
-          header.officeCode,
-          header.eventId,
-          payload.kind,
-          header.registrationNumber,
-          header.registrationDate,
-          event.subjectCitizenId,
-          JSON.stringify(payload),
-          event.fingerprint,
-          procedureId,
-          steps,
-          event.acceptedOn,
-        ],
-      });
-      if (inserted.rows[0].inserted === 1) {
-        await this.enqueue(client, { procedureId, jobSeq: 1 }, jobExpireSeconds);
-        return { status: 'accepted', procedureId };
-      }
-      const existing = await client.query<{
-        procedure_id: string;
-        state: LinkedProcedureState;
-        fingerprint: string;
-        received_at: Date;
-      }>(
-        `SELECT p.procedure_id, p.state, e.fingerprint, e.received_at
-         FROM vss.civil_events e JOIN vss.procedures p USING (office_code, event_id)
-         WHERE e.office_code = $1 AND e.event_id = $2`,
-        [header.officeCode, header.eventId],
-      );
-      const row = existing.rows[0];
-      return row.fingerprint === event.fingerprint
-        ? { status: 'duplicate', procedureId: row.procedure_id, state: row.state }
-        : { status: 'conflict', procedureId: row.procedure_id, receivedAt: row.received_at.toISOString() };
+    const inserted = await client.query({
+      name: 'vss-civil-event-accept',
+      text: `WITH e AS (
+               INSERT INTO vss.civil_events (office_code, event_id, kind, registration_number, registration_date,
+                 subject_citizen_id, payload, fingerprint)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+               ON CONFLICT (office_code, event_id) DO NOTHING
+               RETURNING office_code, event_id),
+             p AS (
+               INSERT INTO vss.procedures (procedure_id, kind, state, office_code, event_id, subject_citizen_id,
+                 current_step, accepted_on)
+               SELECT $9, $3, 'ACCEPTED', office_code, event_id, $6, ($10::text[])[1], $11 FROM e
+               RETURNING procedure_id),
+             s AS (
+               INSERT INTO vss.procedure_steps (procedure_id, position, name)
+               SELECT p.procedure_id, t.position, t.name
+               FROM p, unnest($10::text[]) WITH ORDINALITY AS t(name, position)
+               RETURNING 1)
+             SELECT (SELECT count(*) FROM p)::int AS inserted, (SELECT count(*) FROM s)::int AS steps`,
+      values: [
+        header.officeCode,
+        header.eventId,
+        payload.kind,
+        header.registrationNumber,
+        header.registrationDate,
+        event.subjectCitizenId,
+        JSON.stringify(payload),
+        event.fingerprint,
+        procedureId,
+        steps,
+        event.acceptedOn,
+      ],
+    });
+    if (inserted.rows[0].inserted === 1) {
+      await this.enqueue(client, { procedureId, jobSeq: 1 }, jobExpireSeconds);
+      return { status: 'accepted', procedureId };
     }
+    const existing = await client.query<{
+      procedure_id: string;
+      state: LinkedProcedureState;
+      fingerprint: string;
+      received_at: Date;
+    }>(
+      `SELECT p.procedure_id, p.state, e.fingerprint, e.received_at
+       FROM vss.civil_events e JOIN vss.procedures p USING (office_code, event_id)
+       WHERE e.office_code = $1 AND e.event_id = $2`,
+      [header.officeCode, header.eventId],
+    );
+    const row = existing.rows[0];
+    return row.fingerprint === event.fingerprint
+      ? { status: 'duplicate', procedureId: row.procedure_id, state: row.state }
+      : { status: 'conflict', procedureId: row.procedure_id, receivedAt: row.received_at.toISOString() };
   }
 
   /**

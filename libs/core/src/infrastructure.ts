@@ -76,8 +76,8 @@ export interface Infrastructure {
 /**
  * The one start-up of the gateway and the worker: the database reached (one readable
  * sentence when it is not), the `vss` schema found up to date (the owner migrates it; the apps'
- * roles cannot), then the `pg` pool of the hot paths,
- * the job queue, the registry client and the audit trail.
+ * roles cannot), then the four `pg` pools (general; lookups and authentication; the audit
+ * trail; watches), the job queue, the registry client and the audit trail.
  */
 export async function startInfrastructure(
   config: InfrastructureConfig,

@@ -1,4 +1,4 @@
-import { AppError, assertUnreachable, ErrorClass } from '@vss/platform';
+import { ErrorClass, errorsOf } from '@vss/platform';
 
 /** What can go wrong with a coverage call, by the caller's fault or ours. */
 export enum CoverageErrorCode {
@@ -19,29 +19,21 @@ export enum CoverageErrorCode {
   StoreUnavailable = 'COVERAGE_STORE_UNAVAILABLE',
 }
 
-function classOf(code: CoverageErrorCode): ErrorClass {
-  switch (code) {
-    case CoverageErrorCode.MissingSubject:
-    case CoverageErrorCode.TwoSubjects:
-    case CoverageErrorCode.InvalidCitizenId:
-    case CoverageErrorCode.InvalidQrPayload:
-    case CoverageErrorCode.InvalidFacilityCode:
-    case CoverageErrorCode.UnknownFacility:
-    case CoverageErrorCode.InvalidVisitDate:
-    case CoverageErrorCode.InvalidChipData:
-    case CoverageErrorCode.InvalidField:
-    case CoverageErrorCode.EmptyBatch:
-    case CoverageErrorCode.BatchTooLarge:
-    case CoverageErrorCode.InvalidPageSize:
-    case CoverageErrorCode.InvalidPageToken:
-      return ErrorClass.InvalidArgument;
-    case CoverageErrorCode.StoreUnavailable:
-      return ErrorClass.Unavailable;
-    default:
-      return assertUnreachable(code);
-  }
-}
+const CLASSES = {
+  [CoverageErrorCode.MissingSubject]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.TwoSubjects]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidCitizenId]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidQrPayload]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidFacilityCode]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.UnknownFacility]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidVisitDate]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidChipData]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidField]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.EmptyBatch]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.BatchTooLarge]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidPageSize]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.InvalidPageToken]: ErrorClass.InvalidArgument,
+  [CoverageErrorCode.StoreUnavailable]: ErrorClass.Unavailable,
+} satisfies Record<CoverageErrorCode, ErrorClass>;
 
-export function coverageError(code: CoverageErrorCode, message: string, field?: string): AppError {
-  return new AppError(code, classOf(code), message, field);
-}
+export const coverageError = errorsOf<CoverageErrorCode>(CLASSES);

@@ -87,11 +87,6 @@ export function parseCitizenId(
   return ok({ value, provinceCode, gender, birthYear, serial: value.slice(-SERIAL_DIGITS) });
 }
 
-/** True when the input parses as a citizen ID. */
-export function isCitizenId(input: string, opts?: { today?: IsoDate }): boolean {
-  return parseCitizenId(input, opts).ok;
-}
-
 function yearOfBirthDate(dateOfBirth: IsoDate | PartialDate): number {
   return typeof dateOfBirth === 'string' ? dateParts(dateOfBirth).year : dateOfBirth.year;
 }

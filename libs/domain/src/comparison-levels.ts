@@ -30,7 +30,6 @@ export const AGREEMENT_LEVELS = ['AGREES', 'DISAGREES'] as const;
 
 export type BirthDateLevel =
   (typeof DAY_DATE_LEVELS)[number] | (typeof MONTH_DATE_LEVELS)[number] | (typeof YEAR_DATE_LEVELS)[number];
-export type AgreementLevel = (typeof AGREEMENT_LEVELS)[number];
 
 const SIMILAR_NAME = 0.88;
 

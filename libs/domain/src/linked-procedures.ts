@@ -95,13 +95,6 @@ export type ProcedureStepName = BirthStep | DeathStep;
 export type LinkedProcedureState =
   'ACCEPTED' | 'RUNNING' | 'WAITING_RETRY' | 'NEEDS_REVIEW' | 'COMPLETED' | 'RESOLVED';
 
-/** States in which the worker still has something to do. */
-export const ACTIVE_PROCEDURE_STATES: readonly LinkedProcedureState[] = [
-  'ACCEPTED',
-  'RUNNING',
-  'WAITING_RETRY',
-];
-
 /** States after which nothing changes without an administrator: a watcher may stop watching. */
 export const SETTLED_PROCEDURE_STATES: readonly LinkedProcedureState[] = [
   'COMPLETED',

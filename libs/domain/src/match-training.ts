@@ -168,21 +168,6 @@ export function comparisonsOf(m: Parameters, u: Parameters): MatchModel['compari
   ) as MatchModel['comparisons'];
 }
 
-/** The m of a model as EM's starting point. */
-export function parametersOf(model: MatchModel, which: 'm' | 'u'): Parameters {
-  return Object.fromEntries(
-    COMPARISON_NAMES.map((c) => [
-      c,
-      Object.fromEntries(
-        Object.entries(model.comparisons[c] as Record<string, LevelParameters>).map(([l, p]) => [
-          l,
-          p[which],
-        ]),
-      ),
-    ]),
-  ) as Parameters;
-}
-
 /**
  * Where EM starts: rough guesses of how true matches agree (most exactly, a few with one slip).
  * EM moves away from them within a few rounds; they only need to put matches above non-matches.

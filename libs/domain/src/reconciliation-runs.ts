@@ -19,8 +19,6 @@ export type RunScope =
 
 export type RunState = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
 
-export const ACTIVE_RUN_STATES: readonly RunState[] = ['QUEUED', 'RUNNING'];
-
 /**
  * - REGISTRY_RANGE: the registry's export of a citizen-ID range, merged with our records of the
  *   same range (a whole-population run);

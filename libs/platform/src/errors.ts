@@ -105,6 +105,15 @@ export function httpStatusOf(errorClass: ErrorClass): number {
   }
 }
 
+/**
+ * The constructor of a feature's errors from its table of codes to classes. The table is
+ * written `{ ... } satisfies Record<Code, ErrorClass>`, so a code without a class does not compile.
+ */
+export function errorsOf<Code extends string>(classes: Record<Code, ErrorClass>) {
+  return (code: Code, message: string, field?: string): AppError =>
+    new AppError(code, classes[code], message, field);
+}
+
 /** Shorthand for the most common input error. */
 export function invalidArgument(code: string, field: string, message: string): AppError {
   return new AppError(code, ErrorClass.InvalidArgument, message, field);

@@ -1,4 +1,4 @@
-import { AppError, assertUnreachable, ErrorClass } from '@vss/platform';
+import { ErrorClass, errorsOf } from '@vss/platform';
 
 /** What can go wrong with a reconciliation call. */
 export enum ReconciliationErrorCode {
@@ -19,34 +19,20 @@ export enum ReconciliationErrorCode {
   RegistryUnavailable = 'RECONCILIATION_REGISTRY_UNAVAILABLE',
 }
 
-function classOf(code: ReconciliationErrorCode): ErrorClass {
-  switch (code) {
-    case ReconciliationErrorCode.InvalidScope:
-    case ReconciliationErrorCode.InvalidRunId:
-    case ReconciliationErrorCode.InvalidOutcome:
-    case ReconciliationErrorCode.InvalidField:
-    case ReconciliationErrorCode.InvalidPageToken:
-    case ReconciliationErrorCode.OutcomeNotApplicable:
-      return ErrorClass.InvalidArgument;
-    case ReconciliationErrorCode.RunNotFound:
-    case ReconciliationErrorCode.FindingNotFound:
-      return ErrorClass.NotFound;
-    case ReconciliationErrorCode.ScopeBusy:
-    case ReconciliationErrorCode.RunNotCancellable:
-    case ReconciliationErrorCode.DryRunNotApplicable:
-    case ReconciliationErrorCode.RunNotCompleted:
-      return ErrorClass.FailedPrecondition;
-    case ReconciliationErrorCode.RegistryUnavailable:
-      return ErrorClass.Unavailable;
-    default:
-      return assertUnreachable(code);
-  }
-}
+const CLASSES = {
+  [ReconciliationErrorCode.InvalidScope]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.InvalidRunId]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.InvalidOutcome]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.InvalidField]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.InvalidPageToken]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.OutcomeNotApplicable]: ErrorClass.InvalidArgument,
+  [ReconciliationErrorCode.RunNotFound]: ErrorClass.NotFound,
+  [ReconciliationErrorCode.FindingNotFound]: ErrorClass.NotFound,
+  [ReconciliationErrorCode.ScopeBusy]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.RunNotCancellable]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.DryRunNotApplicable]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.RunNotCompleted]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.RegistryUnavailable]: ErrorClass.Unavailable,
+} satisfies Record<ReconciliationErrorCode, ErrorClass>;
 
-export function reconciliationError(
-  code: ReconciliationErrorCode,
-  message: string,
-  field?: string,
-): AppError {
-  return new AppError(code, classOf(code), message, field);
-}
+export const reconciliationError = errorsOf<ReconciliationErrorCode>(CLASSES);

@@ -1,4 +1,4 @@
-import { AppError, assertUnreachable, ErrorClass } from '@vss/platform';
+import { ErrorClass, errorsOf } from '@vss/platform';
 
 export enum RegistryErrorCode {
   InvalidCitizenId = 'REGISTRY_INVALID_CITIZEN_ID',
@@ -16,33 +16,20 @@ export enum RegistryErrorCode {
   FaultInjected = 'REGISTRY_FAULT_INJECTED',
 }
 
-function classOf(code: RegistryErrorCode): ErrorClass {
-  switch (code) {
-    case RegistryErrorCode.InvalidCitizenId:
-    case RegistryErrorCode.InvalidLegacyId:
-    case RegistryErrorCode.InvalidField:
-    case RegistryErrorCode.BatchTooLarge:
-      return ErrorClass.InvalidArgument;
-    case RegistryErrorCode.CitizenNotFound:
-    case RegistryErrorCode.LegacyIdNotFound:
-      return ErrorClass.NotFound;
-    case RegistryErrorCode.CitizenExists:
-    case RegistryErrorCode.RequestIdReused:
-      return ErrorClass.AlreadyExists;
-    case RegistryErrorCode.CitizenDeceased:
-    case RegistryErrorCode.ResidenceNotRegistered:
-      return ErrorClass.FailedPrecondition;
-    case RegistryErrorCode.PeerUnauthenticated:
-      return ErrorClass.Unauthenticated;
-    case RegistryErrorCode.PeerNotAllowed:
-      return ErrorClass.PermissionDenied;
-    case RegistryErrorCode.FaultInjected:
-      return ErrorClass.Unavailable;
-    default:
-      return assertUnreachable(code);
-  }
-}
+const CLASSES = {
+  [RegistryErrorCode.InvalidCitizenId]: ErrorClass.InvalidArgument,
+  [RegistryErrorCode.InvalidLegacyId]: ErrorClass.InvalidArgument,
+  [RegistryErrorCode.InvalidField]: ErrorClass.InvalidArgument,
+  [RegistryErrorCode.BatchTooLarge]: ErrorClass.InvalidArgument,
+  [RegistryErrorCode.CitizenNotFound]: ErrorClass.NotFound,
+  [RegistryErrorCode.LegacyIdNotFound]: ErrorClass.NotFound,
+  [RegistryErrorCode.CitizenExists]: ErrorClass.AlreadyExists,
+  [RegistryErrorCode.RequestIdReused]: ErrorClass.AlreadyExists,
+  [RegistryErrorCode.CitizenDeceased]: ErrorClass.FailedPrecondition,
+  [RegistryErrorCode.ResidenceNotRegistered]: ErrorClass.FailedPrecondition,
+  [RegistryErrorCode.PeerUnauthenticated]: ErrorClass.Unauthenticated,
+  [RegistryErrorCode.PeerNotAllowed]: ErrorClass.PermissionDenied,
+  [RegistryErrorCode.FaultInjected]: ErrorClass.Unavailable,
+} satisfies Record<RegistryErrorCode, ErrorClass>;
 
-export function registryError(code: RegistryErrorCode, message: string, field?: string): AppError {
-  return new AppError(code, classOf(code), message, field);
-}
+export const registryError = errorsOf<RegistryErrorCode>(CLASSES);

@@ -33,9 +33,9 @@ const common = {
     .int()
     .min(1024)
     .default(4 * 1024 * 1024),
-  /** Connections of the general pool: admin work, procedures, reconciliation, the worker's steps. */
   /** Calls one client connection may have open at once (HTTP/2 max concurrent streams). */
   GRPC_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(1000),
+  /** Connections of the general pool: admin work, procedures, reconciliation, the worker's steps. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Connections kept for coverage lookups and authentication alone. */
   DB_LOOKUP_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(8),
@@ -256,7 +256,10 @@ export function defaultSecrets(config: SecretBearing, nodeEnv: string | undefine
   return problems;
 }
 
-/** True when nothing listens off loopback and NODE_ENV is not production: a laptop. */
+/**
+ * True when deployed — NODE_ENV is production or something listens off loopback — and so no
+ * laptop allowance holds; false on a laptop.
+ */
 export function isDeployed(config: SecretBearing, nodeEnv: string | undefined): boolean {
   return (
     nodeEnv === 'production' ||

@@ -91,6 +91,3 @@ export class AppErrorFilter implements ExceptionFilter {
     });
   }
 }
-
-/** The filter under the name the registry stub uses. */
-export const GrpcErrorFilter = AppErrorFilter;
