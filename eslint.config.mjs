@@ -32,7 +32,7 @@ const ALLOWED = {
   security: ['platform', 'contracts', 'domain'],
   audit: ['platform', 'security'],
   'api-keys': ['platform', 'security'],
-  limits: ['platform', 'security'],
+  limits: ['platform', 'security', 'domain'],
   pki: [],
   'insurance-records': ['platform', 'domain', 'contracts'],
   'registry-client': ['platform', 'contracts'],

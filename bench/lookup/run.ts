@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
-import { vietnamDate } from '@vss/platform';
+import { vietnamDate } from '@vss/domain';
 import { ensurePki } from '@vss/pki';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(' ')} at start`,
   );
-  const today = vietnamDate(new Date());
+  const today = vietnamDate(Date.now());
   const db = await prepareDatabase({
     size: SIZE,
     databaseUrl: process.env.DATABASE_URL,

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { FINDING_OUTCOMES } from '@vss/domain/reconciliation';
 
 /**
  * Scores a reconciliation run against the synthetic generator's truth (synth.truth: the
@@ -7,17 +8,7 @@ import type { Pool } from 'pg';
  * the apps never do: this is measurement, not production.
  */
 
-export const SCORED_OUTCOMES = [
-  'MATCHED_AFTER_NORMALIZATION',
-  'FIELD_MISMATCH',
-  'LEGACY_ID_RESOLVED',
-  'NOT_IN_REGISTRY',
-  'DECEASED_BUT_ACTIVE',
-  'DUPLICATE_PARTICIPANT',
-  'MISSING_ID_CANDIDATE',
-] as const;
-
-export type ScoredOutcome = (typeof SCORED_OUTCOMES)[number];
+export type ScoredOutcome = (typeof FINDING_OUTCOMES)[number];
 
 export interface OutcomeQuality {
   outcome: ScoredOutcome;
@@ -70,7 +61,7 @@ export async function scoreRun(pool: Pool, runId: string): Promise<RunQuality> {
             (SELECT count(*) FROM t WHERE t.outcome = o.outcome) AS expected,
             (SELECT count(*) FROM f JOIN t USING (sic) WHERE f.outcome = o.outcome AND t.outcome = o.outcome) AS tp
        FROM o`,
-    [runId, SCORED_OUTCOMES],
+    [runId, FINDING_OUTCOMES],
   );
   const outcomes = rows.map((r) => {
     const found = Number(r.found);

@@ -9,7 +9,7 @@ import {
   type Procedure,
   type WatchProcedureResponse,
 } from '@vss/contracts';
-import { parseIsoDate } from '@vss/domain';
+import { parseIsoDate, UUID_PATTERN } from '@vss/domain';
 import {
   isSettled,
   type LinkedProcedureKind,
@@ -34,7 +34,6 @@ import { CivilEventsRepository, type ProcedureFilter } from './civil-events.repo
 import { storedKind, storedState } from './procedure.codecs';
 import { type ProcedureRow, toProcedure } from './procedure.rows';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_PAGE = 50;
 const MAX_PAGE = 500;
 const MAX_NOTE = 2000;
@@ -219,8 +218,11 @@ export class ProceduresService {
 }
 
 function requireId(procedureId: string): void {
-  if (!UUID.test(procedureId ?? '')) {
-    throw invalidField('procedure_id', `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID)`);
+  if (!UUID_PATTERN.test(procedureId ?? '')) {
+    throw invalidField(
+      'procedure_id',
+      `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID_PATTERN)`,
+    );
   }
 }
 

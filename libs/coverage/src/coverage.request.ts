@@ -13,6 +13,7 @@ import {
   parseCitizenId,
   parseIsoDate,
   previewInput,
+  UUID_PATTERN,
 } from '@vss/domain';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
 
@@ -248,7 +249,6 @@ export function parseListRequest(request: Partial<ListCoverageLookupsRequest>, t
 }
 
 const AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The token of the page after the lookup (at, id), for this citizen's listing only. */
 export function encodeListToken(citizenId: string, at: string, id: string): string {
@@ -256,7 +256,7 @@ export function encodeListToken(citizenId: string, at: string, id: string): stri
 }
 
 function decodeListToken(token: string, citizenId: string): { at: string; id: string } {
-  const decoded = decodePageToken(token, { filter: { citizenId }, shape: [AT, UUID] });
+  const decoded = decodePageToken(token, { filter: { citizenId }, shape: [AT, UUID_PATTERN] });
   if (!decoded.ok) {
     throw coverageError(CoverageErrorCode.InvalidPageToken, pageTokenMessage(decoded.problem), 'page_token');
   }

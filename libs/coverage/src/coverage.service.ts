@@ -38,9 +38,6 @@ export type Channel = 'grpc' | 'http';
  */
 @Injectable()
 export class CoverageService {
-  /** Today in Vietnam and the instants it spans: formatting a date per call costs more than a lookup. */
-  private day = { from: 0, until: 0, date: '' };
-
   constructor(
     private readonly records: CoverageRecords,
     private readonly history: AccessHistoryRepository,
@@ -55,7 +52,7 @@ export class CoverageService {
     request: LookupCoverageRequest,
     channel: Channel,
   ): Promise<LookupCoverageResponse> {
-    const query = parseLookupRequest(request, this.today());
+    const query = parseLookupRequest(request, this.clock.today());
     await this.authorizeFacility(caller, query.facilityCode);
     const identity = this.identity.check(query.citizenId, query.chip);
     const records = await this.read(() => this.records.get(query.citizenId));
@@ -76,7 +73,7 @@ export class CoverageService {
     request: BatchLookupCoverageRequest,
     channel: Channel,
   ): Promise<BatchLookupCoverageResponse> {
-    const batch = parseBatchRequest(request, this.today());
+    const batch = parseBatchRequest(request, this.clock.today());
     await this.authorizeFacility(caller, batch.facilityCode);
     const records = await this.read(() => Promise.all(batch.citizenIds.map((id) => this.records.get(id))));
     const unknownToVss = batch.citizenIds.filter((_, i) => records[i].length === 0);
@@ -127,7 +124,7 @@ export class CoverageService {
     request: ListCoverageLookupsRequest | ListAccessHistoryRequest,
     actions: string[] | undefined,
   ) {
-    const query = parseListRequest(request, this.today());
+    const query = parseListRequest(request, this.clock.today());
     // One more than asked tells whether there is a next page without counting.
     const rows = await this.read(() =>
       this.history.accessesOf(query.citizenId, query.after, query.pageSize + 1, actions),
@@ -153,17 +150,6 @@ export class CoverageService {
         detail: { scope },
       }),
     );
-  }
-
-  /** The default visit date. Vietnam keeps UTC+7 all year, so a day is 24 hours from 00:00+07:00. */
-  private today(): string {
-    const now = this.clock.now().getTime();
-    if (now < this.day.from || now >= this.day.until) {
-      const date = this.clock.today();
-      const from = Date.parse(`${date}T00:00:00+07:00`);
-      this.day = { from, until: from + 86_400_000, date };
-    }
-    return this.day.date;
   }
 
   /**

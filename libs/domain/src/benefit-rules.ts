@@ -1,4 +1,4 @@
-import { compareDates, IsoDate } from './dates';
+import { inForce, IsoDate } from './dates';
 import { RateCode, RateError } from './rates';
 import { err, ok, Result } from './result';
 
@@ -44,19 +44,15 @@ export const BENEFIT_RULES: readonly BenefitRule[] = Object.freeze(
 );
 
 /**
- * The rule of `code` in force on a date (latest effectiveFrom ≤ on). A missing rule is reported
- * as NO_RATE: to the caller it is the same problem, reference data missing for that date.
+ * The rule of `code` in force on a date (`inForce`). A missing rule is reported as NO_RATE: to
+ * the caller it is the same problem, reference data missing for that date.
  */
 export function benefitRuleInForce(
   rules: readonly BenefitRule[],
   code: BenefitRuleCode,
   on: IsoDate,
 ): Result<BenefitRule, RateError> {
-  let best: BenefitRule | undefined;
-  for (const rule of rules) {
-    if (rule.code !== code || compareDates(rule.effectiveFrom, on) > 0) continue;
-    if (!best || compareDates(rule.effectiveFrom, best.effectiveFrom) >= 0) best = rule;
-  }
+  const best = inForce(rules, on, (rule) => rule.code === code);
   return best
     ? ok(best)
     : err({

@@ -7,6 +7,7 @@ import {
   compareDates,
   daysBetween,
   firstDayOfNextMonth,
+  inForce,
   formatDdMmYyyy,
   formatPartialDate,
   isoDateFromParts,
@@ -17,6 +18,7 @@ import {
   parsePartialDate,
   partialDateMatches,
   precisionOf,
+  vietnamDate,
 } from './dates';
 
 describe('parseIsoDate', () => {
@@ -259,5 +261,52 @@ describe('partial dates', () => {
 
   it('turns any string into a result without throwing', () => {
     fc.assert(fc.property(anyText, (s) => typeof parsePartialDate(s).ok === 'boolean'));
+  });
+});
+
+describe('vietnamDate', () => {
+  it('is the date at UTC+7: the evening in UTC is already tomorrow in Vietnam', () => {
+    expect(vietnamDate(Date.parse('2025-11-23T18:30:00Z'))).toBe('2025-11-24');
+    expect(vietnamDate(Date.parse('2025-11-23T16:59:59.999Z'))).toBe('2025-11-23');
+    expect(vietnamDate(Date.parse('2025-11-23T17:00:00Z'))).toBe('2025-11-24');
+  });
+
+  it('agrees with the time zone database for any instant (Vietnam has kept UTC+7 since 1975)', () => {
+    const zone = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+    const instant = fc.integer({
+      min: Date.parse('1976-01-01T00:00:00Z'),
+      max: Date.parse('2100-01-01T00:00:00Z'),
+    });
+    fc.assert(fc.property(instant, (ms) => vietnamDate(ms) === zone.format(new Date(ms))));
+  });
+});
+
+describe('inForce', () => {
+  const row = (effectiveFrom: string, id: number) => ({ effectiveFrom, id });
+  const dated = fc.array(fc.tuple(isoDateArb(2000, 2030), fc.nat(3)), { maxLength: 12 });
+
+  it('picks the latest row started by the date, the later of two on the same date', () => {
+    const rows = [row('2020-01-01', 1), row('2024-07-01', 2), row('2024-07-01', 3), row('2030-01-01', 4)];
+    expect(inForce(rows, '2024-06-30', () => true)?.id).toBe(1);
+    expect(inForce(rows, '2024-07-01', () => true)?.id).toBe(3);
+    expect(inForce(rows, '2019-12-31', () => true)).toBeUndefined();
+  });
+
+  it('returns a selected row started by the date that no later-started selected row beats', () => {
+    fc.assert(
+      fc.property(dated, isoDateArb(2000, 2030), fc.nat(3), (pairs, on, kind) => {
+        const rows = pairs.map(([d, k], i) => ({ effectiveFrom: d, kind: k, i }));
+        const best = inForce(rows, on, (r) => r.kind === kind);
+        const started = rows.filter((r) => r.kind === kind && r.effectiveFrom <= on);
+        if (started.length === 0) return best === undefined;
+        const latest = started.reduce((a, b) => (b.effectiveFrom >= a.effectiveFrom ? b : a));
+        return best === latest;
+      }),
+    );
   });
 });

@@ -22,6 +22,14 @@ const MAX_YEAR = 9999;
 const MONTHS_PER_YEAR = 12;
 
 /** True for Gregorian leap years. */
+/** Vietnam keeps UTC+7 all year, with no daylight saving: a day is 24 hours from 00:00+07:00. */
+export const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** The calendar date in Vietnam at an instant (milliseconds since the epoch). */
+export function vietnamDate(epochMs: number): IsoDate {
+  return new Date(epochMs + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
+}
+
 export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
@@ -300,4 +308,22 @@ export function formatPartialDate(p: PartialDate): string {
   if (p.month === undefined) return year;
   const month = `${year}-${pad(p.month, 2)}`;
   return p.day === undefined ? month : `${month}-${pad(p.day, 2)}`;
+}
+
+/**
+ * The row in force on a date among those `which` selects: the latest effectiveFrom ≤ on; of two
+ * with the same date the later one in the table wins, so an appended correction replaces a
+ * mistyped row. Undefined when none has started by then.
+ */
+export function inForce<T extends { effectiveFrom: IsoDate }>(
+  rows: readonly T[],
+  on: IsoDate,
+  which: (row: T) => boolean,
+): T | undefined {
+  let best: T | undefined;
+  for (const row of rows) {
+    if (!which(row) || compareDates(row.effectiveFrom, on) > 0) continue;
+    if (!best || compareDates(row.effectiveFrom, best.effectiveFrom) >= 0) best = row;
+  }
+  return best;
 }

@@ -3,6 +3,7 @@ export * from './result';
 export * from './dates';
 export * from './provinces';
 export * from './digits';
+export * from './uuid';
 export * from './citizen-id';
 export * from './legacy-id';
 export * from './social-insurance-code';

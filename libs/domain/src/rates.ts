@@ -1,4 +1,4 @@
-import { compareDates, IsoDate, parseIsoDate } from './dates';
+import { inForce, IsoDate, parseIsoDate } from './dates';
 import { err, ok, Result } from './result';
 
 /**
@@ -83,20 +83,13 @@ export function rateName(code: RateCode): string {
   return RATE_NAMES[code];
 }
 
-/**
- * The row of `code` in force on a date: the latest with effectiveFrom ≤ on. Of two rows with the
- * same date the later one in the table wins, so an appended correction replaces a mistyped row.
- */
+/** The row of `code` in force on a date (`inForce`), or NO_RATE naming what is missing. */
 export function rateInForce(
   table: readonly RateRow[],
   code: RateCode,
   on: IsoDate,
 ): Result<RateRow, RateError> {
-  let best: RateRow | undefined;
-  for (const row of table) {
-    if (row.code !== code || compareDates(row.effectiveFrom, on) > 0) continue;
-    if (!best || compareDates(row.effectiveFrom, best.effectiveFrom) >= 0) best = row;
-  }
+  const best = inForce(table, on, (row) => row.code === code);
   if (!best) {
     const first = table
       .filter((row) => row.code === code)

@@ -19,17 +19,8 @@ import { nameMatchKey, type NameKeyOf } from './names';
  * and this file decides.
  */
 
-export type ReconciliationOutcome =
-  | 'MATCHED'
-  | 'MATCHED_AFTER_NORMALIZATION'
-  | 'FIELD_MISMATCH'
-  | 'LEGACY_ID_RESOLVED'
-  | 'NOT_IN_REGISTRY'
-  | 'DECEASED_BUT_ACTIVE'
-  | 'DUPLICATE_PARTICIPANT'
-  | 'MISSING_ID_CANDIDATE';
-
-export const RECONCILIATION_OUTCOMES: readonly ReconciliationOutcome[] = [
+/** Every outcome a record can reach, MATCHED (no finding) first, in the order reports list them. */
+export const RECONCILIATION_OUTCOMES = [
   'MATCHED',
   'MATCHED_AFTER_NORMALIZATION',
   'FIELD_MISMATCH',
@@ -38,7 +29,14 @@ export const RECONCILIATION_OUTCOMES: readonly ReconciliationOutcome[] = [
   'DECEASED_BUT_ACTIVE',
   'DUPLICATE_PARTICIPANT',
   'MISSING_ID_CANDIDATE',
-];
+] as const;
+
+export type ReconciliationOutcome = (typeof RECONCILIATION_OUTCOMES)[number];
+
+/** The outcomes that are findings: every outcome but MATCHED. */
+export const FINDING_OUTCOMES = RECONCILIATION_OUTCOMES.filter(
+  (o): o is Exclude<ReconciliationOutcome, 'MATCHED'> => o !== 'MATCHED',
+);
 
 /** An insurance record as reconciliation sees it (vss.participants). */
 export type InsuranceRecord = {

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
+import { VIETNAM_OFFSET_MS, vietnamDate } from '@vss/domain';
 import { ChangeFeed } from '@vss/platform';
 import type { Caller, Role } from '@vss/security';
 import { type LimitName, type LimitSpec, parseLimitSpec, shareOf } from './limit-spec';
@@ -13,7 +14,6 @@ export const CALLER_LIMITS_CHANNEL = 'vss_caller_limits_changed';
 const FLEET_STALE_SECONDS = 15;
 const DAY_MS = 86_400_000;
 /** Calendar days are Vietnam's (UTC+7, no daylight saving). */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 const refusals = new Counter({
   name: 'vss_caller_limit_refusals_total',
@@ -234,7 +234,7 @@ export class CallerLimits {
         bucket: this.bucketFor(spec, undefined),
         calls: 0,
         streams: 0,
-        day: vietnamDay(Date.now()),
+        day: vietnamDate(Date.now()),
         fleetUsed: 0,
         pending: 0,
         flushing: 0,
@@ -257,7 +257,7 @@ export class CallerLimits {
   }
 
   private rollDay(state: CallerState): void {
-    const today = vietnamDay(Date.now());
+    const today = vietnamDate(Date.now());
     if (state.day !== today) {
       state.day = today;
       state.fleetUsed = 0;
@@ -365,10 +365,6 @@ export class CallerLimits {
     this.gateways = gateways;
     for (const state of this.states.values()) state.bucket = this.bucketFor(state.spec, state.bucket);
   }
-}
-
-export function vietnamDay(epochMs: number): string {
-  return new Date(epochMs + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 function secondsToNextDay(): number {

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Role } from '@vss/security';
 import { type LimitSpec, parseLimitSpec, ROLE_DEFAULTS } from './limit-spec';
-import { vietnamDay } from './caller-limits';
+import { vietnamDate } from '@vss/domain';
 
 export interface LimitOverride {
   callerId: string;
@@ -64,7 +64,7 @@ export class LimitOverrides {
   async usageToday(limit = 20): Promise<Array<{ callerId: string; used: number }>> {
     const { rows } = await this.pool.query<{ caller_id: string; used: string }>(
       'SELECT caller_id, used::text FROM vss.caller_usage WHERE day = $1 ORDER BY used DESC LIMIT $2',
-      [vietnamDay(Date.now()), limit],
+      [vietnamDate(Date.now()), limit],
     );
     return rows.map((r) => ({ callerId: r.caller_id, used: Number(r.used) }));
   }

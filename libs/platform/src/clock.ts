@@ -1,24 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import { type IsoDate, VIETNAM_OFFSET_MS, vietnamDate } from '@vss/domain';
 
-const VIETNAM = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Ho_Chi_Minh',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
-
-/** The calendar date in Vietnam (UTC+7) at an instant, as YYYY-MM-DD. */
-export function vietnamDate(at: Date): string {
-  return VIETNAM.format(at);
-}
+const DAY_MS = 86_400_000;
 
 /** The one place that reads the time, so that tests can move it. */
 @Injectable()
 export class Clock {
+  /** Today in Vietnam and the instants it spans: formatting a date per call costs more than a lookup. */
+  private day = { from: 0, until: 0, date: '' };
+
   now(): Date {
     return new Date();
   }
-  today(): string {
-    return vietnamDate(this.now());
+
+  /** The calendar date in Vietnam now. */
+  today(): IsoDate {
+    const now = this.now().getTime();
+    if (now < this.day.from || now >= this.day.until) {
+      const from = Math.floor((now + VIETNAM_OFFSET_MS) / DAY_MS) * DAY_MS - VIETNAM_OFFSET_MS;
+      this.day = { from, until: from + DAY_MS, date: vietnamDate(now) };
+    }
+    return this.day.date;
   }
 }

@@ -5,7 +5,7 @@ import {
   type RunScope as RunScopeMessage,
   RunState,
 } from '@vss/contracts';
-import { isProvinceCode, parseIsoDate } from '@vss/domain';
+import { isProvinceCode, parseIsoDate, UUID_PATTERN } from '@vss/domain';
 import { enumCodec } from '@vss/platform';
 import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
 import type { RunScope, RunState as StoredRunState } from '@vss/domain/reconciliation-runs';
@@ -19,7 +19,6 @@ export const APPLICABLE_OUTCOMES: readonly ReconciliationOutcome[] = [
   'DECEASED_BUT_ACTIVE',
 ];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGE = 5000;
 
 function invalid(field: string, message: string) {
@@ -82,10 +81,10 @@ export function scopeMessage(scope: RunScope): RunScopeMessage {
 
 export function requireRunId(value: string | undefined): string {
   const runId = (value ?? '').trim();
-  if (!UUID.test(runId)) {
+  if (!UUID_PATTERN.test(runId)) {
     throw reconciliationError(
       ReconciliationErrorCode.InvalidRunId,
-      `run_id ${JSON.stringify(runId)} is not a run ID (a UUID, as StartRun returned it)`,
+      `run_id ${JSON.stringify(runId)} is not a run ID (a UUID_PATTERN, as StartRun returned it)`,
       'run_id',
     );
   }

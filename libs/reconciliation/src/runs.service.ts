@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { ListRunsRequest, ListRunsResponse, Run, StartRunRequest } from '@vss/contracts';
 import { RECONCILIATION_OUTCOMES } from '@vss/domain/reconciliation';
+import { UUID_PATTERN } from '@vss/domain';
 import {
   planPartitions,
   RECONCILIATION_QUEUE,
@@ -47,7 +48,6 @@ const FINISHED: readonly RunState[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
 
 // A run's position in the listing: created_at to the microsecond as PostgreSQL prints it, and its ID.
 const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isFinished(state: RunState): boolean {
   return FINISHED.includes(state);
@@ -168,7 +168,7 @@ export class RunsService {
     const filter = { state: state ?? null };
     let after: { createdAt: string; runId: string } | undefined;
     if (request.pageToken) {
-      const decoded = decodePageToken(request.pageToken, { filter, shape: [CREATED_KEY, UUID] });
+      const decoded = decodePageToken(request.pageToken, { filter, shape: [CREATED_KEY, UUID_PATTERN] });
       if (!decoded.ok) {
         throw reconciliationError(
           ReconciliationErrorCode.InvalidPageToken,

@@ -6,8 +6,6 @@
  */
 
 const DAY_MS = 86_400_000;
-/** Vietnam has kept UTC+7 without daylight saving since 1975. */
-const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 export type Day = number;
 
@@ -34,11 +32,6 @@ export function isoOf(day: Day): string {
 function formatIso(day: Day): string {
   const { year, month, day: dom } = partsOfDay(day);
   return `${year}-${two(month)}-${two(dom)}`;
-}
-
-/** Today's date in Vietnam, the default reference date of a generated population. */
-export function todayInVietnam(now = Date.now()): string {
-  return new Date(now + VIETNAM_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /**

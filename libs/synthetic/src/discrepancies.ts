@@ -1,6 +1,6 @@
 import { nameMatchKey } from '@vss/domain';
 import { Random } from './random';
-import type { Outcome } from './rows';
+import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 
 /**
  * The discrepancies injected into insurance records, what a correct reconciliation must
@@ -80,7 +80,7 @@ export const DEFAULT_DISCREPANCY_RATES: Readonly<DiscrepancyRates> = Object.free
   CITIZEN_ID_OTHER_PERSON: 0.002,
 });
 
-export const OUTCOME_OF: Readonly<Record<DiscrepancyKind, Outcome>> = Object.freeze({
+export const OUTCOME_OF: Readonly<Record<DiscrepancyKind, ReconciliationOutcome>> = Object.freeze({
   NAME_FORM: 'MATCHED_AFTER_NORMALIZATION',
   NAME_TYPO: 'FIELD_MISMATCH',
   DOB_DAY_MONTH_SWAPPED: 'FIELD_MISMATCH',

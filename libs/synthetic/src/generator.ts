@@ -1,5 +1,5 @@
-import { parseIsoDate } from '@vss/domain';
-import { ageOn, type Day, dayFromParts, dayOf, monthIndexOf, partsOfDay, todayInVietnam } from './dates';
+import { parseIsoDate, vietnamDate } from '@vss/domain';
+import { ageOn, type Day, dayFromParts, dayOf, monthIndexOf, partsOfDay } from './dates';
 import { DEMO_CITIZENS, demoDraft, UNKNOWN_DEMO_ID } from './demo-people';
 import {
   birthYearOf,
@@ -74,7 +74,7 @@ export function resolveGeneratorOptions(options: GeneratorOptions): ResolvedGene
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`seed must be an integer from 0 to 4294967295, got ${seed}`);
   }
-  const asOf = options.asOf ?? todayInVietnam();
+  const asOf = options.asOf ?? vietnamDate(Date.now());
   const parsed = parseIsoDate(asOf);
   if (!parsed.ok) throw new RangeError(`asOf: ${parsed.error.message}`);
   // Births run from 1930 and citizen IDs must encode them: keep "today" in this century.

@@ -22,7 +22,8 @@ import { buildInsurance, type InsuranceContext, type InsuredPerson } from './ins
 import { sampleFullName } from './names';
 import { BIRTH_PROVINCES, sampleAddress, sampleResidenceProvince } from './places';
 import { Random } from './random';
-import type { CitizenRow, IdentityField, ParticipantRow, PersonRecords, TruthRow } from './rows';
+import type { IdentityField } from '@vss/domain';
+import type { CitizenRow, ParticipantRow, PersonRecords, TruthRow } from './rows';
 
 /**
  * Applies one discrepancy to a person's clean insurance records and writes down the truth:

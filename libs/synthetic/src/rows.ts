@@ -1,4 +1,5 @@
-import type { ObjectGroupCode } from '@vss/domain';
+import type { IdentityField, ObjectGroupCode } from '@vss/domain';
+import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 
 /**
  * The rows the generator produces, one interface per table, in the tables' own vocabulary.
@@ -86,27 +87,14 @@ export interface BenefitPaymentRow {
   paidOn: string;
 }
 
-/** The reconciliation outcome a correct reconciliation must reach for a record. */
-export type Outcome =
-  | 'MATCHED'
-  | 'MATCHED_AFTER_NORMALIZATION'
-  | 'FIELD_MISMATCH'
-  | 'LEGACY_ID_RESOLVED'
-  | 'NOT_IN_REGISTRY'
-  | 'DECEASED_BUT_ACTIVE'
-  | 'DUPLICATE_PARTICIPANT'
-  | 'MISSING_ID_CANDIDATE';
-
-/** Identity fields reconciliation compares, named as in the FieldDifference message. */
-export type IdentityField = 'full_name' | 'date_of_birth' | 'gender';
-
 /**
  * synth.truth: what was injected into one participant record, and the clean value. MATCHED is
  * the truth of an injected change that must not be reported (invisible characters).
  */
 export interface TruthRow {
   socialInsuranceCode: string;
-  outcome: Outcome;
+  /** The outcome a correct reconciliation must reach for the record. */
+  outcome: ReconciliationOutcome;
   /** The registry citizen this record really belongs to; null when there is none. */
   citizenId: string | null;
   fields: IdentityField[];
