@@ -12,7 +12,7 @@ import { ensurePki } from '@vss/pki';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
 import { auditCount, clinicKey, prepareDatabase, sampleIds, type SampledIds } from './population';
-import { type BenchProcess, cpuMsOfTree, runNode, startNode } from './processes';
+import { type BenchProcess, cpuMsOfTree, runNode, startNode } from '../support/processes';
 import {
   CACHED,
   CACHED_PLAINTEXT,
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     });
     const startRegistry = async (name: string, env: Record<string, string>) => {
       const port = await freePort();
-      const registry = startNode(name, 'apps/population-registry/src/main.js', [], {
+      const registry = startNode(name, 'apps/population-registry/src/main.js', {
         DATABASE_URL: db.url,
         REGISTRY_GRPC_PORT: String(port),
         LOG_LEVEL: 'info',
@@ -144,7 +144,6 @@ async function main(): Promise<void> {
       const gateway = startNode(
         name,
         'apps/gateway/src/main.js',
-        [],
         {
           DATABASE_URL: db.url,
           GATEWAY_GRPC_PORT: String(port),
@@ -157,7 +156,7 @@ async function main(): Promise<void> {
           ...Object.fromEntries((opts.env ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
           ...env,
         },
-        profile,
+        { nodeArgs: profile },
       );
       processes.push(gateway);
       await gateway.waitFor(/gateway serving/);
@@ -178,8 +177,8 @@ async function main(): Promise<void> {
       const echo = startNode(
         label,
         'bench/lookup/echo-server.js',
-        [String(port), String(answerBytes), ...args],
         {},
+        { args: [String(port), String(answerBytes), ...args] },
       );
       processes.push(echo);
       await echo.waitFor(/echo serving/);
@@ -196,9 +195,11 @@ async function main(): Promise<void> {
     const nestEcho = startNode(
       'nest-echo',
       'bench/lookup/nest-echo-server.js',
-      [String(nestPort), file('ca.crt'), file('gateway.crt'), file('gateway.key')],
       {},
-      profile,
+      {
+        args: [String(nestPort), file('ca.crt'), file('gateway.crt'), file('gateway.key')],
+        nodeArgs: profile,
+      },
     );
     processes.push(nestEcho);
     await nestEcho.waitFor(/nest echo serving/);

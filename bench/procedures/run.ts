@@ -10,7 +10,8 @@ import { ApiKeys } from '@vss/api-keys';
 import { LimitOverrides } from '@vss/limits';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel } from './fixtures';
-import { type BenchProcess, cpuMsOfTree, freshDatabase, startNode } from './system';
+import { type BenchProcess, cpuMsOfTree, startNode } from '../support/processes';
+import { freshDatabase } from './system';
 
 /**
  * `npm run bench:procedures [-- --births N --deaths N --citizens N --concurrency N --worker-concurrency N --empty-jobs N]`
