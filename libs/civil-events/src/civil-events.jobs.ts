@@ -5,7 +5,7 @@ import {
   PROCEDURE_STEP_QUEUE_RETRY,
   type ProcedureStepJob,
 } from '@vss/domain/linked-procedures';
-import { ensureQueue, type PgBoss, type WorkerConfig } from '@vss/platform';
+import { ensureQueue, type PgBoss, type WorkerConfig, workLoops } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
@@ -38,19 +38,12 @@ export class CivilEventsJobsModule implements OnApplicationBootstrap {
       ...PROCEDURE_STEP_QUEUE_RETRY,
       retryLimit: this.config.PROCEDURE_JOB_RETRY_LIMIT,
     });
-    for (let i = 0; i < this.config.WORKER_CONCURRENCY; i += 1) {
-      const loop: { id?: string } = {};
-      loop.id = await this.jobs.work<ProcedureStepJob>(
-        PROCEDURE_STEP_QUEUE,
-        { batchSize: 1, pollingIntervalSeconds: this.config.QUEUE_POLL_SECONDS },
-        async ([job]) => {
-          await this.runner.run(job.data);
-          // pg-boss sleeps a polling interval after every fetch unless notified; a loop that
-          // just found work is likely to find more.
-          if (loop.id) this.jobs.notifyWorker(loop.id);
-        },
-      );
-    }
+    await workLoops<ProcedureStepJob>(
+      this.jobs,
+      PROCEDURE_STEP_QUEUE,
+      { loops: this.config.WORKER_CONCURRENCY, pollSeconds: this.config.QUEUE_POLL_SECONDS },
+      (job) => this.runner.run(job.data),
+    );
     this.logger.info(
       { queue: PROCEDURE_STEP_QUEUE, loops: this.config.WORKER_CONCURRENCY },
       'linked-procedure steps: taking jobs',

@@ -219,10 +219,7 @@ export class ProceduresService {
 
 function requireId(procedureId: string): void {
   if (!UUID_PATTERN.test(procedureId ?? '')) {
-    throw invalidField(
-      'procedure_id',
-      `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID_PATTERN)`,
-    );
+    throw invalidField('procedure_id', `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID)`);
   }
 }
 

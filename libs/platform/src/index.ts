@@ -19,3 +19,4 @@ export * from './codecs/enum-codec';
 export * from './database/unavailable';
 export * from './tls/tls';
 export * from './metrics/operator-server';
+export * from './grpc/paced-stream';

@@ -8,6 +8,7 @@ import type {
 } from '@vss/contracts';
 import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
 import { AuditAction, AuditTrail } from '@vss/audit';
+import { sendPaced, type WritableCall } from '@vss/platform';
 import { type Caller } from '@vss/security';
 import { ApplyRepository } from './apply.repository';
 import { FindingsRepository, toFinding } from './findings.repository';
@@ -15,22 +16,7 @@ import { ReconciliationErrorCode, reconciliationError } from './reconciliation.e
 import { outcomeMessage, parseApplyQuery, parseFindingsQuery } from './reconciliation.request';
 import { RunsService } from './runs.service';
 
-/** The part of a server stream that tells when the client has caught up. */
-export interface WritableCall {
-  writableNeedDrain?: boolean;
-  once?(event: 'drain' | 'close', listener: () => void): unknown;
-  cancelled?: boolean;
-}
-
 const APPLY_BATCH = 200;
-
-function drained(call: WritableCall | undefined): Promise<void> {
-  if (!call?.writableNeedDrain || !call.once) return Promise.resolve();
-  return new Promise((resolve) => {
-    call.once!('drain', resolve);
-    call.once!('close', resolve);
-  });
-}
 
 /** Listing findings as a resumable stream, and applying the chosen ones to the records. */
 @Injectable()
@@ -43,10 +29,15 @@ export class FindingsService {
   ) {}
 
   /**
-   * Pages of findings after the cursor; the next page is read only once the client has taken
-   * the last one, so a slow reader of a large run never makes the gateway hold the run.
+   * Pages of findings after the cursor, paced by the client (sendPaced): the next page is read
+   * only once the client has taken the last one, so a slow reader of a large run never makes
+   * the gateway hold the run.
    */
-  list(caller: Caller, request: ListFindingsRequest, call?: WritableCall): Observable<ListFindingsResponse> {
+  list(
+    caller: Caller,
+    request: ListFindingsRequest,
+    call?: WritableCall<ListFindingsResponse>,
+  ): Observable<ListFindingsResponse> {
     return new Observable((subscriber) => {
       let stopped = false;
       const run = async () => {
@@ -75,9 +66,8 @@ export class FindingsService {
               }),
             ),
           );
-          subscriber.next({ findings: rows.map(toFinding), cursor: after });
+          await sendPaced(subscriber, call, { findings: rows.map(toFinding), cursor: after });
           if (rows.length < want) break;
-          await drained(call);
         }
       };
       run().then(

@@ -21,9 +21,10 @@ import {
   type WatchRunRequest,
   type WatchRunResponse,
 } from '@vss/contracts';
+import { type WritableCall } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
 import { CandidateSearch } from './candidate-search';
-import { FindingsService, type WritableCall } from './findings.service';
+import { FindingsService } from './findings.service';
 import { RunsService } from './runs.service';
 
 /** vss.gateway.v1.ReconciliationService: administrators only; hands each call to a service. */
@@ -60,7 +61,7 @@ export class ReconciliationGrpcController implements ReconciliationServiceContro
   listFindings(
     request: ListFindingsRequest,
     metadata: Metadata,
-    call?: WritableCall,
+    call?: WritableCall<ListFindingsResponse>,
   ): Observable<ListFindingsResponse> {
     return this.findings.list(callerOf(metadata), request, call);
   }

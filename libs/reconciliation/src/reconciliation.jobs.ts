@@ -1,7 +1,7 @@
 import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
-import { ensureQueue, type PgBoss, type WorkerConfig } from '@vss/platform';
+import { ensureQueue, type PgBoss, type WorkerConfig, workLoops } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
 import { ChunkClassifier } from './chunk-classifier';
 import { MatchModels } from './match-models';
@@ -46,31 +46,25 @@ export class ReconciliationJobsModule implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureQueue(this.jobs, RECONCILIATION_QUEUE);
-    for (let i = 0; i < this.config.RECONCILE_CONCURRENCY; i += 1) {
-      const loop: { id?: string } = {};
-      loop.id = await this.jobs.work<PartitionJob>(
-        RECONCILIATION_QUEUE,
-        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.config.QUEUE_POLL_SECONDS },
-        async ([job]) => {
-          try {
-            await this.runner.runSlice(
-              job.data,
-              Number(job.expireInSeconds) || this.config.JOB_EXPIRE_SECONDS,
-            );
-          } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
-            this.logger.warn(
-              { ...job.data, attempt: job.retryCount, error: message },
-              'reconciliation slice failed',
-            );
-            // The queue retries with backoff; when it will not again, the run has failed.
-            if (job.retryCount >= job.retryLimit) await this.runs.fail(job.data.runId, message);
-            throw error;
-          }
-          if (loop.id) this.jobs.notifyWorker(loop.id);
-        },
-      );
-    }
+    await workLoops<PartitionJob>(
+      this.jobs,
+      RECONCILIATION_QUEUE,
+      { loops: this.config.RECONCILE_CONCURRENCY, pollSeconds: this.config.QUEUE_POLL_SECONDS },
+      async (job) => {
+        try {
+          await this.runner.runSlice(job.data, Number(job.expireInSeconds) || this.config.JOB_EXPIRE_SECONDS);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.logger.warn(
+            { ...job.data, attempt: job.retryCount, error: message },
+            'reconciliation slice failed',
+          );
+          // The queue retries with backoff; when it will not again, the run has failed.
+          if (job.retryCount >= job.retryLimit) await this.runs.fail(job.data.runId, message);
+          throw error;
+        }
+      },
+    );
     this.logger.info(
       { queue: RECONCILIATION_QUEUE, loops: this.config.RECONCILE_CONCURRENCY },
       'reconciliation: taking partition slices',

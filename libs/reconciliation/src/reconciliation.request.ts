@@ -84,7 +84,7 @@ export function requireRunId(value: string | undefined): string {
   if (!UUID_PATTERN.test(runId)) {
     throw reconciliationError(
       ReconciliationErrorCode.InvalidRunId,
-      `run_id ${JSON.stringify(runId)} is not a run ID (a UUID_PATTERN, as StartRun returned it)`,
+      `run_id ${JSON.stringify(runId)} is not a run ID (a UUID, as StartRun returned it)`,
       'run_id',
     );
   }

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import type { ServerWritableStream } from '@grpc/grpc-js';
 import { registry } from '@vss/contracts';
+import { sendPaced } from '@vss/platform';
 import { Observable } from 'rxjs';
 import { CivilStatusService } from '../civil-status/civil-status.service';
 import { CitizensService } from './citizens.service';
@@ -25,10 +26,7 @@ export class RegistryGrpcController implements registry.PopulationRegistryContro
     return this.citizens.resolveLegacyId(req.legacyId);
   }
 
-  /**
-   * Written to the call directly rather than emitted through Nest so that the database is
-   * read only as fast as the client drains the stream (backpressure).
-   */
+  /** Paced by the client (sendPaced): the database is read only as fast as the stream is drained. */
   exportCitizens(
     req: registry.ExportCitizensRequest,
     _metadata?: unknown,
@@ -41,14 +39,7 @@ export class RegistryGrpcController implements registry.PopulationRegistryContro
       (async () => {
         for await (const page of pages) {
           if (cancelled) break;
-          if (!call) {
-            subscriber.next(page);
-          } else if (!call.write(page)) {
-            await new Promise<void>((resolve) => {
-              call.once('drain', resolve);
-              call.once('cancelled', resolve);
-            });
-          }
+          await sendPaced(subscriber, call, page);
         }
         subscriber.complete();
       })().catch((error) => subscriber.error(error));

@@ -74,6 +74,31 @@ export async function ensureQueue(
   if (!existing) await boss.createQueue(name, { name, ...options });
 }
 
+/**
+ * `loops` loops taking one job at a time from `queue` and handing it to `handle` (a job whose
+ * handler throws fails, and the queue retries it by its policy). A loop that found a job asks
+ * again at once — pg-boss sleeps a polling interval after every fetch unless notified, and a
+ * loop that just found work is likely to find more —; only an idle loop waits `pollSeconds`.
+ */
+export async function workLoops<T extends object>(
+  boss: PgBoss,
+  queue: string,
+  options: { loops: number; pollSeconds: number },
+  handle: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < options.loops; i += 1) {
+    const loop: { id?: string } = {};
+    loop.id = await boss.work<T>(
+      queue,
+      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollSeconds },
+      async ([job]) => {
+        await handle(job);
+        if (loop.id) boss.notifyWorker(loop.id);
+      },
+    );
+  }
+}
+
 export type { PgBoss };
 
 /**
