@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { ApiKeys } from '@vss/api-keys';
-import { CallerLimits, ROLE_DEFAULTS } from '@vss/limits';
+import { CallerLimits } from '@vss/limits';
+import { ROLE_DEFAULTS } from '@vss/domain';
 import { gatewayConfigSchema, loadConfig } from '@vss/platform';
 import { serviceClient } from '@vss/registry-client';
 import type { Caller } from '@vss/security';
@@ -47,7 +48,7 @@ async function startWorld(label: string, gatewayConfig: Record<string, unknown> 
     clock: new FixedClock(),
     gatewayConfig: {
       CALLER_LIMITS_SYNC_MS: 200,
-      CALLER_LIMITS_CLINIC: '',
+      CALLER_LIMITS_CLINIC: ROLE_DEFAULTS.clinic,
       AUTH_FAILURES_BURST: 20,
       ...gatewayConfig,
     },
@@ -179,6 +180,33 @@ describe('rates, bursts and daily quotas', () => {
     expect(http.headers['x-limit']).toBe('daily');
 
     await waitFor(async () => (await usage(world.system.pool, world.keys.quota)) === 30);
+  });
+
+  it('answers an invalid request INVALID_ARGUMENT however empty the buckets, and spends nothing on it', async () => {
+    // The quota key's day is spent (the test before): a request that can never succeed must
+    // not be told to retry later.
+    const tooLarge = await refusal(batch(world.client, world.keys.quota, 501));
+    expect(tooLarge).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(tooLarge.details).toMatch(/citizen_ids holds 501 IDs; a batch holds at most 500/);
+    const badId = await refusal(
+      call(world.client, 'lookupCoverage', { citizenId: '12345', facilityCode: FACILITY }, world.keys.quota),
+    );
+    expect(badId.code).toBe('INVALID_ARGUMENT');
+    const http = await https(world.system.gateway.httpAddress)
+      .post('/v1/coverage:lookup')
+      .set('x-api-key', world.keys.quota)
+      .send({ citizen_id: PEOPLE.covered, facility_code: 'x' })
+      .expect(400);
+    expect(http.body.error).toMatchObject({ code: 'COVERAGE_INVALID_FACILITY_CODE', field: 'facility_code' });
+    await https(world.system.gateway.httpAddress)
+      .get('/v1/coverage/12345')
+      .query({ facility_code: FACILITY })
+      .set('x-api-key', world.keys.quota)
+      .expect(400);
+    // A valid request is still refused by the quota, and the invalid ones spent nothing of it.
+    expect((await refusal(lookup(world, world.keys.quota))).limit).toBe('daily');
+    await new Promise((r) => setTimeout(r, 600)); // past a sync (CALLER_LIMITS_SYNC_MS 200)
+    expect(await usage(world.system.pool, world.keys.quota)).toBe(30);
   });
 
   it('holds the daily quota across two gateways on one database', async () => {

@@ -6,7 +6,12 @@ import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { type CallerLimits, LimitsModule } from '@vss/limits';
-import { AppErrorFilter, type GatewayConfig, UndecodableRequestGuard } from '@vss/platform';
+import {
+  AppErrorFilter,
+  type GatewayConfig,
+  RequestCheckGuard,
+  UndecodableRequestGuard,
+} from '@vss/platform';
 import { ReconciliationModule } from '@vss/reconciliation';
 import { API_KEY_AUTHENTICATOR, AuthGuard, CLIENT_CERTIFICATES } from '@vss/security';
 import { HealthHttpController } from './health/health.http.controller';
@@ -14,7 +19,7 @@ import { HealthHttpController } from './health/health.http.controller';
 /**
  * The gateway: the shared infrastructure, the insurance records, and the feature modules that
  * each serve one gRPC service (and its HTTP facade). Every call passes the AuthGuard (API key
- * or client certificate, then @Roles) and the caller's limits; every error passes the one filter that maps it to a status.
+ * or client certificate, then @Roles), its request's checks (@CheckedBy) and the caller's limits; every error passes the one filter that maps it to a status.
  */
 @Module({})
 export class GatewayModule {
@@ -40,9 +45,11 @@ export class GatewayModule {
         { provide: API_KEY_AUTHENTICATOR, useValue: keys },
         { provide: CertificateRegistry, useValue: certificates },
         { provide: CLIENT_CERTIFICATES, useExisting: CertificateRegistry },
-        // Guards run in this order: undecodable bytes first, then who is calling.
+        // Guards run in this order: undecodable bytes first, then who is calling, then the
+        // request's own checks — all before the caller's limits (an interceptor) spend anything.
         { provide: APP_GUARD, useClass: UndecodableRequestGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: RequestCheckGuard },
         { provide: APP_FILTER, useValue: new AppErrorFilter(infrastructure.logger) },
       ],
     };

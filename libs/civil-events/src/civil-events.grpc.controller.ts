@@ -19,7 +19,10 @@ import {
   type WatchProcedureRequest,
   type WatchProcedureResponse,
 } from '@vss/contracts';
+import { CheckedBy } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
+import { checkBirthRequest, checkDeathRequest } from './civil-events.validation';
+import { checkProcedureRequest, checkResolveRequest, parseListProcedures } from './procedures.request';
 import { CivilEventsService } from './civil-events.service';
 import { ProceduresService } from './procedures.service';
 
@@ -33,6 +36,7 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   ) {}
 
   @Roles('civil-registry')
+  @CheckedBy(checkBirthRequest)
   submitBirthRegistration(
     request: SubmitBirthRegistrationRequest,
     metadata: Metadata,
@@ -41,6 +45,7 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   }
 
   @Roles('civil-registry')
+  @CheckedBy(checkDeathRequest)
   submitDeathRegistration(
     request: SubmitDeathRegistrationRequest,
     metadata: Metadata,
@@ -49,26 +54,31 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   }
 
   @Roles('civil-registry', 'admin')
+  @CheckedBy(checkProcedureRequest)
   async getProcedure(request: GetProcedureRequest, metadata: Metadata): Promise<GetProcedureResponse> {
     return { procedure: await this.procedures.get(callerOf(metadata), request.procedureId) };
   }
 
   @Roles('civil-registry', 'admin')
+  @CheckedBy(checkProcedureRequest)
   watchProcedure(request: WatchProcedureRequest, metadata: Metadata): Observable<WatchProcedureResponse> {
     return this.procedures.watch(callerOf(metadata), request.procedureId);
   }
 
   @Roles('admin')
+  @CheckedBy(parseListProcedures)
   listProcedures(request: ListProceduresRequest, metadata: Metadata): Promise<ListProceduresResponse> {
     return this.procedures.list(callerOf(metadata), request);
   }
 
   @Roles('admin')
+  @CheckedBy(checkProcedureRequest)
   async retryProcedure(request: RetryProcedureRequest, metadata: Metadata): Promise<RetryProcedureResponse> {
     return { procedure: await this.procedures.retry(callerOf(metadata), request.procedureId) };
   }
 
   @Roles('admin')
+  @CheckedBy(checkResolveRequest)
   async resolveProcedure(
     request: ResolveProcedureRequest,
     metadata: Metadata,

@@ -5,6 +5,8 @@ import {
   type DeathRegistration,
   Gender as WireGender,
   type RegistrationHeader,
+  type SubmitBirthRegistrationRequest,
+  type SubmitDeathRegistrationRequest,
 } from '@vss/contracts';
 import {
   checkCitizenIdConsistency,
@@ -217,4 +219,14 @@ export function validateDeath(
     workRelated: death.workRelated === true,
     claimant: claimantOf(death.claimant, deceased, today),
   };
+}
+
+/** SubmitBirthRegistration's checks that need no database. */
+export function checkBirthRequest(request: Partial<SubmitBirthRegistrationRequest>, today: IsoDate): void {
+  validateBirth(request.birth, validateHeader(request.header, today), today);
+}
+
+/** SubmitDeathRegistration's checks that need no database. */
+export function checkDeathRequest(request: Partial<SubmitDeathRegistrationRequest>, today: IsoDate): void {
+  validateDeath(request.death, validateHeader(request.header, today), today);
 }

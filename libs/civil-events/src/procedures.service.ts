@@ -3,40 +3,27 @@ import type { PoolClient } from 'pg';
 import { Observable } from 'rxjs';
 import {
   type ListProceduresRequest,
-  ProcedureKind,
-  ProcedureState,
   type ListProceduresResponse,
   type Procedure,
   type WatchProcedureResponse,
 } from '@vss/contracts';
-import { parseIsoDate, UUID_PATTERN } from '@vss/domain';
-import {
-  isSettled,
-  type LinkedProcedureKind,
-  type LinkedProcedureState,
-} from '@vss/domain/linked-procedures';
+import { isSettled, type LinkedProcedureState } from '@vss/domain/linked-procedures';
 import {
   APP_CONFIG,
   CHANGE_HUB,
   type ChangeHub,
   coalesced,
-  decodePageToken,
   encodePageToken,
   type GatewayConfig,
-  pageTokenMessage,
   shuttingDown,
   WATCH_CHANNELS,
 } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
-import { CivilEventErrorCode, civilEventError, invalidField } from './civil-events.errors';
-import { CivilEventsRepository, type ProcedureFilter } from './civil-events.repository';
-import { storedKind, storedState } from './procedure.codecs';
+import { CivilEventErrorCode, civilEventError } from './civil-events.errors';
+import { CivilEventsRepository } from './civil-events.repository';
 import { type ProcedureRow, toProcedure } from './procedure.rows';
-
-const DEFAULT_PAGE = 50;
-const MAX_PAGE = 500;
-const MAX_NOTE = 2000;
+import { parseListProcedures, parseResolveNote, requireProcedureId } from './procedures.request';
 
 /** Reading procedures, following them as they run, and the administrators' actions on them. */
 @Injectable()
@@ -101,20 +88,7 @@ export class ProceduresService {
   }
 
   async list(caller: Caller, request: ListProceduresRequest): Promise<ListProceduresResponse> {
-    const pageSize = request.pageSize ?? 0;
-    if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE) {
-      throw invalidField('page_size', `must be 0 (meaning ${DEFAULT_PAGE}) to ${MAX_PAGE}`);
-    }
-    const filter: ProcedureFilter = {
-      state: stateFilter(request.state),
-      kind: kindFilter(request.kind),
-      officeCode: request.officeCode?.trim() || undefined,
-      acceptedFrom: optionalDate(request.acceptedFrom, 'accepted_from'),
-      acceptedTo: optionalDate(request.acceptedTo, 'accepted_to'),
-    };
-    const query = { ...filter };
-    if (request.pageToken) filter.beforeSeq = decodeToken(request.pageToken, query);
-    const limit = pageSize || DEFAULT_PAGE;
+    const { filter, query, limit } = parseListProcedures(request);
     const rows = await this.repository.list(filter, limit + 1);
     const page = rows.slice(0, limit);
     await Promise.all(page.map((row) => this.audited(caller, row)));
@@ -125,7 +99,7 @@ export class ProceduresService {
   }
 
   async retry(caller: Caller, procedureId: string): Promise<Procedure> {
-    requireId(procedureId);
+    requireProcedureId(procedureId);
     const found = await this.repository.retry(
       procedureId,
       this.config.JOB_EXPIRE_SECONDS,
@@ -145,11 +119,8 @@ export class ProceduresService {
   }
 
   async resolve(caller: Caller, procedureId: string, note: string): Promise<Procedure> {
-    requireId(procedureId);
-    const tidy = (note ?? '').replace(/\s+/gu, ' ').trim();
-    if (tidy === '') throw invalidField('note', 'is required: say what was done about the procedure');
-    if (tidy.length > MAX_NOTE)
-      throw invalidField('note', `is ${tidy.length} characters long; at most ${MAX_NOTE}`);
+    requireProcedureId(procedureId);
+    const tidy = parseResolveNote(note);
     const found = await this.repository.resolve(procedureId, tidy, (client, state, done) =>
       this.auditAction(client, caller, procedureId, state, done, 'resolve', { note: tidy }),
     );
@@ -189,7 +160,7 @@ export class ProceduresService {
 
   /** The procedure, if this caller may see it: administrators all, an office its own. */
   private async readable(caller: Caller, procedureId: string): Promise<ProcedureRow> {
-    requireId(procedureId);
+    requireProcedureId(procedureId);
     const row = await this.repository.find(procedureId);
     if (!row) throw notFound(procedureId);
     if (caller.role !== 'admin' && row.office_code !== caller.officeCode) {
@@ -217,47 +188,10 @@ export class ProceduresService {
   }
 }
 
-function requireId(procedureId: string): void {
-  if (!UUID_PATTERN.test(procedureId ?? '')) {
-    throw invalidField('procedure_id', `${JSON.stringify(procedureId ?? '')} is not a procedure ID (a UUID)`);
-  }
-}
-
 function notFound(procedureId: string) {
   return civilEventError(
     CivilEventErrorCode.ProcedureNotFound,
     `no procedure ${procedureId}`,
     'procedure_id',
   );
-}
-
-function optionalDate(value: string | undefined, field: string): string | undefined {
-  if (!value) return undefined;
-  const parsed = parseIsoDate(value);
-  if (!parsed.ok) throw invalidField(field, parsed.error.message);
-  return parsed.value;
-}
-
-const SEQ = /^[0-9]{1,18}$/;
-
-function decodeToken(token: string, filter: ProcedureFilter): string {
-  const decoded = decodePageToken(token, { filter, shape: [SEQ] });
-  if (!decoded.ok) {
-    throw civilEventError(CivilEventErrorCode.InvalidField, pageTokenMessage(decoded.problem), 'page_token');
-  }
-  return decoded.position[0];
-}
-
-function stateFilter(state: ProcedureState | undefined): LinkedProcedureState | undefined {
-  if (state === undefined || state === ProcedureState.PROCEDURE_STATE_UNSPECIFIED) return undefined;
-  const stored = storedState(state);
-  if (!stored) throw invalidField('state', `${String(state)} is not a procedure state`);
-  return stored;
-}
-
-function kindFilter(kind: ProcedureKind | undefined): LinkedProcedureKind | undefined {
-  if (kind === undefined || kind === ProcedureKind.PROCEDURE_KIND_UNSPECIFIED) return undefined;
-  const stored = storedKind(kind);
-  if (!stored) throw invalidField('kind', `${String(kind)} is not a procedure kind`);
-  return stored;
 }

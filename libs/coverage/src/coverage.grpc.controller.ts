@@ -9,8 +9,9 @@ import {
   type LookupCoverageRequest,
 } from '@vss/contracts';
 import { Lookups } from '@vss/limits';
+import { CheckedBy } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
-import { BATCH_LIMIT } from './coverage.request';
+import { parseBatchRequest, parseListRequest, parseLookupRequest } from './coverage.request';
 import { CoverageService } from './coverage.service';
 
 /** vss.gateway.v1.CoverageService over gRPC: hands each call to the service. */
@@ -20,26 +21,28 @@ export class CoverageGrpcController implements CoverageServiceController {
   constructor(private readonly coverage: CoverageService) {}
 
   @Roles('clinic')
+  @CheckedBy(parseLookupRequest)
   @Lookups()
   lookupCoverage(request: LookupCoverageRequest, metadata: Metadata) {
     return this.coverage.lookup(callerOf(metadata), request, 'grpc');
   }
 
   @Roles('clinic')
-  // A batch over the limit is refused by validation; it spends what the largest batch would.
-  @Lookups((request) =>
-    Array.isArray(request.citizenIds) ? Math.min(request.citizenIds.length, BATCH_LIMIT) : 1,
-  )
+  @CheckedBy(parseBatchRequest)
+  // Checked first: a batch that reaches the limits holds 1 to BATCH_LIMIT IDs.
+  @Lookups((request) => (request.citizenIds as unknown[]).length)
   batchLookupCoverage(request: BatchLookupCoverageRequest, metadata: Metadata) {
     return this.coverage.batchLookup(callerOf(metadata), request, 'grpc');
   }
 
   @Roles('admin')
+  @CheckedBy(parseListRequest)
   listCoverageLookups(request: ListCoverageLookupsRequest, metadata: Metadata) {
     return this.coverage.listLookups(callerOf(metadata), request);
   }
 
   @Roles('admin')
+  @CheckedBy(parseListRequest)
   listAccessHistory(request: ListAccessHistoryRequest, metadata: Metadata) {
     return this.coverage.listAccessHistory(callerOf(metadata), request);
   }

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { LookupCoverageRequest, LookupCoverageResponse } from '@vss/contracts';
 import { Lookups } from '@vss/limits';
+import { CheckedBy } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
+import { parseLookupRequest } from './coverage.request';
 import { CoverageService } from './coverage.service';
 
 type Json = Record<string, unknown>;
@@ -43,6 +45,17 @@ export function lookupRequestFromJson(body: unknown): Partial<LookupCoverageRequ
   };
 }
 
+/** GET /v1/coverage/:citizenId?facility_code=…&visit_date=… as the gRPC request. */
+export function lookupRequestFromPath(citizenId: unknown, query: Json): Partial<LookupCoverageRequest> {
+  return {
+    citizenId: citizenId as string,
+    facilityCode: (query.facility_code ?? query.facilityCode) as string,
+    visitDate: (query.visit_date ?? query.visitDate) as string,
+  };
+}
+
+type HttpRequest = { params: Json; query: Json; body: unknown };
+
 /**
  * The coverage lookup as JSON over HTTP, for clinic software that cannot speak gRPC: the same
  * key (x-api-key header), the same checks, the same answer (proto3 JSON names) and the same
@@ -57,6 +70,9 @@ export class CoverageHttpController {
   @Get('coverage/:citizenId')
   @Header('Cache-Control', 'no-store')
   @Roles('clinic')
+  @CheckedBy((http: HttpRequest, today) =>
+    parseLookupRequest(lookupRequestFromPath(http.params.citizenId, http.query), today),
+  )
   @Lookups()
   lookupById(
     @Param('citizenId') citizenId: string,
@@ -65,11 +81,7 @@ export class CoverageHttpController {
   ): Promise<LookupCoverageResponse> {
     return this.coverage.lookup(
       callerOf(request),
-      {
-        citizenId,
-        facilityCode: query.facility_code ?? query.facilityCode,
-        visitDate: query.visit_date ?? query.visitDate,
-      } as LookupCoverageRequest,
+      lookupRequestFromPath(citizenId, query) as LookupCoverageRequest,
       'http',
     );
   }
@@ -79,6 +91,7 @@ export class CoverageHttpController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Roles('clinic')
+  @CheckedBy((http: HttpRequest, today) => parseLookupRequest(lookupRequestFromJson(http.body), today))
   @Lookups()
   lookup(@Body() body: unknown, @Req() request: object): Promise<LookupCoverageResponse> {
     return this.coverage.lookup(

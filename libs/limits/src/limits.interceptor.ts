@@ -96,7 +96,7 @@ function bodyOf(request: Record<string, unknown>): Record<string, unknown> {
   return (request.body ?? {}) as Record<string, unknown>;
 }
 
-/** At least 1: a malformed request still spends one lookup (it is refused by validation after). */
+/** At least 1: a lookup handler's cost that counts nothing (a handler without @CheckedBy) still spends one. */
 function lookupCount(cost: LookupCost, request: Record<string, unknown>): number {
   const n = cost(request);
   return Number.isInteger(n) && n > 0 ? n : 1;

@@ -20,3 +20,4 @@ export * from './database/unavailable';
 export * from './tls/tls';
 export * from './metrics/operator-server';
 export * from './grpc/paced-stream';
+export * from './grpc/request-check.guard';

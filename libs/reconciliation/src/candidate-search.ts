@@ -82,6 +82,14 @@ export class CandidateSearch {
   }
 }
 
+/** The name keys of FindCandidates' request check (a cache of bounded size, as a search's own). */
+const checkKeys = new NameKeys();
+
+/** FindCandidates' checks that need no registry. */
+export function checkCandidatesRequest(request: FindCandidatesRequest): void {
+  parseRequest(request, checkKeys);
+}
+
 /** The request as the record a run would hold, or INVALID_ARGUMENT naming the field. */
 function parseRequest(
   request: FindCandidatesRequest,

@@ -1,12 +1,14 @@
 import {
   type ApplyFindingsRequest,
   type ListFindingsRequest,
+  type ListRunsRequest,
   Outcome,
   type RunScope as RunScopeMessage,
   RunState,
+  type StartRunRequest,
 } from '@vss/contracts';
 import { isProvinceCode, parseIsoDate, UUID_PATTERN } from '@vss/domain';
-import { enumCodec } from '@vss/platform';
+import { decodePageToken, enumCodec, pageTokenMessage } from '@vss/platform';
 import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
 import type { RunScope, RunState as StoredRunState } from '@vss/domain/reconciliation-runs';
 import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
@@ -149,6 +151,41 @@ export function pageSizeOf(value: number | undefined, fallback: number, field = 
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE)
     throw invalid(field, `must be 0 (meaning ${fallback}) to ${MAX_PAGE}`);
   return n === 0 ? fallback : n;
+}
+
+// A run's position in the listing: created_at to the microsecond as PostgreSQL prints it, and its ID.
+const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
+/** ListRuns: the page size, the state filter (the filter its page token is bound to), the keyset position. */
+export function parseListRuns(request: Partial<ListRunsRequest>): {
+  limit: number;
+  state: StoredRunState | undefined;
+  filter: { state: StoredRunState | null };
+  after?: { createdAt: string; runId: string };
+} {
+  const limit = pageSizeOf(request.pageSize, 50);
+  const state = runStateFilter(request.state);
+  const filter = { state: state ?? null };
+  if (!request.pageToken) return { limit, state, filter };
+  const decoded = decodePageToken(request.pageToken, { filter, shape: [CREATED_KEY, UUID_PATTERN] });
+  if (!decoded.ok) {
+    throw reconciliationError(
+      ReconciliationErrorCode.InvalidPageToken,
+      pageTokenMessage(decoded.problem),
+      'page_token',
+    );
+  }
+  return { limit, state, filter, after: { createdAt: decoded.position[0], runId: decoded.position[1] } };
+}
+
+/** The request of GetRun, CancelRun and WatchRun: one run's ID. */
+export function checkRunRequest(request: { runId?: string }): void {
+  requireRunId(request.runId);
+}
+
+/** StartRun's checks that need no database. */
+export function checkStartRun(request: Partial<StartRunRequest>, today: string): void {
+  parseScope(request.scope, today);
 }
 
 export interface FindingsQuery {

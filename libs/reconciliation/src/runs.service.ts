@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type { ListRunsRequest, ListRunsResponse, Run, StartRunRequest } from '@vss/contracts';
 import { RECONCILIATION_OUTCOMES } from '@vss/domain/reconciliation';
-import { UUID_PATTERN } from '@vss/domain';
 import {
   planPartitions,
   RECONCILIATION_QUEUE,
@@ -11,15 +10,7 @@ import {
   type RunState,
   scopeKey,
 } from '@vss/domain/reconciliation-runs';
-import {
-  Clock,
-  decodePageToken,
-  encodePageToken,
-  type GatewayConfig,
-  pageTokenMessage,
-  type PgBoss,
-  sendOnTransaction,
-} from '@vss/platform';
+import { Clock, encodePageToken, type GatewayConfig, type PgBoss, sendOnTransaction } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
 import {
@@ -34,10 +25,9 @@ import {
 import { ReconciliationErrorCode, reconciliationError } from './reconciliation.errors';
 import {
   outcomeMessage,
-  pageSizeOf,
+  parseListRuns,
   parseScope,
   requireRunId,
-  runStateFilter,
   runStateMessage,
   scopeMessage,
 } from './reconciliation.request';
@@ -45,9 +35,6 @@ import { MatchModels } from './match-models';
 import { RunsRepository, type RunView } from './runs.repository';
 
 const FINISHED: readonly RunState[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
-
-// A run's position in the listing: created_at to the microsecond as PostgreSQL prints it, and its ID.
-const CREATED_KEY = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
 
 export function isFinished(state: RunState): boolean {
   return FINISHED.includes(state);
@@ -163,21 +150,7 @@ export class RunsService {
   }
 
   async list(request: ListRunsRequest): Promise<ListRunsResponse> {
-    const limit = pageSizeOf(request.pageSize, 50);
-    const state = runStateFilter(request.state);
-    const filter = { state: state ?? null };
-    let after: { createdAt: string; runId: string } | undefined;
-    if (request.pageToken) {
-      const decoded = decodePageToken(request.pageToken, { filter, shape: [CREATED_KEY, UUID_PATTERN] });
-      if (!decoded.ok) {
-        throw reconciliationError(
-          ReconciliationErrorCode.InvalidPageToken,
-          pageTokenMessage(decoded.problem),
-          'page_token',
-        );
-      }
-      after = { createdAt: decoded.position[0], runId: decoded.position[1] };
-    }
+    const { limit, state, filter, after } = parseListRuns(request);
     const views = await this.runs.list(state, after, limit + 1);
     const page = views.slice(0, limit);
     const last = page[page.length - 1];
