@@ -142,7 +142,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/platform/src/config/**', 'test/**', 'bench/**', 'tools/**', '**/*.spec.ts'],
+    files: ['libs/platform/src/config/**', 'test/**', 'bench/**', '**/*.spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

@@ -11,10 +11,11 @@ import { protoPath } from 'grpc-health-check';
 import { readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { Client } from 'pg';
+import { loadToolsConfig } from '@vss/platform';
 
-const env = process.env;
+const env = loadToolsConfig();
 const tls =
-  env.VSS_PLAINTEXT === 'true' || !env.TLS_CA_FILE
+  env.VSS_PLAINTEXT || !env.TLS_CA_FILE
     ? undefined
     : {
         ca: readFileSync(env.TLS_CA_FILE),

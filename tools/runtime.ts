@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadToolsConfig } from '@vss/platform';
 
 /** What a running `npm start` tells the CLI and the demo: where things are, and demo keys. */
 export interface RuntimeInfo {
@@ -23,7 +24,7 @@ export interface RuntimeInfo {
 }
 
 export function dataDir(): string {
-  return resolve(process.env.VSS_DATA_DIR ?? '.data');
+  return resolve(loadToolsConfig().VSS_DATA_DIR);
 }
 
 const file = () => join(dataDir(), 'runtime.json');

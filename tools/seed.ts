@@ -11,6 +11,7 @@ import { migrateAll } from './schemas';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { dirname } from 'node:path';
 import { createPool, type EmbeddedDatabase, redactUrl } from '@vss/persistence';
+import { loadToolsConfig } from '@vss/platform';
 import { localDatabase } from './local-database';
 import {
   AlreadySeededError,
@@ -61,7 +62,7 @@ function parseArgs(argv: string[]): CliOptions {
     .option(
       '--data-dir <dir>',
       'embedded PostgreSQL data folder',
-      `${process.env.VSS_DATA_DIR ?? '.data'}/postgres`,
+      `${loadToolsConfig().VSS_DATA_DIR}/postgres`,
     )
     .option('--batch-size <n>', 'citizens per COPY batch', wholeNumber, 5_000)
     .option(

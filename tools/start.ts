@@ -8,6 +8,7 @@ import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadToolsConfig } from '@vss/platform';
 import { localDatabase } from './local-database';
 import { migrateAll } from './schemas';
 import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime';
@@ -19,8 +20,7 @@ import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime'
  * run, starts the registry stub, the gateway and the worker over TLS, and prints how to call them. An app that exits is started again
  * with backoff while the others go on. Ctrl-C stops it all, the database last.
  */
-const DEMO_CITIZENS = Number(process.env.VSS_DEMO_CITIZENS ?? 10_000);
-const env = process.env;
+const config = loadToolsConfig();
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (made.created.length > 0)
     say(`created the development certificate authority and certificates in ${pki}`);
   let embedded: EmbeddedDatabase | undefined;
-  let databaseUrl = env.DATABASE_URL;
+  let databaseUrl = config.DATABASE_URL;
   let appUrl: (role: AppRole) => string;
   if (!databaseUrl) {
     say('starting embedded PostgreSQL in ' + join(dataDir(), 'postgres'));
@@ -84,15 +84,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   try {
-    if (env.DATABASE_URL) await migrateAll(databaseUrl);
+    if (config.DATABASE_URL) await migrateAll(databaseUrl);
     const seeded = await seedIfEmpty(databaseUrl);
     const ports = {
-      registry: Number(env.REGISTRY_GRPC_PORT ?? 50052),
-      grpc: Number(env.GATEWAY_GRPC_PORT ?? 50051),
-      http: Number(env.GATEWAY_HTTP_PORT ?? 8080),
-      operator: Number(env.OPERATOR_HTTP_PORT ?? 9464),
+      registry: config.REGISTRY_GRPC_PORT,
+      grpc: config.GATEWAY_GRPC_PORT,
+      http: config.GATEWAY_HTTP_PORT,
+      operator: config.OPERATOR_HTTP_PORT,
     };
-    const base = { ...env, VSS_DATA_DIR: dataDir(), REGISTRY_ADDRESS: `localhost:${ports.registry}` };
+    // The apps get the whole environment, to validate as their own configuration.
+    // eslint-disable-next-line no-restricted-syntax -- handed on, not read
+    const base = { ...process.env, VSS_DATA_DIR: dataDir(), REGISTRY_ADDRESS: `localhost:${ports.registry}` };
     for (const [app, role, ready] of [
       ['population-registry', 'registry', /population registry serving/],
       ['gateway', 'gateway', /gateway serving/],
@@ -121,8 +123,8 @@ async function seedIfEmpty(url: string): Promise<boolean> {
       say(`reusing the existing population (${rows[0].n} citizens)`);
       return false;
     }
-    say(`seeding a demo population of ${DEMO_CITIZENS} people (first run only)…`);
-    const report = await loadPopulation(pool, { citizens: DEMO_CITIZENS, seed: 42 });
+    say(`seeding a demo population of ${config.VSS_DEMO_CITIZENS} people (first run only)…`);
+    const report = await loadPopulation(pool, { citizens: config.VSS_DEMO_CITIZENS, seed: 42 });
     say(`seeded ${report.totalRows} rows in ${report.seconds.toFixed(1)} s`);
     return true;
   } finally {

@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import type { Pool } from 'pg';
 import pino from 'pino';
 import { lastValueFrom, of } from 'rxjs';
-import { CallerLimits, LimitsInterceptor, Lookups, ROLE_DEFAULTS } from '@vss/limits';
+import { ROLE_DEFAULTS } from '@vss/domain';
+import { CallerLimits, LimitsInterceptor, Lookups } from '@vss/limits';
 import { attachCaller, type Caller } from '@vss/security';
 
 /**

@@ -8,7 +8,7 @@ import { makeCitizenId } from '@vss/domain';
 import { encodePageToken } from '@vss/platform';
 import { birthRequest, deathRequest } from '../civil-events/support';
 import { FACILITY, type Keys, PEOPLE, seedCoverageFixtures } from '../coverage/coverage.harness';
-import { startTestSystem, type TestSystem } from '../support/system';
+import { roleLimits, startTestSystem, type TestSystem } from '../support/system';
 import { https, systemCertificate, testCredentials } from '../support/tls';
 
 /**
@@ -478,8 +478,8 @@ beforeAll(async () => {
     },
     // The fuzzer calls from one address as fast as it can, and half its keys are made up.
     gatewayConfig: {
-      CALLER_LIMITS_ADMIN: 'rate=off,burst=off,calls=off',
-      CALLER_LIMITS_CIVIL_REGISTRY: 'rate=off,burst=off,calls=off',
+      CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=off,burst=off,calls=off'),
+      CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry', 'rate=off,burst=off,calls=off'),
     },
   });
   keys = seeded!;

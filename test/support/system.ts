@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { type LimitSpec, parseLimitSpec, ROLE_DEFAULTS, type Role } from '@vss/domain';
 import {
   type Clock,
   type GatewayConfig,
@@ -17,6 +18,11 @@ import { freePort } from './ports';
 import { tlsConfig } from './tls';
 
 /** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
+/** A role's limits as CALLER_LIMITS_<ROLE> would set them (`rate=off,calls=off`, …). */
+export function roleLimits(role: Role, text: string): LimitSpec {
+  return parseLimitSpec(text, ROLE_DEFAULTS[role]);
+}
+
 export const TEST_LOG_LEVEL = (process.env.VSS_TEST_LOG ?? 'silent') as 'silent';
 
 export interface SystemOptions {
@@ -78,9 +84,9 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
       LOG_LEVEL: TEST_LOG_LEVEL,
       // Tests of other things call as fast as they can from one address; test/security/limits
       // tests the limits, with the built-in defaults.
-      CALLER_LIMITS_CLINIC: 'rate=5000,burst=5000,daily=off',
-      CALLER_LIMITS_CIVIL_REGISTRY: 'rate=5000,burst=5000',
-      CALLER_LIMITS_ADMIN: 'rate=5000,burst=5000',
+      CALLER_LIMITS_CLINIC: roleLimits('clinic', 'rate=5000,burst=5000,daily=off'),
+      CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry', 'rate=5000,burst=5000'),
+      CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=5000,burst=5000'),
       AUTH_FAILURES_BURST: 10_000,
       ...options.gatewayConfig,
     },

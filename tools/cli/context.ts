@@ -2,25 +2,27 @@ import * as grpc from '@grpc/grpc-js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
+import { loadToolsConfig } from '@vss/platform';
 import { dataDir, readRuntime } from '../runtime';
 
 /** The CA the CLI checks the gateway's certificate against: VSS_CA_FILE, else the one `npm start` made. */
 export function caFile(): string {
-  return process.env.VSS_CA_FILE ?? join(dataDir(), 'pki', 'ca.crt');
+  return loadToolsConfig().VSS_CA_FILE ?? join(dataDir(), 'pki', 'ca.crt');
 }
 
 /** Where the CLI finds the system: environment first, then what `npm start` wrote. */
 export function cliContext() {
   const runtime = readRuntime();
+  const config = loadToolsConfig();
   return {
-    databaseUrl: process.env.DATABASE_URL ?? runtime?.databaseUrl,
-    gatewayGrpc: process.env.VSS_GATEWAY_ADDRESS ?? runtime?.gatewayGrpc ?? '127.0.0.1:50051',
-    gatewayHttp: process.env.VSS_GATEWAY_HTTP ?? runtime?.gatewayHttp ?? 'https://127.0.0.1:8080',
+    databaseUrl: config.DATABASE_URL ?? runtime?.databaseUrl,
+    gatewayGrpc: config.VSS_GATEWAY_ADDRESS ?? runtime?.gatewayGrpc ?? '127.0.0.1:50051',
+    gatewayHttp: config.VSS_GATEWAY_HTTP ?? runtime?.gatewayHttp ?? 'https://127.0.0.1:8080',
     /** The key the CLI calls the gateway with: VSS_API_KEY, else the demo key of the role needed. */
-    apiKey: (role: 'clinic' | 'admin' | 'civilRegistry') => process.env.VSS_API_KEY ?? runtime?.keys[role],
-    /** TLS to the gateway, its certificate checked against the CA; plaintext only with VSS_PLAINTEXT=true. */
+    apiKey: (role: 'clinic' | 'admin' | 'civilRegistry') => config.VSS_API_KEY ?? runtime?.keys[role],
+    /** TLS to the gateway, its certificate checked against the CA; plaintext only with VSS_PLAINTEXT. */
     credentials(): grpc.ChannelCredentials {
-      if (process.env.VSS_PLAINTEXT === 'true') return grpc.credentials.createInsecure();
+      if (config.VSS_PLAINTEXT) return grpc.credentials.createInsecure();
       const ca = caFile();
       if (!existsSync(ca)) {
         throw new Error(

@@ -8,6 +8,7 @@ import {
   type RolePasswords,
   VSS_SCHEMA,
 } from '@vss/persistence';
+import { loadToolsConfig } from '@vss/platform';
 import { NPD_SCHEMA } from '../../apps/population-registry/src/migrations';
 import { migrateAll, prepareDatabase } from '../schemas';
 
@@ -17,8 +18,15 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 function passwordsFromEnv(): { passwords: RolePasswords; generated: string[] } {
   const passwords = randomPasswords();
   const generated: string[] = [];
+  const config = loadToolsConfig();
+  const givenPasswords: RolePasswords | Partial<RolePasswords> = {
+    owner: config.VSS_DB_OWNER_PASSWORD,
+    gateway: config.VSS_DB_GATEWAY_PASSWORD,
+    worker: config.VSS_DB_WORKER_PASSWORD,
+    registry: config.VSS_DB_REGISTRY_PASSWORD,
+  };
   for (const role of Object.keys(passwords) as (keyof RolePasswords)[]) {
-    const given = process.env[`VSS_DB_${role.toUpperCase()}_PASSWORD`];
+    const given = givenPasswords[role];
     if (given) passwords[role] = given;
     else generated.push(role);
   }
@@ -61,7 +69,7 @@ export function registerDatabaseCommands(program: Command): void {
     .description("as the owner (DATABASE_URL): migrate every schema and apply the app roles' grants again")
     .option('--prefix <prefix>', 'role names are <prefix>_gateway, …', 'vss')
     .action(async (opts: { prefix: string }) => {
-      const url = process.env.DATABASE_URL;
+      const url = loadToolsConfig().DATABASE_URL;
       if (!url) throw new Error("DATABASE_URL is not set: give the owner role's URL");
       await migrateAll(url, databaseRoles(opts.prefix));
       say(

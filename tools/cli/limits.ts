@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { formatLimitSpec, LimitOverrides, LimitSpecError, ROLE_DEFAULTS } from '@vss/limits';
+import { formatLimitSpec, LimitSpecError, ROLE_DEFAULTS } from '@vss/domain';
+import { LimitOverrides } from '@vss/limits';
 import { withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

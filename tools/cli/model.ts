@@ -2,7 +2,13 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Pool } from 'pg';
 import { RECORD_COLUMNS, recordOfValues } from '@vss/insurance-records';
-import { grpcChannelCredentials, loadConfig, tlsFiles, workerConfigSchema } from '@vss/platform';
+import {
+  grpcChannelCredentials,
+  loadConfigWith,
+  loadToolsConfig,
+  tlsFiles,
+  workerConfigSchema,
+} from '@vss/platform';
 import {
   MatchModels,
   modelDigest,
@@ -81,7 +87,8 @@ export function registerModelCommands(program: Command): void {
     .option('--records <n>', 'insurance records sampled', '50000')
     .option('--random-pairs <n>', 'random pairs for u', '200000')
     .action(async (opts: { version: string; out: string; records: string; randomPairs: string }) => {
-      const config = loadConfig(workerConfigSchema, { ...process.env, DATABASE_URL: requireDatabaseUrl() });
+      // Training reads the registry as the worker does: the worker's configuration, validated as the worker validates it.
+      const config = loadConfigWith(workerConfigSchema, { DATABASE_URL: requireDatabaseUrl() });
       const registry = new RegistryClient({
         address: config.REGISTRY_ADDRESS,
         credentials: await grpcChannelCredentials(tlsFiles(config, 'worker')),
@@ -111,7 +118,7 @@ export function registerModelCommands(program: Command): void {
     .command('show')
     .description('the models in models/ and the one new runs use (RECONCILE_MODEL)')
     .action(() => {
-      const models = new MatchModels(process.env.RECONCILE_MODEL);
+      const models = new MatchModels(loadToolsConfig().RECONCILE_MODEL);
       const current = models.current();
       say(`new runs use ${current.model.version} (sha256 ${current.digest})`);
       const m = current.model;

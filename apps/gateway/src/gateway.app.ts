@@ -7,7 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { SecurityErrorCode, securityError } from '@vss/security';
-import { callerLimits, roleLimits } from '@vss/limits';
+import { callerLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
 import {
   CIVIL_EVENT_SERVICE_NAME,
@@ -82,12 +82,9 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const tls = tlsFiles(config, 'gateway');
   const signingKey = auditSigningKey(config);
-  roleLimits(config); // a bad CALLER_LIMITS_* stops the start before anything runs
   const infrastructure = await startInfrastructure(config, {
     app: 'gateway',
     tls,
-    jobs: { expireInSeconds: 60, maintenanceIntervalSeconds: 60, poolSize: 2 },
-    audit: { flushMs: config.AUDIT_FLUSH_MS, maxBatch: config.AUDIT_MAX_BATCH },
     clock: options.clock,
   });
   // What has started, closed in the reverse order: by close(), or at once if the start fails

@@ -18,12 +18,6 @@ export async function startWorker(
   const infrastructure = await startInfrastructure(config, {
     app: 'worker',
     tls: tlsFiles(config, 'worker'),
-    jobs: {
-      expireInSeconds: config.JOB_EXPIRE_SECONDS,
-      maintenanceIntervalSeconds: config.QUEUE_SUPERVISE_SECONDS,
-      poolSize: 4,
-    },
-    audit: { flushMs: 2, maxBatch: 500 },
     clock: options.clock,
   });
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(infrastructure, config), {

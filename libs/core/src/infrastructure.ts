@@ -29,13 +29,16 @@ export interface InfrastructureConfig {
   WATCH_FALLBACK_POLL_MS: number;
   REGISTRY_ADDRESS: string;
   REGISTRY_DEADLINE_MS: number;
+  AUDIT_FLUSH_MS: number;
+  AUDIT_MAX_BATCH: number;
+  JOB_EXPIRE_SECONDS: number;
+  QUEUE_SUPERVISE_SECONDS: number;
+  QUEUE_POOL_SIZE: number;
 }
 
 export interface InfrastructureSpec {
   /** The app's name: in logs and in pg_stat_activity. */
   app: 'gateway' | 'worker';
-  jobs: { expireInSeconds: number; maintenanceIntervalSeconds: number; poolSize: number };
-  audit: { flushMs: number; maxBatch: number };
   clock?: Clock;
   /** This app's certificate, its key and the CA (undefined: plaintext, development only). */
   tls: TlsFiles | undefined;
@@ -101,7 +104,9 @@ export async function startInfrastructure(
   };
   const jobs = await startJobQueue({
     url: config.DATABASE_URL,
-    ...spec.jobs,
+    expireInSeconds: config.JOB_EXPIRE_SECONDS,
+    maintenanceIntervalSeconds: config.QUEUE_SUPERVISE_SECONDS,
+    poolSize: config.QUEUE_POOL_SIZE,
     applicationName: `${spec.app}:jobs`,
     onError: onDatabaseError,
   });
@@ -110,7 +115,10 @@ export async function startInfrastructure(
     credentials: await grpcChannelCredentials(spec.tls),
     deadlineMs: config.REGISTRY_DEADLINE_MS,
   });
-  const audit = new AuditTrail(pools.audit, spec.audit);
+  const audit = new AuditTrail(pools.audit, {
+    flushMs: config.AUDIT_FLUSH_MS,
+    maxBatch: config.AUDIT_MAX_BATCH,
+  });
   const changes = new ChangeHub(pools.watches, {
     channels: Object.values(WATCH_CHANNELS),
     applicationName: `${spec.app}:watch-listen`,

@@ -4,6 +4,8 @@ export * from './dates';
 export * from './provinces';
 export * from './digits';
 export * from './uuid';
+export * from './roles';
+export * from './limit-spec';
 export * from './citizen-id';
 export * from './legacy-id';
 export * from './social-insurance-code';

@@ -6,7 +6,7 @@ import { Counter, Gauge } from 'prom-client';
 import { VIETNAM_OFFSET_MS, vietnamDate } from '@vss/domain';
 import { ChangeFeed } from '@vss/platform';
 import type { Caller, Role } from '@vss/security';
-import { type LimitName, type LimitSpec, parseLimitSpec, shareOf } from './limit-spec';
+import { type LimitName, type LimitSpec, parseLimitSpec, shareOf } from '@vss/domain';
 import { limitExceeded } from './limits.errors';
 
 export const CALLER_LIMITS_CHANNEL = 'vss_caller_limits_changed';

@@ -1,6 +1,5 @@
 export * from './auth-throttle';
 export * from './caller-limits';
-export * from './limit-spec';
 export * from './limits.errors';
 export * from './limits.interceptor';
 export * from './limits.module';

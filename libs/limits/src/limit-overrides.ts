@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Role } from '@vss/security';
-import { type LimitSpec, parseLimitSpec, ROLE_DEFAULTS } from './limit-spec';
+import { type LimitSpec, parseLimitSpec, ROLE_DEFAULTS } from '@vss/domain';
 import { vietnamDate } from '@vss/domain';
 
 export interface LimitOverride {

@@ -1,5 +1,5 @@
 import { AppError, ErrorClass } from '@vss/platform';
-import { LIMIT_WORDS, type LimitName } from './limit-spec';
+import { LIMIT_WORDS, type LimitName } from '@vss/domain';
 
 export enum LimitErrorCode {
   /** One of the caller's limits (rate, daily quota, calls or streams at once, stream life). */

@@ -1,7 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
 
-export type Role = 'clinic' | 'civil-registry' | 'admin' | 'registry-peer';
-export const ROLES: readonly Role[] = ['clinic', 'civil-registry', 'admin', 'registry-peer'];
+import type { Role } from '@vss/domain';
+
+export { type Role, ROLES } from '@vss/domain';
 
 /** Who is calling, as established by an API key today and a client certificate tomorrow. */
 export interface Caller {

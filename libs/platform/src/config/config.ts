@@ -1,3 +1,4 @@
+import { LimitSpecError, parseLimitSpec, ROLE_DEFAULTS, type Role } from '@vss/domain';
 import { BIRTH_REGISTRATION_PERIOD_DAYS } from '@vss/domain/linked-procedures';
 import { z } from 'zod';
 
@@ -18,6 +19,21 @@ const postgresUrl = z
   .string()
   .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), 'must be a postgres:// URL')
   .optional();
+
+/** A role's limits: its defaults with what the variable changes (`rate=20,daily=off`, …). */
+const roleLimits = (role: Role) =>
+  z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      try {
+        return parseLimitSpec(text, ROLE_DEFAULTS[role]);
+      } catch (error) {
+        if (!(error instanceof LimitSpecError)) throw error;
+        context.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
+    });
 
 const common = {
   /** `production` makes every laptop allowance (plaintext, default passwords, unsigned audit) an error. */
@@ -51,6 +67,10 @@ const common = {
   DB_LOOKUP_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(2000),
   /** Watch streams are pushed by NOTIFY; while the LISTEN connection is down they look this often. */
   WATCH_FALLBACK_POLL_MS: z.coerce.number().int().min(100).default(2000),
+  /** Longest wait before an audit batch is committed (group commit). */
+  AUDIT_FLUSH_MS: z.coerce.number().int().min(0).default(2),
+  /** Most audit entries one group commit writes. */
+  AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
   /**
    * Development only: serve and call without TLS. Refused with NODE_ENV=production or a
    * listener off loopback.
@@ -105,9 +125,6 @@ export const gatewayConfigSchema = z.object({
   REGISTRY_LOOKUP_DEADLINE_MS: z.coerce.number().int().min(1).default(250),
   /** Deadline of other registry calls. */
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
-  /** Longest wait before an audit batch is committed (group commit). */
-  AUDIT_FLUSH_MS: z.coerce.number().int().min(0).default(2),
-  AUDIT_MAX_BATCH: z.coerce.number().int().min(1).default(500),
   /** The ed25519 key (PKCS#8 PEM) that signs audit checkpoints; default `<VSS_DATA_DIR>/pki/audit-signing.key`. */
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
   /** How often the head of the audit chain is signed into a checkpoint (when it moved); 0 turns it off. */
@@ -117,9 +134,9 @@ export const gatewayConfigSchema = z.object({
    * `rate=20,burst=500,daily=10000,calls=32,streams=4,stream-seconds=3600`; `off` lifts one.
    * Per-key limits: `npm run cli -- limits set`.
    */
-  CALLER_LIMITS_CLINIC: z.string().default(''),
-  CALLER_LIMITS_CIVIL_REGISTRY: z.string().default(''),
-  CALLER_LIMITS_ADMIN: z.string().default(''),
+  CALLER_LIMITS_CLINIC: roleLimits('clinic'),
+  CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry'),
+  CALLER_LIMITS_ADMIN: roleLimits('admin'),
   /** Off only to measure what the limits cost (bench:lookup). */
   CALLER_LIMITS_ENABLED: flag(true),
   /** How often a gateway adds its spending to the fleet's (daily quotas) and counts the fleet. */
@@ -131,6 +148,10 @@ export const gatewayConfigSchema = z.object({
   COVERAGE_CACHE_ENTRIES: z.coerce.number().int().min(0).default(100_000),
   /** Linked procedures: a claimed step whose worker died is handed out again after this long. */
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
+  /** How often the gateway's queue looks for expired jobs (the workers look more often). */
+  QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Connections of the job queue's own pool (the gateway only sends jobs). */
+  QUEUE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
   /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
   RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   /** Reconciliation: the model version (models/*.json) new runs score with; empty for the newest. */
@@ -157,6 +178,8 @@ export const workerConfigSchema = z.object({
   JOB_EXPIRE_SECONDS: z.coerce.number().int().min(5).default(30),
   /** How often the queue looks for expired jobs. */
   QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(5),
+  /** Connections of the job queue's own pool (fetching, completing). */
+  QUEUE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   /** How often an idle worker loop asks the queue for a job (pg-boss allows 0.5 s at least). */
   QUEUE_POLL_SECONDS: z.coerce.number().min(0.5).default(0.5),
   /** Linked procedures: first wait after a transient failure (the registry down); doubles per attempt. */
@@ -195,20 +218,75 @@ export const workerConfigSchema = z.object({
   RECONCILE_MODEL: z.string().default(''),
 });
 
+/**
+ * What the tools read: the CLI, `npm start`, the seed and the container health check. Each
+ * falls back to what `npm start` wrote in VSS_DATA_DIR where a variable is unset.
+ */
+export const toolsConfigSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  VSS_DATA_DIR: z.string().default('.data'),
+  /** The CA the CLI checks the gateway against; default `<VSS_DATA_DIR>/pki/ca.crt`. */
+  VSS_CA_FILE: z.string().min(1).optional(),
+  /** The gateway the CLI calls; default what `npm start` runs. */
+  VSS_GATEWAY_ADDRESS: z.string().min(1).optional(),
+  VSS_GATEWAY_HTTP: z.string().url().optional(),
+  /** The key the CLI calls with; default the demo key of the role a command needs. */
+  VSS_API_KEY: z.string().min(1).optional(),
+  /** Development only: call without TLS. */
+  VSS_PLAINTEXT: flag(false),
+  /** The population `npm start` seeds on its first run. */
+  VSS_DEMO_CITIZENS: z.coerce.number().int().min(100).max(10_000_000).default(10_000),
+  /** The ports `npm start` gives the apps (each app's own variable, read again by the app). */
+  REGISTRY_GRPC_PORT: port(50052),
+  GATEWAY_GRPC_PORT: port(50051),
+  GATEWAY_HTTP_PORT: port(8080),
+  OPERATOR_HTTP_PORT: port(9464),
+  /** `db setup`: the roles' passwords (Docker secrets, a vault); random when unset. */
+  VSS_DB_OWNER_PASSWORD: z.string().min(1).optional(),
+  VSS_DB_GATEWAY_PASSWORD: z.string().min(1).optional(),
+  VSS_DB_WORKER_PASSWORD: z.string().min(1).optional(),
+  VSS_DB_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  /** `model show`: the model new runs use, as the gateway reads it. */
+  RECONCILE_MODEL: z.string().default(''),
+  /** The health check's own TLS files (the container's app's). */
+  TLS_CA_FILE: z.string().min(1).optional(),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+});
+
+export type ToolsConfig = z.infer<typeof toolsConfigSchema>;
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 
 /** Validates the environment once; the only place that reads process.env. */
 export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const data = parseEnvironment(schema, env);
+  const problems = defaultSecrets(data as SecretBearing, env.NODE_ENV);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return data;
+}
+
+/** loadConfig of the environment with some variables given (a tool acting as an app). */
+export function loadConfigWith<S extends z.ZodType>(schema: S, given: Record<string, string>): z.infer<S> {
+  return loadConfig(schema, { ...process.env, ...given });
+}
+
+/**
+ * The tools' configuration (toolsConfigSchema). Tools serve nobody, so the checks of a deployed
+ * server's secrets do not apply: `db setup` runs as a superuser whatever its password.
+ */
+export function loadToolsConfig(env: NodeJS.ProcessEnv = process.env): ToolsConfig {
+  return parseEnvironment(toolsConfigSchema, env);
+}
+
+function parseEnvironment<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
     );
   }
-  const problems = defaultSecrets(parsed.data as SecretBearing, env.NODE_ENV);
-  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }
 

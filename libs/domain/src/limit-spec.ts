@@ -1,4 +1,4 @@
-import type { Role } from '@vss/security';
+import type { Role } from './roles';
 
 /**
  * What one caller may use. Rates and counts are for the whole fleet of gateways: each process

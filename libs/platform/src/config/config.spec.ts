@@ -1,0 +1,59 @@
+import { ROLE_DEFAULTS } from '@vss/domain';
+import { ConfigError, gatewayConfigSchema, loadConfig, loadToolsConfig, workerConfigSchema } from './config';
+
+function problemsOf(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration, validated once', () => {
+  it("parses each role's limits with the rest, over the role's defaults", () => {
+    const config = loadConfig(gatewayConfigSchema, { CALLER_LIMITS_CLINIC: 'daily=50000,streams=off' });
+    expect(config.CALLER_LIMITS_CLINIC).toEqual({
+      ...ROLE_DEFAULTS.clinic,
+      daily: 50_000,
+      streams: undefined,
+    });
+    expect(config.CALLER_LIMITS_ADMIN).toEqual(ROLE_DEFAULTS.admin);
+  });
+
+  it('stops on every bad limit, naming its variable and the part at fault', () => {
+    const problems = problemsOf(() =>
+      loadConfig(gatewayConfigSchema, { CALLER_LIMITS_CLINIC: 'speed=3', CALLER_LIMITS_ADMIN: 'burst=off' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^CALLER_LIMITS_CLINIC: "speed" is not a limit/),
+      expect.stringMatching(/^CALLER_LIMITS_ADMIN: rate and burst go together/),
+    ]);
+  });
+
+  it("gives the worker's audit batching and both apps' queue settings from the environment", () => {
+    const worker = loadConfig(workerConfigSchema, { AUDIT_FLUSH_MS: '5', QUEUE_POOL_SIZE: '6' });
+    expect(worker).toMatchObject({ AUDIT_FLUSH_MS: 5, AUDIT_MAX_BATCH: 500, QUEUE_POOL_SIZE: 6 });
+    const gateway = loadConfig(gatewayConfigSchema, {});
+    expect(gateway).toMatchObject({
+      QUEUE_POOL_SIZE: 2,
+      QUEUE_SUPERVISE_SECONDS: 60,
+      JOB_EXPIRE_SECONDS: 30,
+    });
+    expect(problemsOf(() => loadConfig(workerConfigSchema, { AUDIT_MAX_BATCH: '0' }))).toEqual([
+      expect.stringMatching(/^AUDIT_MAX_BATCH: /),
+    ]);
+  });
+
+  it("reads the tools' variables through their schema, and names a bad one", () => {
+    expect(loadToolsConfig({ VSS_PLAINTEXT: 'yes', VSS_DEMO_CITIZENS: '2000' })).toMatchObject({
+      VSS_PLAINTEXT: true,
+      VSS_DEMO_CITIZENS: 2000,
+      VSS_DATA_DIR: '.data',
+    });
+    expect(problemsOf(() => loadToolsConfig({ VSS_DEMO_CITIZENS: 'many' }))).toEqual([
+      expect.stringMatching(/^VSS_DEMO_CITIZENS: /),
+    ]);
+  });
+});
