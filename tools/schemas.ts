@@ -9,8 +9,8 @@ import {
   type RolePasswords,
   runStatements,
   urlAs,
-  VSS_SCHEMA,
 } from '@vss/persistence';
+import { VSS_SCHEMA } from '@vss/core';
 import { PROCEDURE_STEP_QUEUE, PROCEDURE_STEP_QUEUE_RETRY } from '@vss/domain/linked-procedures';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
 import { ensureQueue, startJobQueue } from '@vss/platform';

@@ -1,6 +1,7 @@
 import { ProcedureState, StepState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
 import { birthRequest, deathRequest, insertCitizens, type Stack, startStack } from './support';
+import { waitFor } from '../support/polling';
 
 let stack: Stack;
 
@@ -34,16 +35,6 @@ beforeAll(async () => {
 
 afterAll(() => stack?.stop());
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('when the population registry is down', () => {
   // A test that fails midway must not leave the registry failing the tests after it.
   afterEach(() => stack.registry.faults.update({ refuseAll: false, unavailableRate: 0, latencyMs: 0 }));
@@ -59,12 +50,16 @@ describe('when the population registry is down', () => {
 
     // Every procedure is seen waiting after at least two attempts of its first step.
     for (const id of ids) {
-      const waiting = await waitFor('a second failed attempt', async () => {
-        const p = await stack.getProcedure(id);
-        return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY && p.steps[0].attempts >= 2
-          ? p
-          : undefined;
-      });
+      const waiting = await waitFor(
+        'a second failed attempt',
+        async () => {
+          const p = await stack.getProcedure(id);
+          return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY && p.steps[0].attempts >= 2
+            ? p
+            : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(waiting.steps[0]).toMatchObject({ state: StepState.STEP_STATE_PENDING });
       expect(waiting.steps[0].lastError).toMatch(
         /^the population registry is unavailable: UNAVAILABLE: .*refusing all calls.*; attempt \d+, next in/,
@@ -110,10 +105,14 @@ describe('when the population registry is down', () => {
     stack.registry.faults.update({ latencyMs: 1500 });
     const { procedureId } = await stack.submitBirth(birthRequest(child(21)));
     try {
-      const waiting = await waitFor('a timed-out attempt', async () => {
-        const p = await stack.getProcedure(procedureId);
-        return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY ? p : undefined;
-      });
+      const waiting = await waitFor(
+        'a timed-out attempt',
+        async () => {
+          const p = await stack.getProcedure(procedureId);
+          return p.state === ProcedureState.PROCEDURE_STATE_WAITING_RETRY ? p : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(waiting.steps[0].lastError).toMatch(
         /^the population registry is unavailable: DEADLINE_EXCEEDED/,
       );

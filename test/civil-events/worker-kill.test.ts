@@ -5,6 +5,7 @@ import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel, type ProcedureFixtures } from '../../bench/procedures/fixtures';
 import { type AppProcess, startAppProcess } from '../support/processes';
 import { FAST_WORKER, OFFICE, type Stack, startStack } from './support';
+import { waitFor } from '../support/polling';
 
 /**
  * Nothing lost, nothing twice: a real worker process is SIGKILLed while hundreds of procedures
@@ -64,15 +65,6 @@ async function counts() {
   return Object.fromEntries(result.rows.map((r) => [r.state, r.n])) as Record<string, number>;
 }
 
-async function until(what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await counts())}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('a worker killed with SIGKILL mid-flight', () => {
   it('loses nothing and does nothing twice: every procedure completes after a new worker starts', async () => {
     const total = BIRTHS + DEATHS;
@@ -85,10 +77,10 @@ describe('a worker killed with SIGKILL mid-flight', () => {
 
     const first = workerProcess();
     await first.waitFor(/worker running/);
-    await until(
+    await waitFor(
       'a fifth of the procedures to complete',
       async () => ((await counts()).COMPLETED ?? 0) >= total / 5,
-      60_000,
+      { timeoutMs: 60_000, detail: counts },
     );
     await first.kill('SIGKILL');
     const atKill = await counts();
@@ -100,13 +92,13 @@ describe('a worker killed with SIGKILL mid-flight', () => {
 
     const second = workerProcess();
     await second.waitFor(/worker running/);
-    await until(
+    await waitFor(
       'every procedure to settle',
       async () => {
         const c = await counts();
         return (c.COMPLETED ?? 0) + (c.NEEDS_REVIEW ?? 0) + (c.RESOLVED ?? 0) === total;
       },
-      90_000,
+      { timeoutMs: 90_000, detail: counts },
     );
 
     const unfinished = await stack.pool.query(

@@ -1,13 +1,7 @@
 import { https, systemCertificate } from '../support/tls';
 import type { LookupCoverageResponse } from '@vss/contracts';
-import {
-  call,
-  type CoverageWorld,
-  eventually,
-  FACILITY,
-  PEOPLE,
-  startCoverageWorld,
-} from './coverage.harness';
+import { call, type CoverageWorld, FACILITY, PEOPLE, startCoverageWorld } from './coverage.harness';
+import { waitFor } from '../support/polling';
 
 /**
  * The gateway keeps citizens' records in memory; these tests change the database behind its
@@ -61,10 +55,9 @@ describe('answers follow the database', () => {
     );
     expect(
       (
-        await eventually(
-          () => lookup(PEOPLE.covered),
-          (r) => r.status !== 'COVERAGE_STATUS_COVERED',
-        )
+        await waitFor('the change heard', () => lookup(PEOPLE.covered), {
+          until: (r) => r.status !== 'COVERAGE_STATUS_COVERED',
+        })
       ).reason,
     ).toBe('NOT_COVERED_REASON_COVERAGE_SUSPENDED');
     await world.pool.query(
@@ -72,10 +65,9 @@ describe('answers follow the database', () => {
     );
     expect(
       (
-        await eventually(
-          () => lookup(PEOPLE.covered),
-          (r) => r.status === 'COVERAGE_STATUS_COVERED',
-        )
+        await waitFor('the change heard', () => lookup(PEOPLE.covered), {
+          until: (r) => r.status === 'COVERAGE_STATUS_COVERED',
+        })
       ).status,
     ).toBe('COVERAGE_STATUS_COVERED');
   });
@@ -88,10 +80,9 @@ describe('answers follow the database', () => {
        VALUES ('0100000099', $1, 'Trịnh Văn Mới', '1990-02-02', 'M', '001')`,
       [stranger],
     );
-    const answer = await eventually(
-      () => lookup(stranger),
-      (r) => r.reason !== 'NOT_COVERED_REASON_UNKNOWN_CITIZEN',
-    );
+    const answer = await waitFor('the change heard', () => lookup(stranger), {
+      until: (r) => r.reason !== 'NOT_COVERED_REASON_UNKNOWN_CITIZEN',
+    });
     expect(answer).toMatchObject({
       reason: 'NOT_COVERED_REASON_NO_CARD',
       holder: { fullName: 'Trịnh Văn Mới' },
@@ -104,10 +95,9 @@ describe('answers follow the database', () => {
       `UPDATE vss.participants SET deceased_on = '2025-06-01', full_name = 'Dương Thị Thu Hà'
         WHERE social_insurance_code = '9200000006'`,
     );
-    const after = await eventually(
-      () => lookup(PEOPLE.noCard),
-      (r) => r.reason !== 'NOT_COVERED_REASON_NO_CARD',
-    );
+    const after = await waitFor('the change heard', () => lookup(PEOPLE.noCard), {
+      until: (r) => r.reason !== 'NOT_COVERED_REASON_NO_CARD',
+    });
     expect(after).toMatchObject({
       reason: 'NOT_COVERED_REASON_DECEASED',
       holder: { fullName: 'Dương Thị Thu Hà' },
@@ -119,10 +109,9 @@ describe('answers follow the database', () => {
     await world.pool.query(
       `UPDATE vss.facilities SET name = 'Bệnh viện Đa khoa Thành phố Hà Nội' WHERE facility_code = '01001'`,
     );
-    const answer = await eventually(
-      () => lookup(PEOPLE.covered),
-      (r) => r.card?.primaryCareFacilityName !== 'Bệnh viện Đa khoa Hà Nội',
-    );
+    const answer = await waitFor('the change heard', () => lookup(PEOPLE.covered), {
+      until: (r) => r.card?.primaryCareFacilityName !== 'Bệnh viện Đa khoa Hà Nội',
+    });
     expect(answer.card?.primaryCareFacilityName).toBe('Bệnh viện Đa khoa Thành phố Hà Nội');
   });
 
@@ -136,13 +125,13 @@ describe('answers follow the database', () => {
     await world.pool.query(
       `UPDATE vss.hi_cards SET valid_to = '2025-12-31' WHERE social_insurance_code = '7900000002'`,
     );
-    const renewed = await eventually(
-      () => lookup(PEOPLE.expired),
-      (r) => r.status === 'COVERAGE_STATUS_COVERED',
-    );
+    const renewed = await waitFor('the change heard', () => lookup(PEOPLE.expired), {
+      until: (r) => r.status === 'COVERAGE_STATUS_COVERED',
+    });
     expect(renewed.card?.validTo).toBe('2025-12-31');
     // Listening again (the reconnect empties the cache), later changes are heard as before.
-    await eventually(
+    await waitFor(
+      'the gateway listening again',
       async () =>
         (
           await world.pool.query(
@@ -150,17 +139,16 @@ describe('answers follow the database', () => {
               WHERE application_name = 'gateway:coverage-listen' AND datname = current_database()`,
           )
         ).rows[0].n,
-      (n) => n === 1,
+      { until: (n) => n === 1 },
     );
     await world.pool.query(
       `UPDATE vss.hi_cards SET valid_to = '2024-12-31' WHERE social_insurance_code = '7900000002'`,
     );
     expect(
       (
-        await eventually(
-          () => lookup(PEOPLE.expired),
-          (r) => r.status !== 'COVERAGE_STATUS_COVERED',
-        )
+        await waitFor('the change heard', () => lookup(PEOPLE.expired), {
+          until: (r) => r.status !== 'COVERAGE_STATUS_COVERED',
+        })
       ).reason,
     ).toBe('NOT_COVERED_REASON_CARD_EXPIRED');
   });
@@ -177,10 +165,9 @@ describe('answers follow the database', () => {
       UPDATE vss.hi_cards SET object_group = 'HN'
        WHERE social_insurance_code IN ('4800000008', '4800000007')
           OR social_insurance_code IN (SELECT social_insurance_code FROM vss.participants WHERE full_name LIKE 'Người Thứ %')`);
-    const after = await eventually(
-      () => lookup(PEOPLE.duplicate),
-      (r) => r.card?.objectGroup !== 'DN',
-    );
+    const after = await waitFor('the change heard', () => lookup(PEOPLE.duplicate), {
+      until: (r) => r.card?.objectGroup !== 'DN',
+    });
     expect(after.card?.objectGroup).toBe('HN');
   });
 });

@@ -166,17 +166,3 @@ export async function failure(promise: Promise<unknown>) {
     errorCode: error.metadata?.get('x-error-code')[0] as string | undefined,
   };
 }
-
-/** Waits for a condition that another connection's commit makes true (NOTIFY is asynchronous). */
-export async function eventually<T>(
-  probe: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeoutMs = 10_000,
-) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

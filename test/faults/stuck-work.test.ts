@@ -5,6 +5,7 @@ import { type Procedure, ProcedureState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
 import { type AppProcess, startAppProcess } from '../support/processes';
 import { birthRequest, FAST_WORKER, insertCitizens, type Stack, startStack } from '../civil-events/support';
+import { waitFor } from '../support/polling';
 
 /**
  * Nothing stuck for ever, tested by spending a step's retries for real: a worker is SIGKILLed
@@ -55,16 +56,6 @@ function worker(env: Record<string, string | number>): AppProcess {
   return process;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Files a birth, lets a worker start its first step, and kills the worker in the middle of it. */
 async function birthWithKilledWorker(): Promise<string> {
   serial += 1;
@@ -87,26 +78,34 @@ async function birthWithKilledWorker(): Promise<string> {
       { motherCitizenId: MOTHER },
     ),
   );
-  await until('a step running', async () => {
-    const { rows } = await stack.pool.query(
-      `SELECT 1 FROM vss.procedure_steps WHERE procedure_id = $1 AND state = 'RUNNING'`,
-      [procedureId],
-    );
-    return rows.length > 0 ? true : undefined;
-  });
+  await waitFor(
+    'a step running',
+    async () => {
+      const { rows } = await stack.pool.query(
+        `SELECT 1 FROM vss.procedure_steps WHERE procedure_id = $1 AND state = 'RUNNING'`,
+        [procedureId],
+      );
+      return rows.length > 0;
+    },
+    { timeoutMs: 60_000 },
+  );
   await doomed.kill('SIGKILL');
   return procedureId;
 }
 
 /** Until the queue has given up on the procedure's job (expired with no retry left). */
 async function jobGivenUp(procedureId: string): Promise<void> {
-  await until('the job failed', async () => {
-    const { rows } = await stack.pool.query(
-      `SELECT 1 FROM pgboss.job WHERE data->>'procedureId' = $1 AND state = 'failed'`,
-      [procedureId],
-    );
-    return rows.length > 0 ? true : undefined;
-  });
+  await waitFor(
+    'the job failed',
+    async () => {
+      const { rows } = await stack.pool.query(
+        `SELECT 1 FROM pgboss.job WHERE data->>'procedureId' = $1 AND state = 'failed'`,
+        [procedureId],
+      );
+      return rows.length > 0;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 const state = async (procedureId: string) => (await stack.getProcedure(procedureId)).state;

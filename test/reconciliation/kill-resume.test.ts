@@ -1,6 +1,7 @@
 import { loadPopulation } from '@vss/synthetic';
 import { type AppProcess, startAppProcess } from '../support/processes';
 import { startSystem, type System } from './support';
+import { waitFor } from '../support/polling';
 
 /**
  * A worker process SIGKILLed mid-run, twice: the run resumes from the last committed chunk
@@ -63,14 +64,6 @@ function startWorkerProcess(env: Record<string, string> = {}): AppProcess {
   });
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 it('resumes after SIGKILL from the last checkpoint with no duplicate and no missing finding', async () => {
   // The reference: the same population reconciled in large pages by a worker nobody disturbs.
   await system.startWorker({ RECONCILE_EXPORT_PAGE_SIZE: 1000, RECONCILE_CHUNK_SIZE: 1000 });
@@ -85,10 +78,12 @@ it('resumes after SIGKILL from the last checkpoint with no duplicate and no miss
 
   for (const kill of [1, 2]) {
     const before = await chunksCommitted(run.runId);
-    await until(
-      async () => (await chunksCommitted(run.runId)) >= before + 8,
-      60_000,
+    await waitFor(
       `chunks before kill ${kill}`,
+      async () => (await chunksCommitted(run.runId)) >= before + 8,
+      {
+        timeoutMs: 60_000,
+      },
     );
     await worker.kill('SIGKILL');
     const atKill = await system.admin.getRun(run.runId);
@@ -132,21 +127,23 @@ describe('a run whose job the queue gave up on', () => {
     worker = startWorkerProcess({ SWEEP_SECONDS: '0' });
     await worker.waitFor(/taking partition slices/);
     const run = await system.admin.startRun({ scope: { all: true }, findMissingIdCandidates: true });
-    await until(async () => (await chunksCommitted(run.runId)) >= 4, 60_000, 'chunks before the kill');
+    await waitFor('chunks before the kill', async () => (await chunksCommitted(run.runId)) >= 4, {
+      timeoutMs: 60_000,
+    });
     await worker.kill('SIGKILL');
     worker = undefined;
     return run.runId;
   };
   const gaveUp = (runId: string) =>
-    until(
+    waitFor(
+      'the slice job to fail',
       async () =>
         (
           await system.pool.query(`SELECT 1 FROM pgboss.job WHERE data->>'runId' = $1 AND state = 'failed'`, [
             runId,
           ])
         ).rowCount! > 0,
-      60_000,
-      'the slice job to fail',
+      { timeoutMs: 60_000 },
     );
 
   it('is queued again by the sweeper and completes', async () => {
@@ -193,7 +190,8 @@ describe('a run whose job the queue gave up on', () => {
     const run = await system.admin.startRun({ scope: { all: true }, findMissingIdCandidates: true });
     system.registry.faults.update({ latencyMs: 600 });
     try {
-      await until(
+      await waitFor(
+        'every partition done',
         async () =>
           (
             await system.pool.query(
@@ -201,8 +199,7 @@ describe('a run whose job the queue gave up on', () => {
               [run.runId],
             )
           ).rowCount === 1,
-        120_000,
-        'every partition done',
+        { timeoutMs: 120_000 },
       );
       await worker.kill('SIGKILL');
       expect((await system.admin.getRun(run.runId)).state).toBe('RUN_STATE_RUNNING');

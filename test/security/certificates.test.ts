@@ -12,13 +12,13 @@ import { serviceClient } from '@vss/registry-client';
 import {
   call,
   type CoverageWorld,
-  eventually,
   FACILITY,
   failure,
   PEOPLE,
   startCoverageWorld,
 } from '../coverage/coverage.harness';
 import { https, pkiFile, testCredentials } from '../support/tls';
+import { waitFor } from '../support/polling';
 
 /**
  * Callers known by client certificate (mTLS) beside API keys: a certificate of the gateway's
@@ -75,15 +75,15 @@ const lookup = (client: grpc.Client, apiKey?: string) =>
   );
 
 /** The first refusal of a lookup on this connection, waiting at most 5 s for it (a revocation). */
-function refusedWithin5s(client: grpc.Client): Promise<grpc.ServiceError | undefined> {
-  return eventually(
+function refusedWithin5s(client: grpc.Client): Promise<grpc.ServiceError> {
+  return waitFor(
+    'the lookup refused',
     () =>
       lookup(client).then(
         () => undefined,
         (e: grpc.ServiceError) => e,
       ),
-    (e) => e !== undefined,
-    5000,
+    { timeoutMs: 5000 },
   );
 }
 

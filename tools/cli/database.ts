@@ -6,8 +6,8 @@ import {
   randomPasswords,
   redactUrl,
   type RolePasswords,
-  VSS_SCHEMA,
 } from '@vss/persistence';
+import { VSS_SCHEMA } from '@vss/core';
 import { loadToolsConfig } from '@vss/platform';
 import { NPD_SCHEMA } from '../../apps/population-registry/src/migrations';
 import { migrateAll, prepareDatabase } from '../schemas';

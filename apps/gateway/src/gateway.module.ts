@@ -4,7 +4,6 @@ import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { CivilEventsModule } from '@vss/civil-events';
 import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
-import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { type CallerLimits, LimitsModule } from '@vss/limits';
 import {
   AppErrorFilter,
@@ -34,7 +33,6 @@ export class GatewayModule {
       imports: [
         CoreModule.forRoot(infrastructure, config),
         LimitsModule.forRoot(limits, config),
-        InsuranceRecordsModule,
         CoverageModule,
         CivilEventsModule,
         ReconciliationModule,

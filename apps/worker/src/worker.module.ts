@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CivilEventsJobsModule } from '@vss/civil-events';
 import { CoreModule, type Infrastructure } from '@vss/core';
-import { InsuranceRecordsModule } from '@vss/insurance-records';
 import type { WorkerConfig } from '@vss/platform';
 import { ReconciliationJobsModule } from '@vss/reconciliation';
 
@@ -11,12 +10,7 @@ export class WorkerModule {
   static forRoot(infrastructure: Infrastructure, config: WorkerConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [
-        CoreModule.forRoot(infrastructure, config),
-        InsuranceRecordsModule,
-        CivilEventsJobsModule,
-        ReconciliationJobsModule,
-      ],
+      imports: [CoreModule.forRoot(infrastructure, config), CivilEventsJobsModule, ReconciliationJobsModule],
     };
   }
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { onAfterCommit } from '@vss/platform';
 import type { Caller } from '@vss/security';
+import type { AuditAction } from './audit-actions';
 
 /**
  * Who acted: an authenticated caller, or the system itself (the worker running a linked
@@ -17,7 +18,7 @@ export const WORKER_ACTOR: AuditActor = { id: 'worker', label: 'linked-procedure
 export interface AuditEntry {
   caller: AuditActor;
   /** What was done, e.g. `coverage.lookup`, `civil-event.death.submit`. */
-  action: string;
+  action: AuditAction;
   subjectCitizenId?: string;
   facilityCode?: string;
   officeCode?: string;

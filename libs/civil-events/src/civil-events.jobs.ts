@@ -7,6 +7,8 @@ import {
 } from '@vss/domain/linked-procedures';
 import { ensureQueue, type PgBoss, type WorkerConfig, workLoops } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
 import { ProcedureRunner } from './procedure-runner';
@@ -20,6 +22,7 @@ import { ProcedureSweeper } from './procedure-sweeper';
  * jobs of a killed worker back within a minute.
  */
 @Module({
+  imports: [AuditModule, InsuranceRecordsModule],
   providers: [ProcedureStepsRepository, BirthSteps, DeathSteps, ProcedureRunner, ProcedureSweeper],
 })
 export class CivilEventsJobsModule implements OnApplicationBootstrap {

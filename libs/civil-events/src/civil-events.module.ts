@@ -2,6 +2,8 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { PROCEDURE_STEP_QUEUE, PROCEDURE_STEP_QUEUE_RETRY } from '@vss/domain/linked-procedures';
 import { ensureQueue, type PgBoss } from '@vss/platform';
 import { JOB_QUEUE } from '@vss/platform';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { CivilEventsGrpcController } from './civil-events.grpc.controller';
 import { CivilEventsRepository } from './civil-events.repository';
 import { CivilEventsService } from './civil-events.service';
@@ -12,6 +14,7 @@ import { ProceduresService } from './procedures.service';
  * reports; the worker runs the steps (CivilEventsJobsModule, civil-events.jobs.ts).
  */
 @Module({
+  imports: [AuditModule, InsuranceRecordsModule],
   controllers: [CivilEventsGrpcController],
   providers: [CivilEventsRepository, CivilEventsService, ProceduresService],
 })

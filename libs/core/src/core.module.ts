@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { AuditTrail } from '@vss/audit';
 import {
   APP_CONFIG,
+  AUDIT_TRAIL,
   CHANGE_HUB,
   Clock,
   JOB_QUEUE,
@@ -14,9 +14,11 @@ import { RegistryClient } from '@vss/registry-client';
 import type { Infrastructure } from './infrastructure';
 
 /**
- * The shared infrastructure as Nest providers, for every feature module of either app: the
- * `pg` pool, the job queue, the registry client, the audit trail, the logger, the clock and
- * the app's configuration (under APP_CONFIG).
+ * The shared infrastructure as Nest providers, for every module of either app: the `pg`
+ * pools, the job queue, the registry client, the change hub, the logger, the clock and the
+ * app's configuration (under APP_CONFIG), and the audit trail under AUDIT_TRAIL for AuditModule.
+ * Global because it is plumbing every module stands on; the features' own modules are imported
+ * by those that use them.
  */
 @Global()
 @Module({})
@@ -30,7 +32,7 @@ export class CoreModule {
       { provide: CHANGE_HUB, useValue: infrastructure.changes },
       { provide: JOB_QUEUE, useValue: infrastructure.jobs },
       { provide: RegistryClient, useValue: infrastructure.registry },
-      { provide: AuditTrail, useValue: infrastructure.audit },
+      { provide: AUDIT_TRAIL, useValue: infrastructure.audit },
       { provide: LOGGER, useValue: infrastructure.logger },
       { provide: Clock, useValue: infrastructure.clock },
     ];

@@ -1,2 +1,3 @@
 export * from './core.module';
 export * from './infrastructure';
+export * from './vss-schema';

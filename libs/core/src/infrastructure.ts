@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { AuditTrail } from '@vss/audit';
-import { checkDatabaseReachable, createPool, requireMigrated, VSS_SCHEMA } from '@vss/persistence';
+import { checkDatabaseReachable, createPool, requireMigrated } from '@vss/persistence';
 import {
   ChangeHub,
   Clock,
@@ -14,6 +14,7 @@ import {
   WATCH_CHANNELS,
 } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
+import { VSS_SCHEMA } from './vss-schema';
 
 /** What both VSS apps need of their configuration to start. */
 export interface InfrastructureConfig {

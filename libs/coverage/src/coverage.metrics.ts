@@ -1,6 +1,6 @@
 import { Counter, Gauge, register } from 'prom-client';
 
-/** What the coverage cache and the audit trail report on /metrics, summed over this process's gateways. */
+/** What the coverage cache reports on /metrics, summed over this process's gateways. */
 export interface CoverageStatsSource {
   readonly stats: { hits: number; misses: number; queries: number; invalidations: number };
   readonly size: number;
@@ -28,37 +28,6 @@ function counter(name: string, help: string, read: (s: CoverageStatsSource) => n
       this.inc(sum(read));
     },
   });
-}
-
-export interface AuditStatsSource {
-  readonly stats: { batches: number; entries: number };
-}
-
-const audits = new Set<AuditStatsSource>();
-
-/** Group commit at work: entries / batches is the mean batch size. */
-export function registerAuditMetrics(audit: AuditStatsSource): () => void {
-  audits.add(audit);
-  const total = (f: (a: AuditStatsSource) => number) => [...audits].reduce((n, a) => n + f(a), 0);
-  for (const [name, help, read] of [
-    [
-      'vss_audit_batches_total',
-      'Audit batches committed (one INSERT and one commit each)',
-      (a: AuditStatsSource) => a.stats.batches,
-    ],
-    ['vss_audit_entries_total', 'Audit entries committed', (a: AuditStatsSource) => a.stats.entries],
-  ] as const) {
-    if (register.getSingleMetric(name)) continue;
-    new Counter({
-      name,
-      help,
-      collect() {
-        this.reset();
-        this.inc(total(read));
-      },
-    });
-  }
-  return () => audits.delete(audit);
 }
 
 export function registerCoverageMetrics(source: CoverageStatsSource): () => void {

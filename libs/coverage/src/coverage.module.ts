@@ -1,14 +1,16 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { CoverageGrpcController } from './coverage.grpc.controller';
 import { CoverageHttpController } from './coverage.http.controller';
 import { CoverageRecords } from './coverage.records';
-import { AccessHistoryRepository } from '@vss/audit';
 import { CoverageService } from './coverage.service';
 import { IdentityCheck } from './identity-check';
 
 /** Health-insurance coverage lookups for clinics: gRPC CoverageService and its JSON facade. */
 @Module({
+  imports: [AuditModule, InsuranceRecordsModule],
   controllers: [CoverageGrpcController, CoverageHttpController],
-  providers: [CoverageService, AccessHistoryRepository, CoverageRecords, IdentityCheck],
+  providers: [CoverageService, CoverageRecords, IdentityCheck],
 })
 export class CoverageModule {}

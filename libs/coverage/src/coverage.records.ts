@@ -2,10 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '@vss/platform';
-import { AuditTrail } from '@vss/audit';
 import { ChangeFeed } from '@vss/platform';
 import { APP_CONFIG, LOGGER, LOOKUP_POOL } from '@vss/platform';
-import { registerAuditMetrics, registerCoverageMetrics } from './coverage.metrics';
+import { registerCoverageMetrics } from './coverage.metrics';
 import { type CoverageRecord, CoverageRecordsRepository, FacilitiesRepository } from '@vss/insurance-records';
 
 export const COVERAGE_CHANNEL = 'vss_coverage_changed';
@@ -54,7 +53,6 @@ export class CoverageRecords {
     @Inject(LOOKUP_POOL) pool: Pool,
     @Inject(APP_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    private readonly audit: AuditTrail,
   ) {
     this.maxEntries = config.COVERAGE_CACHE_ENTRIES;
     this.feed = new ChangeFeed(
@@ -65,12 +63,7 @@ export class CoverageRecords {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const unregisterCoverage = registerCoverageMetrics(this);
-    const unregisterAudit = registerAuditMetrics(this.audit);
-    this.unregister = () => {
-      unregisterCoverage();
-      unregisterAudit();
-    };
+    this.unregister = registerCoverageMetrics(this);
     if (this.maxEntries > 0) await this.feed.start();
     if (this.maxEntries > 0 && !this.feed.live) {
       this.logger.warn('coverage cache off until LISTEN vss_coverage_changed succeeds');

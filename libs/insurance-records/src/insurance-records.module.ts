@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { CoverageRecordsRepository } from './coverage-records.repository';
 import { DeathRecorder } from './death-recorder';
 import { FacilitiesRepository } from './facilities.repository';
@@ -17,9 +17,8 @@ const PROVIDERS = [
 
 /**
  * The insurance records — participants, cards, benefits, payments, payouts, facilities,
- * rates — for every feature that reads or changes them. The only module whose SQL writes
- * those tables.
+ * rates — for every feature that reads or changes them (each imports this module). The only
+ * module whose SQL writes those tables.
  */
-@Global()
 @Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class InsuranceRecordsModule {}

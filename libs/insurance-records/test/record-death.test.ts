@@ -9,7 +9,9 @@ import { type PgBoss, startJobQueue, withTransaction } from '@vss/platform';
 import { ApplyRepository } from '@vss/reconciliation/apply.repository';
 import type { RegistryClient } from '@vss/registry-client';
 import { DeathRecorder, InsuranceRecordsRepository, ParticipantCorrections } from '../src';
+import { newFindings, newRun } from '../../reconciliation/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { newBenefit, newCard, newFacility, newParticipant } from './factories';
 
 /**
  * One death, recorded by either path — the death procedure's end_coverage step and an applied
@@ -45,15 +47,8 @@ beforeAll(async () => {
     audit,
   );
   apply = new ApplyRepository(pool, new ParticipantCorrections(), deaths, audit);
-  await pool.query(
-    `INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'BV', '001')`,
-  );
-  runId = randomUUID();
-  await pool.query(
-    `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, dry_run, find_missing_id_candidates, started_by,
-       started_by_label, state) VALUES ($1, 'ALL', false, false, 'k1', 'test admin', 'COMPLETED')`,
-    [runId],
-  );
+  await newFacility(pool, { facilityCode: '01001', name: 'BV', provinceCode: '001' });
+  runId = await newRun(pool, { scope: 'ALL' });
 });
 
 afterAll(async () => {
@@ -67,35 +62,32 @@ afterAll(async () => {
 async function pensioner(serial: number): Promise<{ citizenId: string; sic: string; findingId: string }> {
   const citizenId = makeCitizenId({ provinceCode: '001', gender: 'FEMALE', birthYear: 1945, serial });
   const sic = `01${String(serial).padStart(8, '0')}`;
-  await pool.query(
-    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
-     VALUES ($1, $2, 'Nguyễn Thị Lan', '1945-02-03', 'F', '001')`,
-    [sic, citizenId],
-  );
-  await pool.query(
-    `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
-       primary_care_facility_code) VALUES ($1, 'HT', 95, '2024-01-01', '2030-12-31', '01001')`,
-    [sic],
-  );
-  await pool.query(
-    `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
-     VALUES ($1, 'PENSION', 5000000, '2010-01-01')`,
-    [sic],
-  );
-  for (const period of ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08']) {
-    await pool.query(
-      `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
-       VALUES ($1, 'PENSION', $2, 5000000, ($2 || '-05')::date)`,
-      [sic, period],
-    );
-  }
-  const finding = await pool.query<{ id: string }>(
-    `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
-       date_of_death, detail) VALUES ($1, 'DECEASED_BUT_ACTIVE', $2, $3, '001', $4, 'deceased')
-     RETURNING finding_id::text AS id`,
-    [runId, sic, citizenId, DATE_OF_DEATH],
-  );
-  return { citizenId, sic, findingId: finding.rows[0].id };
+  await newParticipant(pool, {
+    socialInsuranceCode: sic,
+    citizenId,
+    fullName: 'Nguyễn Thị Lan',
+    dateOfBirth: '1945-02-03',
+    gender: 'F',
+    provinceCode: '001',
+  });
+  await newCard(pool, { socialInsuranceCode: sic, objectGroup: 'HT', primaryCareFacilityCode: '01001' });
+  await newBenefit(pool, {
+    socialInsuranceCode: sic,
+    kind: 'PENSION',
+    monthlyAmountVnd: 5_000_000,
+    paidPeriods: ['2025-04', '2025-05', '2025-06', '2025-07', '2025-08'],
+  });
+  const [findingId] = await newFindings(pool, runId, [
+    {
+      outcome: 'DECEASED_BUT_ACTIVE',
+      socialInsuranceCode: sic,
+      citizenId,
+      provinceCode: '001',
+      dateOfDeath: DATE_OF_DEATH,
+      detail: 'deceased',
+    },
+  ]);
+  return { citizenId, sic, findingId };
 }
 
 function context(citizenId: string): StepContext {

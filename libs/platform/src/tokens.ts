@@ -14,5 +14,7 @@ export const JOB_QUEUE = Symbol('JOB_QUEUE');
 export const LOGGER = Symbol('LOGGER');
 /** The app's configuration object (GatewayConfig in the gateway, WorkerConfig in the worker). */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+/** The app's audit trail (started with the infrastructure; libs/audit's AuditModule provides it as AuditTrail). */
+export const AUDIT_TRAIL = Symbol('AUDIT_TRAIL');
 /** The process's ChangeHub: one LISTEN connection for every watch stream. */
 export const CHANGE_HUB = Symbol('CHANGE_HUB');

@@ -8,7 +8,7 @@ import { MatchModels } from './match-models';
 import { type PartitionJob, PartitionRunner } from './partition-runner';
 import { PartitionSources } from './partition-sources';
 import { DemographicSearch } from './demographic-search';
-import { RecordsScanRepository } from '@vss/insurance-records';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { RunFinisher } from './run-finisher';
 import { RunProgressRepository } from './run-progress.repository';
 import { RunSweeper } from './run-sweeper';
@@ -19,9 +19,9 @@ import { RunSweeper } from './run-sweeper';
  * writes, so a slice handed out twice (a retry after a kill) is harmless.
  */
 @Module({
+  imports: [InsuranceRecordsModule],
   providers: [
     RunProgressRepository,
-    RecordsScanRepository,
     PartitionSources,
     DemographicSearch,
     ChunkClassifier,

@@ -2,6 +2,8 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
 import { APP_CONFIG, ensureQueue, type GatewayConfig, type PgBoss } from '@vss/platform';
 import { JOB_QUEUE } from '@vss/platform';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { ApplyRepository } from './apply.repository';
 import { FindingsRepository } from './findings.repository';
 import { CandidateSearch } from './candidate-search';
@@ -17,6 +19,7 @@ import { RunsService } from './runs.service';
  * (ReconciliationJobsModule, reconciliation.jobs.ts).
  */
 @Module({
+  imports: [AuditModule, InsuranceRecordsModule],
   controllers: [ReconciliationGrpcController],
   providers: [
     RunsRepository,

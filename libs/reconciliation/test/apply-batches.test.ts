@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { AuditTrail } from '@vss/audit';
 import { DeathRecorder, ParticipantCorrections } from '@vss/insurance-records';
 import { ApplyRepository } from '../src/apply.repository';
+import { newParticipants } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { newFindings, newRun } from './factories';
 
 /**
  * ApplyRepository's batch walk on a real database: for any number of findings and any batch
@@ -33,25 +34,26 @@ afterAll(async () => {
 
 /** A completed run with `n` name mismatches, each on a record of its own. */
 async function runWith(n: number): Promise<string> {
-  const runId = randomUUID();
-  await pool.query(
-    `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, scope_value, dry_run, find_missing_id_candidates,
-       started_by, started_by_label, state) VALUES ($1, 'PROVINCE', $2, false, false, 'k1', 'admin', 'COMPLETED')`,
-    [runId, runId],
+  const runId = await newRun(pool);
+  const codes = Array.from({ length: n }, () => String(++serial).padStart(10, '0'));
+  await newParticipants(
+    pool,
+    codes.map((code) => ({
+      socialInsuranceCode: code,
+      fullName: 'Le Thi B',
+      dateOfBirth: '1990',
+      gender: 'F',
+    })),
   );
-  const first = serial;
-  serial += n;
-  await pool.query(
-    `INSERT INTO vss.participants (social_insurance_code, full_name, date_of_birth, gender, province_code)
-     SELECT lpad(i::text, 10, '0'), 'Le Thi B', '1990', 'F', '001' FROM generate_series($1::int + 1, $2::int) i`,
-    [first, serial],
-  );
-  await pool.query(
-    `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, province_code, differences, detail)
-     SELECT $1, 'FIELD_MISMATCH', lpad(i::text, 10, '0'), '001',
-            '[{"field":"full_name","insuranceValue":"Le Thi B","registryValue":"Lê Thị B"}]', 'x'
-       FROM generate_series($2::int + 1, $3::int) i`,
-    [runId, first, serial],
+  await newFindings(
+    pool,
+    runId,
+    codes.map((code) => ({
+      outcome: 'FIELD_MISMATCH',
+      socialInsuranceCode: code,
+      differences: [{ field: 'full_name', insuranceValue: 'Le Thi B', registryValue: 'Lê Thị B' }],
+      detail: 'x',
+    })),
   );
   return runId;
 }

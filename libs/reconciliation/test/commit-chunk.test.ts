@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { Candidate } from '@vss/domain/reconciliation-candidates';
 import type { NewFinding } from '../src/chunk-classifier';
@@ -8,6 +7,7 @@ import {
   RunProgressRepository,
 } from '../src/run-progress.repository';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { newPartition, newRun } from './factories';
 
 /**
  * A chunk's commit on a real database: one statement that moves the partition's checkpoint and
@@ -30,17 +30,8 @@ afterAll(async () => {
 });
 
 async function runningPartition(kind: PartitionRecord['kind'] = 'REGISTRY_RANGE'): Promise<PartitionRecord> {
-  const runId = randomUUID();
-  await pool.query(
-    `INSERT INTO vss.reconciliation_runs (run_id, scope_kind, scope_value, dry_run, find_missing_id_candidates,
-       started_by, started_by_label, state) VALUES ($1::uuid, 'PROVINCE', $1::text, false, true, 'k1', 'admin', 'RUNNING')`,
-    [runId],
-  );
-  await pool.query(
-    `INSERT INTO vss.reconciliation_partitions (run_id, partition_no, kind, lower_bound, upper_bound)
-     VALUES ($1, 0, $2, '', '')`,
-    [runId, kind],
-  );
+  const runId = await newRun(pool, { state: 'RUNNING', findMissingIdCandidates: true });
+  await newPartition(pool, { runId, kind });
   return { runId, partitionNo: 0, kind, lowerBound: '', upperBound: '', checkpoint: null, done: false };
 }
 

@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The advisory lock that orders appends to the audit chain (any constant no one else uses). */
-export const AUDIT_CHAIN_LOCK = 7_353_001;
-
 /**
- * The canonical text of an entry, hashed into the chain: a JSON array of text values, in
- * PostgreSQL's jsonb rendering (`["1", "…", null]`). `libs/audit/src/audit-chain.ts` builds the
- * same text from the stored columns; the two must stay byte for byte equal (a test holds them).
+ * History: the chain's SQL as first installed. Its owner is libs/audit (chain.sql.ts), whose
+ * migration AuditChainSql installs the same functions from there; change them there.
  */
+const AUDIT_CHAIN_LOCK = 7_353_001;
+
+/** The canonical text of an entry as first hashed (libs/audit/src/chain.sql.ts holds it now). */
 const ENTRY_TEXT = (r: string, seq: string) => `jsonb_build_array(
   ${seq}::text, ${r}.event_id::text,
   to_char(${r}.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),

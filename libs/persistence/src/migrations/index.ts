@@ -16,15 +16,19 @@ import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
 import { MatchModels1763900008000 } from './1763900008000-MatchModels';
 import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRecord';
 
-/** Every migration of the `vss` schema, in order. Features append theirs here. */
+/**
+ * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
+ * the timestamps in their names). Features that own their schema's SQL keep their migrations
+ * beside it (libs/audit); libs/core joins them into one history (VSS_SCHEMA).
+ */
 export const VSS_MIGRATIONS = [
   VssCore1763900000000,
   SecurityAudit1763900000100,
   OlderBaseSalaries1763900000200,
   CoverageChangeFeed1763900001000,
+  CoverageChangeFeedBulk1763900001010,
   LinkedProcedures1763900002000,
   Reconciliation1763900003000,
-  CoverageChangeFeedBulk1763900001010,
   ReconciliationScanIndex1763900003010,
   ReconciliationLegacyIndex1763900003020,
   RatesLegalSources1763900004000,
@@ -38,6 +42,3 @@ export const VSS_MIGRATIONS = [
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
-
-/** The `vss` schema's migration history. */
-export const VSS_SCHEMA = { migrations: VSS_MIGRATIONS, migrationsTableName: VSS_MIGRATIONS_TABLE };

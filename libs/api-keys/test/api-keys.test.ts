@@ -1,0 +1,99 @@
+import { Pool } from 'pg';
+import { AppError, ErrorClass } from '@vss/platform';
+import { newFacility } from '../../insurance-records/test/factories';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { waitFor } from '../../../test/support/polling';
+import { ApiKeys } from '../src';
+
+/** API keys on a real database: issued as hashes, authenticated, revoked and heard revoked. */
+let db: TestDatabase;
+let pool: Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase('apikeys');
+  pool = new Pool({ connectionString: db.url, max: 6 });
+  await newFacility(pool, { facilityCode: '01001', name: 'BV Hà Nội' });
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await db?.drop();
+});
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('ApiKeys', () => {
+  it('issues a key whose secret is stored only as a hash, and authenticates it as its caller', async () => {
+    const keys = new ApiKeys(pool);
+    const issued = await keys.issue({ role: 'clinic', facilityCode: '01001', label: 'BV Hà Nội' });
+    expect(issued.apiKey).toMatch(/^vss_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const stored = await pool.query('SELECT secret_sha256 FROM vss.api_keys WHERE key_id = $1', [
+      issued.keyId,
+    ]);
+    expect(stored.rows[0].secret_sha256.toString('utf8')).not.toContain(issued.apiKey.slice(17));
+    expect(await keys.authenticate(issued.apiKey)).toEqual({
+      id: issued.keyId,
+      label: 'BV Hà Nội',
+      role: 'clinic',
+      facilityCode: '01001',
+      officeCode: undefined,
+      via: 'api-key',
+    });
+  });
+
+  it('refuses keys for clinics without a known facility and civil registries without an office', async () => {
+    const keys = new ApiKeys(pool);
+    for (const request of [
+      { role: 'clinic' as const, label: 'x' },
+      { role: 'clinic' as const, facilityCode: '99999', label: 'x' },
+      { role: 'civil-registry' as const, label: 'x' },
+    ]) {
+      expect((await refusal(keys.issue(request))).errorClass).toBe(ErrorClass.InvalidArgument);
+    }
+  });
+
+  it('refuses a missing, malformed, unknown or wrong-secret key as UNAUTHENTICATED', async () => {
+    const keys = new ApiKeys(pool);
+    const issued = await keys.issue({ role: 'admin', label: 'ops' });
+    const wrongSecret = `${issued.apiKey.slice(0, 17)}${'B'.repeat(43)}`;
+    for (const presented of [undefined, '', 'nope', `vss_zzzzzzzzzzzz_${'A'.repeat(43)}`, wrongSecret]) {
+      expect((await refusal(keys.authenticate(presented))).errorClass).toBe(ErrorClass.Unauthenticated);
+    }
+  });
+
+  it('hears a revocation made by another process at once, though the key was cached', async () => {
+    const gateway = new ApiKeys(pool);
+    const operator = new ApiKeys(pool);
+    await gateway.watchRevocations('test:api-keys-listen');
+    try {
+      const issued = await operator.issue({ role: 'clinic', facilityCode: '01001', label: 'soon revoked' });
+      await gateway.authenticate(issued.apiKey); // cached now, for a minute while the feed is live
+      await operator.revoke(issued.keyId);
+      let refused: AppError | undefined;
+      await waitFor(
+        'the revocation heard',
+        async () => {
+          refused = await gateway.authenticate(issued.apiKey).then(
+            () => undefined,
+            (e: AppError) => e,
+          );
+          return refused !== undefined;
+        },
+        { timeoutMs: 3000 },
+      ); // well inside the 5 s a cached key lives without the feed
+
+      expect(refused?.message).toMatch(/revoked/);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
