@@ -36,7 +36,9 @@ afterAll(async () => {
 });
 
 const text = (maxLength = 40) =>
-  fc.string({ unit: 'binary', maxLength }).map((s) => s.replaceAll(String.fromCharCode(0), String.fromCharCode(1)));
+  fc
+    .string({ unit: 'binary', maxLength })
+    .map((s) => s.replaceAll(String.fromCharCode(0), String.fromCharCode(1)));
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const number = fc.oneof(
   fc.integer(),
