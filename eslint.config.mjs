@@ -96,11 +96,26 @@ function boundaries(lib) {
     },
   ];
   if (lib === 'domain') patterns.push({ group: NO_IO, message: 'libs/domain is pure: no I/O, no framework' });
-  return {
-    files: [`libs/${lib}/src/**/*.ts`],
+  const rule = (extra) => ({ 'no-restricted-imports': ['error', { patterns: [...patterns, ...extra] }] });
+  // A feature's two halves: api/ is what the gateway mounts, engine/ what the worker mounts. Each
+  // may use what the feature shares (its repositories, rows, codecs, queue), never the other half.
+  const halves = [
+    ['api', 'engine', 'the gateway'],
+    ['engine', 'api', 'the worker'],
+  ].map(([half, other, app]) => ({
+    files: [`libs/${lib}/src/${half}/**/*.ts`],
     ignores: ['**/*.spec.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
-  };
+    rules: rule([
+      {
+        group: [`../${other}/*`, `../${other}`, `**/${other}/**`],
+        message: `libs/${lib}/src/${half} is what ${app} mounts: it never imports ${other}/ (share through the feature's root)`,
+      },
+    ]),
+  }));
+  return [
+    { files: [`libs/${lib}/src/**/*.ts`], ignores: ['**/*.spec.ts'], rules: rule([]) },
+    ...(FEATURES.includes(lib) ? halves : []),
+  ];
 }
 
 export default tseslint.config(
@@ -120,7 +135,7 @@ export default tseslint.config(
       ],
     },
   },
-  ...LIBS.filter((lib) => lib !== 'contracts').map(boundaries),
+  ...LIBS.filter((lib) => lib !== 'contracts').flatMap(boundaries),
   {
     files: ['apps/**/src/**/*.ts'],
     rules: {

@@ -1,7 +1,8 @@
 import { Pool } from 'pg';
-import { AppError, ErrorClass } from '@vss/platform';
+import { type AppError, ErrorClass } from '@vss/platform';
 import { newFacility } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { refusalOf } from '../../../test/support/refusals';
 import { waitFor } from '../../../test/support/polling';
 import { ApiKeys } from '../src';
 
@@ -19,17 +20,6 @@ afterAll(async () => {
   await pool?.end();
   await db?.drop();
 });
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 describe('ApiKeys', () => {
   it('issues a key whose secret is stored only as a hash, and authenticates it as its caller', async () => {
@@ -57,7 +47,7 @@ describe('ApiKeys', () => {
       { role: 'clinic' as const, facilityCode: '99999', label: 'x' },
       { role: 'civil-registry' as const, label: 'x' },
     ]) {
-      expect((await refusal(keys.issue(request))).errorClass).toBe(ErrorClass.InvalidArgument);
+      expect((await refusalOf(keys.issue(request))).errorClass).toBe(ErrorClass.InvalidArgument);
     }
   });
 
@@ -66,7 +56,7 @@ describe('ApiKeys', () => {
     const issued = await keys.issue({ role: 'admin', label: 'ops' });
     const wrongSecret = `${issued.apiKey.slice(0, 17)}${'B'.repeat(43)}`;
     for (const presented of [undefined, '', 'nope', `vss_zzzzzzzzzzzz_${'A'.repeat(43)}`, wrongSecret]) {
-      expect((await refusal(keys.authenticate(presented))).errorClass).toBe(ErrorClass.Unauthenticated);
+      expect((await refusalOf(keys.authenticate(presented))).errorClass).toBe(ErrorClass.Unauthenticated);
     }
   });
 

@@ -1,2 +1,2 @@
-export * from './civil-events.jobs';
-export * from './civil-events.module';
+export * from './api/civil-events.module';
+export * from './engine/civil-events.jobs';

@@ -1,10 +1,40 @@
 import type { Procedure, ProcedureStep } from '@vss/contracts';
 import { wireKind, wireState, wireStepState } from './procedure.codecs';
 import type {
+  CivilEventPayload,
   LinkedProcedureKind,
   LinkedProcedureState,
+  ProcedureStepName,
   StepState as StoredStepState,
 } from '@vss/domain/linked-procedures';
+import type { ProcedurePatch } from './step';
+
+/** A step taken up by a job: what the step needs to run, and the job's generation. */
+export interface Claim {
+  procedureId: string;
+  seq: string;
+  kind: LinkedProcedureKind;
+  step: ProcedureStepName;
+  jobSeq: number;
+  attempts: number;
+  payload: CivilEventPayload;
+  assessed?: ProcedurePatch['funeral'];
+}
+
+/** What claiming a step reads. */
+export interface ClaimRow {
+  procedure_id: string;
+  seq: string;
+  kind: LinkedProcedureKind;
+  current_step: ProcedureStepName;
+  job_seq: number;
+  attempts: number;
+  payload: CivilEventPayload;
+  funeral_allowance_vnd: string | null;
+  funeral_allowance_basis: string | null;
+  funeral_cost_support_vnd: string | null;
+  funeral_cost_support_basis: string | null;
+}
 
 /** A step as stored. */
 export interface StepRow {

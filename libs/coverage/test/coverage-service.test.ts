@@ -5,11 +5,12 @@ import { AccessHistoryRepository, AuditTrail } from '@vss/audit';
 import { CoverageStatus, IdentityResult, NotCoveredReason } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
 import { CoverageRecordsRepository, FacilitiesRepository } from '@vss/insurance-records';
-import { AppError, Clock, ErrorClass, gatewayConfigSchema, loadConfig } from '@vss/platform';
+import { Clock, ErrorClass, gatewayConfigSchema, loadConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import type { Caller } from '@vss/security';
 import { newCard, newFacility, newParticipant } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { refusalOf } from '../../../test/support/refusals';
 import { CoverageRecords, CoverageService } from '../src';
 import { IdentityCheck } from '../src/identity-check';
 
@@ -99,17 +100,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal');
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
-
 describe('CoverageService', () => {
   it('answers from the records, and the answer carries the receipt of its committed audit entry', async () => {
     const answer = await service.lookup(
@@ -151,7 +141,7 @@ describe('CoverageService', () => {
   });
 
   it("holds a clinic to its own facility: another's is PERMISSION_DENIED, a code that is no facility INVALID_ARGUMENT", async () => {
-    const other = await refusal(
+    const other = await refusalOf(
       service.lookup(
         CLINIC,
         { citizenId: person(1), facilityCode: '79001', visitDate: '', chip: undefined },
@@ -159,7 +149,7 @@ describe('CoverageService', () => {
       ),
     );
     expect(other.errorClass).toBe(ErrorClass.PermissionDenied);
-    const unknown = await refusal(
+    const unknown = await refusalOf(
       service.lookup(
         CLINIC,
         { citizenId: person(1), facilityCode: '99999', visitDate: '', chip: undefined },

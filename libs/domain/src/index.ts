@@ -18,3 +18,4 @@ export * from './rates';
 export * from './benefit-rules';
 export * from './benefits';
 export * from './matching';
+export * from './transitions';

@@ -12,6 +12,7 @@
  */
 import type { Gender } from './citizen-id';
 import { daysBetween, type IsoDate } from './dates';
+import type { TransitionTable } from './transitions';
 
 export type LinkedProcedureKind = 'BIRTH' | 'DEATH';
 
@@ -94,6 +95,29 @@ export type ProcedureStepName = BirthStep | DeathStep;
 /** Procedure states, as stored and as the API names them without its prefix. */
 export type LinkedProcedureState =
   'ACCEPTED' | 'RUNNING' | 'WAITING_RETRY' | 'NEEDS_REVIEW' | 'COMPLETED' | 'RESOLVED';
+
+/**
+ * How a procedure's state changes, and only so (procedures.repository.ts writes each through
+ * its name):
+ */
+export const PROCEDURE_TRANSITIONS = {
+  /** A worker takes the current step's job (again, after a wait or a worker that died). */
+  claim: { from: ['ACCEPTED', 'RUNNING', 'WAITING_RETRY'], to: ['RUNNING'] },
+  /** The step is done and the next one is queued. */
+  advance: { from: ['RUNNING'], to: ['RUNNING'] },
+  /** The last step is done. */
+  complete: { from: ['RUNNING'], to: ['COMPLETED'] },
+  /** A transient failure (the registry down): the step waits for its next attempt. */
+  retryLater: { from: ['RUNNING'], to: ['WAITING_RETRY'] },
+  /** A person must look: the step refused, or the sweeper gave up on a job lost too often. */
+  needReview: { from: ['ACCEPTED', 'RUNNING', 'WAITING_RETRY'], to: ['NEEDS_REVIEW'] },
+  /** A new job for the current step: the sweeper's for a lost job, an administrator's retry. */
+  requeue: { from: ['ACCEPTED', 'RUNNING', 'WAITING_RETRY', 'NEEDS_REVIEW'], to: ['RUNNING'] },
+  /** An administrator closes a procedure in review, with a note of what was done. */
+  resolve: { from: ['NEEDS_REVIEW'], to: ['RESOLVED'] },
+} as const satisfies TransitionTable<LinkedProcedureState>;
+
+export type ProcedureTransition = keyof typeof PROCEDURE_TRANSITIONS;
 
 /** States after which nothing changes without an administrator: a watcher may stop watching. */
 export const SETTLED_PROCEDURE_STATES: readonly LinkedProcedureState[] = [

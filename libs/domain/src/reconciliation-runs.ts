@@ -1,5 +1,6 @@
 import type { IsoDate } from './dates';
 import { PROVINCES } from './provinces';
+import type { TransitionTable } from './transitions';
 
 /**
  * The shape of a reconciliation run, shared by the gateway that starts it and the worker that
@@ -18,6 +19,23 @@ export type RunScope =
   | { kind: 'CHANGED_SINCE'; since: IsoDate };
 
 export type RunState = 'QUEUED' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+
+/** How a run's state changes, and only so (runs.repository.ts writes each through its name). */
+export const RUN_TRANSITIONS = {
+  /** The first of its partitions' loops counts the scope's records and starts it. */
+  start: { from: ['QUEUED'], to: ['RUNNING'] },
+  /** Every partition done and the records without an ID finished: the run completes. */
+  complete: { from: ['RUNNING'], to: ['COMPLETED'] },
+  /** An administrator stops it; the workers see it at their next chunk and write nothing more. */
+  cancel: { from: ['QUEUED', 'RUNNING'], to: ['CANCELLED'] },
+  /** Its jobs failed for good, or the sweeper gave up on a partition that lost its job too often. */
+  fail: { from: ['QUEUED', 'RUNNING'], to: ['FAILED'] },
+} as const satisfies TransitionTable<RunState>;
+
+export type RunTransition = keyof typeof RUN_TRANSITIONS;
+
+/** States in which a run holds its scope (one such run a scope) and the sweeper looks after it. */
+export const ACTIVE_RUN_STATES: readonly RunState[] = ['QUEUED', 'RUNNING'];
 
 /**
  * - REGISTRY_RANGE: the registry's export of a citizen-ID range, merged with our records of the

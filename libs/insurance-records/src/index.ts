@@ -2,7 +2,5 @@ export * from './death-recorder';
 export * from './facilities.repository';
 export * from './insurance-records.module';
 export * from './insurance-records.repository';
-export * from './participant-corrections';
-export * from './person-lock';
 export * from './records-scan.repository';
 export * from './coverage-records.repository';

@@ -3,7 +3,6 @@ import { CoverageRecordsRepository } from './coverage-records.repository';
 import { DeathRecorder } from './death-recorder';
 import { FacilitiesRepository } from './facilities.repository';
 import { InsuranceRecordsRepository } from './insurance-records.repository';
-import { ParticipantCorrections } from './participant-corrections';
 import { RecordsScanRepository } from './records-scan.repository';
 
 const PROVIDERS = [
@@ -11,7 +10,6 @@ const PROVIDERS = [
   InsuranceRecordsRepository,
   DeathRecorder,
   FacilitiesRepository,
-  ParticipantCorrections,
   RecordsScanRepository,
 ];
 

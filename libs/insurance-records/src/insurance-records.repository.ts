@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
-import { lockPerson } from './person-lock';
 import { type Gender, makeSocialInsuranceCode, type RateRow, shortProvinceCode } from '@vss/domain';
 import type { DeathRegistrationFacts } from '@vss/domain/linked-procedures';
 import { genderFromStored, storedGender } from '@vss/platform';
@@ -10,8 +9,32 @@ import { genderFromStored, storedGender } from '@vss/platform';
  * The insurance records — participants, HI cards, benefits, benefit payments, funeral
  * payouts, dated rates — and the only SQL that writes them. Every method runs on the
  * caller's transaction, so that a procedure step or an applied finding commits its effect
- * with its own bookkeeping and its audit entry. Deaths are recorded by `DeathRecorder`.
+ * with its own bookkeeping and its audit entry. Deaths are recorded through `DeathRecorder`,
+ * which orchestrates the changes below under the person's lock.
  */
+
+/** A person as a caller knows them: by citizen ID, or by one record's social insurance code. */
+export type PersonKey = { citizenId: string } | { socialInsuranceCode: string };
+
+/** A participant as a correction finds it, under its row lock. */
+export interface CurrentParticipant {
+  citizen_id: string | null;
+  legacy_id: string | null;
+  full_name: string;
+  date_of_birth: string;
+  /** 'M' or 'F', as stored. */
+  gender: string;
+  deceased_on: string | null;
+}
+
+/** New values for a participant's demographic fields; absent fields stay as they are. */
+export interface ParticipantCorrection {
+  fullName?: string;
+  dateOfBirth?: string;
+  /** 'M' or 'F', as stored. */
+  gender?: string;
+  citizenId?: string;
+}
 
 export interface ParticipantFacts {
   socialInsuranceCode: string;
@@ -51,9 +74,119 @@ const CODE_ATTEMPTS = 20;
 
 @Injectable()
 export class InsuranceRecordsRepository {
-  /** Serialises every change to one person's records, whoever makes it (see lockPerson). */
-  lockPerson(client: PoolClient, citizenId: string): Promise<void> {
-    return lockPerson(client, { citizenId });
+  /**
+   * Serialises every change to one person's insurance records for the rest of the transaction,
+   * whoever makes it — a birth or death procedure, an applied reconciliation finding — and
+   * whichever tables it touches. Keyed by citizen ID; a record without one (a legacy CMND only)
+   * is keyed by its social insurance code.
+   */
+  async lockPerson(client: PoolClient, person: PersonKey): Promise<void> {
+    await client.query({
+      name: 'vss-person-lock',
+      text: `SELECT pg_advisory_xact_lock(hashtext('vss-person:' || $1))`,
+      values: ['citizenId' in person ? person.citizenId : `sic:${person.socialInsuranceCode}`],
+    });
+  }
+
+  /** The participant, row-locked until the transaction ends; undefined when there is none. */
+  async lockParticipant(
+    client: PoolClient,
+    socialInsuranceCode: string,
+  ): Promise<CurrentParticipant | undefined> {
+    const { rows } = await client.query<CurrentParticipant>(
+      `SELECT citizen_id, legacy_id, full_name, date_of_birth, gender, deceased_on::text
+         FROM vss.participants WHERE social_insurance_code = $1 FOR UPDATE`,
+      [socialInsuranceCode],
+    );
+    return rows[0];
+  }
+
+  /** Corrects a participant's demographic fields to the registry's and marks the record verified now. */
+  async correctParticipant(
+    client: PoolClient,
+    socialInsuranceCode: string,
+    c: ParticipantCorrection,
+  ): Promise<void> {
+    await client.query(
+      `UPDATE vss.participants SET
+          full_name = COALESCE($2, full_name), date_of_birth = COALESCE($3, date_of_birth),
+          gender = COALESCE($4, gender), citizen_id = COALESCE($5, citizen_id),
+          verified_at = now(), updated_at = now()
+        WHERE social_insurance_code = $1`,
+      [socialInsuranceCode, c.fullName ?? null, c.dateOfBirth ?? null, c.gender ?? null, c.citizenId ?? null],
+    );
+  }
+
+  /** Marks every record of the person deceased on the date; answers each record and whether it changed. */
+  async markDeceased(
+    client: PoolClient,
+    person: PersonKey,
+    dateOfDeath: string,
+  ): Promise<{ code: string; changed: boolean }[]> {
+    const [column, value] =
+      'citizenId' in person
+        ? ['citizen_id', person.citizenId]
+        : ['social_insurance_code', person.socialInsuranceCode];
+    const { rows } = await client.query<{ code: string; changed: boolean }>(
+      `WITH target AS (
+         SELECT social_insurance_code, deceased_on IS DISTINCT FROM $2::date AS changed
+           FROM vss.participants WHERE ${column} = $1 FOR UPDATE),
+       upd AS (
+         UPDATE vss.participants p SET deceased_on = $2, updated_at = now()
+           FROM target t WHERE p.social_insurance_code = t.social_insurance_code AND t.changed)
+       SELECT social_insurance_code AS code, changed FROM target ORDER BY social_insurance_code`,
+      [value, dateOfDeath],
+    );
+    return rows;
+  }
+
+  /** Ends the records' cards on the date (a later end is brought forward); answers the codes whose card ended. */
+  async endCards(client: PoolClient, codes: readonly string[], endedOn: string): Promise<string[]> {
+    const { rows } = await client.query<{ code: string }>(
+      `UPDATE vss.hi_cards SET ended_on = $2, updated_at = now()
+        WHERE social_insurance_code = ANY($1::text[]) AND (ended_on IS NULL OR ended_on > $2::date)
+        RETURNING social_insurance_code AS code`,
+      [codes, endedOn],
+    );
+    return rows.map((r) => r.code);
+  }
+
+  /** Stops the records' monthly benefits from the date (a later stop is brought forward); answers their kinds. */
+  async stopBenefits(
+    client: PoolClient,
+    codes: readonly string[],
+    from: string,
+    reason: string,
+  ): Promise<string[]> {
+    const { rows } = await client.query<{ kind: string }>(
+      `UPDATE vss.benefits SET stopped_from = $2, stop_reason = $3
+        WHERE social_insurance_code = ANY($1::text[]) AND (stopped_from IS NULL OR stopped_from > $2::date)
+        RETURNING kind`,
+      [codes, from, reason],
+    );
+    return rows.map((r) => r.kind);
+  }
+
+  /** The records' payments not flagged for recovery. */
+  async unflaggedPayments(
+    client: PoolClient,
+    codes: readonly string[],
+  ): Promise<{ id: string; period: string; amountVnd: number }[]> {
+    const { rows } = await client.query<{ id: string; period: string; amount_vnd: string }>(
+      `SELECT payment_id::text AS id, period, amount_vnd::text FROM vss.benefit_payments
+        WHERE social_insurance_code = ANY($1::text[]) AND recovery_flagged_at IS NULL`,
+      [codes],
+    );
+    return rows.map((p) => ({ id: p.id, period: p.period, amountVnd: Number(p.amount_vnd) }));
+  }
+
+  /** Flags payments for recovery, with the reason a person will read. */
+  async flagForRecovery(client: PoolClient, paymentIds: readonly string[], reason: string): Promise<void> {
+    await client.query(
+      `UPDATE vss.benefit_payments SET recovery_flagged_at = now(), recovery_reason = $2
+        WHERE payment_id = ANY($1::bigint[])`,
+      [paymentIds, reason],
+    );
   }
 
   async participants(client: PoolClient, citizenId: string): Promise<ParticipantFacts[]> {

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { AuditTrail } from '@vss/audit';
-import { DeathSteps } from '@vss/civil-events/death-steps';
-import { ProcedureStepsRepository } from '@vss/civil-events/procedure-steps.repository';
+import { DeathSteps } from '@vss/civil-events/engine/death-steps';
+import { ProcedureReadsRepository } from '@vss/civil-events/procedure-reads.repository';
 import type { StepContext } from '@vss/civil-events/step';
 import { makeCitizenId } from '@vss/domain';
-import { type PgBoss, startJobQueue, withTransaction } from '@vss/platform';
-import { ApplyRepository } from '@vss/reconciliation/apply.repository';
+import { withTransaction } from '@vss/platform';
+import { FindingsRepository } from '@vss/reconciliation/findings.repository';
+import { FindingsApplier } from '@vss/reconciliation/api/findings-applier';
 import type { RegistryClient } from '@vss/registry-client';
-import { DeathRecorder, InsuranceRecordsRepository, ParticipantCorrections } from '../src';
+import { DeathRecorder, InsuranceRecordsRepository } from '../src';
 import { newFindings, newRun } from '../../reconciliation/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { newBenefit, newCard, newFacility, newParticipant } from './factories';
@@ -23,37 +24,25 @@ const ADMIN = { id: 'k1', label: 'test admin', role: 'admin', via: 'api-key' } a
 
 let db: TestDatabase;
 let pool: Pool;
-let jobs: PgBoss;
 let audit: AuditTrail;
 let steps: DeathSteps;
-let apply: ApplyRepository;
+let apply: FindingsApplier;
 let runId: string;
 
 beforeAll(async () => {
   db = await createTestDatabase('recorddeath');
   pool = new Pool({ connectionString: db.url, max: 8 });
-  jobs = await startJobQueue({
-    url: db.url,
-    expireInSeconds: 30,
-    maintenanceIntervalSeconds: 60,
-    poolSize: 1,
-  });
   audit = new AuditTrail(pool, { flushMs: 1, maxBatch: 100 });
-  const deaths = new DeathRecorder();
-  steps = new DeathSteps(
-    new InsuranceRecordsRepository(),
-    deaths,
-    new ProcedureStepsRepository(pool, jobs),
-    audit,
-  );
-  apply = new ApplyRepository(pool, new ParticipantCorrections(), deaths, audit);
+  const records = new InsuranceRecordsRepository();
+  const deaths = new DeathRecorder(records);
+  steps = new DeathSteps(records, deaths, new ProcedureReadsRepository(pool, pool), audit);
+  apply = new FindingsApplier(pool, new FindingsRepository(pool), records, deaths, audit);
   await newFacility(pool, { facilityCode: '01001', name: 'BV', provinceCode: '001' });
   runId = await newRun(pool, { scope: 'ALL' });
 });
 
 afterAll(async () => {
   await audit?.close();
-  await jobs?.stop({ graceful: false, wait: true }).catch(() => undefined);
   await pool?.end();
   await db?.drop();
 });

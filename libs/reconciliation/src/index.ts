@@ -1,5 +1,5 @@
-export * from './reconciliation.jobs';
-export * from './reconciliation.module';
+export * from './api/reconciliation.module';
+export * from './engine/reconciliation.jobs';
 export * from './match-models';
 export * from './model-trainer';
 export { toRegistryPerson } from './registry-person';

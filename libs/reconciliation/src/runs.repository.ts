@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
-import type { PartitionPlan, RunScope, RunState } from '@vss/domain/reconciliation-runs';
+import {
+  ACTIVE_RUN_STATES,
+  type PartitionPlan,
+  RUN_TRANSITIONS,
+  type RunScope,
+  type RunState,
+  type RunTransition,
+} from '@vss/domain/reconciliation-runs';
 import { PG_POOL, rollback, WATCH_POOL, withTransaction } from '@vss/platform';
 import { scopeColumns, scopeOf } from './runs.codecs';
 
@@ -37,7 +44,23 @@ export interface NewRun {
   model: { version: string; digest: string };
 }
 
+/** A run as the worker reads it to run it. */
+export interface RunRecord {
+  runId: string;
+  scope: RunScope;
+  state: RunState;
+  dryRun: boolean;
+  findCandidates: boolean;
+  /** The model the run started with; null for runs from before models were versioned. */
+  model: { version: string; digest: string } | null;
+}
+
 const UNIQUE_VIOLATION = '23505';
+
+/** The states a named transition may leave: the `state = ANY($n)` of its statement. */
+const from = (t: RunTransition): readonly string[] => RUN_TRANSITIONS[t].from;
+/** The state a named transition leads to (each leads to one). */
+const to = (t: RunTransition): RunState => RUN_TRANSITIONS[t].to[0];
 
 // Progress is the sum of the partitions' counters plus what finishing the run added.
 const RUN_VIEW = `
@@ -82,7 +105,11 @@ function toView(row: any): RunView {
   };
 }
 
-/** Runs as the gateway sees them: created with their partitions and first jobs, read, cancelled. */
+/**
+ * Runs: created with their partitions and first jobs, read, and every change of a run's state,
+ * by either half — each a named transition of RUN_TRANSITIONS (libs/domain), an UPDATE guarded
+ * by the states its transition may leave.
+ */
 @Injectable()
 export class RunsRepository {
   constructor(
@@ -141,8 +168,8 @@ export class RunsRepository {
   private async activeOfScope(scope: RunScope): Promise<RunView | undefined> {
     const [kind, value] = scopeColumns(scope);
     const { rows } = await this.pool.query(
-      `${RUN_VIEW} WHERE r.scope_kind = $1 AND r.scope_value = $2 AND r.state IN ('QUEUED', 'RUNNING')`,
-      [kind, value],
+      `${RUN_VIEW} WHERE r.scope_kind = $1 AND r.scope_value = $2 AND r.state = ANY($3::text[])`,
+      [kind, value, ACTIVE_RUN_STATES],
     );
     return rows[0] ? toView(rows[0]) : undefined;
   }
@@ -170,18 +197,103 @@ export class RunsRepository {
     return rows.map(toView);
   }
 
-  /** QUEUED or RUNNING → CANCELLED; the worker sees it at its next chunk and commits nothing more. */
-  /** Cancels a queued or running run, its audit entry in the same transaction; false when it was neither. */
+  /** The run as the worker reads it. */
+  async run(runId: string): Promise<RunRecord | undefined> {
+    const { rows } = await this.pool.query(
+      `SELECT run_id, scope_kind, scope_value, state, dry_run, find_missing_id_candidates, model_version, model_digest
+         FROM vss.reconciliation_runs WHERE run_id = $1`,
+      [runId],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    return {
+      runId: r.run_id,
+      scope: scopeOf(r.scope_kind, r.scope_value),
+      state: r.state,
+      dryRun: r.dry_run,
+      findCandidates: r.find_missing_id_candidates,
+      model: r.model_version === null ? null : { version: r.model_version, digest: r.model_digest },
+    };
+  }
+
+  /**
+   * `start` with the scope's record count; false when another worker did it first. The run's
+   * row is held while counting, so the partitions' loops that find the run queued at once count
+   * it once (a count of a million records is ~0.15 s of PostgreSQL at the run's start).
+   */
+  async start(runId: string, count: () => Promise<number>): Promise<boolean> {
+    return withTransaction<boolean>(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `SELECT 1 FROM vss.reconciliation_runs WHERE run_id = $1 AND state = ANY($2::text[]) FOR UPDATE`,
+        [runId, from('start')],
+      );
+      if (rows.length === 0) return false;
+      await client.query(
+        `UPDATE vss.reconciliation_runs SET state = $3, started_at = now(), records_total = $2
+          WHERE run_id = $1 AND state = ANY($4::text[])`,
+        [runId, await count(), to('start'), from('start')],
+      );
+      return true;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction holding the run's row, if every partition is done and it still
+   * runs: the finish, which ends with `complete`.
+   */
+  async whenAllDone(runId: string, work: (client: PoolClient) => Promise<void>): Promise<boolean> {
+    return withTransaction<boolean>(this.pool, async (client) => {
+      const { rows } = await client.query(
+        `SELECT state, (SELECT count(*) FROM vss.reconciliation_partitions p WHERE p.run_id = r.run_id AND NOT p.done)::int AS open
+           FROM vss.reconciliation_runs r WHERE run_id = $1 FOR UPDATE`,
+        [runId],
+      );
+      if (!from('complete').includes(rows[0]?.state) || rows[0].open > 0) return rollback(false);
+      await work(client);
+      return true;
+    });
+  }
+
+  /**
+   * `complete`, on the finish's transaction, with what finishing added (the MISSING_ID findings).
+   * The clock's time, not the transaction's (now()): the findings were written after it began.
+   */
+  async complete(
+    client: PoolClient,
+    runId: string,
+    added: { processed: number; counts: Partial<Record<ReconciliationOutcome, number>> },
+  ): Promise<void> {
+    await client.query(
+      `UPDATE vss.reconciliation_runs
+          SET state = $4, finished_at = clock_timestamp(), final_processed = $2, final_counts = $3
+        WHERE run_id = $1 AND state = ANY($5::text[])`,
+      [runId, added.processed, JSON.stringify(added.counts), to('complete'), from('complete')],
+    );
+  }
+
+  /**
+   * `cancel`, its audit entry in the same transaction; false when the run was neither queued nor
+   * running. The worker sees it at its next chunk and commits nothing more.
+   */
   async cancel(runId: string, audit: (client: PoolClient) => Promise<unknown>): Promise<boolean> {
     return withTransaction(this.pool, async (client) => {
       const result = await client.query(
-        `UPDATE vss.reconciliation_runs SET state = 'CANCELLED', finished_at = now()
-          WHERE run_id = $1 AND state IN ('QUEUED', 'RUNNING')`,
-        [runId],
+        `UPDATE vss.reconciliation_runs SET state = $2, finished_at = now()
+          WHERE run_id = $1 AND state = ANY($3::text[])`,
+        [runId, to('cancel'), from('cancel')],
       );
       if (result.rowCount !== 1) return rollback(false);
       await audit(client);
       return true;
     });
+  }
+
+  /** `fail` with the reason an administrator will read; on the caller's transaction when one is given. */
+  async fail(runId: string, error: string, client?: PoolClient): Promise<void> {
+    await (client ?? this.pool).query(
+      `UPDATE vss.reconciliation_runs SET state = $3, finished_at = now(), error = $2
+        WHERE run_id = $1 AND state = ANY($4::text[])`,
+      [runId, error.slice(0, 2000), to('fail'), from('fail')],
+    );
   }
 }

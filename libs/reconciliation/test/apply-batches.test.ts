@@ -1,14 +1,15 @@
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { AuditTrail } from '@vss/audit';
-import { DeathRecorder, ParticipantCorrections } from '@vss/insurance-records';
-import { ApplyRepository } from '../src/apply.repository';
+import { DeathRecorder, InsuranceRecordsRepository } from '@vss/insurance-records';
+import { FindingsApplier } from '../src/api/findings-applier';
+import { FindingsRepository } from '../src/findings.repository';
 import { newParticipants } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { newFindings, newRun } from './factories';
 
 /**
- * ApplyRepository's batch walk on a real database: for any number of findings and any batch
+ * FindingsApplier's batch walk on a real database: for any number of findings and any batch
  * size, walking batch after batch from each batch's last finding applies every one, once.
  */
 const ADMIN = { id: 'k1', label: 'test admin', role: 'admin', via: 'api-key' } as const;
@@ -16,14 +17,15 @@ const ADMIN = { id: 'k1', label: 'test admin', role: 'admin', via: 'api-key' } a
 let db: TestDatabase;
 let pool: Pool;
 let audit: AuditTrail;
-let apply: ApplyRepository;
+let apply: FindingsApplier;
 let serial = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase('applybatches');
   pool = new Pool({ connectionString: db.url, max: 4 });
   audit = new AuditTrail(pool, { flushMs: 1, maxBatch: 100 });
-  apply = new ApplyRepository(pool, new ParticipantCorrections(), new DeathRecorder(), audit);
+  const records = new InsuranceRecordsRepository();
+  apply = new FindingsApplier(pool, new FindingsRepository(pool), records, new DeathRecorder(records), audit);
 });
 
 afterAll(async () => {
@@ -58,7 +60,7 @@ async function runWith(n: number): Promise<string> {
   return runId;
 }
 
-describe('ApplyRepository.applyBatch', () => {
+describe('FindingsApplier.applyBatch', () => {
   it('applies every finding once for any data size and batch size', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 40 }), async (n, size) => {

@@ -1,11 +1,7 @@
 import { Pool } from 'pg';
 import type { Candidate } from '@vss/domain/reconciliation-candidates';
-import type { NewFinding } from '../src/chunk-classifier';
-import {
-  type ChunkCommit,
-  type PartitionRecord,
-  RunProgressRepository,
-} from '../src/run-progress.repository';
+import type { NewFinding } from '../src/findings.repository';
+import { type ChunkCommit, type PartitionRecord, PartitionsRepository } from '../src/partitions.repository';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { newPartition, newRun } from './factories';
 
@@ -16,12 +12,12 @@ import { newPartition, newRun } from './factories';
  */
 let db: TestDatabase;
 let pool: Pool;
-let runs: RunProgressRepository;
+let runs: PartitionsRepository;
 
 beforeAll(async () => {
   db = await createTestDatabase('commitchunk');
   pool = new Pool({ connectionString: db.url, max: 4 });
-  runs = new RunProgressRepository(pool);
+  runs = new PartitionsRepository(pool);
 });
 
 afterAll(async () => {
@@ -92,7 +88,7 @@ async function written(runId: string) {
   return rows[0];
 }
 
-describe('RunProgressRepository.commit', () => {
+describe('PartitionsRepository.commit', () => {
   it('moves the checkpoint and writes the findings, lists and counts of a chunk together', async () => {
     const partition = await runningPartition();
     expect(await runs.commit(chunk(partition, '001', ['0000000001', '0000000002']))).toBe('COMMITTED');

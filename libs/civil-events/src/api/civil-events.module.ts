@@ -1,0 +1,29 @@
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
+import { JOB_QUEUE, type PgBoss } from '@vss/platform';
+import { ensureProcedureQueue } from '../procedure.queue';
+import { ProcedureReadsRepository } from '../procedure-reads.repository';
+import { ProceduresRepository } from '../procedures.repository';
+import { CivilEventsGrpcController } from './civil-events.grpc.controller';
+import { CivilEventsService } from './civil-events.service';
+import { ProceduresService } from './procedures.service';
+
+/**
+ * The gateway's half of civil events: accepting birth and death registrations, reporting and
+ * watching the procedures they start, and the administrators' retry and resolve. The worker's
+ * half runs the steps (engine/civil-events.jobs.ts); the two meet at the queue (procedure.queue.ts).
+ */
+@Module({
+  imports: [AuditModule, InsuranceRecordsModule],
+  controllers: [CivilEventsGrpcController],
+  providers: [ProceduresRepository, ProcedureReadsRepository, CivilEventsService, ProceduresService],
+})
+export class CivilEventsModule implements OnModuleInit {
+  constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}
+
+  /** The queue must exist before the first event is accepted: pg-boss drops jobs for unknown queues. */
+  async onModuleInit(): Promise<void> {
+    await ensureProcedureQueue(this.jobs);
+  }
+}

@@ -1,0 +1,126 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type {
+  SubmitBirthRegistrationRequest,
+  SubmitBirthRegistrationResponse,
+  SubmitDeathRegistrationRequest,
+  SubmitDeathRegistrationResponse,
+} from '@vss/contracts';
+import type { CivilEventPayload } from '@vss/domain/linked-procedures';
+import { Clock, type GatewayConfig } from '@vss/platform';
+import { AuditAction, AuditTrail } from '@vss/audit';
+import { FacilitiesRepository } from '@vss/insurance-records';
+import { type Caller } from '@vss/security';
+import { APP_CONFIG } from '@vss/platform';
+import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
+import { ProceduresRepository } from '../procedures.repository';
+import { validateBirth, validateDeath, validateHeader } from './civil-events.validation';
+import { wireState } from '../procedure.codecs';
+
+type SubmitResponse = SubmitBirthRegistrationResponse & SubmitDeathRegistrationResponse;
+
+/**
+ * Accepts birth and death registrations from civil registry offices. The answer comes only
+ * after the event, its procedure and the first step's job are committed and the audit entry
+ * is durable: an acknowledged event survives a crash of any process.
+ */
+@Injectable()
+export class CivilEventsService {
+  constructor(
+    private readonly repository: ProceduresRepository,
+    private readonly facilities: FacilitiesRepository,
+    private readonly audit: AuditTrail,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async submitBirth(caller: Caller, request: SubmitBirthRegistrationRequest): Promise<SubmitResponse> {
+    const today = this.clock.today();
+    const header = this.headerFor(caller, request.header, today);
+    const birth = validateBirth(request.birth, header, today);
+    if (birth.primaryCareFacilityCode && !(await this.facilities.exists(birth.primaryCareFacilityCode))) {
+      throw civilEventError(
+        CivilEventErrorCode.UnknownFacility,
+        `birth.primary_care_facility_code: ${birth.primaryCareFacilityCode} is not a known facility; leave it empty to default by residence`,
+        'birth.primary_care_facility_code',
+      );
+    }
+    return this.accept(caller, { kind: 'BIRTH', header, birth }, birth.childCitizenId);
+  }
+
+  async submitDeath(caller: Caller, request: SubmitDeathRegistrationRequest): Promise<SubmitResponse> {
+    const today = this.clock.today();
+    const header = this.headerFor(caller, request.header, today);
+    const death = validateDeath(request.death, header, today);
+    return this.accept(caller, { kind: 'DEATH', header, death }, death.deceasedCitizenId);
+  }
+
+  /** A civil registry system files for its own office only. */
+  private headerFor(caller: Caller, header: SubmitBirthRegistrationRequest['header'], today: string) {
+    const ref = validateHeader(header, today);
+    if (caller.role === 'civil-registry' && caller.officeCode !== ref.officeCode) {
+      throw civilEventError(
+        CivilEventErrorCode.WrongOffice,
+        `this key files for office ${caller.officeCode ?? '(none)'}, not for header.office_code ${ref.officeCode}`,
+        'header.office_code',
+      );
+    }
+    return ref;
+  }
+
+  private async accept(
+    caller: Caller,
+    payload: CivilEventPayload,
+    subjectCitizenId: string,
+  ): Promise<SubmitResponse> {
+    const { header } = payload;
+    // The entry commits with the event: an accepted event always has its record, and a
+    // record never names an event that was not accepted.
+    const outcome = await this.repository.accept(
+      { payload, subjectCitizenId, fingerprint: fingerprintOf(payload), acceptedOn: this.clock.today() },
+      this.config.JOB_EXPIRE_SECONDS,
+      (client, accepted) =>
+        this.audit.recordWithin(client, {
+          caller,
+          action: payload.kind === 'BIRTH' ? AuditAction.BirthSubmitted : AuditAction.DeathSubmitted,
+          subjectCitizenId,
+          officeCode: header.officeCode,
+          purpose: 'linked-procedure',
+          outcome: accepted.status.toUpperCase(),
+          detail: { eventId: header.eventId, procedureId: accepted.procedureId },
+        }),
+    );
+    if (outcome.status === 'conflict') {
+      throw civilEventError(
+        CivilEventErrorCode.EventIdReused,
+        `event ${header.eventId} of office ${header.officeCode} was accepted on ${outcome.receivedAt} ` +
+          `with different content (procedure ${outcome.procedureId}); a new registration needs a new event_id`,
+        'header.event_id',
+      );
+    }
+    return outcome.status === 'accepted'
+      ? { procedureId: outcome.procedureId, state: wireState('ACCEPTED'), duplicate: false }
+      : { procedureId: outcome.procedureId, state: wireState(outcome.state), duplicate: true };
+  }
+}
+
+/** The event's content, office and event ID included, reduced to a comparable digest. */
+function fingerprintOf(payload: CivilEventPayload): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(payload)))
+    .digest('hex');
+}
+
+// Keys sorted at every level, so the digest depends on the content, not on how it was built.
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([k, v]) => [k, canonical(v)]),
+    );
+  }
+  return value;
+}

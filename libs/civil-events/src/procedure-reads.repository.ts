@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import type { LinkedProcedureKind, LinkedProcedureState } from '@vss/domain/linked-procedures';
+import { PG_POOL, WATCH_POOL } from '@vss/platform';
+import type { ProcedureRow } from './procedure.rows';
+
+export interface ProcedureFilter {
+  state?: LinkedProcedureState;
+  kind?: LinkedProcedureKind;
+  officeCode?: string;
+  acceptedFrom?: string;
+  acceptedTo?: string;
+  /** Only procedures accepted before this one (keyset paging, newest first). */
+  beforeSeq?: string;
+}
+
+const PROCEDURE_COLUMNS = `
+  p.procedure_id, p.seq::text, p.kind, p.state, p.office_code, p.event_id, p.subject_citizen_id,
+  p.current_step, p.version, p.review_reason, p.resolution_note, p.issued_social_insurance_code,
+  p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
+  p.funeral_cost_support_basis, p.payout_id, p.created_at, p.updated_at,
+  e.registration_number, e.registration_date::text,
+  (SELECT coalesce(json_agg(json_build_object('name', s.name, 'state', s.state, 'attempts', s.attempts,
+            'last_error', s.last_error, 'outcome', s.outcome, 'finished_at', s.finished_at) ORDER BY s.position), '[]')
+   FROM vss.procedure_steps s WHERE s.procedure_id = p.procedure_id) AS steps`;
+
+/**
+ * Reads of procedures with their steps, for the gateway's calls and watches and the worker's
+ * steps. Every write is ProceduresRepository's.
+ */
+@Injectable()
+export class ProcedureReadsRepository {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    @Inject(WATCH_POOL) private readonly watchPool: Pool,
+  ) {}
+
+  /**
+   * The procedure with its steps. One statement, so one snapshot and one round trip: read in two
+   * statements, a step claimed between them showed RUNNING under a procedure still WAITING_RETRY;
+   * read in a transaction of four, a burst of watches opening held the pool's connections four
+   * times as long. `watch` reads on the watches' pool.
+   */
+  async find(procedureId: string, via: 'calls' | 'watch' = 'calls'): Promise<ProcedureRow | undefined> {
+    const result = await (via === 'watch' ? this.watchPool : this.pool).query<ProcedureRow>({
+      name: 'vss-procedure-by-id',
+      text: `SELECT ${PROCEDURE_COLUMNS}
+             FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+             WHERE p.procedure_id = $1`,
+      values: [procedureId],
+    });
+    return result.rows.map(withStepDates)[0];
+  }
+
+  /** The version of a procedure, or undefined when there is none: what a watch reads first. */
+  async versionOf(procedureId: string): Promise<number | undefined> {
+    const result = await this.watchPool.query<{ version: number }>({
+      name: 'vss-procedure-version',
+      text: 'SELECT version FROM vss.procedures WHERE procedure_id = $1',
+      values: [procedureId],
+    });
+    return result.rows[0]?.version;
+  }
+
+  async list(filter: ProcedureFilter, limit: number): Promise<ProcedureRow[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    const add = (clause: string, value: unknown) => {
+      values.push(value);
+      where.push(clause.replace('?', `$${values.length}`));
+    };
+    if (filter.state) add('p.state = ?', filter.state);
+    if (filter.kind) add('p.kind = ?', filter.kind);
+    if (filter.officeCode) add('p.office_code = ?', filter.officeCode);
+    if (filter.acceptedFrom) add('p.accepted_on >= ?', filter.acceptedFrom);
+    if (filter.acceptedTo) add('p.accepted_on <= ?', filter.acceptedTo);
+    if (filter.beforeSeq) add('p.seq < ?', filter.beforeSeq);
+    values.push(limit);
+    const result = await this.pool.query<ProcedureRow>(
+      `SELECT ${PROCEDURE_COLUMNS}
+       FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY p.seq DESC LIMIT $${values.length}`,
+      values,
+    );
+    return result.rows.map(withStepDates);
+  }
+
+  /** Another procedure of this kind for the same person, accepted before this one and not closed. */
+  async earlierProcedure(
+    client: PoolClient,
+    kind: 'BIRTH' | 'DEATH',
+    citizenId: string,
+    seq: string,
+  ): Promise<{ procedureId: string; officeCode: string; eventId: string; state: string } | undefined> {
+    const result = await client.query<{
+      procedure_id: string;
+      office_code: string;
+      event_id: string;
+      state: string;
+    }>(
+      `SELECT procedure_id, office_code, event_id, state FROM vss.procedures
+       WHERE subject_citizen_id = $1 AND kind = $2 AND seq < $3::bigint AND state <> 'RESOLVED'
+       ORDER BY seq LIMIT 1`,
+      [citizenId, kind, seq],
+    );
+    const row = result.rows[0];
+    return row
+      ? {
+          procedureId: row.procedure_id,
+          officeCode: row.office_code,
+          eventId: row.event_id,
+          state: row.state,
+        }
+      : undefined;
+  }
+}
+
+/** Steps come as JSON, where a time is text: the API's codecs read a Date. */
+function withStepDates(row: ProcedureRow): ProcedureRow {
+  for (const step of row.steps ?? []) {
+    if (step.finished_at !== null) step.finished_at = new Date(step.finished_at);
+  }
+  return row;
+}

@@ -1,0 +1,45 @@
+import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type GatewayConfig, type PgBoss } from '@vss/platform';
+import { JOB_QUEUE } from '@vss/platform';
+import { AuditModule } from '@vss/audit';
+import { InsuranceRecordsModule } from '@vss/insurance-records';
+import { FindingsApplier } from './findings-applier';
+import { FindingsRepository } from '../findings.repository';
+import { CandidateSearch } from './candidate-search';
+import { FindingsService } from './findings.service';
+import { MatchModels } from '../match-models';
+import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
+import { ensureReconciliationQueue } from '../reconciliation.queue';
+import { RunsRepository } from '../runs.repository';
+import { RunsService } from './runs.service';
+
+/**
+ * Reconciliation of insurance records against the population registry, as administrators
+ * drive it: the gateway starts, reports, cancels and applies; the worker does the runs
+ * (ReconciliationJobsModule, reconciliation.jobs.ts).
+ */
+@Module({
+  imports: [AuditModule, InsuranceRecordsModule],
+  controllers: [ReconciliationGrpcController],
+  providers: [
+    RunsRepository,
+    RunsService,
+    FindingsRepository,
+    FindingsApplier,
+    FindingsService,
+    CandidateSearch,
+    {
+      provide: MatchModels,
+      inject: [APP_CONFIG],
+      useFactory: (config: GatewayConfig) => new MatchModels(config.RECONCILE_MODEL),
+    },
+  ],
+})
+export class ReconciliationModule implements OnModuleInit {
+  constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}
+
+  /** pg-boss drops jobs sent to a queue that does not exist: create it before the first run. */
+  async onModuleInit(): Promise<void> {
+    await ensureReconciliationQueue(this.jobs);
+  }
+}
