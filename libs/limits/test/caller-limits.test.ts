@@ -1,9 +1,9 @@
 import { Pool } from 'pg';
 import pino from 'pino';
-import { ApiKeys } from '@vss/api-keys';
 import { LimitSpecError, ROLE_DEFAULTS } from '@vss/domain';
 import { AppError, ErrorClass } from '@vss/platform';
 import type { Caller } from '@vss/security';
+import { newKey } from '../../api-keys/test/factories';
 import { newFacility } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { waitFor } from '../../../test/support/polling';
@@ -25,11 +25,8 @@ beforeAll(async () => {
   pool = new Pool({ connectionString: db.url, max: 6 });
   overrides = new LimitOverrides(pool);
   await newFacility(pool, { facilityCode: '01001', name: 'Trạm Y tế phường Phúc Xá' });
-  const keys = new ApiKeys(pool);
-  const c = await keys.issue({ role: 'clinic', facilityCode: '01001', label: 'clinic' });
-  const a = await keys.issue({ role: 'admin', label: 'ops' });
-  clinic = { id: c.keyId, label: 'clinic', role: 'clinic', facilityCode: '01001', via: 'api-key' };
-  admin = { id: a.keyId, label: 'ops', role: 'admin', via: 'api-key' };
+  clinic = (await newKey(pool, { role: 'clinic', facilityCode: '01001' })).caller;
+  admin = (await newKey(pool, { role: 'admin' })).caller;
 });
 
 afterAll(async () => {
