@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { LinkedProcedureKind, LinkedProcedureState } from '@vss/domain/linked-procedures';
 import { PG_POOL, WATCH_POOL } from '@vss/platform';
 import type { ProcedureRow } from './procedure.rows';
+import { LIVE_JOB_OF_PROCEDURE, PROCEDURE_STEP_QUEUE } from './procedure.queue';
 
 export interface ProcedureFilter {
   state?: LinkedProcedureState;
@@ -113,6 +114,15 @@ export class ProcedureReadsRepository {
           state: row.state,
         }
       : undefined;
+  }
+
+  /** Whether the procedure has a job of its current generation waiting, retrying or running; on the caller's transaction. */
+  async hasLiveJob(client: PoolClient, procedureId: string): Promise<boolean> {
+    const { rows } = await client.query<{ live: boolean }>(
+      `SELECT ${LIVE_JOB_OF_PROCEDURE('$2')} AS live FROM vss.procedures p WHERE p.procedure_id = $1`,
+      [procedureId, PROCEDURE_STEP_QUEUE],
+    );
+    return rows[0]?.live ?? false;
   }
 }
 

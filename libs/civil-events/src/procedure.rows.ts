@@ -36,6 +36,28 @@ export interface ClaimRow {
   funeral_cost_support_basis: string | null;
 }
 
+/** The claim a claimed step's row makes. */
+export function claimOf(row: ClaimRow): Claim {
+  return {
+    procedureId: row.procedure_id,
+    seq: row.seq,
+    kind: row.kind,
+    step: row.current_step,
+    jobSeq: row.job_seq,
+    attempts: row.attempts,
+    payload: row.payload,
+    assessed:
+      row.funeral_allowance_vnd === null
+        ? undefined
+        : {
+            allowanceVnd: Number(row.funeral_allowance_vnd),
+            allowanceBasis: row.funeral_allowance_basis ?? '',
+            costSupportVnd: Number(row.funeral_cost_support_vnd ?? 0),
+            costSupportBasis: row.funeral_cost_support_basis ?? '',
+          },
+  };
+}
+
 /** A step as stored. */
 export interface StepRow {
   name: string;

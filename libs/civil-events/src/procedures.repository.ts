@@ -10,7 +10,7 @@ import {
   stepsOf,
 } from '@vss/domain/linked-procedures';
 import { JOB_QUEUE, PG_POOL, type PgBoss, rollback, withTransaction } from '@vss/platform';
-import type { Claim, ClaimRow } from './procedure.rows';
+import { type Claim, claimOf, type ClaimRow } from './procedure.rows';
 import {
   LIVE_JOB_OF_PROCEDURE,
   PROCEDURE_STEP_QUEUE,
@@ -18,6 +18,7 @@ import {
   sendStepJob,
 } from './procedure.queue';
 import type { StepResult, Verdict } from './step';
+import { ProcedureReadsRepository } from './procedure-reads.repository';
 
 export type AcceptOutcome =
   | { status: 'accepted'; procedureId: string }
@@ -49,6 +50,7 @@ export class ProceduresRepository {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
+    private readonly reads: ProcedureReadsRepository,
   ) {}
 
   /**
@@ -153,25 +155,7 @@ export class ProceduresRepository {
       values: [job.procedureId, job.jobSeq, from('claim'), to('claim')],
     });
     const row = result.rows[0];
-    if (!row) return undefined;
-    return {
-      procedureId: row.procedure_id,
-      seq: row.seq,
-      kind: row.kind,
-      step: row.current_step,
-      jobSeq: row.job_seq,
-      attempts: row.attempts,
-      payload: row.payload,
-      assessed:
-        row.funeral_allowance_vnd === null
-          ? undefined
-          : {
-              allowanceVnd: Number(row.funeral_allowance_vnd),
-              allowanceBasis: row.funeral_allowance_basis ?? '',
-              costSupportVnd: Number(row.funeral_cost_support_vnd ?? 0),
-              costSupportBasis: row.funeral_cost_support_basis ?? '',
-            },
-    };
+    return row ? claimOf(row) : undefined;
   }
 
   /**
@@ -285,7 +269,7 @@ export class ProceduresRepository {
       if (!found) return undefined;
       const retryable =
         found === 'NEEDS_REVIEW' ||
-        (from('claim').includes(found) && !(await this.hasLiveJob(client, procedureId)));
+        (from('claim').includes(found) && !(await this.reads.hasLiveJob(client, procedureId)));
       const restarted = retryable && (await this.requeue(client, procedureId, jobExpireSeconds, 'retry'));
       await audit(client, found, restarted);
       return { state: found, restarted };
@@ -403,13 +387,5 @@ export class ProceduresRepository {
       [procedureId],
     );
     return result.rows[0]?.state;
-  }
-
-  private async hasLiveJob(client: PoolClient, procedureId: string): Promise<boolean> {
-    const { rows } = await client.query<{ live: boolean }>(
-      `SELECT ${LIVE_JOB_OF_PROCEDURE('$2')} AS live FROM vss.procedures p WHERE p.procedure_id = $1`,
-      [procedureId, PROCEDURE_STEP_QUEUE],
-    );
-    return rows[0]?.live ?? false;
   }
 }

@@ -6,6 +6,7 @@ import { type PgBoss, startJobQueue } from '@vss/platform';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { ensureProcedureQueue } from '../src/procedure.queue';
 import type { Claim } from '../src/procedure.rows';
+import { ProcedureReadsRepository } from '../src/procedure-reads.repository';
 import { ProceduresRepository } from '../src/procedures.repository';
 import { done, review } from '../src/step';
 import { newProcedure } from './factories';
@@ -32,7 +33,7 @@ beforeAll(async () => {
     poolSize: 1,
   });
   await ensureProcedureQueue(jobs);
-  procedures = new ProceduresRepository(pool, jobs);
+  procedures = new ProceduresRepository(pool, jobs, new ProcedureReadsRepository(pool, pool));
 });
 
 afterAll(async () => {
