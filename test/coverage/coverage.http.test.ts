@@ -1,4 +1,4 @@
-import { https } from '../support/tls';
+import { https, systemCertificate } from '../support/tls';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import {
   call,
@@ -32,6 +32,26 @@ function comparable(answer: LookupCoverageResponse) {
   });
   return { ...rest, card: rest.card ?? null, holder: rest.holder ?? null };
 }
+
+describe('every HTTP answer', () => {
+  it('names no framework, forbids content sniffing and tells a browser to stay on TLS', async () => {
+    for (const res of [
+      await http.get('/healthz').expect(200),
+      await http
+        .get(`/v1/coverage/${PEOPLE.covered}`)
+        .query({ facility_code: FACILITY })
+        .set('x-api-key', world.keys.clinic)
+        .expect(200),
+      await http.get('/v1/coverage/12345').set('x-api-key', world.keys.clinic).expect(400),
+      await http.get('/no-such-path').expect(404),
+      await https(world.gateway.operatorAddress, systemCertificate('cli')).get('/metrics').expect(200),
+    ]) {
+      expect(res.headers['x-powered-by']).toBeUndefined();
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    }
+  });
+});
 
 describe('GET /v1/coverage/{citizenId}', () => {
   it.each(Object.entries(PEOPLE))('gives the same answer as gRPC for %s', async (_who, citizenId) => {

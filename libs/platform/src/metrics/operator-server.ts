@@ -21,6 +21,8 @@ export async function startOperatorServer(options: {
   tls: TlsFiles | undefined;
 }): Promise<OperatorServer> {
   const handler = (request: IncomingMessage, response: ServerResponse) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    if (options.tls) response.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
     if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: this port serves /metrics\n');
       return;
