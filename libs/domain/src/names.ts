@@ -106,13 +106,17 @@ export function normalizeName(s: string): string {
 
 /** Matching form: normalizeName without diacritics, đ → d, hyphens and apostrophes dropped. */
 export function nameMatchKey(s: string): string {
-  return normalizeName(s)
-    .normalize('NFD')
-    .replace(COMBINING_MARKS, '')
-    .replace(/đ/gu, 'd')
-    .replace(NAME_PUNCTUATION, ' ')
-    .replace(WHITESPACE_RUN, ' ')
-    .trim();
+  return (
+    normalizeName(s)
+      .normalize('NFD')
+      .replace(COMBINING_MARKS, '')
+      // A lookalike that carried a mark (Greek ἀ) is one only once the mark is gone.
+      .replace(LOOKALIKE, (c) => LOOKALIKES[c])
+      .replace(/đ/gu, 'd')
+      .replace(NAME_PUNCTUATION, ' ')
+      .replace(WHITESPACE_RUN, ' ')
+      .trim()
+  );
 }
 
 /** Display form: NFC, trimmed, collapsed, each word (and each hyphen/apostrophe part) capitalised. */
