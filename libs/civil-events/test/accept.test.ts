@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
-import type { CivilEventPayload } from '@vss/domain/linked-procedures';
-import { type PgBoss, startJobQueue } from '@vss/platform';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { ensureProcedureQueue, PROCEDURE_STEP_QUEUE } from '../src/procedure.queue';
-import { ProcedureReadsRepository } from '../src/procedure-reads.repository';
-import { type AcceptOutcome, ProceduresRepository } from '../src/procedures.repository';
+import type { Pool } from 'pg';
+import { PROCEDURE_STEP_QUEUE } from '../src/procedure.queue';
+import type { ProcedureReadsRepository } from '../src/procedure-reads.repository';
+import type { AcceptOutcome, ProceduresRepository } from '../src/procedures.repository';
+import { newEvent, type ProceduresWorld, startProcedures } from './factories';
 
 /**
  * Accepting an event on a real database: the event, its procedure, its steps and its first
@@ -13,47 +11,19 @@ import { type AcceptOutcome, ProceduresRepository } from '../src/procedures.repo
  * duplicate that writes nothing, another event under a used ID a conflict; and a failure of the
  * audit leaves nothing behind, not even the job.
  */
-let db: TestDatabase;
+let world: ProceduresWorld;
 let pool: Pool;
-let jobs: PgBoss;
 let procedures: ProceduresRepository;
 let reads: ProcedureReadsRepository;
 
 beforeAll(async () => {
-  db = await createTestDatabase('accept');
-  pool = new Pool({ connectionString: db.url, max: 4 });
-  jobs = await startJobQueue({
-    url: db.url,
-    expireInSeconds: 30,
-    maintenanceIntervalSeconds: 60,
-    poolSize: 1,
-  });
-  await ensureProcedureQueue(jobs);
-  reads = new ProcedureReadsRepository(pool, pool);
-  procedures = new ProceduresRepository(pool, jobs, reads);
+  world = await startProcedures('accept');
+  ({ pool, procedures, reads } = world);
 });
 
-afterAll(async () => {
-  await jobs?.stop({ graceful: false, wait: true }).catch(() => undefined);
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(() => world?.close());
 
-function death(eventId: string, dateOfDeath = '2025-05-10') {
-  const header = {
-    officeCode: 'HN-BADINH',
-    eventId,
-    registrationNumber: '12/2025',
-    registrationDate: '2025-05-12',
-  };
-  const payload = { kind: 'DEATH', header, death: { dateOfDeath } } as unknown as CivilEventPayload;
-  return {
-    payload,
-    subjectCitizenId: '001045000001',
-    fingerprint: `${eventId}:${dateOfDeath}`,
-    acceptedOn: '2025-05-12',
-  };
-}
+const death = (eventId: string, dateOfDeath?: string) => newEvent({ eventId, dateOfDeath });
 
 async function jobsOf(procedureId: string): Promise<number> {
   const { rows } = await pool.query(

@@ -1,15 +1,11 @@
 import fc from 'fast-check';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { allowedChanges } from '@vss/domain';
 import { type LinkedProcedureState, PROCEDURE_TRANSITIONS } from '@vss/domain/linked-procedures';
-import { type PgBoss, startJobQueue } from '@vss/platform';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { ensureProcedureQueue } from '../src/procedure.queue';
 import type { Claim } from '../src/procedure.rows';
-import { ProcedureReadsRepository } from '../src/procedure-reads.repository';
-import { ProceduresRepository } from '../src/procedures.repository';
+import type { ProceduresRepository } from '../src/procedures.repository';
 import { done, review } from '../src/step';
-import { newProcedure } from './factories';
+import { newProcedure, type ProceduresWorld, startProcedures } from './factories';
 
 /**
  * A procedure's state changes only as PROCEDURE_TRANSITIONS allows: random sequences of every
@@ -18,29 +14,16 @@ import { newProcedure } from './factories';
  * on a real database, never write a change the table does not name. Refused operations change
  * nothing at all.
  */
-let db: TestDatabase;
+let world: ProceduresWorld;
 let pool: Pool;
-let jobs: PgBoss;
 let procedures: ProceduresRepository;
 
 beforeAll(async () => {
-  db = await createTestDatabase('transitions');
-  pool = new Pool({ connectionString: db.url, max: 4 });
-  jobs = await startJobQueue({
-    url: db.url,
-    expireInSeconds: 30,
-    maintenanceIntervalSeconds: 60,
-    poolSize: 1,
-  });
-  await ensureProcedureQueue(jobs);
-  procedures = new ProceduresRepository(pool, jobs, new ProcedureReadsRepository(pool, pool));
+  world = await startProcedures('transitions');
+  ({ pool, procedures } = world);
 });
 
-afterAll(async () => {
-  await jobs?.stop({ graceful: false, wait: true }).catch(() => undefined);
-  await pool?.end();
-  await db?.drop();
-});
+afterAll(() => world?.close());
 
 type Op =
   | 'claim'
