@@ -19,3 +19,5 @@ export * from './benefit-rules';
 export * from './benefits';
 export * from './matching';
 export * from './transitions';
+export * from './jurisdiction';
+export * from './registration-deadlines';

@@ -1,6 +1,5 @@
 import { Gender } from './citizen-id';
 import { formatPartialDate, IsoDate, PartialDate, partialDateMatches, precisionOf } from './dates';
-import { isAbbreviation } from './match-model';
 import { compareNames, nameMatchKey, type NameKeyOf } from './names';
 
 export type MatchOutcome = 'MATCHED' | 'MATCHED_AFTER_NORMALIZATION' | 'FIELD_MISMATCH';
@@ -24,10 +23,11 @@ export type ParticipantComparison = {
  * Compares an insurance record with the registry's citizen it is linked to.
  * - MATCHED: names equal after NFC and whitespace tidying, full birth date equal, same gender.
  * - MATCHED_AFTER_NORMALIZATION: nothing contradicts the registry, but the name differs in
- *   case, diacritics, spacing or punctuation, or has its middle names abbreviated or left out,
- *   or the birth date is only a year or a month that agrees. A
+ *   case, diacritics, spacing, the punctuation between syllables or Unicode forms only, or the
+ *   birth date is only a year or a month that agrees. A
  *   partial date that agrees is not a clean match, because the record should be completed.
  * - FIELD_MISMATCH: at least one field contradicts the registry; each is listed with both values.
+ *   Any other difference in a name — a middle name abbreviated or left out included — is one.
  */
 export function compareParticipantToCitizen(
   participant: ParticipantDemographics,
@@ -37,10 +37,10 @@ export function compareParticipantToCitizen(
   const differences: FieldDifference[] = [];
   const normalizedFields: ParticipantComparison['normalizedFields'] = [];
 
-  let names = compareNames(participant.fullName, citizen.fullName, keyOf);
-  // "Nguyễn V. An" or "Nguyễn An" for "Nguyễn Văn An" contradicts nothing: it is completed.
-  if (names === 'DIFFERENT' && isAbbreviation(keyOf(participant.fullName), keyOf(citizen.fullName)))
-    names = 'NORMALIZED';
+  // A middle name left out or cut to its initial ("Nguyễn An", "Nguyễn V. An" for "Nguyễn Văn
+  // An") is a difference a person decides: completing it from the registry would rewrite a
+  // legal name on a guess (the candidate search still scores it as a near match).
+  const names = compareNames(participant.fullName, citizen.fullName, keyOf);
   if (names === 'NORMALIZED') normalizedFields.push('full_name');
   if (names === 'DIFFERENT') {
     differences.push({
