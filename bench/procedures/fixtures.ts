@@ -66,6 +66,7 @@ export async function buildProcedureFixtures(
         deceasedCitizenId: person.citizen_id,
         dateOfDeath,
         workRelated: i % 10 === 0,
+        placeOfDeath: undefined,
         claimant: {
           citizenId: claimant.citizen_id,
           fullName: claimant.full_name,

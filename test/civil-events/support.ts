@@ -16,7 +16,7 @@ import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import type { TestDatabase } from '../support/database';
-import { type FeatureSystemOptions, startTestSystem } from '../support/system';
+import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for procedure tests: the registry stub, the gateway and
@@ -75,7 +75,7 @@ export async function startStack(
   });
   const { db, pool, registry, gateway } = system;
   const apiKeys = new ApiKeys(pool);
-  const issue = async (role: 'admin' | 'civil-registry' | 'clinic', officeCode?: string) =>
+  const issue = async (role: 'civil-registry' | 'clinic', officeCode?: string) =>
     (
       await apiKeys.issue({
         role,
@@ -85,7 +85,7 @@ export async function startStack(
       })
     ).apiKey;
   const keys = {
-    admin: await issue('admin'),
+    admin: await issueAdminKey(pool),
     office: await issue('civil-registry', OFFICE),
     otherOffice: await issue('civil-registry', OTHER_OFFICE),
     clinic: await issue('clinic'),
@@ -232,6 +232,7 @@ export function deathRequest(
       deceasedCitizenId,
       dateOfDeath,
       workRelated: overrides.workRelated ?? false,
+      placeOfDeath: undefined,
       claimant: {
         citizenId: claimant.citizenId,
         fullName: claimant.fullName,

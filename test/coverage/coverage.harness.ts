@@ -8,7 +8,7 @@ import { ApiKeys } from '@vss/api-keys';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { TestDatabase } from '../support/database';
 import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
-import { startTestSystem } from '../support/system';
+import { issueAdminKey, startTestSystem } from '../support/system';
 
 /** The date the coverage tests live on: every card window below is relative to it. */
 export const TODAY = '2025-06-15';
@@ -86,7 +86,7 @@ export async function seedCoverageFixtures(target: string | Pool): Promise<Keys>
         .apiKey,
       otherClinic: (await keys.issue({ role: 'clinic', facilityCode: OTHER_FACILITY, label: 'TYT Phúc Xá' }))
         .apiKey,
-      admin: (await keys.issue({ role: 'admin', label: 'VSS operator' })).apiKey,
+      admin: await issueAdminKey(pool),
       civilRegistry: (
         await keys.issue({ role: 'civil-registry', officeCode: 'UBND-001-00001', label: 'UBND' })
       ).apiKey,

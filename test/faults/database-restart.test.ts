@@ -19,6 +19,7 @@ import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { prepareDatabase } from '../../tools/schemas';
 import { birthRequest, OFFICE } from '../civil-events/support';
 import { freePort } from '../support/ports';
+import { issueAdminKey } from '../support/system';
 import { type AppProcess, startAppProcess } from '../support/processes';
 
 /**
@@ -91,7 +92,7 @@ beforeAll(async () => {
   const keys = new ApiKeys(pool);
   clinicKey = (await keys.issue({ role: 'clinic', facilityCode: '01001', label: 'clinic' })).apiKey;
   officeKey = (await keys.issue({ role: 'civil-registry', officeCode: OFFICE, label: 'office' })).apiKey;
-  adminKey = (await keys.issue({ role: 'admin', label: 'admin' })).apiKey;
+  adminKey = await issueAdminKey(pool);
 
   const registryPort = await freePort();
   const grpcPort = await freePort();

@@ -8,7 +8,7 @@ import type { RunningRegistry } from '../../apps/population-registry/src/registr
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import type { TestDatabase } from '../support/database';
-import { type FeatureSystemOptions, startTestSystem } from '../support/system';
+import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../support/system';
 
 /**
  * The whole system in this process for reconciliation tests: registry stub, gateway and
@@ -60,7 +60,7 @@ export async function startSystem(
   });
   const { db, pool, registry, gateway, stopWorkers } = system;
   const keys = new ApiKeys(pool);
-  const adminKey = (await keys.issue({ role: 'admin', label: 'test admin' })).apiKey;
+  const adminKey = await issueAdminKey(pool);
   await pool.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'Trạm y tế', '001')
                     ON CONFLICT DO NOTHING`);
   const clinicKey = (await keys.issue({ role: 'clinic', label: 'test clinic', facilityCode: '01001' }))

@@ -1,5 +1,7 @@
 import { Pool } from 'pg';
-import { type LimitSpec, parseLimitSpec, ROLE_DEFAULTS, type Role } from '@vss/domain';
+import { type LimitSpec, type OperatorRole, parseLimitSpec, ROLE_DEFAULTS, type Role } from '@vss/domain';
+import { ApiKeys } from '@vss/api-keys';
+import { newOperator } from '../../libs/authority/test/factories';
 import {
   type Clock,
   type GatewayConfig,
@@ -16,6 +18,25 @@ import { startWorker, type RunningWorker } from '../../apps/worker/src/worker.ap
 import { createTestDatabase, type TestDatabase } from './database';
 import { freePort } from './ports';
 import { tlsConfig } from './tls';
+
+/**
+ * An admin key issued to a new named operator with `roles` (operator and reviewer by default):
+ * what `operators add` and `keys issue --role admin --operator` give a person.
+ */
+export async function issueAdminKey(
+  pool: Pool,
+  roles: OperatorRole[] = ['operator', 'reviewer'],
+  login?: string,
+): Promise<string> {
+  const operator = await newOperator(pool, { roles, login });
+  return (
+    await new ApiKeys(pool).issue({
+      role: 'admin',
+      label: `admin ${operator.login}`,
+      operatorLogin: operator.login,
+    })
+  ).apiKey;
+}
 
 /** VSS_TEST_LOG=info (or debug) shows the apps' logs while a test runs. */
 /** A role's limits as CALLER_LIMITS_<ROLE> would set them (`rate=off,calls=off`, …). */

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { ApprovalsApiModule } from '@vss/approvals';
 import { CivilEventsModule } from '@vss/civil-events';
 import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
@@ -36,6 +37,7 @@ export class GatewayModule {
         CoverageModule,
         CivilEventsModule,
         ReconciliationModule,
+        ApprovalsApiModule,
       ],
       controllers: [HealthHttpController],
       providers: [

@@ -4,6 +4,7 @@ import { ChangeFeed } from '@vss/platform';
 import {
   type ApiKeyAuthenticator,
   type Caller,
+  type OperatorRole,
   type Role,
   SecurityErrorCode,
   securityError,
@@ -14,12 +15,21 @@ export interface IssueKeyRequest {
   label: string;
   facilityCode?: string;
   officeCode?: string;
+  /** The operator (login) an admin key is issued to: required for admin keys. */
+  operatorLogin?: string;
+  /** Days until the key stops working; admin keys default to ADMIN_KEY_DAYS, others never expire. */
+  validDays?: number;
 }
+
+/** How long an admin key works unless told otherwise: it is rotated (`keys rotate`) before then. */
+export const ADMIN_KEY_DAYS = 90;
 
 export interface IssuedKey {
   keyId: string;
   /** Shown once; only its hash is stored. */
   apiKey: string;
+  /** When it stops working, if it does. */
+  expiresAt?: Date;
 }
 
 interface KeyRow {
@@ -30,7 +40,16 @@ interface KeyRow {
   office_code: string | null;
   label: string;
   revoked_at: Date | null;
+  expires_at: Date | null;
+  operator_id: string | null;
+  operator_login: string | null;
+  operator_name: string | null;
+  operator_roles: OperatorRole[] | null;
+  operator_active: boolean | null;
 }
+
+/** Why a key that was issued does not work now, if it does not. */
+type KeyState = 'valid' | 'revoked' | 'expired' | 'operator-disabled';
 
 /**
  * How long a verified key is trusted without asking the database again while the change feed
@@ -52,7 +71,10 @@ const KEY_PATTERN = /^vss_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
  * and keeps verification off the hot path's budget.
  */
 export class ApiKeys implements ApiKeyAuthenticator {
-  private readonly cache = new Map<string, { caller: Caller | undefined; revoked: boolean; until: number }>();
+  private readonly cache = new Map<
+    string,
+    { caller: Caller | undefined; state: KeyState; expiresAt?: Date; until: number }
+  >();
   private feed: ChangeFeed | undefined;
   /** Bumped by every change heard, so that a verification racing a revocation is not cached. */
   private generation = 0;
@@ -109,7 +131,8 @@ export class ApiKeys implements ApiKeyAuthenticator {
     if (this.revoked.size === 0) return;
     const { rows } = await this.pool
       .query<{ revoked: boolean }>(
-        'SELECT revoked_at IS NOT NULL AS revoked FROM vss.api_keys WHERE key_id = $1',
+        `SELECT k.revoked_at IS NOT NULL OR o.active IS FALSE AS revoked
+         FROM vss.api_keys k LEFT JOIN vss.operators o USING (operator_id) WHERE k.key_id = $1`,
         [keyId],
       )
       .catch(() => ({ rows: [] as { revoked: boolean }[] }));
@@ -136,6 +159,12 @@ export class ApiKeys implements ApiKeyAuthenticator {
         'office',
       );
     }
+    const operatorId = await this.operatorFor(request);
+    if (request.officeCode) await this.requireOffice(request.officeCode);
+    const validDays = request.validDays ?? (request.role === 'admin' ? ADMIN_KEY_DAYS : undefined);
+    if (validDays !== undefined && (!Number.isInteger(validDays) || validDays < 1 || validDays > 3650)) {
+      throw securityError(SecurityErrorCode.InvalidKeyRequest, 'a key is valid for 1 to 3650 days', 'days');
+    }
     if (request.facilityCode) {
       const known = await this.pool.query('SELECT 1 FROM vss.facilities WHERE facility_code = $1', [
         request.facilityCode,
@@ -154,9 +183,10 @@ export class ApiKeys implements ApiKeyAuthenticator {
       .replace(/[^a-z0-9]/g, '0')
       .slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
-    await this.pool.query(
-      `INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, office_code, label)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
+    const inserted = await this.pool.query<{ expires_at: Date | null }>(
+      `INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, office_code, label, operator_id, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(days => $8::int))
+       RETURNING expires_at`,
       [
         keyId,
         sha256(secret),
@@ -164,9 +194,105 @@ export class ApiKeys implements ApiKeyAuthenticator {
         request.facilityCode ?? null,
         request.officeCode ?? null,
         request.label,
+        operatorId ?? null,
+        validDays ?? null,
       ],
     );
-    return { keyId, apiKey: `vss_${keyId}_${secret}` };
+    return { keyId, apiKey: `vss_${keyId}_${secret}`, expiresAt: inserted.rows[0].expires_at ?? undefined };
+  }
+
+  /**
+   * A new key with the same role, binding and label, valid as long as a new one would be; the
+   * old key keeps working for `graceHours` (0: it is revoked at once), so that the systems using
+   * it can switch without an outage.
+   */
+  async rotate(keyId: string, graceHours = 24): Promise<IssuedKey & { previousUntil: Date }> {
+    const { rows } = await this.pool.query<{
+      role: Role;
+      facility_code: string | null;
+      office_code: string | null;
+      label: string;
+      login: string | null;
+    }>(
+      `SELECT k.role, k.facility_code, k.office_code, k.label, o.login
+       FROM vss.api_keys k LEFT JOIN vss.operators o USING (operator_id)
+       WHERE k.key_id = $1 AND k.revoked_at IS NULL`,
+      [keyId],
+    );
+    const old = rows[0];
+    if (!old) {
+      throw securityError(SecurityErrorCode.InvalidKeyRequest, `key ${keyId} is unknown or revoked`, 'key');
+    }
+    const issued = await this.issue({
+      role: old.role,
+      facilityCode: old.facility_code ?? undefined,
+      officeCode: old.office_code ?? undefined,
+      label: old.label,
+      operatorLogin: old.login ?? undefined,
+    });
+    const ended = await this.pool.query<{ until: Date }>(
+      `UPDATE vss.api_keys SET
+         expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(hours => $2::int)),
+         revoked_at = CASE WHEN $2::int = 0 THEN now() ELSE revoked_at END
+       WHERE key_id = $1 RETURNING COALESCE(revoked_at, expires_at) AS until`,
+      [keyId, graceHours],
+    );
+    this.forget(keyId);
+    return { ...issued, previousUntil: ended.rows[0].until };
+  }
+
+  /** The operator an admin key is issued to; only admin keys name one. */
+  private async operatorFor(request: IssueKeyRequest): Promise<string | undefined> {
+    if (request.role !== 'admin') {
+      if (request.operatorLogin) {
+        throw securityError(
+          SecurityErrorCode.InvalidKeyRequest,
+          'only admin keys are issued to an operator; machine keys name their facility or office',
+          'operator',
+        );
+      }
+      return undefined;
+    }
+    if (!request.operatorLogin) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        'an admin key is issued to a named operator: give --operator <login> (see `operators add`)',
+        'operator',
+      );
+    }
+    const { rows } = await this.pool.query<{ operator_id: string; active: boolean }>(
+      'SELECT operator_id, active FROM vss.operators WHERE login = $1',
+      [request.operatorLogin],
+    );
+    if (!rows[0]) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        `no operator has the login ${request.operatorLogin} (see \`operators list\`)`,
+        'operator',
+      );
+    }
+    if (!rows[0].active) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        `operator ${request.operatorLogin} is disabled`,
+        'operator',
+      );
+    }
+    return rows[0].operator_id;
+  }
+
+  private async requireOffice(officeCode: string): Promise<void> {
+    const { rows } = await this.pool.query<{ active: boolean }>(
+      'SELECT active FROM vss.civil_registry_offices WHERE office_code = $1',
+      [officeCode],
+    );
+    if (!rows[0]?.active) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        `${officeCode} is not a registered${rows[0] ? ', active' : ''} civil registry office (see \`offices list\`)`,
+        'office',
+      );
+    }
   }
 
   async revoke(keyId: string): Promise<boolean> {
@@ -179,10 +305,23 @@ export class ApiKeys implements ApiKeyAuthenticator {
     return (result.rowCount ?? 0) > 0;
   }
 
-  async list(): Promise<Array<Omit<KeyRow, 'secret_sha256'> & { created_at: Date }>> {
+  async list(): Promise<
+    Array<{
+      key_id: string;
+      role: Role;
+      facility_code: string | null;
+      office_code: string | null;
+      operator: string | null;
+      label: string;
+      created_at: Date;
+      expires_at: Date | null;
+      revoked_at: Date | null;
+    }>
+  > {
     const result = await this.pool.query(
-      `SELECT key_id, role, facility_code, office_code, label, created_at, revoked_at
-       FROM vss.api_keys ORDER BY created_at`,
+      `SELECT k.key_id, k.role, k.facility_code, k.office_code, o.login AS operator, k.label, k.created_at,
+         k.expires_at, k.revoked_at
+       FROM vss.api_keys k LEFT JOIN vss.operators o USING (operator_id) ORDER BY k.created_at`,
     );
     return result.rows;
   }
@@ -191,7 +330,14 @@ export class ApiKeys implements ApiKeyAuthenticator {
     const match = presented ? KEY_PATTERN.exec(presented) : null;
     if (!match) return false;
     const entry = this.cache.get(`${match[1]}:${match[2]}`);
-    return entry !== undefined && entry.caller !== undefined && !entry.revoked && entry.until >= Date.now();
+    const now = Date.now();
+    return (
+      entry !== undefined &&
+      entry.caller !== undefined &&
+      entry.state === 'valid' &&
+      entry.until >= now &&
+      (entry.expiresAt === undefined || entry.expiresAt.getTime() > now)
+    );
   }
 
   /** The caller a presented key stands for; UNAUTHENTICATED for a missing, unknown or revoked key. */
@@ -220,31 +366,59 @@ export class ApiKeys implements ApiKeyAuthenticator {
         this.cache.set(cacheKey, entry);
       }
     }
-    if (entry.revoked) throw securityError(SecurityErrorCode.RevokedKey, `API key ${keyId} has been revoked`);
     if (!entry.caller)
       throw securityError(SecurityErrorCode.UnknownKey, 'the API key is not a key this gateway issued');
+    const state = entry.expiresAt && entry.expiresAt.getTime() <= now ? 'expired' : entry.state;
+    if (state === 'revoked')
+      throw securityError(SecurityErrorCode.RevokedKey, `API key ${keyId} has been revoked`);
+    if (state === 'expired') {
+      throw securityError(
+        SecurityErrorCode.ExpiredKey,
+        `API key ${keyId} expired on ${entry.expiresAt!.toISOString()}; ask for a new one (\`keys rotate\`)`,
+      );
+    }
+    if (state === 'operator-disabled') {
+      throw securityError(
+        SecurityErrorCode.OperatorDisabled,
+        `API key ${keyId} was issued to operator ${entry.caller.operator?.login}, who is disabled`,
+      );
+    }
     return entry.caller;
   }
 
   private async verify(keyId: string, secret: string, until: number) {
     const result = await this.pool.query<KeyRow>({
       name: 'vss-api-key-by-id',
-      text: `SELECT key_id, secret_sha256, role, facility_code, office_code, label, revoked_at
-             FROM vss.api_keys WHERE key_id = $1`,
+      text: `SELECT k.key_id, k.secret_sha256, k.role, k.facility_code, k.office_code, k.label, k.revoked_at,
+               k.expires_at, k.operator_id, o.login AS operator_login, o.display_name AS operator_name,
+               o.roles AS operator_roles, o.active AS operator_active
+             FROM vss.api_keys k LEFT JOIN vss.operators o USING (operator_id) WHERE k.key_id = $1`,
       values: [keyId],
     });
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.secret_sha256, sha256(secret)))
-      return { caller: undefined, revoked: false, until };
+      return { caller: undefined, state: 'valid' as KeyState, until };
+    const operator = row.operator_id
+      ? {
+          operatorId: row.operator_id,
+          login: row.operator_login!,
+          displayName: row.operator_name!,
+          roles: row.operator_roles ?? [],
+        }
+      : undefined;
     const caller: Caller = {
       id: row.key_id,
-      label: row.label,
+      // The audit trail names the person an admin key was issued to.
+      label: operator ? `${operator.displayName} [${operator.login}]` : row.label,
       role: row.role,
       facilityCode: row.facility_code ?? undefined,
       officeCode: row.office_code ?? undefined,
       via: 'api-key',
+      ...(operator ? { operator } : {}),
     };
-    return { caller, revoked: row.revoked_at !== null, until };
+    const state: KeyState =
+      row.revoked_at !== null ? 'revoked' : row.operator_active === false ? 'operator-disabled' : 'valid';
+    return { caller, state, expiresAt: row.expires_at ?? undefined, until };
   }
 }
 

@@ -3,6 +3,7 @@ import { ChangeFeed } from '@vss/platform';
 import {
   type Caller,
   type ClientCertificates,
+  type OperatorRole,
   type PeerCertificate,
   type Role,
   SecurityErrorCode,
@@ -27,6 +28,8 @@ export interface RegisterCertificateRequest {
   officeCode?: string;
   label: string;
   notAfter: Date;
+  /** The operator (login) an admin certificate is issued to: required for admin certificates. */
+  operatorLogin?: string;
 }
 
 export interface CertificateRow {
@@ -42,6 +45,11 @@ export interface CertificateRow {
   not_after: Date;
   issued_at: Date;
   revoked_at: Date | null;
+  operator_id?: string | null;
+  operator_login?: string | null;
+  operator_name?: string | null;
+  operator_roles?: OperatorRole[] | null;
+  operator_active?: boolean | null;
 }
 
 interface Cached {
@@ -111,9 +119,12 @@ export class CertificateRegistry implements ClientCertificates {
       const generation = this.generation;
       const { rows } = await this.pool.query<CertificateRow>({
         name: 'vss-client-certificate',
-        text: `SELECT fingerprint256, serial_number, subject, member, subsystem, role, facility_code, office_code,
-                      label, not_after, issued_at, revoked_at
-                 FROM vss.client_certificates WHERE fingerprint256 = $1`,
+        text: `SELECT c.fingerprint256, c.serial_number, c.subject, c.member, c.subsystem, c.role, c.facility_code,
+                      c.office_code, c.label, c.not_after, c.issued_at, c.revoked_at, c.operator_id,
+                      o.login AS operator_login, o.display_name AS operator_name, o.roles AS operator_roles,
+                      o.active AS operator_active
+                 FROM vss.client_certificates c LEFT JOIN vss.operators o USING (operator_id)
+                 WHERE c.fingerprint256 = $1`,
         values: [certificate.fingerprint256],
       });
       entry = { row: rows[0], until: now + (this.feed?.live ? LIVE_CACHE_MS : CACHE_MS) };
@@ -135,21 +146,48 @@ export class CertificateRegistry implements ClientCertificates {
         `client certificate ${row.serial_number} (${row.member}/${row.subsystem}) has been revoked`,
       );
     }
+    if (row.operator_active === false) {
+      throw securityError(
+        SecurityErrorCode.OperatorDisabled,
+        `client certificate ${row.serial_number} was issued to operator ${row.operator_login}, who is disabled`,
+      );
+    }
+    const operator = row.operator_id
+      ? {
+          operatorId: row.operator_id,
+          login: row.operator_login!,
+          displayName: row.operator_name!,
+          roles: row.operator_roles ?? [],
+        }
+      : undefined;
     return {
       id: `cert:${row.serial_number}`,
-      label: `${row.label} [${row.member}/${row.subsystem}]`,
+      label: operator
+        ? `${operator.displayName} [${operator.login}] via ${row.member}/${row.subsystem}`
+        : `${row.label} [${row.member}/${row.subsystem}]`,
       role: row.role,
       facilityCode: row.facility_code ?? undefined,
       officeCode: row.office_code ?? undefined,
       via: 'mtls',
+      ...(operator ? { operator } : {}),
     };
   }
 
   async register(request: RegisterCertificateRequest): Promise<void> {
+    if ((request.role === 'admin') !== (request.operatorLogin !== undefined)) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        request.role === 'admin'
+          ? 'an admin certificate is issued to a named operator: give --operator <login>'
+          : 'only admin certificates are issued to an operator',
+        'operator',
+      );
+    }
     await this.pool.query(
       `INSERT INTO vss.client_certificates (fingerprint256, serial_number, subject, member, subsystem, role,
-         facility_code, office_code, label, not_after)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+         facility_code, office_code, label, not_after, operator_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+         (SELECT operator_id FROM vss.operators WHERE login = $11 AND active))`,
       [
         request.fingerprint256,
         request.serialNumber,
@@ -161,6 +199,7 @@ export class CertificateRegistry implements ClientCertificates {
         request.officeCode ?? null,
         request.label,
         request.notAfter,
+        request.operatorLogin ?? null,
       ],
     );
   }

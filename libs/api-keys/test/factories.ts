@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
+import type { OperatorRole } from '@vss/domain';
 import type { Caller } from '@vss/security';
+import { newOperator } from '../../authority/test/factories';
 import { ApiKeys } from '../src';
 
 /**
@@ -13,19 +15,19 @@ export async function newKey(
     facilityCode?: string;
     officeCode?: string;
     label?: string;
+    /** Admin keys: the roles of the operator they are issued to (a new one each time). */
+    operatorRoles?: OperatorRole[];
   },
 ): Promise<{ apiKey: string; caller: Caller }> {
   const label = spec.label ?? `${spec.role} key`;
-  const issued = await new ApiKeys(pool).issue({ ...spec, label });
-  return {
-    apiKey: issued.apiKey,
-    caller: {
-      id: issued.keyId,
-      label,
-      role: spec.role,
-      facilityCode: spec.facilityCode,
-      officeCode: spec.officeCode,
-      via: 'api-key',
-    },
-  };
+  const operator = spec.role === 'admin' ? await newOperator(pool, { roles: spec.operatorRoles }) : undefined;
+  const keys = new ApiKeys(pool);
+  const issued = await keys.issue({
+    role: spec.role,
+    facilityCode: spec.facilityCode,
+    officeCode: spec.officeCode,
+    label,
+    operatorLogin: operator?.login,
+  });
+  return { apiKey: issued.apiKey, caller: await keys.authenticate(issued.apiKey) };
 }

@@ -22,6 +22,10 @@ export const AuditAction = {
   CandidateFound: 'reconciliation.candidate.find',
   /** An administrator read a citizen's access history (this listing is itself history). */
   AccessHistoryRead: 'audit.history.read',
+  /** Something held for a second person (maker–checker), and the approver's decision. */
+  ApprovalRequested: 'approval.request',
+  ApprovalGranted: 'approval.approve',
+  ApprovalRefused: 'approval.reject',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

@@ -8,6 +8,8 @@ export enum CivilEventErrorCode {
   ProcedureNotFound = 'PROCEDURE_NOT_FOUND',
   ProcedureOfAnotherOffice = 'PROCEDURE_OF_ANOTHER_OFFICE',
   ProcedureNotInReview = 'PROCEDURE_NOT_IN_REVIEW',
+  ProcedureNotAwaitingApproval = 'PROCEDURE_NOT_AWAITING_APPROVAL',
+  UnknownOffice = 'CIVIL_EVENT_UNKNOWN_OFFICE',
 }
 
 const CLASSES = {
@@ -18,6 +20,8 @@ const CLASSES = {
   [CivilEventErrorCode.EventIdReused]: ErrorClass.AlreadyExists,
   [CivilEventErrorCode.ProcedureNotFound]: ErrorClass.NotFound,
   [CivilEventErrorCode.ProcedureNotInReview]: ErrorClass.FailedPrecondition,
+  [CivilEventErrorCode.ProcedureNotAwaitingApproval]: ErrorClass.FailedPrecondition,
+  [CivilEventErrorCode.UnknownOffice]: ErrorClass.PermissionDenied,
 } satisfies Record<CivilEventErrorCode, ErrorClass>;
 
 export const civilEventError = errorsOf<CivilEventErrorCode>(CLASSES);

@@ -19,7 +19,7 @@ const PROCEDURE_COLUMNS = `
   p.procedure_id, p.seq::text, p.kind, p.state, p.office_code, p.event_id, p.subject_citizen_id,
   p.current_step, p.version, p.review_reason, p.resolution_note, p.issued_social_insurance_code,
   p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
-  p.funeral_cost_support_basis, p.payout_id, p.created_at, p.updated_at,
+  p.funeral_cost_support_basis, p.payout_id, p.approval_id, p.created_at, p.updated_at,
   e.registration_number, e.registration_date::text,
   (SELECT coalesce(json_agg(json_build_object('name', s.name, 'state', s.state, 'attempts', s.attempts,
             'last_error', s.last_error, 'outcome', s.outcome, 'finished_at', s.finished_at) ORDER BY s.position), '[]')

@@ -4,6 +4,7 @@ import type {
   CivilEventPayload,
   LinkedProcedureKind,
   LinkedProcedureState,
+  ProcedureHold,
   ProcedureStepName,
   StepState as StoredStepState,
 } from '@vss/domain/linked-procedures';
@@ -19,6 +20,10 @@ export interface Claim {
   attempts: number;
   payload: CivilEventPayload;
   assessed?: ProcedurePatch['funeral'];
+  /** The day the gateway received the event, in Vietnam: what lateness is measured to. */
+  receivedOn: string;
+  /** Holds an approver released: the step that held runs on past them. */
+  released: readonly ProcedureHold[];
 }
 
 /** What claiming a step reads. */
@@ -34,6 +39,8 @@ export interface ClaimRow {
   funeral_allowance_basis: string | null;
   funeral_cost_support_vnd: string | null;
   funeral_cost_support_basis: string | null;
+  accepted_on: string;
+  released_holds: ProcedureHold[];
 }
 
 /** The claim a claimed step's row makes. */
@@ -46,6 +53,8 @@ export function claimOf(row: ClaimRow): Claim {
     jobSeq: row.job_seq,
     attempts: row.attempts,
     payload: row.payload,
+    receivedOn: row.accepted_on,
+    released: row.released_holds,
     assessed:
       row.funeral_allowance_vnd === null
         ? undefined
@@ -87,6 +96,7 @@ export interface ProcedureRow {
   funeral_cost_support_vnd: string | null;
   funeral_cost_support_basis: string | null;
   payout_id: string | null;
+  approval_id: string | null;
   created_at: Date;
   updated_at: Date;
   registration_number: string;
@@ -132,6 +142,7 @@ export function toProcedure(row: ProcedureRow): Procedure {
         }
       : undefined,
     resolutionNote: row.resolution_note ?? '',
+    approvalId: row.approval_id ?? '',
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -5,6 +5,7 @@ import {
   type CivilEventPayload,
   type LinkedProcedureState,
   nextStep,
+  type ProcedureHold,
   PROCEDURE_TRANSITIONS,
   type ProcedureTransition,
   stepsOf,
@@ -19,6 +20,12 @@ import {
 } from './procedure.queue';
 import type { StepResult, Verdict } from './step';
 import { ProcedureReadsRepository } from './procedure-reads.repository';
+
+/** Writes the approval request of a held step in the step's transaction; answers its ID. */
+export type RequestApproval = (
+  client: PoolClient,
+  held: Extract<Verdict, { status: 'APPROVAL' }>,
+) => Promise<string>;
 
 export type AcceptOutcome =
   | { status: 'accepted'; procedureId: string }
@@ -142,14 +149,15 @@ export class ProceduresRepository {
       text: `WITH p AS (
                UPDATE vss.procedures SET state = $4, version = version + 1, updated_at = now()
                WHERE procedure_id = $1 AND job_seq = $2 AND state = ANY($3::text[]) AND current_step IS NOT NULL
-               RETURNING procedure_id, seq, kind, current_step, job_seq, office_code, event_id,
-                 funeral_allowance_vnd, funeral_allowance_basis, funeral_cost_support_vnd, funeral_cost_support_basis),
+               RETURNING procedure_id, seq, kind, current_step, job_seq, office_code, event_id, accepted_on,
+                 released_holds, funeral_allowance_vnd, funeral_allowance_basis, funeral_cost_support_vnd,
+                 funeral_cost_support_basis),
              s AS (
                UPDATE vss.procedure_steps st SET state = 'RUNNING', attempts = st.attempts + 1, started_at = now()
                FROM p WHERE st.procedure_id = p.procedure_id AND st.name = p.current_step
                RETURNING st.attempts)
              SELECT p.procedure_id, p.seq::text, p.kind, p.current_step, p.job_seq, s.attempts, e.payload,
-               p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
+               p.accepted_on::text, p.released_holds, p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
                p.funeral_cost_support_basis
              FROM p CROSS JOIN s JOIN vss.civil_events e ON e.office_code = p.office_code AND e.event_id = p.event_id`,
       values: [job.procedureId, job.jobSeq, from('claim'), to('claim')],
@@ -160,14 +168,42 @@ export class ProceduresRepository {
 
   /**
    * Records how the step ended: a local effect runs here, in the same transaction; then the
-   * procedure moves to the next step, queuing its job (`advance`), `complete`s, or stops for
-   * review (`needReview`). Answers the verdict, or undefined when the job turned out to be stale.
+   * procedure moves to the next step, queuing its job (`advance`), `complete`s, stops for
+   * review (`needReview`), or waits for an approver (`awaitApproval`, its request written by
+   * `requestApproval` in the same transaction). Answers the verdict, or undefined when the job
+   * turned out to be stale.
    */
-  async finish(claim: Claim, result: StepResult, jobExpireSeconds: number): Promise<Verdict | undefined> {
+  async finish(
+    claim: Claim,
+    result: StepResult,
+    jobExpireSeconds: number,
+    requestApproval: RequestApproval,
+  ): Promise<Verdict | undefined> {
     return this.ifCurrent(claim, async (client) => {
       const verdict = 'local' in result ? await result.local(client) : result;
       if (verdict.status === 'REVIEW') {
         await this.needReviewWithin(client, claim.procedureId, verdict.reason);
+        return verdict;
+      }
+      if (verdict.status === 'APPROVAL') {
+        const approvalId = await requestApproval(client, verdict);
+        await client.query({
+          name: 'vss-procedure-await-approval',
+          text: `WITH step AS (
+                   UPDATE vss.procedure_steps SET state = 'PENDING', last_error = NULL, outcome = $2
+                   WHERE procedure_id = $1 AND name = $5)
+                 UPDATE vss.procedures SET state = $4, review_reason = $2, approval_id = $6,
+                   version = version + 1, updated_at = now()
+                 WHERE procedure_id = $1 AND state = ANY($3::text[])`,
+          values: [
+            claim.procedureId,
+            `awaiting approval: ${verdict.reason}`,
+            from('awaitApproval'),
+            to('awaitApproval'),
+            claim.step,
+            approvalId,
+          ],
+        });
         return verdict;
       }
       const next = nextStep(claim.kind, claim.step);
@@ -274,6 +310,53 @@ export class ProceduresRepository {
       await audit(client, found, restarted);
       return { state: found, restarted };
     });
+  }
+
+  /**
+   * `release`: an approver released the hold of a procedure awaiting approval (in the
+   * decision's transaction): the hold is kept as released and the held step runs again with a
+   * job of a new generation. False when the procedure was not awaiting approval.
+   */
+  async release(
+    client: PoolClient,
+    procedureId: string,
+    released: ProcedureHold,
+    jobExpireSeconds: number,
+  ): Promise<boolean> {
+    const updated = await client.query<{ job_seq: number }>(
+      `WITH p AS (
+         UPDATE vss.procedures SET state = $4, review_reason = NULL, job_seq = job_seq + 1,
+           released_holds = array_append(array_remove(released_holds, $2), $2),
+           version = version + 1, updated_at = now()
+         WHERE procedure_id = $1 AND current_step IS NOT NULL AND state = ANY($3::text[])
+         RETURNING procedure_id, current_step, job_seq),
+       s AS (
+         UPDATE vss.procedure_steps s SET state = 'PENDING', outcome = NULL FROM p
+         WHERE s.procedure_id = p.procedure_id AND s.name = p.current_step)
+       SELECT job_seq FROM p`,
+      [procedureId, released, from('release'), to('release')],
+    );
+    if (updated.rowCount === 0) return false;
+    await sendStepJob(this.jobs, client, { procedureId, jobSeq: updated.rows[0].job_seq }, jobExpireSeconds);
+    return true;
+  }
+
+  /** `reject`: an approver refused what a procedure awaited; it ends, with the approver's note. */
+  async reject(client: PoolClient, procedureId: string, note: string): Promise<boolean> {
+    const updated = await client.query<{ rejected: number }>(
+      `WITH p AS (
+         UPDATE vss.procedures SET state = $4, resolution_note = $2, current_step = NULL,
+           version = version + 1, updated_at = now()
+         WHERE procedure_id = $1 AND state = ANY($3::text[])
+         RETURNING procedure_id, current_step),
+       s AS (
+         UPDATE vss.procedure_steps s SET state = 'FAILED', last_error = $2, finished_at = now()
+         FROM vss.procedures q WHERE q.procedure_id = $1 AND s.procedure_id = q.procedure_id
+           AND s.name = q.current_step AND EXISTS (SELECT 1 FROM p))
+       SELECT count(*)::int AS rejected FROM p`,
+      [procedureId, note, from('reject'), to('reject')],
+    );
+    return updated.rows[0].rejected === 1;
   }
 
   /** `resolve`: closes a procedure in review with the administrator's note. Answers the state it found. */

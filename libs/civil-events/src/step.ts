@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type {
   CivilEventPayload,
   LinkedProcedureKind,
+  ProcedureHold,
   ProcedureStepName,
 } from '@vss/domain/linked-procedures';
 import type { RegistryClient } from '@vss/registry-client';
@@ -18,10 +19,14 @@ export interface ProcedurePatch {
   payoutId?: string;
 }
 
-/** How a step ended: done (or not applicable), or stopped for a person to look at. */
+/**
+ * How a step ended: done (or not applicable), stopped for a person to look at, or held for an
+ * approver before it changes anything (the step runs again once the hold is released).
+ */
 export type Verdict =
   | { status: 'DONE' | 'SKIPPED'; outcome: string; patch?: ProcedurePatch }
-  | { status: 'REVIEW'; reason: string };
+  | { status: 'REVIEW'; reason: string }
+  | { status: 'APPROVAL'; hold: ProcedureHold; reason: string; detail?: Record<string, unknown> };
 
 /**
  * A step whose effect is in our own database returns it as `local`: the runner runs it in the
@@ -45,6 +50,10 @@ export interface StepContext {
   /** The funeral benefits assessed by an earlier step, when there are any. */
   assessed?: ProcedurePatch['funeral'];
   registry: RegistryClient;
+  /** The day the gateway received the event (Vietnam): lateness is measured to it. */
+  receivedOn: string;
+  /** Holds an approver released on this procedure: a step does not hold again for them. */
+  released: readonly ProcedureHold[];
   /** The registry request ID of this step: the same on every run, so the registry applies it once. */
   requestId: string;
   today: string;
@@ -59,3 +68,26 @@ export const done = (outcome: string, patch?: ProcedurePatch): Verdict => ({
 });
 export const skipped = (outcome: string): Verdict => ({ status: 'SKIPPED', outcome });
 export const review = (reason: string): Verdict => ({ status: 'REVIEW', reason });
+
+/** Holds the procedure for an approver, unless one already released this hold. */
+export const hold = (
+  context: Pick<StepContext, 'released'>,
+  kind: ProcedureHold,
+  reason: string,
+  detail?: Record<string, unknown>,
+): Verdict | undefined =>
+  context.released.includes(kind) ? undefined : { status: 'APPROVAL', hold: kind, reason, detail };
+
+/**
+ * How a reason names an earlier registration of the same event: fully when the filing office
+ * made it, and only as "by another office" otherwise (its code and procedure are not this
+ * office's to read; VSS has them).
+ */
+export function earlierRegistration(
+  earlier: { officeCode: string; eventId: string; procedureId: string; state: string },
+  header: { officeCode: string },
+): string {
+  return earlier.officeCode === header.officeCode
+    ? `by this office (event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state})`
+    : 'by another office (VSS has the details)';
+}

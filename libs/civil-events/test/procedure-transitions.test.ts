@@ -1,10 +1,12 @@
 import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
+import { withTransaction } from '@vss/platform';
 import type { Pool } from 'pg';
 import { allowedChanges } from '@vss/domain';
 import { type LinkedProcedureState, PROCEDURE_TRANSITIONS } from '@vss/domain/linked-procedures';
 import type { Claim } from '../src/procedure.rows';
 import type { ProceduresRepository } from '../src/procedures.repository';
-import { done, review } from '../src/step';
+import { done, review, type Verdict } from '../src/step';
 import { newProcedure, type ProceduresWorld, startProcedures } from './factories';
 
 /**
@@ -34,7 +36,10 @@ type Op =
   | 'needReview'
   | 'retry'
   | 'resolve'
-  | 'sweep';
+  | 'sweep'
+  | 'finishHeld'
+  | 'release'
+  | 'reject';
 const OPS: Op[] = [
   'claim',
   'claimStale',
@@ -45,9 +50,13 @@ const OPS: Op[] = [
   'retry',
   'resolve',
   'sweep',
+  'finishHeld',
+  'release',
+  'reject',
 ];
 const ALLOWED = allowedChanges(PROCEDURE_TRANSITIONS);
 const noAudit = async () => undefined;
+const requestApproval = async () => randomUUID();
 
 async function row(
   procedureId: string,
@@ -59,6 +68,8 @@ async function row(
   return rows[0];
 }
 
+const HELD: Verdict = { status: 'APPROVAL', hold: 'LATE_REGISTRATION', reason: 'received late' };
+
 async function perform(op: Op, procedureId: string, claim: Claim | undefined): Promise<Claim | undefined> {
   const { job_seq } = await row(procedureId);
   switch (op) {
@@ -68,10 +79,10 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       await procedures.claim({ procedureId, jobSeq: job_seq - 1 });
       return claim;
     case 'finishDone':
-      if (claim) await procedures.finish(claim, done('done'), 30);
+      if (claim) await procedures.finish(claim, done('done'), 30, requestApproval);
       return claim;
     case 'finishReview':
-      if (claim) await procedures.finish(claim, review('a person must look'), 30);
+      if (claim) await procedures.finish(claim, review('a person must look'), 30, requestApproval);
       return claim;
     case 'retryLater':
       if (claim) await procedures.retryLater(claim, 'UNAVAILABLE', 1000, 30);
@@ -87,6 +98,19 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       return claim;
     case 'sweep':
       await procedures.sweep({ graceSeconds: 0, maxSweeps: 1, jobExpireSeconds: 30 });
+      return claim;
+    case 'finishHeld':
+      if (claim) await procedures.finish(claim, HELD, 30, requestApproval);
+      return claim;
+    case 'release':
+      await withTransaction(pool, (client) =>
+        procedures.release(client, procedureId, 'LATE_REGISTRATION', 30),
+      );
+      return claim;
+    case 'reject':
+      await withTransaction(pool, (client) =>
+        procedures.reject(client, procedureId, 'refused by an approver'),
+      );
       return claim;
   }
 }
@@ -117,7 +141,7 @@ describe('procedure transitions', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
     // The walk reached the transitions that matter, so the check is not vacuous.
     for (const change of [
@@ -127,6 +151,9 @@ describe('procedure transitions', () => {
       'NEEDS_REVIEW→RUNNING',
       'NEEDS_REVIEW→RESOLVED',
       'RUNNING→RUNNING',
+      'RUNNING→AWAITING_APPROVAL',
+      'AWAITING_APPROVAL→RUNNING',
+      'AWAITING_APPROVAL→REJECTED',
     ]) {
       expect(seen).toContain(change);
     }
@@ -145,6 +172,9 @@ describe('procedure transitions', () => {
         'WAITING_RETRY→NEEDS_REVIEW',
         'NEEDS_REVIEW→RUNNING',
         'NEEDS_REVIEW→RESOLVED',
+        'RUNNING→AWAITING_APPROVAL',
+        'AWAITING_APPROVAL→RUNNING',
+        'AWAITING_APPROVAL→REJECTED',
       ].sort(),
     );
   });

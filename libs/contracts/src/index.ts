@@ -5,6 +5,7 @@ export * from './generated/vss/gateway/v1/common';
 export * from './generated/vss/gateway/v1/coverage';
 export * from './generated/vss/gateway/v1/civil_event';
 export * from './generated/vss/gateway/v1/reconciliation';
+export * from './generated/vss/gateway/v1/approval';
 export {
   VSS_GATEWAY_V1_PACKAGE_NAME,
   protobufPackage,
@@ -28,6 +29,7 @@ export const GATEWAY_PROTO_FILES = [
   'vss/gateway/v1/coverage.proto',
   'vss/gateway/v1/civil_event.proto',
   'vss/gateway/v1/reconciliation.proto',
+  'vss/gateway/v1/approval.proto',
 ];
 export const REGISTRY_PROTO_FILES = ['npd/registry/v1/registry.proto'];
 

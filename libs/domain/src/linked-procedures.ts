@@ -11,7 +11,8 @@
  * and the worker (which runs them in this order).
  */
 import type { Gender } from './citizen-id';
-import { daysBetween, type IsoDate } from './dates';
+import type { IsoDate } from './dates';
+import type { OfficeArea } from './jurisdiction';
 import type { TransitionTable } from './transitions';
 
 export type LinkedProcedureKind = 'BIRTH' | 'DEATH';
@@ -52,30 +53,31 @@ export type DeathRegistrationFacts = {
     accountNumber: string;
     accountHolder: string;
   };
+  /** Where the person died, as filed: decides the office only when no last residence is known. */
+  placeOfDeathProvinceCode?: string;
 };
 
 /**
- * Parents register a birth within 60 days of it (Law on Civil Status 58/2014/QH13, art. 15(1)).
- * A registration later than a window (this period by default) is a late registration
- * (đăng ký khai sinh quá hạn) or a date that cannot be a newborn's: an officer checks it before
- * the population registry and the insurance records are changed.
+ * What a stored event holds. `office` is the filing office's registered area at acceptance
+ * (events accepted before offices were registered have none, and are judged as outside).
  */
-export const BIRTH_REGISTRATION_PERIOD_DAYS = 60;
-
-/** Days from birth to registration when beyond the window; undefined within it. */
-export function lateBirthRegistration(
-  dateOfBirth: IsoDate,
-  registrationDate: IsoDate,
-  windowDays: number,
-): number | undefined {
-  const days = daysBetween(dateOfBirth, registrationDate);
-  return days > windowDays ? days : undefined;
-}
-
-/** What a stored event holds. */
 export type CivilEventPayload =
-  | { kind: 'BIRTH'; header: RegistrationRef; birth: BirthRegistrationFacts }
-  | { kind: 'DEATH'; header: RegistrationRef; death: DeathRegistrationFacts };
+  | { kind: 'BIRTH'; header: RegistrationRef; office?: OfficeArea; birth: BirthRegistrationFacts }
+  | { kind: 'DEATH'; header: RegistrationRef; office?: OfficeArea; death: DeathRegistrationFacts };
+
+/**
+ * Why a step holds a procedure for an approver (a second person) before any change:
+ * - OUTSIDE_JURISDICTION: the registry does not place the person in the filing office's area;
+ * - LATE_REGISTRATION: received after the period of arts. 15 / 33 of the Law on Civil Status;
+ * - PAYOUT_CHECKS: the payout's account or claimant was paid for another death within a year,
+ *   the office's payouts of the day passed their number, or the amount passed the threshold.
+ */
+export type ProcedureHold = 'OUTSIDE_JURISDICTION' | 'LATE_REGISTRATION' | 'PAYOUT_CHECKS';
+export const PROCEDURE_HOLDS: readonly ProcedureHold[] = [
+  'OUTSIDE_JURISDICTION',
+  'LATE_REGISTRATION',
+  'PAYOUT_CHECKS',
+];
 
 export const BIRTH_STEPS = ['register_birth', 'verify_child', 'register_residence', 'issue_card'] as const;
 
@@ -94,7 +96,14 @@ export type ProcedureStepName = BirthStep | DeathStep;
 
 /** Procedure states, as stored and as the API names them without its prefix. */
 export type LinkedProcedureState =
-  'ACCEPTED' | 'RUNNING' | 'WAITING_RETRY' | 'NEEDS_REVIEW' | 'COMPLETED' | 'RESOLVED';
+  | 'ACCEPTED'
+  | 'RUNNING'
+  | 'WAITING_RETRY'
+  | 'NEEDS_REVIEW'
+  | 'AWAITING_APPROVAL'
+  | 'COMPLETED'
+  | 'RESOLVED'
+  | 'REJECTED';
 
 /**
  * How a procedure's state changes, and only so (procedures.repository.ts writes each through
@@ -115,6 +124,12 @@ export const PROCEDURE_TRANSITIONS = {
   requeue: { from: ['ACCEPTED', 'RUNNING', 'WAITING_RETRY', 'NEEDS_REVIEW'], to: ['RUNNING'] },
   /** An administrator closes a procedure in review, with a note of what was done. */
   resolve: { from: ['NEEDS_REVIEW'], to: ['RESOLVED'] },
+  /** A step holds the procedure for a second person before any change (a ProcedureHold). */
+  awaitApproval: { from: ['RUNNING'], to: ['AWAITING_APPROVAL'] },
+  /** An approver releases the hold: the step that held runs again, knowing it was released. */
+  release: { from: ['AWAITING_APPROVAL'], to: ['RUNNING'] },
+  /** An approver refuses: nothing further is done. */
+  reject: { from: ['AWAITING_APPROVAL'], to: ['REJECTED'] },
 } as const satisfies TransitionTable<LinkedProcedureState>;
 
 export type ProcedureTransition = keyof typeof PROCEDURE_TRANSITIONS;
@@ -123,7 +138,9 @@ export type ProcedureTransition = keyof typeof PROCEDURE_TRANSITIONS;
 export const SETTLED_PROCEDURE_STATES: readonly LinkedProcedureState[] = [
   'COMPLETED',
   'NEEDS_REVIEW',
+  'AWAITING_APPROVAL',
   'RESOLVED',
+  'REJECTED',
 ];
 
 export type StepState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED';

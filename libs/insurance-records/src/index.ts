@@ -1,5 +1,6 @@
 export * from './death-recorder';
 export * from './facilities.repository';
+export * from './funeral-payouts.repository';
 export * from './insurance-records.module';
 export * from './insurance-records.repository';
 export * from './records-scan.repository';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CoverageRecordsRepository } from './coverage-records.repository';
 import { DeathRecorder } from './death-recorder';
 import { FacilitiesRepository } from './facilities.repository';
+import { FuneralPayoutsRepository } from './funeral-payouts.repository';
 import { InsuranceRecordsRepository } from './insurance-records.repository';
 import { RecordsScanRepository } from './records-scan.repository';
 
@@ -10,6 +11,7 @@ const PROVIDERS = [
   InsuranceRecordsRepository,
   DeathRecorder,
   FacilitiesRepository,
+  FuneralPayoutsRepository,
   RecordsScanRepository,
 ];
 

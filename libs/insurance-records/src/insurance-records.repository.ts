@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { type Gender, makeSocialInsuranceCode, type RateRow, shortProvinceCode } from '@vss/domain';
-import type { DeathRegistrationFacts } from '@vss/domain/linked-procedures';
 import { genderFromStored, storedGender } from '@vss/platform';
 
 /**
  * The insurance records — participants, HI cards, benefits, benefit payments, funeral
- * payouts, dated rates — and the only SQL that writes them. Every method runs on the
+ * dated rates — and the only SQL that writes them (funeral payouts: funeral-payouts.repository.ts). Every method runs on the
  * caller's transaction, so that a procedure step or an applied finding commits its effect
  * with its own bookkeeping and its audit entry. Deaths are recorded through `DeathRecorder`,
  * which orchestrates the changes below under the person's lock.
@@ -58,15 +56,6 @@ export interface NewChildCard {
   validTo: string;
   facilityCode: string;
   procedureId: string;
-}
-
-export interface NewPayout {
-  procedureId: string;
-  deceasedCitizenId: string;
-  dateOfDeath: string;
-  claimant: DeathRegistrationFacts['claimant'];
-  allowanceVnd: number;
-  costSupportVnd: number;
 }
 
 /** Codes tried before giving up; a collision needs a code issued elsewhere on the same serial. */
@@ -297,44 +286,5 @@ export class InsuranceRecordsRepository {
       amountVnd: Number(r.amount_vnd),
       legalBasis: r.legal_basis,
     }));
-  }
-
-  /**
-   * The payout instruction, unless the deceased already has one: the unique constraint on the
-   * deceased decides between two procedures racing for the same death. Answers the payout that
-   * exists afterwards and the procedure it belongs to.
-   */
-  async createPayout(
-    client: PoolClient,
-    payout: NewPayout,
-  ): Promise<{ payoutId: string; procedureId: string }> {
-    const c = payout.claimant;
-    const inserted = await client.query<{ payout_id: string }>(
-      `INSERT INTO vss.funeral_payouts (payout_id, procedure_id, deceased_citizen_id, date_of_death,
-         claimant_citizen_id, claimant_name, claimant_relationship, bank_code, account_number, account_holder,
-         funeral_allowance_vnd, funeral_cost_support_vnd, total_vnd)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11::bigint + $12::bigint)
-       ON CONFLICT DO NOTHING RETURNING payout_id`,
-      [
-        randomUUID(),
-        payout.procedureId,
-        payout.deceasedCitizenId,
-        payout.dateOfDeath,
-        c.citizenId,
-        c.fullName,
-        c.relationship,
-        c.bankCode,
-        c.accountNumber,
-        c.accountHolder,
-        payout.allowanceVnd,
-        payout.costSupportVnd,
-      ],
-    );
-    if (inserted.rows[0]) return { payoutId: inserted.rows[0].payout_id, procedureId: payout.procedureId };
-    const existing = await client.query<{ payout_id: string; procedure_id: string }>(
-      `SELECT payout_id, procedure_id FROM vss.funeral_payouts WHERE deceased_citizen_id = $1 OR procedure_id = $2`,
-      [payout.deceasedCitizenId, payout.procedureId],
-    );
-    return { payoutId: existing.rows[0].payout_id, procedureId: existing.rows[0].procedure_id };
   }
 }

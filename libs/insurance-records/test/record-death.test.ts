@@ -9,7 +9,7 @@ import { withTransaction } from '@vss/platform';
 import { FindingsRepository } from '@vss/reconciliation/findings.repository';
 import { FindingsApplier } from '@vss/reconciliation/api/findings-applier';
 import type { RegistryClient } from '@vss/registry-client';
-import { DeathRecorder, InsuranceRecordsRepository } from '../src';
+import { DeathRecorder, FuneralPayoutsRepository, InsuranceRecordsRepository } from '../src';
 import { newFindings, newRun } from '../../reconciliation/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { newBenefit, newCard, newFacility, newParticipant } from './factories';
@@ -35,7 +35,18 @@ beforeAll(async () => {
   audit = new AuditTrail(pool, { flushMs: 1, maxBatch: 100 });
   const records = new InsuranceRecordsRepository();
   const deaths = new DeathRecorder(records);
-  steps = new DeathSteps(records, deaths, new ProcedureReadsRepository(pool, pool), audit);
+  steps = new DeathSteps(
+    records,
+    deaths,
+    new ProcedureReadsRepository(pool, pool),
+    audit,
+    new FuneralPayoutsRepository(),
+    {
+      PAYOUT_APPROVAL_THRESHOLD_VND: 50_000_000,
+      PAYOUT_DAILY_PER_OFFICE: 20,
+      PAYOUT_REPEAT_MONTHS: 12,
+    },
+  );
   apply = new FindingsApplier(pool, new FindingsRepository(pool), records, deaths, audit);
   await newFacility(pool, { facilityCode: '01001', name: 'BV', provinceCode: '001' });
   runId = await newRun(pool, { scope: 'ALL' });
@@ -86,6 +97,8 @@ function context(citizenId: string): StepContext {
     kind: 'DEATH',
     step: 'end_coverage',
     attempt: 1,
+    receivedOn: '2025-05-12',
+    released: [],
     payload: {
       kind: 'DEATH',
       header: {

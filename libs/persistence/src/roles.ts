@@ -86,6 +86,8 @@ export function grantStatements(
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
+    // Operators and offices are registered by the operator CLI (as the owner); the apps read them.
+    `REVOKE INSERT, UPDATE, DELETE ON vss.operators, vss.civil_registry_offices FROM ${apps}`,
     // Per-caller limits are set by the operator; the gateways only read them and count usage.
     `REVOKE INSERT, UPDATE, DELETE ON vss.caller_limits FROM ${apps}`,
     `REVOKE DELETE ON vss.caller_usage FROM ${apps}`,

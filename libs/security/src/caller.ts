@@ -1,8 +1,16 @@
 import type { Metadata } from '@grpc/grpc-js';
 
-import type { Role } from '@vss/domain';
+import type { OperatorRole, Role } from '@vss/domain';
 
-export { type Role, ROLES } from '@vss/domain';
+export { type OperatorRole, OPERATOR_ROLES, type Role, ROLES } from '@vss/domain';
+
+/** The person an admin credential was issued to: who is accountable for what it does. */
+export interface OperatorIdentity {
+  operatorId: string;
+  login: string;
+  displayName: string;
+  roles: readonly OperatorRole[];
+}
 
 /** Who is calling, as established by an API key today and a client certificate tomorrow. */
 export interface Caller {
@@ -16,6 +24,13 @@ export interface Caller {
   /** Civil registry systems act for one office only. */
   officeCode?: string;
   via: 'api-key' | 'mtls';
+  /** Set when the credential was issued to a named operator; it then acts as that person. */
+  operator?: OperatorIdentity;
+}
+
+/** True when the caller is a named operator holding one of `roles`. */
+export function operatorHolds(caller: Caller, ...roles: OperatorRole[]): boolean {
+  return caller.operator !== undefined && roles.some((role) => caller.operator!.roles.includes(role));
 }
 
 const callers = new WeakMap<object, Caller>();

@@ -1,5 +1,7 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { ApprovalsModule } from '@vss/approvals';
 import { AuditModule } from '@vss/audit';
+import { AuthorityModule } from '@vss/authority';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { JOB_QUEUE, type PgBoss } from '@vss/platform';
 import { ensureProcedureQueue } from '../procedure.queue';
@@ -8,6 +10,7 @@ import { ProceduresRepository } from '../procedures.repository';
 import { CivilEventsGrpcController } from './civil-events.grpc.controller';
 import { CivilEventsService } from './civil-events.service';
 import { ProceduresService } from './procedures.service';
+import { ProcedureApprovals } from './procedure-approvals';
 
 /**
  * The gateway's half of civil events: accepting birth and death registrations, reporting and
@@ -15,9 +18,15 @@ import { ProceduresService } from './procedures.service';
  * half runs the steps (engine/civil-events.jobs.ts); the two meet at the queue (procedure.queue.ts).
  */
 @Module({
-  imports: [AuditModule, InsuranceRecordsModule],
+  imports: [AuditModule, InsuranceRecordsModule, ApprovalsModule, AuthorityModule],
   controllers: [CivilEventsGrpcController],
-  providers: [ProceduresRepository, ProcedureReadsRepository, CivilEventsService, ProceduresService],
+  providers: [
+    ProceduresRepository,
+    ProcedureReadsRepository,
+    CivilEventsService,
+    ProceduresService,
+    ProcedureApprovals,
+  ],
 })
 export class CivilEventsModule implements OnModuleInit {
   constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}

@@ -6,7 +6,9 @@ import type {
   SubmitDeathRegistrationRequest,
   SubmitDeathRegistrationResponse,
 } from '@vss/contracts';
-import type { CivilEventPayload } from '@vss/domain/linked-procedures';
+import { type IsoDate, registrationDateDrift } from '@vss/domain';
+import type { CivilEventPayload, RegistrationRef } from '@vss/domain/linked-procedures';
+import { type CivilRegistryOffice, OfficesRepository } from '@vss/authority';
 import { Clock, type GatewayConfig } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { FacilitiesRepository } from '@vss/insurance-records';
@@ -14,6 +16,7 @@ import { type Caller } from '@vss/security';
 import { APP_CONFIG } from '@vss/platform';
 import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
 import { ProceduresRepository } from '../procedures.repository';
+import { invalidField } from '../civil-events.errors';
 import { validateBirth, validateDeath, validateHeader } from './civil-events.validation';
 import { wireState } from '../procedure.codecs';
 
@@ -29,6 +32,7 @@ export class CivilEventsService {
   constructor(
     private readonly repository: ProceduresRepository,
     private readonly facilities: FacilitiesRepository,
+    private readonly offices: OfficesRepository,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -38,6 +42,7 @@ export class CivilEventsService {
     const today = this.clock.today();
     const header = this.headerFor(caller, request.header, today);
     const birth = validateBirth(request.birth, header, today);
+    const office = await this.filingOffice(header);
     if (birth.primaryCareFacilityCode && !(await this.facilities.exists(birth.primaryCareFacilityCode))) {
       throw civilEventError(
         CivilEventErrorCode.UnknownFacility,
@@ -45,19 +50,51 @@ export class CivilEventsService {
         'birth.primary_care_facility_code',
       );
     }
-    return this.accept(caller, { kind: 'BIRTH', header, birth }, birth.childCitizenId);
+    return this.accept(caller, { kind: 'BIRTH', header, office, birth }, birth.childCitizenId);
   }
 
   async submitDeath(caller: Caller, request: SubmitDeathRegistrationRequest): Promise<SubmitResponse> {
     const today = this.clock.today();
     const header = this.headerFor(caller, request.header, today);
     const death = validateDeath(request.death, header, today);
-    return this.accept(caller, { kind: 'DEATH', header, death }, death.deceasedCitizenId);
+    const office = await this.filingOffice(header);
+    return this.accept(caller, { kind: 'DEATH', header, office, death }, death.deceasedCitizenId);
   }
 
-  /** A civil registry system files for its own office only. */
-  private headerFor(caller: Caller, header: SubmitBirthRegistrationRequest['header'], today: string) {
+  /**
+   * The filing office, registered and active; its area is kept with the event (the worker judges
+   * jurisdiction by it, as it was when the event was received).
+   */
+  private async filingOffice(header: RegistrationRef) {
+    const office: CivilRegistryOffice | undefined = await this.offices.find(header.officeCode);
+    if (!office?.active) {
+      throw civilEventError(
+        CivilEventErrorCode.UnknownOffice,
+        `header.office_code: ${header.officeCode} is not a registered${office ? ', active' : ''} civil registry office`,
+        'header.office_code',
+      );
+    }
+    return {
+      level: office.level,
+      provinceCode: office.provinceCode,
+      ...(office.districtCode ? { districtCode: office.districtCode } : {}),
+      ...(office.communeCode ? { communeCode: office.communeCode } : {}),
+    };
+  }
+
+  /** A civil registry system files for its own office only, on the day it files. */
+  private headerFor(caller: Caller, header: SubmitBirthRegistrationRequest['header'], today: IsoDate) {
     const ref = validateHeader(header, today);
+    // The office's date does not decide lateness (the day of receipt does); one far from the
+    // day of receipt is a mistake or an attempt to backdate, and is refused.
+    const tolerance = this.config.REGISTRATION_DATE_TOLERANCE_DAYS;
+    if (registrationDateDrift(ref.registrationDate, today) > tolerance) {
+      throw invalidField(
+        'header.registration_date',
+        `${ref.registrationDate} is more than ${tolerance} days from today (${today}), the day the gateway receives ` +
+          "the filing: give the date it is registered; a late registration is filed as such, with today's date",
+      );
+    }
     if (caller.role === 'civil-registry' && caller.officeCode !== ref.officeCode) {
       throw civilEventError(
         CivilEventErrorCode.WrongOffice,

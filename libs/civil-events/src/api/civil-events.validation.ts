@@ -213,12 +213,24 @@ export function validateDeath(
       `${dateOfDeath} is before birth year ${deceased.birthYear} encoded in the citizen ID`,
     );
   }
-  return {
+  const facts: DeathRegistrationFacts = {
     deceasedCitizenId: deceased.value,
     dateOfDeath,
     workRelated: death.workRelated === true,
     claimant: claimantOf(death.claimant, deceased, today),
   };
+  const place = death.placeOfDeath;
+  if (place && (place.provinceCode ?? '').trim() !== '') {
+    const provinceCode = place.provinceCode.trim();
+    if (!isProvinceCode(provinceCode)) {
+      throw invalidField(
+        'death.place_of_death.province_code',
+        `${JSON.stringify(place.provinceCode)} is not one of the 63 province codes (001 … 096)`,
+      );
+    }
+    facts.placeOfDeathProvinceCode = provinceCode;
+  }
+  return facts;
 }
 
 /** SubmitBirthRegistration's checks that need no database. */

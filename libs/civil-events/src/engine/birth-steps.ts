@@ -1,18 +1,31 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import { registry } from '@vss/contracts';
-import { CHILD_OBJECT_GROUP, childBenefitLevelPercent, childCardValidity, compareNames } from '@vss/domain';
 import {
-  type BirthRegistrationFacts,
-  type BirthStep,
-  lateBirthRegistration,
-} from '@vss/domain/linked-procedures';
+  birthJurisdiction,
+  CHILD_OBJECT_GROUP,
+  childBenefitLevelPercent,
+  childCardValidity,
+  compareNames,
+  type Place,
+  registrationTimeliness,
+} from '@vss/domain';
+import { type BirthRegistrationFacts, type BirthStep } from '@vss/domain/linked-procedures';
 import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
 import { FacilitiesRepository, InsuranceRecordsRepository } from '@vss/insurance-records';
-import { APP_CONFIG, genderFromRegistry, genderWord, registryGender, type WorkerConfig } from '@vss/platform';
+import { genderFromRegistry, genderWord, registryGender } from '@vss/platform';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
-import { askRegistry } from './registry-failures';
-import { done, review, type StepContext, type StepHandler, type StepResult, type Verdict } from '../step';
+import { knownResidence, lateHold, outsideHold } from './holds';
+import { askRegistry, refusalCode } from './registry-failures';
+import {
+  done,
+  earlierRegistration,
+  review,
+  type StepContext,
+  type StepHandler,
+  type StepResult,
+  type Verdict,
+} from '../step';
 
 const RETRY_HINT = 'correct the registration or the registry record, then retry the procedure';
 
@@ -34,7 +47,6 @@ export class BirthSteps {
     private readonly facilities: FacilitiesRepository,
     private readonly procedures: ProcedureReadsRepository,
     private readonly audit: AuditTrail,
-    @Inject(APP_CONFIG) private readonly config: Pick<WorkerConfig, 'BIRTH_REGISTRATION_WINDOW_DAYS'>,
   ) {}
 
   handlers(): Record<BirthStep, StepHandler> {
@@ -46,18 +58,34 @@ export class BirthSteps {
     };
   }
 
+  /**
+   * Before the registry is changed: the office must serve a parent's residence (art. 13) and the
+   * birth must be received within the period of art. 15, or an approver confirms it.
+   */
+  private async beforeRegistering(context: StepContext): Promise<Verdict | undefined> {
+    const birth = birthOf(context);
+    const parentIds = [birth.fatherCitizenId, birth.motherCitizenId].filter((id): id is string => !!id);
+    const parents = parentIds.length > 0 ? await context.registry.batchGetCitizens(parentIds) : [];
+    const parentResidences = parents
+      .map((p) => (p.found && p.citizen ? knownResidence(p.citizen) : undefined))
+      .filter((place): place is Place => place !== undefined);
+    const office = context.payload.office;
+    const jurisdiction = office
+      ? birthJurisdiction(office, {
+          parentResidences,
+          childResidence: { provinceCode: birth.residenceProvinceCode },
+        })
+      : ({ within: false, basis: 'NO_KNOWN_PLACE' } as const);
+    const outside = jurisdiction.within ? undefined : outsideHold(context, 'birth', jurisdiction.basis);
+    if (outside) return outside;
+    const timely = registrationTimeliness('BIRTH', birth.childDateOfBirth, context.receivedOn);
+    return timely.late ? lateHold(context, 'birth', timely) : undefined;
+  }
+
   private async registerBirth(context: StepContext): Promise<StepResult> {
     const birth = birthOf(context);
-    const registered = context.payload.header.registrationDate;
-    const window = this.config.BIRTH_REGISTRATION_WINDOW_DAYS;
-    const late = lateBirthRegistration(birth.childDateOfBirth, registered, window);
-    if (late !== undefined) {
-      return review(
-        `the birth on ${birth.childDateOfBirth} was registered on ${registered}, ${late} days later, beyond the ` +
-          `${window}-day window for a newborn: an officer checks a late registration (or a wrong date of birth) ` +
-          `before the population registry is changed; correct the date and retry, or confirm and resolve`,
-      );
-    }
+    const held = await this.beforeRegistering(context);
+    if (held) return held;
     const answer = await askRegistry(
       () =>
         context.registry.registerBirth({
@@ -71,7 +99,7 @@ export class BirthSteps {
         refusal.code === 'REGISTRY_CITIZEN_EXISTS'
           ? 'EXISTS'
           : review(
-              `the population registry refused to register the birth: ${refusal.message}; ${RETRY_HINT}`,
+              `the population registry refused to register the birth (${refusalCode(refusal)}); ${RETRY_HINT}`,
             ),
     );
     if (!answer.ok && answer.verdict !== 'EXISTS') return answer.verdict;
@@ -159,8 +187,8 @@ export class BirthSteps {
     );
     if (!earlier) return undefined;
     return review(
-      `the birth of citizen ${birth.childCitizenId} was already registered by office ${earlier.officeCode} ` +
-        `(event ${earlier.eventId}, procedure ${earlier.procedureId}, ${earlier.state}); resolve this duplicate`,
+      `the birth of citizen ${birth.childCitizenId} was already registered ` +
+        `${earlierRegistration(earlier, context.payload.header)}; resolve this duplicate`,
     );
   }
 
@@ -176,7 +204,7 @@ export class BirthSteps {
         }),
       (refusal) =>
         review(
-          `the population registry refused to register the permanent residence: ${refusal.message}; ${RETRY_HINT}`,
+          `the population registry refused to register the permanent residence (${refusalCode(refusal)}); ${RETRY_HINT}`,
         ),
     );
     if (!answer.ok) return answer.verdict;
@@ -251,12 +279,10 @@ export class BirthSteps {
   }
 }
 
-function alreadyCarded(
-  citizenId: string,
-  card: { code: string; validTo: string | null; procedureId: string | null },
-) {
+/** The child already has a card from elsewhere: said without its code or the procedure that issued it. */
+function alreadyCarded(citizenId: string, _card: { code: string }) {
   return (
-    `citizen ${citizenId} already has HI card ${card.code} (valid to ${card.validTo ?? 'open-ended'}` +
-    `${card.procedureId ? `, issued by procedure ${card.procedureId}` : ''}); a second card is not issued: resolve this procedure`
+    `citizen ${citizenId} already has an HI card (issued through another registration or channel; VSS has the ` +
+    'details); a second card is not issued: resolve this procedure'
   );
 }

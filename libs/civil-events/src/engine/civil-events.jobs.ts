@@ -2,7 +2,9 @@ import { Inject, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { type PgBoss, type WorkerConfig, workLoops } from '@vss/platform';
 import { JOB_QUEUE, LOGGER, APP_CONFIG } from '@vss/platform';
+import { ApprovalsModule } from '@vss/approvals';
 import { AuditModule } from '@vss/audit';
+import { AuthorityModule } from '@vss/authority';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
@@ -20,7 +22,7 @@ import { ProcedureSweeper } from './procedure-sweeper';
  * jobs of a killed worker back within a minute.
  */
 @Module({
-  imports: [AuditModule, InsuranceRecordsModule],
+  imports: [AuditModule, InsuranceRecordsModule, ApprovalsModule, AuthorityModule],
   providers: [
     ProceduresRepository,
     ProcedureReadsRepository,

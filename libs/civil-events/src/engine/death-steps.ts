@@ -1,19 +1,33 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { registry } from '@vss/contracts';
 import {
   assessFuneralBenefits,
   compareNames,
   compareParticipantToCitizen,
+  deathJurisdiction,
   formatVnd,
   parsePartialDate,
+  registrationTimeliness,
+  VIETNAM_OFFSET_MS,
 } from '@vss/domain';
 import type { DeathRegistrationFacts, DeathStep } from '@vss/domain/linked-procedures';
 import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
-import { DeathRecorder, InsuranceRecordsRepository } from '@vss/insurance-records';
-import { genderFromRegistry } from '@vss/platform';
+import { DeathRecorder, FuneralPayoutsRepository, InsuranceRecordsRepository } from '@vss/insurance-records';
+import { APP_CONFIG, genderFromRegistry, type WorkerConfig } from '@vss/platform';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
-import { askRegistry } from './registry-failures';
-import { done, review, skipped, type StepContext, type StepHandler, type StepResult } from '../step';
+import { askRegistry, refusalCode } from './registry-failures';
+import { knownResidence, lateHold, outsideHold } from './holds';
+import {
+  done,
+  earlierRegistration,
+  hold,
+  review,
+  skipped,
+  type StepContext,
+  type StepHandler,
+  type StepResult,
+} from '../step';
 
 const RETRY_HINT = 'correct the registration or the record, then retry the procedure';
 
@@ -34,6 +48,12 @@ export class DeathSteps {
     private readonly deaths: DeathRecorder,
     private readonly procedures: ProcedureReadsRepository,
     private readonly audit: AuditTrail,
+    private readonly payouts: FuneralPayoutsRepository,
+    @Inject(APP_CONFIG)
+    private readonly config: Pick<
+      WorkerConfig,
+      'PAYOUT_APPROVAL_THRESHOLD_VND' | 'PAYOUT_DAILY_PER_OFFICE' | 'PAYOUT_REPEAT_MONTHS'
+    >,
   ) {}
 
   handlers(): Record<DeathStep, StepHandler> {
@@ -61,8 +81,8 @@ export class DeathSteps {
         const earlier = await this.procedures.earlierProcedure(client, 'DEATH', id, context.seq);
         if (earlier) {
           return review(
-            `the death of citizen ${id} was already registered by office ${earlier.officeCode} (event ${earlier.eventId}, ` +
-              `procedure ${earlier.procedureId}, ${earlier.state}); this second event must not end coverage or pay again: resolve it`,
+            `the death of citizen ${id} was already registered ${earlierRegistration(earlier, context.payload.header)}; ` +
+              `this second event must not end coverage or pay again: resolve it`,
           );
         }
         if (!person) {
@@ -81,6 +101,20 @@ export class DeathSteps {
             `the date of death ${death.dateOfDeath} is before the citizen's date of birth in the population registry; ${RETRY_HINT}`,
           );
         }
+        // Before anything changes: a filing outside the office's area, or late, waits for an
+        // approver (Law on Civil Status arts. 32, 33).
+        const office = context.payload.office;
+        const placeOfDeath = death.placeOfDeathProvinceCode
+          ? { provinceCode: death.placeOfDeathProvinceCode }
+          : undefined;
+        const jurisdiction = office
+          ? deathJurisdiction(office, { lastResidence: knownResidence(person), placeOfDeath })
+          : ({ within: false, basis: 'NO_KNOWN_PLACE' } as const);
+        const outside = jurisdiction.within ? undefined : outsideHold(context, 'death', jurisdiction.basis);
+        if (outside) return outside;
+        const timely = registrationTimeliness('DEATH', death.dateOfDeath, context.receivedOn);
+        const late = timely.late ? lateHold(context, 'death', timely) : undefined;
+        if (late) return late;
         if (!claimant) {
           return review(
             `the population registry does not know the claimant's citizen ID ${death.claimant.citizenId}; ${RETRY_HINT}`,
@@ -97,9 +131,10 @@ export class DeathSteps {
               `of citizen ID ${death.claimant.citizenId}; ${RETRY_HINT}`,
           );
         }
-        // The allowance is paid to the claimant, into an account of their own (banks write
-        // holders in capitals without tones: the comparison ignores both).
-        if (compareNames(death.claimant.accountHolder, death.claimant.fullName) === 'DIFFERENT') {
+        // The allowance is paid to the claimant, into an account of their own: the holder is
+        // compared with the registry's name of the claimant, not with the name the office typed
+        // (banks write holders in capitals without tones: the comparison ignores both).
+        if (compareNames(death.claimant.accountHolder, claimant.fullName) === 'DIFFERENT') {
           return review(
             `the payout account's holder does not match the claimant's name: funeral benefits are paid into the ` +
               `claimant's own account; correct the account or the claimant, then retry`,
@@ -117,11 +152,12 @@ export class DeathSteps {
             { fullName: person.fullName, dateOfBirth: person.dateOfBirth, gender: registryGender },
           );
           if (comparison.outcome === 'FIELD_MISMATCH') {
-            // Field names only: neither VSS's values nor the registry's reach the filing office.
+            // Field names only: neither VSS's values nor the registry's, nor the record's
+            // social insurance code, reach the filing office.
             const fields = comparison.differences.map((d) => d.field).join(', ');
             return review(
-              `VSS record ${record.socialInsuranceCode} linked to citizen ${id} disagrees with the registry on ${fields}; ` +
-                `confirm it is the same person and correct the record, then retry`,
+              `a VSS record linked to citizen ${id} disagrees with the population registry on ${fields}; ` +
+                `VSS confirms it is the same person and corrects the record, then retries`,
             );
           }
         }
@@ -142,8 +178,8 @@ export class DeathSteps {
       (refusal) =>
         review(
           refusal.code === 'REGISTRY_CITIZEN_DECEASED'
-            ? `the population registry already records the death: ${refusal.message}; check for a duplicate registration`
-            : `the population registry refused to record the death: ${refusal.message}; ${RETRY_HINT}`,
+            ? 'the population registry already records a death of this citizen; check for a duplicate registration'
+            : `the population registry refused to record the death (${refusalCode(refusal)}); ${RETRY_HINT}`,
         ),
     );
     if (!answer.ok) return answer.verdict;
@@ -163,7 +199,10 @@ export class DeathSteps {
       (refusal) =>
         refusal.code === 'REGISTRY_RESIDENCE_NOT_REGISTERED'
           ? skipped('no registered permanent residence to cancel')
-          : review(`the population registry refused to cancel the permanent residence: ${refusal.message}`),
+          : review(
+              `the population registry refused to cancel the permanent residence (${refusalCode(refusal)}); ` +
+                'VSS asks the registry why, then retries',
+            ),
     );
     if (!answer.ok) return answer.verdict;
     return done('permanent residence cancelled');
@@ -263,10 +302,15 @@ export class DeathSteps {
     const allowanceVnd = context.assessed?.allowanceVnd ?? 0;
     const costSupportVnd = context.assessed?.costSupportVnd ?? 0;
     if (allowanceVnd + costSupportVnd === 0) return skipped('no funeral benefit is due: no payout');
+    const officeCode = context.payload.header.officeCode;
+    const total = allowanceVnd + costSupportVnd;
     return {
       local: async (client) => {
-        const payout = await this.insurance.createPayout(client, {
+        const held = await this.payoutHold(context, client, total);
+        if (held) return held;
+        const payout = await this.payouts.create(client, {
           procedureId: context.procedureId,
+          officeCode,
           deceasedCitizenId: death.deceasedCitizenId,
           dateOfDeath: death.dateOfDeath,
           claimant: death.claimant,
@@ -275,8 +319,8 @@ export class DeathSteps {
         });
         if (payout.procedureId !== context.procedureId) {
           return review(
-            `a funeral payout (${payout.payoutId}) for citizen ${death.deceasedCitizenId} was already instructed ` +
-              `by procedure ${payout.procedureId}; no second payout is made: resolve this procedure`,
+            `a funeral payout for the death of citizen ${death.deceasedCitizenId} was already instructed by another ` +
+              'procedure; no second payout is made: resolve this procedure',
           );
         }
         const c = death.claimant;
@@ -295,11 +339,59 @@ export class DeathSteps {
           },
         });
         return done(
-          `payout ${payout.payoutId} of ${formatVnd(allowanceVnd + costSupportVnd)} instructed to ${c.fullName} ` +
+          `payout ${payout.payoutId} of ${formatVnd(total)} instructed to ${c.fullName} ` +
             `(${c.relationship}), ${c.bankCode} account ending ${c.accountNumber.slice(-4)}`,
           { payoutId: payout.payoutId },
         );
       },
     };
   }
+
+  /**
+   * A payout waits for an approver when its account or claimant was paid for another death
+   * within PAYOUT_REPEAT_MONTHS, when the office's payouts of the day reached
+   * PAYOUT_DAILY_PER_OFFICE, or when it is above PAYOUT_APPROVAL_THRESHOLD_VND. Nothing is paid
+   * while it waits.
+   */
+  private async payoutHold(context: StepContext, client: PoolClient, totalVnd: number) {
+    const death = deathOf(context);
+    const months = this.config.PAYOUT_REPEAT_MONTHS;
+    const history = await this.payouts.history(
+      client,
+      {
+        officeCode: context.payload.header.officeCode,
+        deceasedCitizenId: death.deceasedCitizenId,
+        claimant: death.claimant,
+      },
+      months,
+      startOfVietnamDay(context.today),
+    );
+    const reasons: string[] = [];
+    if (history.sameAccount > 0) {
+      reasons.push(`the payout account received a funeral payout for another death within ${months} months`);
+    }
+    if (history.sameClaimant > 0) {
+      reasons.push(`the claimant received a funeral payout for another death within ${months} months`);
+    }
+    if (history.officeToday >= this.config.PAYOUT_DAILY_PER_OFFICE) {
+      reasons.push(`this office's funeral payouts today reached ${this.config.PAYOUT_DAILY_PER_OFFICE}`);
+    }
+    if (totalVnd > this.config.PAYOUT_APPROVAL_THRESHOLD_VND) {
+      reasons.push(
+        `the total ${formatVnd(totalVnd)} is above ${formatVnd(this.config.PAYOUT_APPROVAL_THRESHOLD_VND)}`,
+      );
+    }
+    if (reasons.length === 0) return undefined;
+    return hold(
+      context,
+      'PAYOUT_CHECKS',
+      `${reasons.join('; ')}: an approver checks the claim before anything is paid`,
+      { ...history, totalVnd },
+    );
+  }
+}
+
+/** The instant a day begins in Vietnam. */
+function startOfVietnamDay(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - VIETNAM_OFFSET_MS);
 }

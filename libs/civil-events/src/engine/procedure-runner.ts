@@ -4,10 +4,12 @@ import { type ProcedureStepJob, retryDelayMs } from '@vss/domain/linked-procedur
 import { Clock, type WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { LOGGER, APP_CONFIG } from '@vss/platform';
+import { ApprovalsRepository } from '@vss/approvals';
+import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
 import type { Claim } from '../procedure.rows';
-import { ProceduresRepository } from '../procedures.repository';
+import { ProceduresRepository, type RequestApproval } from '../procedures.repository';
 import { describeFailure, isTransientFailure } from './registry-failures';
 import type { StepHandler, StepResult } from '../step';
 
@@ -27,6 +29,8 @@ export class ProcedureRunner {
     private readonly procedures: ProceduresRepository,
     private readonly registry: RegistryClient,
     private readonly clock: Clock,
+    private readonly approvals: ApprovalsRepository,
+    private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     birth: BirthSteps,
@@ -55,8 +59,15 @@ export class ProcedureRunner {
         registry: this.registry,
         requestId: `${claim.procedureId}:${claim.step}`,
         today: this.clock.today(),
+        receivedOn: claim.receivedOn,
+        released: claim.released,
       });
-      const verdict = await this.procedures.finish(claim, result, this.config.JOB_EXPIRE_SECONDS);
+      const verdict = await this.procedures.finish(
+        claim,
+        result,
+        this.config.JOB_EXPIRE_SECONDS,
+        this.requestApproval(claim),
+      );
       if (verdict?.status === 'REVIEW') {
         // The reason names citizens; it is read through GetProcedure, not from the log.
         this.logger.warn({ procedureId: claim.procedureId, step: claim.step }, 'needs review');
@@ -64,6 +75,35 @@ export class ProcedureRunner {
     } catch (error) {
       await this.failed(claim, error);
     }
+  }
+
+  /** The request of a held step, and its audit entry, in the step's transaction. */
+  private requestApproval(claim: Claim): RequestApproval {
+    return async (client, held) => {
+      const { header } = claim.payload;
+      const approval = await this.approvals.request(client, {
+        subjectKind: 'PROCEDURE',
+        subjectId: claim.procedureId,
+        hold: held.hold,
+        reason: held.reason,
+        detail: { step: claim.step, ...held.detail },
+        officeCode: header.officeCode,
+        requestedBy: `office ${header.officeCode} (event ${header.eventId})`,
+      });
+      await this.audit.recordWithin(client, {
+        caller: WORKER_ACTOR,
+        action: AuditAction.ApprovalRequested,
+        subjectCitizenId:
+          claim.payload.kind === 'BIRTH'
+            ? claim.payload.birth.childCitizenId
+            : claim.payload.death.deceasedCitizenId,
+        officeCode: header.officeCode,
+        purpose: 'linked-procedure',
+        outcome: held.hold,
+        detail: { procedureId: claim.procedureId, approvalId: approval.approvalId, step: claim.step },
+      });
+      return approval.approvalId;
+    };
   }
 
   private async failed(claim: Claim, error: unknown): Promise<void> {

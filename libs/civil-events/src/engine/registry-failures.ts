@@ -28,6 +28,14 @@ const REFUSALS: ReadonlySet<grpc.status> = new Set([
   grpc.status.FAILED_PRECONDITION,
 ]);
 
+/**
+ * A refusal in words of our own: the registry's error code (or status), never its message, which
+ * may quote a person's data (dates of birth and death) to an office that must not read them.
+ */
+export function refusalCode(refusal: RegistryRefusal): string {
+  return refusal.code || grpc.status[refusal.status];
+}
+
 /** Calls the registry and hands a refusal to `onRefusal`; transient failures propagate. */
 export async function askRegistry<T, R>(
   call: () => Promise<T>,

@@ -15,6 +15,7 @@ import { Sweeps1763900006020 } from './1763900006020-Sweeps';
 import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
 import { MatchModels1763900008000 } from './1763900008000-MatchModels';
 import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRecord';
+import { Authority1763900011000 } from './1763900011000-Authority';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -39,6 +40,7 @@ export const VSS_MIGRATIONS = [
   RecordedDates1763900007000,
   MatchModels1763900008000,
   CandidatesByRecord1763900009000,
+  Authority1763900011000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -1,5 +1,4 @@
 import { LimitSpecError, parseLimitSpec, ROLE_DEFAULTS, type Role } from '@vss/domain';
-import { BIRTH_REGISTRATION_PERIOD_DAYS } from '@vss/domain/linked-procedures';
 import { z } from 'zod';
 
 /** Thrown at start-up when environment variables are missing or malformed; lists every problem. */
@@ -152,6 +151,11 @@ export const gatewayConfigSchema = z.object({
   QUEUE_SUPERVISE_SECONDS: z.coerce.number().int().min(1).default(60),
   /** Connections of the job queue's own pool (the gateway only sends jobs). */
   QUEUE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  /**
+   * Civil events: how many days the registration date an office writes may stand from the day
+   * the gateway receives the filing (INVALID_ARGUMENT beyond); lateness is decided by receipt.
+   */
+  REGISTRATION_DATE_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(30).default(3),
   /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
   RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   /** Reconciliation: the model version (models/*.json) new runs score with; empty for the newest. */
@@ -162,16 +166,12 @@ export const workerConfigSchema = z.object({
   ...common,
   REGISTRY_ADDRESS: z.string().default('localhost:50052'),
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
-  /**
-   * Linked procedures: a birth registered more days than this after the birth goes to review
-   * before anything is registered (the legal period is 60 days, Law on Civil Status art. 15).
-   */
-  BIRTH_REGISTRATION_WINDOW_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(36_500)
-    .default(BIRTH_REGISTRATION_PERIOD_DAYS),
+  /** Funeral payouts above this total (VND) wait for an approver. */
+  PAYOUT_APPROVAL_THRESHOLD_VND: z.coerce.number().int().min(0).default(50_000_000),
+  /** An office's funeral payouts of one day past this number wait for an approver. */
+  PAYOUT_DAILY_PER_OFFICE: z.coerce.number().int().min(0).default(20),
+  /** A payout to an account or claimant paid for another death within this many months waits for an approver. */
+  PAYOUT_REPEAT_MONTHS: z.coerce.number().int().min(0).max(120).default(12),
   /** Steps a worker runs at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   /** A claimed job whose worker died is handed out again after this long. */

@@ -33,6 +33,13 @@ export enum ProcedureState {
   PROCEDURE_STATE_COMPLETED = "PROCEDURE_STATE_COMPLETED",
   /** PROCEDURE_STATE_RESOLVED - Closed by an administrator without completing. */
   PROCEDURE_STATE_RESOLVED = "PROCEDURE_STATE_RESOLVED",
+  /**
+   * PROCEDURE_STATE_AWAITING_APPROVAL - Held before its next change until an approver (a second person) decides; see review_reason
+   * and approval_id (ApprovalService).
+   */
+  PROCEDURE_STATE_AWAITING_APPROVAL = "PROCEDURE_STATE_AWAITING_APPROVAL",
+  /** PROCEDURE_STATE_REJECTED - An approver refused what was held; nothing further is done. See resolution_note. */
+  PROCEDURE_STATE_REJECTED = "PROCEDURE_STATE_REJECTED",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -54,7 +61,10 @@ export interface RegistrationHeader {
   eventId: string;
   /** Number in the civil status book. */
   registrationNumber: string;
-  /** ISO 8601 date of registration. */
+  /**
+   * ISO 8601 date of registration: the day of filing, within a few days of the day the gateway
+   * receives it (REGISTRATION_DATE_TOLERANCE_DAYS). Lateness is decided by the day of receipt.
+   */
   registrationDate: string;
 }
 
@@ -96,7 +106,14 @@ export interface DeathRegistration {
   dateOfDeath: string;
   /** The death followed a work accident or an occupational disease. */
   workRelated: boolean;
-  claimant: Claimant | undefined;
+  claimant:
+    | Claimant
+    | undefined;
+  /**
+   * Where the person died. It decides which office registers the death only when the population
+   * registry knows no last residence (Law on Civil Status, art. 32); optional.
+   */
+  placeOfDeath: Address | undefined;
 }
 
 export interface SubmitBirthRegistrationRequest {
@@ -160,6 +177,11 @@ export interface Procedure {
   resolutionNote: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * The approval it waits for, or waited for (ApprovalService), when state is AWAITING_APPROVAL
+   * or REJECTED, or once one was given.
+   */
+  approvalId: string;
 }
 
 export interface GetProcedureRequest {

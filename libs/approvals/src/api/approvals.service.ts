@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
+import type { Approval, ListApprovalsRequest, ListApprovalsResponse } from '@vss/contracts';
+import { AuditAction, AuditTrail } from '@vss/audit';
+import { encodePageToken, PG_POOL, withTransaction } from '@vss/platform';
+import { type Caller, type OperatorRole, operatorHolds } from '@vss/security';
+import { ApprovalHandlers } from '../approval-handlers';
+import { toApproval } from '../approval.codecs';
+import { ApprovalsRepository } from '../approvals.repository';
+import { ApprovalErrorCode, approvalError } from '../approvals.errors';
+import { parseDecisionNote, parseListApprovals } from './approvals.request';
+
+/**
+ * Maker–checker: an approver, who is a named operator and not the one who asked, releases or
+ * refuses what a feature held. The decision, its effect (the feature's handler) and its audit
+ * entry commit together; two approvers deciding at once meet at the row lock, and the second
+ * finds it decided.
+ */
+@Injectable()
+export class ApprovalsService {
+  constructor(
+    @Inject(PG_POOL) private readonly pool: Pool,
+    private readonly approvals: ApprovalsRepository,
+    private readonly handlers: ApprovalHandlers,
+    private readonly audit: AuditTrail,
+  ) {}
+
+  async list(caller: Caller, request: ListApprovalsRequest): Promise<ListApprovalsResponse> {
+    requireOperator(caller, 'approver', 'auditor');
+    const page = parseListApprovals(request);
+    const rows = await this.approvals.list(page);
+    const last = rows.at(-1);
+    return {
+      approvals: rows.map(toApproval),
+      nextPageToken:
+        rows.length === page.limit && last ? encodePageToken([last.seq], { state: page.state }) : '',
+    };
+  }
+
+  async get(caller: Caller, approvalId: string): Promise<Approval> {
+    requireOperator(caller, 'approver', 'auditor');
+    const record = await this.approvals.get(approvalId);
+    if (!record) throw notFound(approvalId);
+    return toApproval(record);
+  }
+
+  approve(caller: Caller, approvalId: string, note: string | undefined): Promise<Approval> {
+    return this.decide(caller, approvalId, 'APPROVED', parseDecisionNote(note, false));
+  }
+
+  reject(caller: Caller, approvalId: string, note: string | undefined): Promise<Approval> {
+    return this.decide(caller, approvalId, 'REJECTED', parseDecisionNote(note, true));
+  }
+
+  private async decide(
+    caller: Caller,
+    approvalId: string,
+    state: 'APPROVED' | 'REJECTED',
+    note: string | undefined,
+  ): Promise<Approval> {
+    const operator = requireOperator(caller, 'approver');
+    const decided = await withTransaction(this.pool, async (client) => {
+      const found = await this.approvals.lock(client, approvalId);
+      if (!found) throw notFound(approvalId);
+      if (found.state !== 'PENDING') {
+        const by = (await this.approvals.loginOf(found.decidedByOperator, client)) ?? found.decidedBy;
+        throw approvalError(
+          ApprovalErrorCode.AlreadyDecided,
+          `approval ${approvalId} was already ${found.state.toLowerCase()} by ${by} at ${found.decidedAt!.toISOString()}`,
+        );
+      }
+      if (found.requestedByOperator === operator.operatorId) {
+        throw approvalError(
+          ApprovalErrorCode.OwnRequest,
+          `you asked for this yourself (approval ${approvalId}); another approver must decide it`,
+        );
+      }
+      const record = await this.approvals.decide(client, approvalId, {
+        state,
+        decidedBy: caller.label,
+        decidedByOperator: operator.operatorId,
+        note,
+      });
+      const handler = this.handlers.of(record.subjectKind);
+      await (state === 'APPROVED' ? handler.approved(client, record) : handler.rejected(client, record));
+      await this.audit.recordWithin(client, {
+        caller,
+        action: state === 'APPROVED' ? AuditAction.ApprovalGranted : AuditAction.ApprovalRefused,
+        officeCode: record.officeCode ?? undefined,
+        purpose: 'approval',
+        outcome: state,
+        detail: {
+          approvalId,
+          subject: record.subjectKind,
+          subjectId: record.subjectId,
+          hold: record.hold,
+          requestedBy: record.requestedBy,
+          ...(note ? { note } : {}),
+        },
+      });
+      return record;
+    });
+    return toApproval(decided);
+  }
+}
+
+function requireOperator(caller: Caller, ...roles: OperatorRole[]) {
+  if (!caller.operator) {
+    throw approvalError(
+      ApprovalErrorCode.NoOperator,
+      'this credential is not issued to a named operator: approvals are read and decided by people (keys issue --operator)',
+    );
+  }
+  if (!operatorHolds(caller, ...roles)) {
+    throw approvalError(
+      ApprovalErrorCode.NotAnApprover,
+      `operator ${caller.operator.login} does not hold the ${roles.join(' or ')} role`,
+    );
+  }
+  return caller.operator;
+}
+
+function notFound(approvalId: string) {
+  return approvalError(ApprovalErrorCode.NotFound, `no approval has the ID ${approvalId}`);
+}

@@ -1,0 +1,3 @@
+export * from './authority.module';
+export * from './offices.repository';
+export * from './operators.repository';
