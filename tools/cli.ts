@@ -12,6 +12,7 @@ import { registerKeysCommands } from './cli/keys';
 import { registerLimitsCommands } from './cli/limits';
 import { registerLookupCommands } from './cli/lookup';
 import { registerModelCommands } from './cli/model';
+import { registerOperatorsCommands } from './cli/operators';
 import { registerReconcileCommands } from './cli/reconcile';
 
 /**
@@ -25,6 +26,7 @@ const program = new Command('vss')
 for (const register of [
   registerDemoCommands,
   registerKeysCommands,
+  registerOperatorsCommands,
   registerLimitsCommands,
   registerLookupCommands,
   registerReconcileCommands,

@@ -19,7 +19,10 @@ export interface RuntimeInfo {
     clinicFacility: string;
     civilRegistry: string;
     civilRegistryOffice: string;
+    /** The demo administrator's key, issued to operator demo.admin (operator, reviewer). */
     admin: string;
+    /** The demo approver's key, issued to operator demo.approver (approver, auditor). */
+    approver: string;
   };
 }
 

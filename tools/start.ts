@@ -6,6 +6,8 @@ import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
 import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { OperatorsRepository } from '@vss/authority';
+import type { OperatorRole } from '@vss/domain';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadToolsConfig } from '@vss/platform';
@@ -193,6 +195,7 @@ async function demoRuntime(
     previous &&
     !seeded &&
     previous.clinicCertificate !== undefined &&
+    previous.keys.approver !== undefined &&
     existsSync(previous.clinicCertificate.cert) &&
     previous.databaseUrl.split('@')[1]?.split('/')[1] === url.split('@')[1]?.split('/')[1]
   ) {
@@ -220,7 +223,21 @@ async function demoRuntime(
       officeCode: office,
       label: `demo civil registry ${office}`,
     });
-    const admin = await keys.issue({ role: 'admin', label: 'demo administrator' });
+    // Two people, so that what one asks another can approve (maker–checker).
+    const operators = new OperatorsRepository(pool);
+    for (const person of DEMO_OPERATORS) {
+      if (!(await operators.find(person.login))) await operators.add({ ...person, by: 'npm start' });
+    }
+    const admin = await keys.issue({
+      role: 'admin',
+      label: 'demo administrator',
+      operatorLogin: 'demo.admin',
+    });
+    const approver = await keys.issue({
+      role: 'admin',
+      label: 'demo approver',
+      operatorLogin: 'demo.approver',
+    });
     const clinicCertificate = await demoClinicCertificate(pool, facility);
     return {
       ...endpoints,
@@ -231,12 +248,27 @@ async function demoRuntime(
         civilRegistry: civil.apiKey,
         civilRegistryOffice: office,
         admin: admin.apiKey,
+        approver: approver.apiKey,
       },
     };
   } finally {
     await pool.end();
   }
 }
+
+/** The demo's named operators: an administrator and an approver. */
+const DEMO_OPERATORS = [
+  {
+    login: 'demo.admin',
+    displayName: 'Quản trị viên demo',
+    roles: ['operator', 'reviewer'] as OperatorRole[],
+  },
+  {
+    login: 'demo.approver',
+    displayName: 'Người phê duyệt demo',
+    roles: ['approver', 'auditor'] as OperatorRole[],
+  },
+];
 
 /**
  * A client certificate for the demo clinic, issued by the development CA and registered like

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { Pool } from 'pg';
 import { ApiKeys } from '@vss/api-keys';
+import { OperatorsRepository } from '@vss/authority';
 import { type FindCandidatesRequest, Gender } from '@vss/contracts';
 import { LimitOverrides } from '@vss/limits';
 import { freePort, startEmbeddedPostgres } from '@vss/persistence';
@@ -100,7 +101,18 @@ async function main(): Promise<void> {
     let samples: Sample[];
     let apiKey: string;
     try {
-      const key = await new ApiKeys(pool).issue({ role: 'admin', label: 'bench:candidates' });
+      const key = await new ApiKeys(pool).issue({
+        role: 'admin',
+        label: 'bench:candidates',
+        operatorLogin: (
+          await new OperatorsRepository(pool).add({
+            login: `bench.candidates.${process.pid}`,
+            displayName: 'bench:candidates',
+            roles: ['operator', 'reviewer'],
+            by: 'bench:candidates',
+          })
+        ).login,
+      });
       // Limits it cannot reach: every call pays the limiter's work and none is refused.
       await new LimitOverrides(pool).set(
         key.keyId,

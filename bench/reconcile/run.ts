@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { freePort, startEmbeddedPostgres } from '@vss/persistence';
 import { ApiKeys } from '@vss/api-keys';
+import { OperatorsRepository } from '@vss/authority';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { cpuMsOfTree, ownCpuMs } from '../support/processes';
 import { type AppProcess, startApp } from './processes';
@@ -141,7 +142,18 @@ async function measureSize(
     await worker.waitFor(/taking partition slices/);
 
     const pool = new Pool({ connectionString: url, max: 2 });
-    const key = await new ApiKeys(pool).issue({ role: 'admin', label: 'bench:reconcile' });
+    const key = await new ApiKeys(pool).issue({
+      role: 'admin',
+      label: 'bench:reconcile',
+      operatorLogin: (
+        await new OperatorsRepository(pool).add({
+          login: `bench.reconcile.${process.pid}`,
+          displayName: 'bench:reconcile',
+          roles: ['operator', 'reviewer'],
+          by: 'bench:reconcile',
+        })
+      ).login,
+    });
     const client = new ReconciliationClient(`127.0.0.1:${gatewayPort}`, key.apiKey, pki.credentials());
     try {
       const pids = [registry, gateway, worker].map((a) => a.child.pid!);

@@ -1,7 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Procedure, ProcedureState, StepState, type WatchProcedureResponse } from '@vss/contracts';
+import { ApiKeys } from '@vss/api-keys';
+import { OfficesRepository } from '@vss/authority';
 import { makeCitizenId } from '@vss/domain';
-import { birthRequest, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
+import {
+  birthRequest,
+  failure,
+  insertCitizens,
+  NEIGHBOUR_OFFICE,
+  OTHER_OFFICE,
+  type Stack,
+  startStack,
+} from './support';
 
 let stack: Stack;
 
@@ -142,7 +152,7 @@ describe('a birth that needs review', () => {
       { citizenId: baby.citizenId, fullName: 'Phạm Văn Bảo', dateOfBirth: '2024-07-07', gender: 'M' },
     ]);
     const before = await registryRow(baby.citizenId);
-    const request = birthRequest(baby, { provinceCode: '079' });
+    const request = birthRequest(baby, { provinceCode: '079', motherCitizenId: MOTHER });
     request.birth!.permanentResidence!.address = 'Số 7 Lê Lợi, Quận 1';
     const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
     expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
@@ -175,12 +185,14 @@ describe('a birth that needs review', () => {
     const first = await stack.settled((await stack.submitBirth(birthRequest(baby))).procedureId);
     expect(first.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
     const request = birthRequest(baby);
-    request.header!.officeCode = OTHER_OFFICE;
+    request.header!.officeCode = NEIGHBOUR_OFFICE;
     const second = await stack.settled(
-      (await stack.submitBirth(request, stack.keys.otherOffice)).procedureId,
+      (await stack.submitBirth(request, stack.keys.neighbourOffice)).procedureId,
     );
     expect(second.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
-    expect(second.reviewReason).toMatch(/already registered by office UBND-001-00001/);
+    // The second office learns that the child was registered, not by whom.
+    expect(second.reviewReason).toMatch(/already registered by another office \(VSS has the details\)/);
+    expect(second.reviewReason).not.toMatch(/UBND-001-00001|[0-9a-f]{8}-[0-9a-f]{4}/);
     expect(await card(baby.citizenId)).toHaveLength(1);
   });
 
@@ -196,13 +208,15 @@ describe('a birth that needs review', () => {
          primary_care_facility_code) VALUES ('0112345678', 'TE', 100, '2024-10-10', '2030-10-10', '01002')`,
     );
     const procedure = await stack.settled((await stack.submitBirth(birthRequest(baby))).procedureId);
-    expect(procedure.reviewReason).toMatch(`already has HI card 0112345678`);
+    expect(procedure.reviewReason).toMatch(`citizen ${baby.citizenId} already has an HI card`);
+    expect(procedure.reviewReason).not.toContain('0112345678');
   });
 
   it('stops when no facility is known in the province of residence', async () => {
     const baby = child(605, '2024-04-04');
     const procedure = await stack.settled(
-      (await stack.submitBirth(birthRequest(baby, { provinceCode: '096' }))).procedureId,
+      (await stack.submitBirth(birthRequest(baby, { provinceCode: '096', motherCitizenId: MOTHER })))
+        .procedureId,
     );
     expect(procedure.reviewReason).toMatch(/no primary-care facility is known in province 096/);
     expect(procedure.steps.find((s) => s.name === 'register_residence')?.state).toBe(
@@ -212,23 +226,81 @@ describe('a birth that needs review', () => {
 });
 
 describe('a birth registered long after the birth', () => {
-  it('sends a registration long after the birth to review before the registry is changed', async () => {
+  it('holds a birth received long after it for an approver, before the registry is changed', async () => {
     const late = child(621, '2024-01-10');
     const request = birthRequest(late, { motherCitizenId: MOTHER });
-    request.header!.registrationDate = '2024-07-28'; // 200 days later
+    request.header!.registrationDate = '2024-07-28'; // received that day: 200 days later
     const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
-    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_AWAITING_APPROVAL);
     expect(procedure.reviewReason).toMatch(
-      /^the birth on 2024-01-10 was registered on 2024-07-28, 200 days later, beyond the 60-day window for a newborn/,
+      /^awaiting approval: the birth was received 200 days after it happened, beyond the 60 days of Law on Civil Status 58\/2014\/QH13, art\. 15\(1\)/,
     );
+    expect(procedure.approvalId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await registryRow(late.citizenId)).toBeUndefined();
   });
 
-  it('takes a registration on the last day of the window', async () => {
+  it('takes a registration received on the last day of the period', async () => {
     const onTime = child(622, '2024-01-10');
     const request = birthRequest(onTime, { motherCitizenId: MOTHER });
     request.header!.registrationDate = '2024-03-10'; // 60 days later
     const procedure = await stack.settled((await stack.submitBirth(request)).procedureId);
     expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+  });
+
+  it('refuses a backdated birth: a child of 1985 "registered" in 1985 and filed today', async () => {
+    const adult = child(623, '1985-04-04');
+    const request = birthRequest(adult, { motherCitizenId: '' });
+    request.header!.registrationDate = '1985-04-04';
+    stack.clock.set('2026-12-06');
+    const refused = await failure(stack.submitBirth(request, undefined, { onClock: true }));
+    expect(refused.code).toBe('INVALID_ARGUMENT');
+    expect(refused.details).toMatch(
+      /^header\.registration_date: 1985-04-04 is more than 3 days from today \(2026-12-06\), the day the gateway receives the filing/,
+    );
+    // Filed honestly, with the day it is filed: received 41 years late, held before any change.
+    request.header!.registrationDate = '2026-12-06';
+    const procedure = await stack.settled(
+      (await stack.submitBirth(request, undefined, { onClock: true })).procedureId,
+    );
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_AWAITING_APPROVAL);
+    expect(procedure.reviewReason).toMatch(/received 15221 days after it happened/);
+    expect(await registryRow(adult.citizenId)).toBeUndefined();
+  });
+});
+
+describe("a birth outside the office's jurisdiction", () => {
+  it('holds a birth filed by an office where neither parent lives, before the registry is changed', async () => {
+    const baby = child(631, '2024-05-05');
+    const request = birthRequest(baby, { motherCitizenId: MOTHER, provinceCode: '079' });
+    request.header!.officeCode = OTHER_OFFICE; // Hồ Chí Minh City; the mother lives in Hà Nội
+    const procedure = await stack.settled(
+      (await stack.submitBirth(request, stack.keys.otherOffice)).procedureId,
+    );
+    expect(procedure.state).toBe(ProcedureState.PROCEDURE_STATE_AWAITING_APPROVAL);
+    expect(procedure.reviewReason).toBe(
+      `awaiting approval: office ${OTHER_OFFICE} registered this birth outside its jurisdiction: neither parent's ` +
+        'permanent residence, as the population registry knows it, is in its area (art. 13); an approver confirms ' +
+        'the registration before anything changes',
+    );
+    expect(await registryRow(baby.citizenId)).toBeUndefined();
+  });
+
+  it('refuses a filing by an office that is no longer active, naming the field', async () => {
+    const office = 'UBND-096-00001';
+    const key = (
+      await new ApiKeys(stack.pool).issue({
+        role: 'civil-registry',
+        officeCode: office,
+        label: 'soon closed',
+      })
+    ).apiKey;
+    await new OfficesRepository(stack.pool).deactivate(office);
+    const request = birthRequest(child(632, '2024-05-06'), { motherCitizenId: MOTHER });
+    request.header!.officeCode = office;
+    const refused = await failure(stack.submitBirth(request, key));
+    expect(refused).toEqual({
+      code: 'PERMISSION_DENIED',
+      details: `header.office_code: ${office} is not a registered, active civil registry office`,
+    });
   });
 });

@@ -16,7 +16,7 @@ import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import type { TestDatabase } from '../support/database';
-import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../support/system';
+import { type FeatureSystemOptions, issueAdminKey, startTestSystem, TestClock } from '../support/system';
 
 /**
  * The whole system in this process for procedure tests: the registry stub, the gateway and
@@ -26,6 +26,8 @@ import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../su
 
 export const OFFICE = 'UBND-001-00001';
 export const OTHER_OFFICE = 'UBND-079-00002';
+/** Another office in Hà Nội, the province of OFFICE. */
+export const NEIGHBOUR_OFFICE = 'UBND-001-00002';
 
 /** Worker settings that keep tests quick: short waits between attempts, fast polling. */
 export const FAST_WORKER: Partial<WorkerConfig> = {
@@ -43,20 +45,35 @@ export interface Stack {
   pool: Pool;
   registry: RunningRegistry;
   gateway: RunningGateway;
-  keys: { admin: string; office: string; otherOffice: string; clinic: string };
+  keys: {
+    admin: string;
+    /** Issued to an operator with the approver role. */
+    approver: string;
+    office: string;
+    otherOffice: string;
+    neighbourOffice: string;
+    clinic: string;
+  };
   call<Res>(method: string, request: object, apiKey: string): Promise<Res>;
   submitBirth(
     request: SubmitBirthRegistrationRequest,
     apiKey?: string,
+    options?: { onClock?: boolean },
   ): Promise<SubmitBirthRegistrationResponse>;
   submitDeath(
     request: SubmitDeathRegistrationRequest,
     apiKey?: string,
+    options?: { onClock?: boolean },
   ): Promise<SubmitDeathRegistrationResponse>;
   getProcedure(procedureId: string, apiKey?: string): Promise<Procedure>;
   /** Waits until the procedure settles (COMPLETED, NEEDS_REVIEW, RESOLVED) and answers it. */
   settled(procedureId: string, timeoutMs?: number): Promise<Procedure>;
   startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
+  /**
+   * The system's today. submitBirth and submitDeath file each registration on its own
+   * registration date (the clock is set to it) unless `{ onClock: true }` keeps the clock as set.
+   */
+  clock: TestClock;
   grpcClient: grpc.Client;
   stop(): Promise<void>;
 }
@@ -66,7 +83,9 @@ export async function startStack(
   /** seed: fills the database before the apps start. */
   options: FeatureSystemOptions = {},
 ): Promise<Stack> {
+  const clock = new TestClock();
   const system = await startTestSystem(label, {
+    clock,
     seed: options.seed ?? insertFacilities,
     worker: options.worker,
     registryConfig: options.registryConfig,
@@ -86,8 +105,10 @@ export async function startStack(
     ).apiKey;
   const keys = {
     admin: await issueAdminKey(pool),
+    approver: await issueAdminKey(pool, ['approver', 'auditor']),
     office: await issue('civil-registry', OFFICE),
     otherOffice: await issue('civil-registry', OTHER_OFFICE),
+    neighbourOffice: await issue('civil-registry', NEIGHBOUR_OFFICE),
     clinic: await issue('clinic'),
   };
   const Client = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
@@ -107,8 +128,15 @@ export async function startStack(
     keys,
     grpcClient,
     call,
-    submitBirth: (request, apiKey = keys.office) => call('submitBirthRegistration', request, apiKey),
-    submitDeath: (request, apiKey = keys.office) => call('submitDeathRegistration', request, apiKey),
+    clock,
+    submitBirth: (request, apiKey = keys.office, { onClock = false } = {}) => {
+      if (!onClock && request.header?.registrationDate) clock.set(request.header.registrationDate);
+      return call('submitBirthRegistration', request, apiKey);
+    },
+    submitDeath: (request, apiKey = keys.office, { onClock = false } = {}) => {
+      if (!onClock && request.header?.registrationDate) clock.set(request.header.registrationDate);
+      return call('submitDeathRegistration', request, apiKey);
+    },
     getProcedure,
     async settled(procedureId, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
@@ -132,7 +160,9 @@ export async function startStack(
 const SETTLED = [
   ProcedureState.PROCEDURE_STATE_COMPLETED,
   ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW,
+  ProcedureState.PROCEDURE_STATE_AWAITING_APPROVAL,
   ProcedureState.PROCEDURE_STATE_RESOLVED,
+  ProcedureState.PROCEDURE_STATE_REJECTED,
 ];
 
 /** A few facilities in Hà Nội (001) and Hồ Chí Minh City (079); none in Cà Mau (096). */
@@ -237,7 +267,13 @@ export function deathRequest(
         citizenId: claimant.citizenId,
         fullName: claimant.fullName,
         relationship: 'spouse',
-        account: { bankCode: 'VCB', accountNumber: '0011004455667', accountHolder: claimant.fullName },
+        // The claimant's own account: one per claimant (a payout into an account paid for another
+        // death waits for an approver).
+        account: {
+          bankCode: 'VCB',
+          accountNumber: `00${claimant.citizenId.slice(-11)}`,
+          accountHolder: claimant.fullName,
+        },
       },
     },
   };

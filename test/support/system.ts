@@ -3,7 +3,7 @@ import { type LimitSpec, type OperatorRole, parseLimitSpec, ROLE_DEFAULTS, type 
 import { ApiKeys } from '@vss/api-keys';
 import { newOperator } from '../../libs/authority/test/factories';
 import {
-  type Clock,
+  Clock,
   type GatewayConfig,
   gatewayConfigSchema,
   loadConfig,
@@ -60,8 +60,29 @@ export interface SystemOptions {
 /** What a feature's own harness lets its tests choose. */
 export type FeatureSystemOptions = Pick<
   SystemOptions,
-  'seed' | 'worker' | 'workerConfig' | 'gatewayConfig' | 'registryConfig'
+  'seed' | 'worker' | 'workerConfig' | 'gatewayConfig' | 'registryConfig' | 'clock'
 >;
+
+/**
+ * A clock a test sets: the day the gateway, the worker and the registry take for today (what
+ * lateness and "in the future" are measured by). Unset, it is the real clock.
+ */
+export class TestClock extends Clock {
+  private at: number | undefined;
+
+  /** From now on it is `date` (ISO day) at noon in Vietnam, or `instant`. */
+  set(when: string | Date): void {
+    this.at = typeof when === 'string' ? Date.parse(`${when}T12:00:00+07:00`) : when.getTime();
+  }
+
+  reset(): void {
+    this.at = undefined;
+  }
+
+  override now(): Date {
+    return this.at === undefined ? new Date() : new Date(this.at);
+  }
+}
 
 /** The registry stub, the gateway and any number of workers, in this process, on a database of their own. */
 export interface TestSystem {

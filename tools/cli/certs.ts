@@ -55,6 +55,7 @@ export function registerCertsCommands(program: Command): void {
     )
     .option('--facility <code>', "a clinic's 5-digit facility code")
     .option('--office <code>', "a civil registry office's code")
+    .option('--operator <login>', 'admin certificates: the named operator it is issued to, who it acts as')
     .option('--label <text>', 'shown in audit listings')
     .option('--days <n>', 'validity in days', (v) => Number(v), 397)
     .option('--out <dir>', 'where the certificate and key are written', '.')
@@ -66,6 +67,7 @@ export function registerCertsCommands(program: Command): void {
         role?: string;
         facility?: string;
         office?: string;
+        operator?: string;
         label?: string;
         days: number;
         out: string;
@@ -111,6 +113,7 @@ export function registerCertsCommands(program: Command): void {
             officeCode: opts.office,
             label,
             notAfter: issued.notAfter,
+            operatorLogin: opts.operator,
           }),
         );
         mkdirSync(opts.out, { recursive: true });

@@ -18,35 +18,64 @@ export function registerKeysCommands(program: Command): void {
   keys
     .command('issue')
     .description(
-      'issue a key: --facility CODE for a clinic, --role admin, --role civil-registry --office CODE',
+      'issue a key: --facility CODE for a clinic, --role admin --operator LOGIN, --role civil-registry --office CODE',
     )
     .option('--role <role>', `one of ${ROLES.join(', ')} (default: clinic when --facility is given)`)
     .option('--facility <code>', "a clinic's 5-digit facility code")
     .option('--office <code>', "a civil registry office's code")
+    .option('--operator <login>', 'admin keys: the named operator the key is issued to, who it acts as')
+    .option('--days <n>', 'days until the key expires (admin keys: 90 unless given; others: never)')
     .option('--label <text>', 'who holds the key, shown in audit listings')
-    .action(async (opts: { role?: string; facility?: string; office?: string; label?: string }) => {
-      const role = (opts.role ?? (opts.facility ? 'clinic' : undefined)) as Role | undefined;
-      if (!role || !ROLES.includes(role)) {
-        throw new Error(`--role must be one of ${ROLES.join(', ')} (or give --facility for a clinic key)`);
-      }
-      if (opts.facility && role !== 'clinic') throw new Error('--facility goes with clinic keys only');
-      if (opts.office && role !== 'civil-registry')
-        throw new Error('--office goes with civil-registry keys only');
-      const label =
-        opts.label ??
-        (opts.facility ? `facility ${opts.facility}` : opts.office ? `office ${opts.office}` : role);
-      const issued = await withKeys((k) =>
-        k.issue({ role, label, facilityCode: opts.facility, officeCode: opts.office }),
-      );
-      say(`key id   ${issued.keyId}`);
-      say(
-        `role     ${role}${opts.facility ? ` (facility ${opts.facility})` : ''}${opts.office ? ` (office ${opts.office})` : ''}`,
-      );
-      say(`label    ${label}`);
-      say(`api key  ${issued.apiKey}`);
-      say(
-        '\nThe key is shown this once; only its hash is stored. Send it as the x-api-key metadata or header.',
-      );
+    .action(
+      async (opts: {
+        role?: string;
+        facility?: string;
+        office?: string;
+        operator?: string;
+        days?: string;
+        label?: string;
+      }) => {
+        const role = (opts.role ?? (opts.facility ? 'clinic' : undefined)) as Role | undefined;
+        if (!role || !ROLES.includes(role)) {
+          throw new Error(`--role must be one of ${ROLES.join(', ')} (or give --facility for a clinic key)`);
+        }
+        if (opts.facility && role !== 'clinic') throw new Error('--facility goes with clinic keys only');
+        if (opts.office && role !== 'civil-registry')
+          throw new Error('--office goes with civil-registry keys only');
+        const label =
+          opts.label ??
+          (opts.facility
+            ? `facility ${opts.facility}`
+            : opts.office
+              ? `office ${opts.office}`
+              : opts.operator
+                ? `operator ${opts.operator}`
+                : role);
+        const issued = await withKeys((k) =>
+          k.issue({
+            role,
+            label,
+            facilityCode: opts.facility,
+            officeCode: opts.office,
+            operatorLogin: opts.operator,
+            validDays: opts.days === undefined ? undefined : Number(opts.days),
+          }),
+        );
+        printIssued(issued, role, label, opts);
+      },
+    );
+
+  keys
+    .command('rotate')
+    .description('a new key with the same role and binding; the old one keeps working for --grace-hours (24)')
+    .argument('<keyId>')
+    .option('--grace-hours <n>', 'hours the old key keeps working (0: revoked at once)', '24')
+    .action(async (keyId: string, opts: { graceHours: string }) => {
+      const rotated = await withKeys((k) => k.rotate(keyId, Number(opts.graceHours)));
+      say(`key id   ${rotated.keyId}`);
+      say(`api key  ${rotated.apiKey}`);
+      if (rotated.expiresAt) say(`expires  ${rotated.expiresAt.toISOString()}`);
+      say(`old key ${keyId} works until ${rotated.previousUntil.toISOString()}`);
     });
 
   keys
@@ -70,6 +99,7 @@ export function registerKeysCommands(program: Command): void {
           'role'.padEnd(15),
           'acts for'.padEnd(16),
           'created'.padEnd(20),
+          'expires'.padEnd(20),
           'revoked'.padEnd(20),
           'label',
         ].join(' '),
@@ -79,8 +109,9 @@ export function registerKeysCommands(program: Command): void {
           [
             r.key_id.padEnd(13),
             r.role.padEnd(15),
-            (r.facility_code ?? r.office_code ?? '-').padEnd(16),
+            (r.facility_code ?? r.office_code ?? r.operator ?? '-').padEnd(16),
             r.created_at.toISOString().slice(0, 19).padEnd(20),
+            (r.expires_at ? r.expires_at.toISOString().slice(0, 19) : '-').padEnd(20),
             (r.revoked_at ? r.revoked_at.toISOString().slice(0, 19) : '-').padEnd(20),
             r.label,
           ].join(' '),
@@ -88,4 +119,25 @@ export function registerKeysCommands(program: Command): void {
       }
       say(`${rows.length} key(s)`);
     });
+}
+
+function printIssued(
+  issued: { keyId: string; apiKey: string; expiresAt?: Date },
+  role: Role,
+  label: string,
+  opts: { facility?: string; office?: string; operator?: string },
+): void {
+  const of = opts.facility
+    ? ` (facility ${opts.facility})`
+    : opts.office
+      ? ` (office ${opts.office})`
+      : opts.operator
+        ? ` (operator ${opts.operator}: acts as them)`
+        : '';
+  say(`key id   ${issued.keyId}`);
+  say(`role     ${role}${of}`);
+  say(`label    ${label}`);
+  if (issued.expiresAt) say(`expires  ${issued.expiresAt.toISOString()}`);
+  say(`api key  ${issued.apiKey}`);
+  say('\nThe key is shown this once; only its hash is stored. Send it as the x-api-key metadata or header.');
 }

@@ -183,6 +183,18 @@ export class CertificateRegistry implements ClientCertificates {
         'operator',
       );
     }
+    if (request.operatorLogin) {
+      const { rows } = await this.pool.query('SELECT 1 FROM vss.operators WHERE login = $1 AND active', [
+        request.operatorLogin,
+      ]);
+      if (rows.length === 0) {
+        throw securityError(
+          SecurityErrorCode.InvalidKeyRequest,
+          `no active operator has the login ${request.operatorLogin} (see \`operators list\`)`,
+          'operator',
+        );
+      }
+    }
     await this.pool.query(
       `INSERT INTO vss.client_certificates (fingerprint256, serial_number, subject, member, subsystem, role,
          facility_code, office_code, label, not_after, operator_id)

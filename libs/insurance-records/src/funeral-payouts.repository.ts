@@ -20,7 +20,7 @@ export interface PayoutHistory {
   sameAccount: number;
   /** Payouts to the same claimant for another death, within the period. */
   sameClaimant: number;
-  /** Payouts ordered on registrations of the same office since the start of today (Vietnam). */
+  /** Payouts ordered on registrations of the same office since the start of today (Vietnam, by the database's clock). */
   officeToday: number;
 }
 
@@ -38,7 +38,6 @@ export class FuneralPayoutsRepository {
     client: PoolClient,
     payout: Pick<NewPayout, 'officeCode' | 'deceasedCitizenId' | 'claimant'>,
     months: number,
-    todayStartsAt: Date,
   ): Promise<PayoutHistory> {
     const { bankCode, accountNumber, citizenId } = payout.claimant;
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7))', [
@@ -51,7 +50,8 @@ export class FuneralPayoutsRepository {
                   AND deceased_citizen_id <> $4 AND created_at > now() - make_interval(months => $5)) AS "sameAccount",
                (SELECT count(*)::int FROM vss.funeral_payouts WHERE claimant_citizen_id = $3
                   AND deceased_citizen_id <> $4 AND created_at > now() - make_interval(months => $5)) AS "sameClaimant",
-               (SELECT count(*)::int FROM vss.funeral_payouts WHERE office_code = $6 AND created_at >= $7
+               (SELECT count(*)::int FROM vss.funeral_payouts WHERE office_code = $6
+                  AND created_at >= date_trunc('day', now() AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh'
                   AND deceased_citizen_id <> $4) AS "officeToday"`,
       values: [
         bankCode,
@@ -60,7 +60,6 @@ export class FuneralPayoutsRepository {
         payout.deceasedCitizenId,
         months,
         payout.officeCode,
-        todayStartsAt,
       ],
     });
     return rows[0];

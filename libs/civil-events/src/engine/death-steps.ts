@@ -9,7 +9,6 @@ import {
   formatVnd,
   parsePartialDate,
   registrationTimeliness,
-  VIETNAM_OFFSET_MS,
 } from '@vss/domain';
 import type { DeathRegistrationFacts, DeathStep } from '@vss/domain/linked-procedures';
 import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
@@ -364,7 +363,6 @@ export class DeathSteps {
         claimant: death.claimant,
       },
       months,
-      startOfVietnamDay(context.today),
     );
     const reasons: string[] = [];
     if (history.sameAccount > 0) {
@@ -389,9 +387,4 @@ export class DeathSteps {
       { ...history, totalVnd },
     );
   }
-}
-
-/** The instant a day begins in Vietnam. */
-function startOfVietnamDay(day: string): Date {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - VIETNAM_OFFSET_MS);
 }

@@ -101,7 +101,7 @@ export class Authority1763900011000 implements MigrationInterface {
         UNIQUE (subject_kind, subject_id, hold),
         CHECK ((state = 'PENDING') = (decided_at IS NULL)),
         CHECK (state = 'PENDING' OR decided_by_operator IS NOT NULL),
-        CHECK (decided_by_operator IS DISTINCT FROM requested_by_operator)
+        CHECK (decided_by_operator IS NULL OR decided_by_operator IS DISTINCT FROM requested_by_operator)
       )`);
     await q.query(`CREATE INDEX approvals_state_idx ON vss.approvals (state, seq)`);
     await q.query(`ALTER TABLE vss.procedures DROP CONSTRAINT procedures_state_check`);
