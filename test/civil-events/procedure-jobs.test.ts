@@ -2,7 +2,7 @@ import { ProcedureState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
 import { PROCEDURE_STEP_QUEUE, type ProcedureStepJob } from '@vss/domain/linked-procedures';
 import { type PgBoss, startJobQueue } from '@vss/platform';
-import { birthRequest, deathRequest, insertCitizens, type Stack, startStack } from './support';
+import { birthRequest, claimantOf, deathRequest, insertCitizens, type Stack, startStack } from './support';
 
 /**
  * The worker's guarantees against the queue's: a job may be delivered more than once (a worker
@@ -12,10 +12,6 @@ import { birthRequest, deathRequest, insertCitizens, type Stack, startStack } fr
 let stack: Stack;
 let boss: PgBoss;
 
-const CLAIMANT = {
-  citizenId: makeCitizenId({ provinceCode: '001', gender: 'MALE', birthYear: 1979, serial: 1 }),
-  fullName: 'Hà Văn Long',
-};
 const deceased = (serial: number) =>
   makeCitizenId({ provinceCode: '001', gender: 'FEMALE', birthYear: 1947, serial });
 const child = (serial: number) => ({
@@ -31,7 +27,7 @@ beforeAll(async () => {
   stack = await startStack('procjobs', { worker: false });
   boss = await startJobQueue({ url: stack.db.url, expireInSeconds: 5, maintenanceIntervalSeconds: 60 });
   await insertCitizens(stack.pool, [
-    { ...CLAIMANT, dateOfBirth: '1979-07-07', gender: 'M' },
+    ...DEATHS.map((d) => claimantOf(d)),
     ...DEATHS.map((citizenId) => ({
       citizenId,
       fullName: 'Lương Thị Hạnh',
@@ -58,7 +54,9 @@ describe('step jobs delivered more than once', () => {
   it('issue one card per child and one payout per deceased with two workers and every job sent three times', async () => {
     const accepted = [
       ...(await Promise.all(BIRTHS.map((c) => stack.submitBirth(birthRequest(c))))),
-      ...(await Promise.all(DEATHS.map((d) => stack.submitDeath(deathRequest(d, '2024-08-30', CLAIMANT))))),
+      ...(await Promise.all(
+        DEATHS.map((d) => stack.submitDeath(deathRequest(d, '2024-08-30', claimantOf(d)))),
+      )),
     ];
     // Two more copies of every first job, as if deliveries had been repeated.
     for (const { procedureId } of accepted) {

@@ -1,18 +1,14 @@
 import { ProcedureState, StepState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
-import { birthRequest, deathRequest, insertCitizens, type Stack, startStack } from './support';
+import { birthRequest, claimantOf, deathRequest, insertCitizens, type Stack, startStack } from './support';
 import { waitFor } from '../support/polling';
 
 let stack: Stack;
 
-const CLAIMANT = {
-  citizenId: makeCitizenId({ provinceCode: '079', gender: 'FEMALE', birthYear: 1982, serial: 1 }),
-  fullName: 'Võ Thị Thanh',
-};
 const deceased = (serial: number) =>
-  makeCitizenId({ provinceCode: '079', gender: 'MALE', birthYear: 1948, serial });
+  makeCitizenId({ provinceCode: '001', gender: 'MALE', birthYear: 1948, serial });
 const child = (serial: number) => ({
-  citizenId: makeCitizenId({ provinceCode: '079', gender: 'FEMALE', birthYear: 2024, serial }),
+  citizenId: makeCitizenId({ provinceCode: '001', gender: 'FEMALE', birthYear: 2024, serial }),
   fullName: 'Võ Ngọc Hân',
   dateOfBirth: '2024-12-01',
   gender: 'F' as const,
@@ -23,7 +19,7 @@ beforeAll(async () => {
     workerConfig: { PROCEDURE_RETRY_BASE_MS: 100, PROCEDURE_RETRY_MAX_MS: 400, REGISTRY_DEADLINE_MS: 1000 },
   });
   await insertCitizens(stack.pool, [
-    { ...CLAIMANT, dateOfBirth: '1982-04-04', gender: 'F' },
+    ...[1, 2, 3, 4].map((serial) => claimantOf(deceased(serial))),
     ...[1, 2, 3, 4].map((serial) => ({
       citizenId: deceased(serial),
       fullName: `Võ Văn Lộc`,
@@ -44,7 +40,9 @@ describe('when the population registry is down', () => {
     const ids = [
       ...(await Promise.all([1, 2, 3].map((s) => stack.submitBirth(birthRequest(child(s)))))),
       ...(await Promise.all(
-        [1, 2].map((s) => stack.submitDeath(deathRequest(deceased(s), '2024-08-08', CLAIMANT))),
+        [1, 2].map((s) =>
+          stack.submitDeath(deathRequest(deceased(s), '2024-12-01', claimantOf(deceased(s)))),
+        ),
       )),
     ].map((r) => r.procedureId);
 
@@ -86,7 +84,9 @@ describe('when the population registry is down', () => {
         [11, 12, 13, 14, 15, 16].map((s) => stack.submitBirth(birthRequest(child(s)))),
       );
       const deaths = await Promise.all(
-        [3, 4].map((s) => stack.submitDeath(deathRequest(deceased(s), '2024-08-08', CLAIMANT))),
+        [3, 4].map((s) =>
+          stack.submitDeath(deathRequest(deceased(s), '2024-12-01', claimantOf(deceased(s)))),
+        ),
       );
       for (const { procedureId } of [...births, ...deaths]) {
         expect((await stack.settled(procedureId)).state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);

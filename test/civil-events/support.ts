@@ -9,6 +9,7 @@ import type {
   SubmitDeathRegistrationResponse,
 } from '@vss/contracts';
 import { Gender, ProcedureState } from '@vss/contracts';
+import { makeCitizenId } from '@vss/domain';
 import type { WorkerConfig } from '@vss/platform';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
@@ -66,6 +67,8 @@ export interface Stack {
     options?: { onClock?: boolean },
   ): Promise<SubmitDeathRegistrationResponse>;
   getProcedure(procedureId: string, apiKey?: string): Promise<Procedure>;
+  /** A civil-registry key of a registered office (issued once per office). */
+  officeKey(officeCode: string): Promise<string>;
   /** Waits until the procedure settles (COMPLETED, NEEDS_REVIEW, RESOLVED) and answers it. */
   settled(procedureId: string, timeoutMs?: number): Promise<Procedure>;
   startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
@@ -118,6 +121,11 @@ export async function startStack(
     metadata.set('x-api-key', apiKey);
     return unary<object, Res>(grpcClient, method, request, { deadlineMs: 10_000, metadata });
   };
+  const officeKeys = new Map<string, Promise<string>>();
+  const officeKey = (officeCode: string) => {
+    if (!officeKeys.has(officeCode)) officeKeys.set(officeCode, issue('civil-registry', officeCode));
+    return officeKeys.get(officeCode)!;
+  };
   const getProcedure = async (procedureId: string, apiKey = keys.admin) =>
     (await call<{ procedure: Procedure }>('getProcedure', { procedureId }, apiKey)).procedure;
   return {
@@ -138,6 +146,7 @@ export async function startStack(
       return call('submitDeathRegistration', request, apiKey);
     },
     getProcedure,
+    officeKey,
     async settled(procedureId, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -203,6 +212,25 @@ export async function insertCitizens(pool: Pool, people: RegistryPerson[]): Prom
       ],
     );
   }
+}
+
+/**
+ * A claimant of their own for the death of `deceasedCitizenId`, known to the registry once
+ * inserted: one per death, as in life (a claimant or an account paid for another death within a
+ * year waits for an approver).
+ */
+export function claimantOf(deceasedCitizenId: string, fullName = 'Đỗ Thị Lan'): RegistryPerson {
+  return {
+    citizenId: makeCitizenId({
+      provinceCode: deceasedCitizenId.slice(0, 3),
+      gender: 'FEMALE',
+      birthYear: 1980,
+      serial: 900_000 + Number(deceasedCitizenId.slice(-5)),
+    }),
+    fullName,
+    dateOfBirth: '1980-01-01',
+    gender: 'F',
+  };
 }
 
 let eventCounter = 0;

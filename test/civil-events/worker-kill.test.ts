@@ -4,7 +4,8 @@ import { PROCEDURE_STEP_QUEUE } from '@vss/domain/linked-procedures';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel, type ProcedureFixtures } from '../../bench/procedures/fixtures';
 import { type AppProcess, startAppProcess } from '../support/processes';
-import { FAST_WORKER, OFFICE, type Stack, startStack } from './support';
+import { vietnamDate } from '@vss/domain';
+import { FAST_WORKER, type Stack, startStack } from './support';
 import { waitFor } from '../support/polling';
 
 /**
@@ -33,7 +34,7 @@ beforeAll(async () => {
   fixtures = await buildProcedureFixtures(stack.pool, {
     births: BIRTHS,
     deaths: DEATHS,
-    officeCode: OFFICE,
+    receivedOn: vietnamDate(Date.now()),
     eventPrefix: 'kill',
   });
 }, 120_000);
@@ -48,6 +49,7 @@ function workerProcess(): AppProcess {
     Object.entries({
       ...FAST_WORKER,
       WORKER_CONCURRENCY: 8,
+      PAYOUT_DAILY_PER_OFFICE: DEATHS,
       DATABASE_URL: stack.db.urlFor('worker'),
       REGISTRY_ADDRESS: stack.registry.address,
       LOG_LEVEL: 'info',
@@ -68,11 +70,12 @@ async function counts() {
 describe('a worker killed with SIGKILL mid-flight', () => {
   it('loses nothing and does nothing twice: every procedure completes after a new worker starts', async () => {
     const total = BIRTHS + DEATHS;
-    const submitted = await inParallel([...fixtures.births, ...fixtures.deaths], 16, (request) =>
-      'birth' in request && request.birth
-        ? stack.submitBirth(request as Parameters<Stack['submitBirth']>[0])
-        : stack.submitDeath(request as Parameters<Stack['submitDeath']>[0]),
-    );
+    const submitted = await inParallel([...fixtures.births, ...fixtures.deaths], 16, async (request) => {
+      const key = await stack.officeKey(request.header!.officeCode);
+      return 'birth' in request && request.birth
+        ? stack.submitBirth(request as Parameters<Stack['submitBirth']>[0], key)
+        : stack.submitDeath(request as Parameters<Stack['submitDeath']>[0], key);
+    });
     expect(new Set(submitted.map((s) => s.procedureId)).size).toBe(total);
 
     const first = workerProcess();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { randomBytes } from 'node:crypto';
-import { makeCitizenId } from '@vss/domain';
+import { makeCitizenId, vietnamDate } from '@vss/domain';
 import {
   type AppRole,
   type EmbeddedDatabase,
@@ -170,10 +170,17 @@ let births = 0;
 const acknowledged: string[] = [];
 async function submitBirth(): Promise<void> {
   births += 1;
+  // Born and registered today: the gateway and the worker run on the real clock.
+  const today = vietnamDate(Date.now());
   const child = {
-    citizenId: makeCitizenId({ provinceCode: '001', gender: 'MALE', birthYear: 2024, serial: 700 + births }),
+    citizenId: makeCitizenId({
+      provinceCode: '001',
+      gender: 'MALE',
+      birthYear: Number(today.slice(0, 4)),
+      serial: 700 + births,
+    }),
     fullName: 'Nguyễn Minh Khôi',
-    dateOfBirth: '2024-09-09',
+    dateOfBirth: today,
     gender: 'M' as const,
   };
   const res = await unary<object, { procedureId: string }>(

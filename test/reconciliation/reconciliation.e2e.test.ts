@@ -83,7 +83,7 @@ describe('runs', () => {
       state: 'RUN_STATE_QUEUED',
       dryRun: true,
       scope: { provinceCode: '001' },
-      startedBy: 'test admin',
+      startedBy: 'Operator test.admin [test.admin]',
     });
   });
 
@@ -91,7 +91,7 @@ describe('runs', () => {
     const e = await refusal(system.admin.startRun({ scope: { provinceCode: '001' } }));
     expect(e.code).toBe(status.FAILED_PRECONDITION);
     expect(e.details).toContain(
-      `run ${first.runId} (QUEUED, started by test admin) already covers scope province:001`,
+      `run ${first.runId} (QUEUED, started by Operator test.admin [test.admin]) already covers scope province:001`,
     );
   });
 

@@ -60,7 +60,7 @@ export async function startSystem(
   });
   const { db, pool, registry, gateway, stopWorkers } = system;
   const keys = new ApiKeys(pool);
-  const adminKey = await issueAdminKey(pool);
+  const adminKey = await issueAdminKey(pool, ['operator', 'reviewer'], 'test.admin');
   await pool.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'Trạm y tế', '001')
                     ON CONFLICT DO NOTHING`);
   const clinicKey = (await keys.issue({ role: 'clinic', label: 'test clinic', facilityCode: '01001' }))

@@ -53,14 +53,7 @@ export class FuneralPayoutsRepository {
                (SELECT count(*)::int FROM vss.funeral_payouts WHERE office_code = $6
                   AND created_at >= date_trunc('day', now() AT TIME ZONE 'Asia/Ho_Chi_Minh') AT TIME ZONE 'Asia/Ho_Chi_Minh'
                   AND deceased_citizen_id <> $4) AS "officeToday"`,
-      values: [
-        bankCode,
-        accountNumber,
-        citizenId,
-        payout.deceasedCitizenId,
-        months,
-        payout.officeCode,
-      ],
+      values: [bankCode, accountNumber, citizenId, payout.deceasedCitizenId, months, payout.officeCode],
     });
     return rows[0];
   }
