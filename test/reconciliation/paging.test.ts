@@ -46,7 +46,12 @@ async function seed(pool: Pool): Promise<void> {
 }
 
 beforeAll(async () => {
-  system = await startSystem('findingspaging', { worker: false, seed });
+  // Thousands of findings in one application: no approver is asked for here (see approvals tests).
+  system = await startSystem('findingspaging', {
+    worker: false,
+    seed,
+    gatewayConfig: { APPLY_APPROVAL_OVER: FINDINGS },
+  });
 });
 
 afterAll(() => system?.stop());

@@ -1,6 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import type { Run } from '@vss/contracts';
-import { GatewayCallError } from '../../tools/cli/reconcile-client';
+import type { ServiceError } from '@grpc/grpc-js';
+import { GatewayCallError, ReconciliationClient } from '../../tools/cli/reconcile-client';
+import { issueAdminKey } from '../support/system';
+import { testCredentials } from '../support/tls';
 import { insertFixtures, PEOPLE } from './fixtures';
 import { startSystem, type System } from './support';
 
@@ -25,6 +28,16 @@ async function refusal(promise: Promise<unknown>): Promise<GatewayCallError> {
   );
   expect(error).toBeInstanceOf(GatewayCallError);
   return error as GatewayCallError;
+}
+
+/** The status name and message of a refused gRPC call. */
+async function grpcRefusal(promise: Promise<unknown>): Promise<{ code: string; details: string }> {
+  const error = (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as ServiceError | undefined;
+  if (!error) throw new Error('expected a refusal');
+  return { code: status[error.code], details: error.details };
 }
 
 describe('access and input', () => {
@@ -213,6 +226,8 @@ describe('a completed run: watching, findings, applying', () => {
     expect(res).toEqual({
       applied: [{ outcome: 'OUTCOME_MATCHED_AFTER_NORMALIZATION', count: '0' }],
       skipped: '1',
+      awaitingApproval: false,
+      approvalId: '',
     });
   });
 
@@ -293,12 +308,53 @@ describe('a completed run: watching, findings, applying', () => {
     });
   });
 
-  it('stops the benefits of the dead: death recorded, pension stopped, later payments flagged, card ended', async () => {
+  it('stops the benefits of the dead once an approver agrees: death recorded, pension stopped, later payments flagged, card ended', async () => {
     const res = await system.admin.applyFindings({
       runId: run.runId,
       outcomes: ['OUTCOME_DECEASED_BUT_ACTIVE' as never],
     });
-    expect(res.applied).toEqual([{ outcome: 'OUTCOME_DECEASED_BUT_ACTIVE', count: '1' }]);
+    // Nothing yet: recording a death waits for a second person.
+    expect(res).toMatchObject({
+      applied: [{ outcome: 'OUTCOME_DECEASED_BUT_ACTIVE', count: '0' }],
+      awaitingApproval: true,
+    });
+    expect(
+      (
+        await system.pool.query(
+          `SELECT deceased_on FROM vss.participants WHERE social_insurance_code = '4000000010'`,
+        )
+      ).rows[0].deceased_on,
+    ).toBeNull();
+    // The one who asked cannot approve their own request, even holding the approver role.
+    const both = await issueAdminKey(system.pool, ['reviewer', 'approver']);
+    const deceased = (await system.findings(run.runId)).find(
+      (f) => f.outcome === 'OUTCOME_DECEASED_BUT_ACTIVE',
+    )!;
+    const mine = new ReconciliationClient(system.gateway.grpcAddress, both, testCredentials());
+    const asked = await mine.applyFindings({
+      runId: run.runId,
+      outcomes: ['OUTCOME_DECEASED_BUT_ACTIVE' as never],
+      findingIds: [deceased.findingId],
+    });
+    mine.close();
+    expect(asked.approvalId).not.toBe(res.approvalId);
+    const selfApproval = await grpcRefusal(system.approvals.approve(asked.approvalId, both));
+    expect(selfApproval).toEqual({
+      code: 'PERMISSION_DENIED',
+      details: `you asked for this yourself (approval ${asked.approvalId}); another approver must decide it`,
+    });
+    // The same application asked again is the same request.
+    const again1 = await system.admin.applyFindings({
+      runId: run.runId,
+      outcomes: ['OUTCOME_DECEASED_BUT_ACTIVE' as never],
+    });
+    expect(again1.approvalId).toBe(res.approvalId);
+    const decided = await system.approvals.approve(
+      res.approvalId,
+      system.approverKey,
+      'death confirmed in the registry',
+    );
+    expect(decided.outcome).toBe('applied 1 DECEASED_BUT_ACTIVE');
     const q = async (sql: string) => (await system.pool.query(sql, ['4000000010'])).rows;
     expect(
       await q(`SELECT deceased_on::text FROM vss.participants WHERE social_insurance_code = $1`),
@@ -324,9 +380,20 @@ describe('a completed run: watching, findings, applying', () => {
       runId: run.runId,
       outcomes: ['OUTCOME_DECEASED_BUT_ACTIVE' as never],
     });
-    expect(again).toEqual({
+    expect(again).toMatchObject({
       applied: [{ outcome: 'OUTCOME_DECEASED_BUT_ACTIVE', count: '0' }],
       skipped: '1',
+    });
+    // The trail names both: the requester on each change, and the approver beside them.
+    const { rows } = await system.pool.query(
+      `SELECT caller, detail FROM vss.audit_events WHERE action = 'reconciliation.finding.apply'
+         AND detail->>'socialInsuranceCode' = '4000000010'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].caller).toMatch(/^Operator test\.admin \[test\.admin\]/);
+    expect(rows[0].detail).toMatchObject({
+      approvalId: res.approvalId,
+      approvedBy: 'Operator test.approver [test.approver]',
     });
   });
 });

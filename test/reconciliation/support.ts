@@ -8,6 +8,7 @@ import type { RunningRegistry } from '../../apps/population-registry/src/registr
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import type { TestDatabase } from '../support/database';
+import { ApprovalsClient } from '../support/approvals';
 import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../support/system';
 
 /**
@@ -35,6 +36,9 @@ export interface System {
   admin: ReconciliationClient;
   clinic: ReconciliationClient;
   adminKey: string;
+  /** Issued to an operator with the approver role (a second person). */
+  approverKey: string;
+  approvals: ApprovalsClient;
   startWorker(overrides?: Partial<WorkerConfig>): Promise<RunningWorker>;
   stopWorkers(): Promise<void>;
   /** Starts a run and waits for its end. */
@@ -61,6 +65,8 @@ export async function startSystem(
   const { db, pool, registry, gateway, stopWorkers } = system;
   const keys = new ApiKeys(pool);
   const adminKey = await issueAdminKey(pool, ['operator', 'reviewer'], 'test.admin');
+  const approverKey = await issueAdminKey(pool, ['approver', 'auditor'], 'test.approver');
+  const approvals = new ApprovalsClient(gateway.grpcAddress);
   await pool.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('01001', 'Trạm y tế', '001')
                     ON CONFLICT DO NOTHING`);
   const clinicKey = (await keys.issue({ role: 'clinic', label: 'test clinic', facilityCode: '01001' }))
@@ -75,6 +81,8 @@ export async function startSystem(
     admin,
     clinic,
     adminKey,
+    approverKey,
+    approvals,
     startWorker: system.startWorker,
     stopWorkers,
     async runToEnd(request) {
@@ -88,6 +96,7 @@ export async function startSystem(
     },
     async stop() {
       admin.close();
+      approvals.close();
       clinic.close();
       await system.stop();
     },

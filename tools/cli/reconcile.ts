@@ -328,6 +328,11 @@ export function registerReconcileCommands(program: Command): void {
           outcomes: opts.outcome.map(outcomeArg),
           findingIds: opts.finding ?? [],
         });
+        if (res.awaitingApproval) {
+          say(`waiting for an approver: approval ${res.approvalId}`);
+          say('nothing is applied until another operator with the approver role approves it (ApprovalService)');
+          return;
+        }
         for (const a of res.applied) say(`applied ${a.count.padStart(8)}  ${bare(a.outcome, 'OUTCOME_')}`);
         say(`skipped ${res.skipped.padStart(8)}  (applied before, or the record changed since the run)`);
       }),

@@ -8,7 +8,8 @@ import type { ApprovalRecord, ApprovalSubjectKind } from './approvals.repository
  * handler at start (the approvals lib imports no feature).
  */
 export interface ApprovalHandler {
-  approved(client: PoolClient, approval: ApprovalRecord): Promise<void>;
+  /** Answers what it did, in words, when there is more to say than "released". */
+  approved(client: PoolClient, approval: ApprovalRecord): Promise<string | void>;
   rejected(client: PoolClient, approval: ApprovalRecord): Promise<void>;
 }
 

@@ -34,6 +34,7 @@ export function toApproval(record: ApprovalRecord): Approval {
     decidedBy: record.decidedBy ?? '',
     decidedAt: record.decidedAt?.toISOString() ?? '',
     note: record.note ?? '',
+    outcome: record.outcome ?? '',
     createdAt: record.createdAt.toISOString(),
   };
 }

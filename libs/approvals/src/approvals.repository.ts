@@ -22,6 +22,7 @@ export interface ApprovalRecord {
   decidedByOperator: string | null;
   decidedAt: Date | null;
   note: string | null;
+  outcome: string | null;
   seq: string;
   createdAt: Date;
 }
@@ -54,12 +55,13 @@ interface ApprovalRow {
   decided_by_operator: string | null;
   decided_at: Date | null;
   note: string | null;
+  outcome: string | null;
   seq: string;
   created_at: Date;
 }
 
 const COLUMNS = `approval_id, subject_kind, subject_id, hold, reason, detail, office_code, requested_by,
-  requested_by_operator, state, decided_by, decided_by_operator, decided_at, note, seq::text, created_at`;
+  requested_by_operator, state, decided_by, decided_by_operator, decided_at, note, outcome, seq::text, created_at`;
 
 /**
  * The one writer of `vss.approvals`. A request is written in the transaction of the feature
@@ -134,6 +136,15 @@ export class ApprovalsRepository {
     return recordOf(rows[0]);
   }
 
+  /** Records what a decision did (in the decision's transaction). */
+  async setOutcome(client: PoolClient, approvalId: string, outcome: string): Promise<ApprovalRecord> {
+    const { rows } = await client.query<ApprovalRow>(
+      `UPDATE vss.approvals SET outcome = $2 WHERE approval_id = $1 RETURNING ${COLUMNS}`,
+      [approvalId, outcome],
+    );
+    return recordOf(rows[0]);
+  }
+
   /** A page of approvals in one state, newest first, before `beforeSeq`. */
   async list(filter: { state: ApprovalState; beforeSeq?: string; limit: number }): Promise<ApprovalRecord[]> {
     const { rows } = await this.pool.query<ApprovalRow>(
@@ -175,6 +186,7 @@ function recordOf(row: ApprovalRow): ApprovalRecord {
     decidedByOperator: row.decided_by_operator,
     decidedAt: row.decided_at,
     note: row.note,
+    outcome: row.outcome,
     seq: row.seq,
     createdAt: row.created_at,
   };

@@ -346,6 +346,29 @@ export class FindingsRepository {
     return ids.filter((id) => !known.has(String(BigInt(id))));
   }
 
+  async countUnapplied(filter: FindingFilter): Promise<number> {
+    const cond = findingConditions(filter);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM vss.reconciliation_findings WHERE ${cond.sql} AND applied_at IS NULL`,
+      cond.values,
+    );
+    return Number(rows[0].n);
+  }
+
+  /** The unapplied DECEASED_BUT_ACTIVE findings the filter selects: whose deaths to check again. */
+  async unappliedDeaths(
+    filter: FindingFilter,
+    client: Pool | PoolClient = this.pool,
+  ): Promise<Array<{ findingId: string; citizenId: string | null }>> {
+    const cond = findingConditions(filter);
+    const { rows } = await client.query<{ finding_id: string; citizen_id: string | null }>(
+      `SELECT finding_id::text, citizen_id FROM vss.reconciliation_findings
+       WHERE ${cond.sql} AND applied_at IS NULL AND outcome = 'DECEASED_BUT_ACTIVE'`,
+      cond.values,
+    );
+    return rows.map((r) => ({ findingId: r.finding_id, citizenId: r.citizen_id }));
+  }
+
   async countApplied(filter: FindingFilter): Promise<number> {
     const cond = findingConditions(filter);
     const { rows } = await this.pool.query<{ n: string }>(

@@ -15,6 +15,13 @@ export enum ReconciliationErrorCode {
   RunNotCancellable = 'RECONCILIATION_RUN_NOT_CANCELLABLE',
   DryRunNotApplicable = 'RECONCILIATION_DRY_RUN_NOT_APPLICABLE',
   RunNotCompleted = 'RECONCILIATION_RUN_NOT_COMPLETED',
+  /** The run finished too long ago, or a newer run of its scope superseded it. */
+  RunTooOld = 'RECONCILIATION_RUN_TOO_OLD',
+  RunSuperseded = 'RECONCILIATION_RUN_SUPERSEDED',
+  /** Applying findings changes legal records: asked by a named operator only. */
+  NoOperator = 'RECONCILIATION_NO_OPERATOR',
+  /** The same application was refused by an approver. */
+  ApplicationRejected = 'RECONCILIATION_APPLICATION_REJECTED',
   /** The population registry did not answer a candidate search. */
   RegistryUnavailable = 'RECONCILIATION_REGISTRY_UNAVAILABLE',
 }
@@ -32,6 +39,10 @@ const CLASSES = {
   [ReconciliationErrorCode.RunNotCancellable]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.DryRunNotApplicable]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.RunNotCompleted]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.RunTooOld]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.RunSuperseded]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.NoOperator]: ErrorClass.PermissionDenied,
+  [ReconciliationErrorCode.ApplicationRejected]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.RegistryUnavailable]: ErrorClass.Unavailable,
 } satisfies Record<ReconciliationErrorCode, ErrorClass>;
 

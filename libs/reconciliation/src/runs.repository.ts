@@ -118,6 +118,22 @@ export class RunsRepository {
   ) {}
 
   /**
+   * A completed run of the same scope started after this one (dry runs aside): its findings
+   * supersede this run's. Undefined when there is none.
+   */
+  async newerCompleted(runId: string): Promise<{ runId: string; finishedAt: Date } | undefined> {
+    const { rows } = await this.pool.query<{ run_id: string; finished_at: Date }>(
+      `SELECT n.run_id, n.finished_at FROM vss.reconciliation_runs r JOIN vss.reconciliation_runs n
+         ON n.scope_kind = r.scope_kind AND n.scope_value IS NOT DISTINCT FROM r.scope_value
+       WHERE r.run_id = $1 AND n.run_id <> r.run_id AND n.state = 'COMPLETED' AND NOT n.dry_run
+         AND n.created_at > r.created_at
+       ORDER BY n.created_at DESC LIMIT 1`,
+      [runId],
+    );
+    return rows[0] ? { runId: rows[0].run_id, finishedAt: rows[0].finished_at } : undefined;
+  }
+
+  /**
    * Creates the run, its partitions and their first jobs in one transaction, so a run is never
    * left without work. Answers the active run of the same scope instead when there is one.
    */

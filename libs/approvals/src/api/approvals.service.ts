@@ -75,14 +75,19 @@ export class ApprovalsService {
           `you asked for this yourself (approval ${approvalId}); another approver must decide it`,
         );
       }
-      const record = await this.approvals.decide(client, approvalId, {
+      let record = await this.approvals.decide(client, approvalId, {
         state,
         decidedBy: caller.label,
         decidedByOperator: operator.operatorId,
         note,
       });
       const handler = this.handlers.of(record.subjectKind);
-      await (state === 'APPROVED' ? handler.approved(client, record) : handler.rejected(client, record));
+      if (state === 'APPROVED') {
+        const outcome = await handler.approved(client, record);
+        if (outcome) record = await this.approvals.setOutcome(client, approvalId, outcome);
+      } else {
+        await handler.rejected(client, record);
+      }
       await this.audit.recordWithin(client, {
         caller,
         action: state === 'APPROVED' ? AuditAction.ApprovalGranted : AuditAction.ApprovalRefused,
@@ -96,6 +101,7 @@ export class ApprovalsService {
           hold: record.hold,
           requestedBy: record.requestedBy,
           ...(note ? { note } : {}),
+          ...(record.outcome ? { outcome: record.outcome } : {}),
         },
       });
       return record;

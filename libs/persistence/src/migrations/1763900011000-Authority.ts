@@ -96,6 +96,8 @@ export class Authority1763900011000 implements MigrationInterface {
         decided_by_operator uuid REFERENCES vss.operators,
         decided_at timestamptz,
         note text,
+        -- What the decision did, in words (e.g. findings applied, persons found alive again).
+        outcome text,
         seq bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         UNIQUE (subject_kind, subject_id, hold),

@@ -156,6 +156,10 @@ export const gatewayConfigSchema = z.object({
    * the gateway receives the filing (INVALID_ARGUMENT beyond); lateness is decided by receipt.
    */
   REGISTRATION_DATE_TOLERANCE_DAYS: z.coerce.number().int().min(0).max(30).default(3),
+  /** ApplyFindings refuses a run that finished more than this many days ago. */
+  APPLY_MAX_RUN_AGE_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  /** ApplyFindings of more findings than this waits for an approver (DECEASED_BUT_ACTIVE always does). */
+  APPLY_APPROVAL_OVER: z.coerce.number().int().min(0).default(1000),
   /** Reconciliation: key-range partitions a run is split into (each a job a worker can take). */
   RECONCILE_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   /** Reconciliation: the model version (models/*.json) new runs score with; empty for the newest. */

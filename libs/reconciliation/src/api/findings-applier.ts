@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
-import { AuditAction, AuditTrail } from '@vss/audit';
+import { type AuditActor, AuditAction, AuditTrail } from '@vss/audit';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import {
   type CurrentParticipant,
@@ -16,6 +16,8 @@ export interface BatchResult {
   applied: Partial<Record<ReconciliationOutcome, number>>;
   /** Findings no longer true of the record (it changed since the run). */
   stale: number;
+  /** Deaths not recorded: the population registry no longer records the person as dead. */
+  alive: number;
   /** The last finding looked at; the next batch starts after it. */
   lastFindingId: string | null;
 }
@@ -59,33 +61,52 @@ export class FindingsApplier {
   ) {}
 
   async applyBatch(filter: FindingFilter, after: string, size: number, caller: Caller): Promise<BatchResult> {
-    return withTransaction(this.pool, async (client) => {
-      const result: BatchResult = { applied: {}, stale: 0, lastFindingId: null };
-      for (const finding of await this.findings.lockUnapplied(client, filter, after, size)) {
-        result.lastFindingId = finding.finding_id;
-        const changes = await this.applyOne(client, finding);
-        if (changes === null) {
-          result.stale += 1;
-          continue;
-        }
-        await this.findings.markApplied(client, finding.finding_id);
-        await this.audit.recordWithin(client, {
-          caller,
-          action: AuditAction.FindingApplied,
-          subjectCitizenId: finding.citizen_id ?? finding.resolved_citizen_id ?? undefined,
-          purpose: 'reconciliation',
-          outcome: finding.outcome,
-          detail: {
-            runId: finding.run_id,
-            findingId: finding.finding_id,
-            socialInsuranceCode: finding.social_insurance_code,
-            changes,
-          },
-        });
-        result.applied[finding.outcome] = (result.applied[finding.outcome] ?? 0) + 1;
+    return withTransaction(this.pool, (client) => this.applyBatchWithin(client, filter, after, size, caller));
+  }
+
+  /**
+   * One batch on the caller's transaction. `approval` names the approval an application was held
+   * for (its entries name the approver beside the requester); `alive` are the findings whose
+   * person the registry no longer records as dead, left unapplied.
+   */
+  async applyBatchWithin(
+    client: PoolClient,
+    filter: FindingFilter,
+    after: string,
+    size: number,
+    caller: AuditActor,
+    held: { approval?: { approvalId: string; approvedBy: string }; alive?: ReadonlySet<string> } = {},
+  ): Promise<BatchResult> {
+    const result: BatchResult = { applied: {}, stale: 0, alive: 0, lastFindingId: null };
+    for (const finding of await this.findings.lockUnapplied(client, filter, after, size)) {
+      result.lastFindingId = finding.finding_id;
+      if (held.alive?.has(finding.finding_id)) {
+        result.alive += 1;
+        continue;
       }
-      return result;
-    });
+      const changes = await this.applyOne(client, finding);
+      if (changes === null) {
+        result.stale += 1;
+        continue;
+      }
+      await this.findings.markApplied(client, finding.finding_id);
+      await this.audit.recordWithin(client, {
+        caller,
+        action: AuditAction.FindingApplied,
+        subjectCitizenId: finding.citizen_id ?? finding.resolved_citizen_id ?? undefined,
+        purpose: 'reconciliation',
+        outcome: finding.outcome,
+        detail: {
+          runId: finding.run_id,
+          findingId: finding.finding_id,
+          socialInsuranceCode: finding.social_insurance_code,
+          changes,
+          ...(held.approval ?? {}),
+        },
+      });
+      result.applied[finding.outcome] = (result.applied[finding.outcome] ?? 0) + 1;
+    }
+    return result;
   }
 
   /** The change a finding makes, or null when the record no longer matches what the run saw. */

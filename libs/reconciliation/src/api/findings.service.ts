@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import type {
   ApplyFindingsRequest,
@@ -8,12 +8,18 @@ import type {
 } from '@vss/contracts';
 import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain/reconciliation';
 import { AuditAction, AuditTrail } from '@vss/audit';
-import { sendPaced, type WritableCall } from '@vss/platform';
+import { APP_CONFIG, type GatewayConfig, sendPaced, type WritableCall } from '@vss/platform';
 import { type Caller } from '@vss/security';
 import { FindingsApplier } from './findings-applier';
-import { FindingsRepository, toFinding } from '../findings.repository';
+import { type FindingFilter, FindingsRepository, toFinding } from '../findings.repository';
 import { ReconciliationErrorCode, reconciliationError } from '../reconciliation.errors';
-import { outcomeMessage, parseApplyQuery, parseFindingsQuery } from '../reconciliation.request';
+import {
+  type ApplyQuery,
+  outcomeMessage,
+  parseApplyQuery,
+  parseFindingsQuery,
+} from '../reconciliation.request';
+import { FindingsApprovals } from './findings-approvals';
 import { RunsService } from './runs.service';
 
 const APPLY_BATCH = 200;
@@ -26,6 +32,8 @@ export class FindingsService {
     private readonly findings: FindingsRepository,
     private readonly applier: FindingsApplier,
     private readonly audit: AuditTrail,
+    private readonly approvalsOfFindings: FindingsApprovals,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   /**
@@ -80,8 +88,20 @@ export class FindingsService {
     });
   }
 
+  /**
+   * Applies a completed run's findings, or holds the application for an approver when it records
+   * deaths (DECEASED_BUT_ACTIVE) or applies more than APPLY_APPROVAL_OVER findings. Refused: a
+   * caller that is not a named operator, a run older than APPLY_MAX_RUN_AGE_DAYS, or one a newer
+   * completed run of its scope superseded.
+   */
   async apply(caller: Caller, request: ApplyFindingsRequest): Promise<ApplyFindingsResponse> {
     const query = parseApplyQuery(request);
+    if (!caller.operator) {
+      throw reconciliationError(
+        ReconciliationErrorCode.NoOperator,
+        'applying findings changes legal records: it is asked with a credential issued to a named operator (keys issue --operator)',
+      );
+    }
     const run = await this.runs.view(query.runId);
     if (run.dryRun) {
       throw reconciliationError(
@@ -97,7 +117,8 @@ export class FindingsService {
         'run_id',
       );
     }
-    const filter = {
+    await this.requireCurrent(run.runId, run.finishedAt!);
+    const filter: FindingFilter = {
       runId: run.runId,
       outcomes: query.outcomes,
       provinceCode: null,
@@ -111,19 +132,10 @@ export class FindingsService {
         'finding_ids',
       );
     }
-    let skipped = await this.findings.countApplied(filter);
-    const applied: Partial<Record<ReconciliationOutcome, number>> = {};
-    let after = '0';
-    for (;;) {
-      const batch = await this.applier.applyBatch(filter, after, APPLY_BATCH, caller);
-      skipped += batch.stale;
-      for (const [outcome, n] of Object.entries(batch.applied)) {
-        const key = outcome as ReconciliationOutcome;
-        applied[key] = (applied[key] ?? 0) + n;
-      }
-      if (batch.lastFindingId === null) break;
-      after = batch.lastFindingId;
-    }
+    const skipped = await this.findings.countApplied(filter);
+    const reasons = await this.holdReasons(filter);
+    if (reasons.length > 0) return this.hold(caller, query, reasons, skipped);
+    const result = await this.applyAll(filter, caller);
     await this.audit.record({
       caller,
       action: AuditAction.FindingsApplied,
@@ -133,16 +145,107 @@ export class FindingsService {
         runId: run.runId,
         outcomes: query.outcomes,
         findingIds: query.findingIds.length,
-        applied,
-        skipped,
+        applied: result.applied,
+        skipped: skipped + result.stale,
       },
     });
     return {
-      applied: RECONCILIATION_OUTCOMES.filter((o) => query.outcomes.includes(o)).map((o) => ({
-        outcome: outcomeMessage(o),
-        count: String(applied[o] ?? 0),
-      })),
-      skipped: String(skipped),
+      applied: appliedCounts(query.outcomes, result.applied),
+      skipped: String(skipped + result.stale),
+      awaitingApproval: false,
+      approvalId: '',
     };
   }
+
+  /** Every batch of the filter's unapplied findings, each in a transaction of its own. */
+  private async applyAll(filter: FindingFilter, caller: Caller) {
+    const total: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number } = {
+      applied: {},
+      stale: 0,
+    };
+    let after = '0';
+    for (;;) {
+      const batch = await this.applier.applyBatch(filter, after, APPLY_BATCH, caller);
+      addBatch(total, batch);
+      if (batch.lastFindingId === null) return total;
+      after = batch.lastFindingId;
+    }
+  }
+
+  /** Refuses a run too old to act on, or one a newer completed run of its scope superseded. */
+  private async requireCurrent(runId: string, finishedAt: Date): Promise<void> {
+    const maxDays = this.config.APPLY_MAX_RUN_AGE_DAYS;
+    const ageDays = (Date.now() - finishedAt.getTime()) / 86_400_000;
+    if (ageDays > maxDays) {
+      throw reconciliationError(
+        ReconciliationErrorCode.RunTooOld,
+        `run ${runId} finished on ${finishedAt.toISOString().slice(0, 10)}, ${Math.floor(ageDays)} days ago; ` +
+          `findings older than ${maxDays} days are not applied (the records and the registry have moved on): start a new run`,
+        'run_id',
+      );
+    }
+    const newer = await this.runs.newerCompleted(runId);
+    if (newer) {
+      throw reconciliationError(
+        ReconciliationErrorCode.RunSuperseded,
+        `run ${runId} is superseded by run ${newer.runId} of the same scope, completed at ` +
+          `${newer.finishedAt.toISOString()}: apply that run's findings`,
+        'run_id',
+      );
+    }
+  }
+
+  private async holdReasons(filter: FindingFilter): Promise<string[]> {
+    const reasons: string[] = [];
+    if (filter.outcomes.includes('DECEASED_BUT_ACTIVE')) {
+      reasons.push('DECEASED_BUT_ACTIVE findings record deaths: coverage ends and benefits stop');
+    }
+    const over = this.config.APPLY_APPROVAL_OVER;
+    const count = await this.findings.countUnapplied(filter);
+    if (count > over) reasons.push(`${count} findings to apply, more than ${over}`);
+    return reasons;
+  }
+
+  /** The application waits for an approver: its request and audit entry, in one transaction. */
+  private async hold(
+    caller: Caller,
+    query: ApplyQuery,
+    reasons: string[],
+    skipped: number,
+  ): Promise<ApplyFindingsResponse> {
+    const approval = await this.approvalsOfFindings.request(caller, query, reasons);
+    if (approval.state === 'REJECTED') {
+      throw reconciliationError(
+        ReconciliationErrorCode.ApplicationRejected,
+        `this application was rejected by an approver at ${approval.decidedAt!.toISOString()}: ${approval.note}`,
+      );
+    }
+    return {
+      applied: appliedCounts(query.outcomes, {}),
+      skipped: String(skipped),
+      awaitingApproval: approval.state === 'PENDING',
+      approvalId: approval.approvalId,
+    };
+  }
+}
+
+function addBatch(
+  total: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number },
+  batch: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number },
+): void {
+  total.stale += batch.stale;
+  for (const [outcome, n] of Object.entries(batch.applied)) {
+    const key = outcome as ReconciliationOutcome;
+    total.applied[key] = (total.applied[key] ?? 0) + n;
+  }
+}
+
+function appliedCounts(
+  outcomes: ReconciliationOutcome[],
+  applied: Partial<Record<ReconciliationOutcome, number>>,
+) {
+  return RECONCILIATION_OUTCOMES.filter((o) => outcomes.includes(o)).map((o) => ({
+    outcome: outcomeMessage(o),
+    count: String(applied[o] ?? 0),
+  }));
 }

@@ -1,12 +1,14 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig, type PgBoss } from '@vss/platform';
 import { JOB_QUEUE } from '@vss/platform';
+import { ApprovalsModule } from '@vss/approvals';
 import { AuditModule } from '@vss/audit';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { FindingsApplier } from './findings-applier';
 import { FindingsRepository } from '../findings.repository';
 import { CandidateSearch } from './candidate-search';
 import { FindingsService } from './findings.service';
+import { FindingsApprovals } from './findings-approvals';
 import { MatchModels } from '../match-models';
 import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
 import { ensureReconciliationQueue } from '../reconciliation.queue';
@@ -19,7 +21,7 @@ import { RunsService } from './runs.service';
  * (ReconciliationJobsModule, reconciliation.jobs.ts).
  */
 @Module({
-  imports: [AuditModule, InsuranceRecordsModule],
+  imports: [AuditModule, InsuranceRecordsModule, ApprovalsModule],
   controllers: [ReconciliationGrpcController],
   providers: [
     RunsRepository,
@@ -27,6 +29,7 @@ import { RunsService } from './runs.service';
     FindingsRepository,
     FindingsApplier,
     FindingsService,
+    FindingsApprovals,
     CandidateSearch,
     {
       provide: MatchModels,

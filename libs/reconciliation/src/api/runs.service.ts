@@ -139,6 +139,11 @@ export class RunsService {
     return view;
   }
 
+  /** A completed run of the same scope started after this one, if any: it supersedes this one. */
+  newerCompleted(runId: string): Promise<{ runId: string; finishedAt: Date } | undefined> {
+    return this.runs.newerCompleted(runId);
+  }
+
   async get(runId: string): Promise<Run> {
     return toRun(await this.view(runId), Date.now());
   }

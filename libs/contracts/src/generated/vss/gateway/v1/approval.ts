@@ -49,6 +49,11 @@ export interface Approval {
   decidedAt: string;
   note: string;
   createdAt: string;
+  /**
+   * What the decision did, e.g. "applied 3 DECEASED_BUT_ACTIVE; 1 not applied: the population
+   * registry no longer records the person as dead".
+   */
+  outcome: string;
 }
 
 export interface ListApprovalsRequest {

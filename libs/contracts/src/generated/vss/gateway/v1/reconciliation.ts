@@ -234,6 +234,17 @@ export interface ApplyFindingsResponse {
   applied: OutcomeCount[];
   /** Findings already applied before, or no longer applicable. */
   skipped: string;
+  /**
+   * True when nothing was applied yet: the request waits for an approver (a second person) —
+   * it records deaths (DECEASED_BUT_ACTIVE), or applies more findings than the configured
+   * number (APPLY_APPROVAL_OVER). Applied when approved (ApprovalService).
+   */
+  awaitingApproval: boolean;
+  /**
+   * Once approved, each DECEASED_BUT_ACTIVE person is checked with the population registry
+   * again: one it no longer records as dead is not applied (the approval's outcome says so).
+   */
+  approvalId: string;
 }
 
 export const VSS_GATEWAY_V1_PACKAGE_NAME = "vss.gateway.v1";

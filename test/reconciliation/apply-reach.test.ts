@@ -1,0 +1,95 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import type { Run } from '@vss/contracts';
+import { GatewayCallError } from '../../tools/cli/reconcile-client';
+import { insertFixtures, PEOPLE } from './fixtures';
+import { startSystem, type System } from './support';
+
+/**
+ * An administrator's reach over ApplyFindings is bounded: a run too old, or one a newer run of
+ * the same scope superseded, is not applied; recording deaths waits for an approver, and each
+ * person is asked about again when it is applied — one the registry no longer records as dead is
+ * left alone.
+ */
+let system: System;
+let older: Run;
+let newer: Run;
+
+beforeAll(async () => {
+  system = await startSystem('applyreach', { seed: insertFixtures });
+  older = await system.runToEnd({ scope: { all: true } });
+  newer = await system.runToEnd({ scope: { all: true } });
+});
+
+afterAll(() => system?.stop());
+
+async function refusal(promise: Promise<unknown>): Promise<GatewayCallError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GatewayCallError);
+  return error as GatewayCallError;
+}
+
+const DEATHS = ['OUTCOME_DECEASED_BUT_ACTIVE' as never];
+
+describe('ApplyFindings of a run that is not the current word', () => {
+  it('refuses a run superseded by a newer completed run of the same scope, naming it', async () => {
+    const refused = await refusal(system.admin.applyFindings({ runId: older.runId, outcomes: DEATHS }));
+    expect(refused.code).toBe(status.FAILED_PRECONDITION);
+    expect(refused.details).toMatch(
+      new RegExp(`^run ${older.runId} is superseded by run ${newer.runId} of the same scope, completed at `),
+    );
+  });
+
+  it('refuses a run that finished more than 7 days ago', async () => {
+    await system.pool.query(
+      `UPDATE vss.reconciliation_runs SET finished_at = now() - interval '8 days' WHERE run_id = $1`,
+      [newer.runId],
+    );
+    try {
+      const refused = await refusal(system.admin.applyFindings({ runId: newer.runId, outcomes: DEATHS }));
+      expect(refused.code).toBe(status.FAILED_PRECONDITION);
+      expect(refused.details).toMatch(
+        /, 8 days ago; findings older than 7 days are not applied .*: start a new run$/,
+      );
+    } finally {
+      await system.pool.query(`UPDATE vss.reconciliation_runs SET finished_at = now() WHERE run_id = $1`, [
+        newer.runId,
+      ]);
+    }
+  });
+});
+
+describe('a death the registry takes back before it is applied', () => {
+  it('is not recorded when approved: the person is asked about again, and the outcome says so', async () => {
+    const held = await system.admin.applyFindings({ runId: newer.runId, outcomes: DEATHS });
+    expect(held.awaitingApproval).toBe(true);
+    // Meanwhile the registry corrected a wrong death: the person is alive.
+    await system.pool.query(
+      `UPDATE npd.citizens SET vital_status = 'ALIVE', date_of_death = NULL WHERE citizen_id = $1`,
+      [PEOPLE.deadActive.citizenId],
+    );
+    const decided = await system.approvals.approve(held.approvalId, system.approverKey);
+    expect(decided.outcome).toBe(
+      'applied none; 1 not applied: the population registry no longer records the person as dead',
+    );
+    const { rows } = await system.pool.query(
+      `SELECT deceased_on FROM vss.participants WHERE citizen_id = $1`,
+      [PEOPLE.deadActive.citizenId],
+    );
+    expect(rows.every((r) => r.deceased_on === null)).toBe(true);
+  });
+
+  it('refuses an approval by an operator without the approver role', async () => {
+    const held = await system.admin.applyFindings({
+      runId: newer.runId,
+      outcomes: ['OUTCOME_DECEASED_BUT_ACTIVE' as never, 'OUTCOME_FIELD_MISMATCH' as never],
+    });
+    const byAdmin = (await system.approvals
+      .approve(held.approvalId, system.adminKey)
+      .catch((e: ServiceError) => e)) as ServiceError;
+    expect(status[byAdmin.code]).toBe('PERMISSION_DENIED');
+    expect(byAdmin.details).toMatch(/does not hold the approver role/);
+  });
+});
