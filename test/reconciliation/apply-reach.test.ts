@@ -18,6 +18,8 @@ beforeAll(async () => {
   system = await startSystem('applyreach', { seed: insertFixtures });
   older = await system.runToEnd({ scope: { all: true } });
   newer = await system.runToEnd({ scope: { all: true } });
+  // What follows needs no worker: it stops here, its last work done, not as the file ends.
+  await system.stopWorkers();
 });
 
 afterAll(() => system?.stop());
