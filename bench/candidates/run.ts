@@ -122,12 +122,13 @@ async function main(): Promise<void> {
       apiKey = key.apiKey;
       const { rows } = await pool.query<{
         citizen_id: string;
+        social_insurance_code: string;
         full_name: string;
         date_of_birth: string;
         gender: string;
         province_code: string;
       }>(
-        `SELECT t.citizen_id, p.full_name, p.date_of_birth, p.gender, p.province_code
+        `SELECT t.citizen_id, t.social_insurance_code, p.full_name, p.date_of_birth, p.gender, p.province_code
            FROM synth.truth t JOIN vss.participants p USING (social_insurance_code)
           WHERE t.outcome = 'MISSING_ID_CANDIDATE' ORDER BY md5(t.social_insurance_code)`,
       );
@@ -138,6 +139,7 @@ async function main(): Promise<void> {
           dateOfBirth: r.date_of_birth,
           gender: r.gender === 'M' ? Gender.GENDER_MALE : Gender.GENDER_FEMALE,
           provinceCode: r.province_code,
+          socialInsuranceCode: r.social_insurance_code,
         },
       }));
     } finally {

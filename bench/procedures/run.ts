@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         officeCode,
         label: `bench ${officeCode}`,
       });
-      await new LimitOverrides(pool).set(keyId, 'rate=off,burst=off,calls=off', 'bench:procedures');
+      await new LimitOverrides(pool).set(keyId, 'rate=off,burst=off,calls=off,daily=off', 'bench:procedures');
       const metadata = new grpc.Metadata();
       metadata.set('x-api-key', apiKey);
       metadataOf.set(officeCode, metadata);

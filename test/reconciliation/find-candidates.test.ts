@@ -47,6 +47,7 @@ const request = (t: Truth): Partial<FindCandidatesRequest> => ({
   dateOfBirth: t.date_of_birth,
   gender: t.gender === 'M' ? Gender.GENDER_MALE : Gender.GENDER_FEMALE,
   provinceCode: t.province_code,
+  socialInsuranceCode: t.sic,
 });
 
 it('ranks the true person first for ≥ 95 % of the records without an ID, of every kind', async () => {
@@ -133,12 +134,55 @@ it.each([
   [{ provinceCode: '999' }, 'province_code'],
   [{ limit: 11 }, 'limit'],
   [{ limit: -1 }, 'limit'],
+  [{ socialInsuranceCode: '' }, 'finding_id'],
+  [{ socialInsuranceCode: '12345' }, 'social_insurance_code'],
+  [{ socialInsuranceCode: '', findingId: 'x1' }, 'finding_id'],
 ])('refuses %j with INVALID_ARGUMENT naming %s', async (bad, field) => {
   const good = request(missing[0]);
   const error = await system.admin.findCandidates({ ...good, ...bad }).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(GatewayCallError);
   expect((error as GatewayCallError).code).toBe(grpc.status.INVALID_ARGUMENT);
   expect((error as GatewayCallError).field).toBe(field);
+});
+
+it('searches only for a record or finding that exists, and audits the search with what it was for', async () => {
+  const t = missing[1];
+  const unknown = await system.admin
+    .findCandidates({ ...request(t), socialInsuranceCode: '0000000000' })
+    .catch((e: unknown) => e);
+  expect((unknown as GatewayCallError).code).toBe(grpc.status.NOT_FOUND);
+  expect((unknown as GatewayCallError).details).toBe('social_insurance_code 0000000000 is not a VSS record');
+  await system.admin.findCandidates(request(t));
+  const { rows } = await system.pool.query(
+    `SELECT caller, outcome, detail FROM vss.audit_events WHERE action = 'reconciliation.candidates.search'
+       AND detail->>'socialInsuranceCode' = $1`,
+    [t.sic],
+  );
+  // This record was searched by the tests above too: every search of it is there, each naming
+  // the operator, the record it was for and what was searched.
+  expect(rows.length).toBeGreaterThan(0);
+  for (const row of rows) {
+    expect(row.caller).toMatch(/^Operator test\.admin \[test\.admin\]/);
+    expect(row.detail.searched).toMatchObject({ fullName: t.full_name, dateOfBirth: t.date_of_birth });
+  }
+});
+
+it("counts against the operator's daily quota, all their keys together", async () => {
+  const { rows } = await system.pool.query<{ key_id: string }>(
+    `SELECT k.key_id FROM vss.api_keys k JOIN vss.operators o USING (operator_id) WHERE o.login = 'test.admin'`,
+  );
+  // A quota of one search a day, which the searches above have spent: heard at once (NOTIFY).
+  await system.pool.query(`INSERT INTO vss.caller_limits (caller_id, limits) VALUES ($1, 'daily=1')`, [
+    rows[0].key_id,
+  ]);
+  await new Promise((r) => setTimeout(r, 500));
+  const refused = await system.admin.findCandidates(request(missing[0])).catch((e: unknown) => e);
+  expect((refused as GatewayCallError).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+  expect((refused as GatewayCallError).details).toMatch(
+    /^daily quota of 1 person searches reached for operator test\.admin/,
+  );
+  await system.pool.query(`DELETE FROM vss.caller_limits WHERE caller_id = $1`, [rows[0].key_id]);
+  await new Promise((r) => setTimeout(r, 500));
 });
 
 it('is for administrators only', async () => {

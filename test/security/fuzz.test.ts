@@ -211,6 +211,7 @@ const RPCS: Rpc[] = [
       gender: 'GENDER_MALE',
       provinceCode: '001',
       limit: 3,
+      socialInsuranceCode: '0100000001',
     }),
   },
   // npd.registry.v1 (the population registry stub)

@@ -38,7 +38,7 @@ const ids = (n: number) => Array.from({ length: n }, () => PEOPLE.covered);
 
 interface World {
   system: TestSystem;
-  keys: Keys & { flooder: string; quota: string };
+  keys: Keys & { flooder: string; quota: string; quotaTwin: string };
   client: grpc.Client;
 }
 
@@ -58,12 +58,22 @@ async function startWorld(label: string, gatewayConfig: Record<string, unknown> 
       const issuer = new ApiKeys(pool);
       const flooder = (await issuer.issue({ role: 'clinic', facilityCode: FACILITY, label: 'flooder' }))
         .apiKey;
-      const quota = (await issuer.issue({ role: 'clinic', facilityCode: FACILITY, label: 'quota' })).apiKey;
+      // A facility of its own: a daily quota is the facility's, all its keys together.
       await pool.query(
-        `INSERT INTO vss.caller_limits (caller_id, limits) VALUES ($1, 'rate=5,burst=10'), ($2, 'daily=30')`,
-        [keyId(flooder), keyId(quota)],
+        `INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ($1, 'Trạm Y tế hạn mức', '001')`,
+        [QUOTA_FACILITY],
       );
-      keys = { ...base, flooder, quota };
+      const quota = (await issuer.issue({ role: 'clinic', facilityCode: QUOTA_FACILITY, label: 'quota' }))
+        .apiKey;
+      const quotaTwin = (
+        await issuer.issue({ role: 'clinic', facilityCode: QUOTA_FACILITY, label: 'quota, second key' })
+      ).apiKey;
+      await pool.query(
+        `INSERT INTO vss.caller_limits (caller_id, limits)
+         VALUES ($1, 'rate=5,burst=10'), ($2, 'daily=30'), ($3, 'daily=30')`,
+        [keyId(flooder), keyId(quota), keyId(quotaTwin)],
+      );
+      keys = { ...base, flooder, quota, quotaTwin };
     },
   });
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
@@ -88,8 +98,9 @@ async function refusal(promise: Promise<unknown>) {
 
 const lookup = (world: World, apiKey: string, facilityCode = FACILITY) =>
   call(world.client, 'lookupCoverage', { citizenId: PEOPLE.covered, facilityCode }, apiKey);
-const batch = (client: grpc.Client, apiKey: string, n: number) =>
-  call(client, 'batchLookupCoverage', { citizenIds: ids(n), facilityCode: FACILITY }, apiKey);
+const batch = (client: grpc.Client, apiKey: string, n: number, facilityCode = FACILITY) =>
+  call(client, 'batchLookupCoverage', { citizenIds: ids(n), facilityCode }, apiKey);
+const QUOTA_FACILITY = '01099';
 
 describe('rates, bursts and daily quotas', () => {
   let world: World;
@@ -167,20 +178,24 @@ describe('rates, bursts and daily quotas', () => {
   });
 
   it('holds the daily quota, tells when the day ends, and writes the usage down', async () => {
-    await batch(world.client, world.keys.quota, 25);
-    const over = await refusal(batch(world.client, world.keys.quota, 10));
+    await batch(world.client, world.keys.quota, 25, QUOTA_FACILITY);
+    const over = await refusal(batch(world.client, world.keys.quota, 10, QUOTA_FACILITY));
     expect(over).toMatchObject({ code: 'RESOURCE_EXHAUSTED', limit: 'daily' });
     expect(over.details).toMatch(
-      /daily quota of 30 lookups reached for this key \(5 left today, this call needs 10\)/,
+      /daily quota of 30 lookups reached for facility 01099 \(all its keys\) \(5 left today, this call needs 10\)/,
     );
     expect(over.retryAfter).toBeGreaterThanOrEqual(1);
     expect(over.retryAfter).toBeLessThanOrEqual(86_400);
-    await batch(world.client, world.keys.quota, 5);
-    expect((await refusal(lookup(world, world.keys.quota))).limit).toBe('daily');
+    await batch(world.client, world.keys.quota, 5, QUOTA_FACILITY);
+    expect((await refusal(lookup(world, world.keys.quota, QUOTA_FACILITY))).limit).toBe('daily');
+    // Another key of the same facility has no quota of its own: the facility's day is spent.
+    expect((await refusal(lookup(world, world.keys.quotaTwin, QUOTA_FACILITY))).details).toMatch(
+      /daily quota of 30 lookups reached for facility 01099 \(all its keys\)/,
+    );
     const http = await https(world.system.gateway.httpAddress)
       .post('/v1/coverage:lookup')
       .set('x-api-key', world.keys.quota)
-      .send({ citizen_id: PEOPLE.covered, facility_code: FACILITY })
+      .send({ citizen_id: PEOPLE.covered, facility_code: QUOTA_FACILITY })
       .expect(429);
     expect(http.headers['retry-after']).toMatch(/^[1-9][0-9]*$/);
     expect(http.body.error).toMatchObject({ code: 'LIMIT_EXCEEDED' });
@@ -195,11 +210,16 @@ describe('rates, bursts and daily quotas', () => {
   it('answers an invalid request INVALID_ARGUMENT however empty the buckets, and spends nothing on it', async () => {
     // The quota key's day is spent (the test before): a request that can never succeed must
     // not be told to retry later.
-    const tooLarge = await refusal(batch(world.client, world.keys.quota, 501));
+    const tooLarge = await refusal(batch(world.client, world.keys.quota, 501, QUOTA_FACILITY));
     expect(tooLarge).toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect(tooLarge.details).toMatch(/citizen_ids holds 501 IDs; a batch holds at most 500/);
     const badId = await refusal(
-      call(world.client, 'lookupCoverage', { citizenId: '12345', facilityCode: FACILITY }, world.keys.quota),
+      call(
+        world.client,
+        'lookupCoverage',
+        { citizenId: '12345', facilityCode: QUOTA_FACILITY },
+        world.keys.quota,
+      ),
     );
     expect(badId.code).toBe('INVALID_ARGUMENT');
     const http = await https(world.system.gateway.httpAddress)
@@ -210,11 +230,11 @@ describe('rates, bursts and daily quotas', () => {
     expect(http.body.error).toMatchObject({ code: 'COVERAGE_INVALID_FACILITY_CODE', field: 'facility_code' });
     await https(world.system.gateway.httpAddress)
       .get('/v1/coverage/12345')
-      .query({ facility_code: FACILITY })
+      .query({ facility_code: QUOTA_FACILITY })
       .set('x-api-key', world.keys.quota)
       .expect(400);
     // A valid request is still refused by the quota, and the invalid ones spent nothing of it.
-    expect((await refusal(lookup(world, world.keys.quota))).limit).toBe('daily');
+    expect((await refusal(lookup(world, world.keys.quota, QUOTA_FACILITY))).limit).toBe('daily');
     await new Promise((r) => setTimeout(r, 600)); // past a sync (CALLER_LIMITS_SYNC_MS 200)
     expect(await usage(world.system.pool, world.keys.quota)).toBe(30);
   });
@@ -231,7 +251,7 @@ describe('rates, bursts and daily quotas', () => {
       await call(
         client,
         'lookupCoverage',
-        { citizenId: PEOPLE.covered, facilityCode: FACILITY },
+        { citizenId: PEOPLE.covered, facilityCode: QUOTA_FACILITY },
         world.keys.quota,
       ).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 600));
@@ -239,7 +259,7 @@ describe('rates, bursts and daily quotas', () => {
         call(
           client,
           'lookupCoverage',
-          { citizenId: PEOPLE.covered, facilityCode: FACILITY },
+          { citizenId: PEOPLE.covered, facilityCode: QUOTA_FACILITY },
           world.keys.quota,
         ),
       );
@@ -463,10 +483,11 @@ function randomId(): string {
   return Math.random().toString(36).slice(2, 14).padEnd(12, '0');
 }
 
-async function usage(pool: Pool, apiKey: string): Promise<number> {
+/** Today's usage of the quota key's facility (all its keys together). */
+async function usage(pool: Pool, _apiKey: string): Promise<number> {
   const { rows } = await pool.query<{ used: string }>(
     'SELECT coalesce(sum(used), 0)::text AS used FROM vss.caller_usage WHERE caller_id = $1',
-    [keyId(apiKey)],
+    [`facility:${QUOTA_FACILITY}`],
   );
   return Number(rows[0].used);
 }

@@ -20,6 +20,8 @@ export const AuditAction = {
   FindingRead: 'reconciliation.finding.read',
   /** FindCandidates answered with this citizen among the candidates of a demographic record. */
   CandidateFound: 'reconciliation.candidate.find',
+  /** FindCandidates itself: what was searched, and the finding or record it was for. */
+  CandidatesSearched: 'reconciliation.candidates.search',
   /** An administrator read a citizen's access history (this listing is itself history). */
   AccessHistoryRead: 'audit.history.read',
   /** Something held for a second person (maker–checker), and the approver's decision. */

@@ -42,8 +42,11 @@ const BY_WORD = new Map(Object.entries(LIMIT_WORDS).map(([name, word]) => [word,
  */
 export const ROLE_DEFAULTS: Record<Role, LimitSpec> = {
   clinic: { rate: 20, burst: 500, daily: 10_000, calls: 32, streams: 4, streamSeconds: 3600 },
-  'civil-registry': { rate: 50, burst: 500, daily: undefined, calls: 32, streams: 200, streamSeconds: 3600 },
-  admin: { rate: 100, burst: 1000, daily: undefined, calls: 64, streams: 100, streamSeconds: 3600 },
+  // An office's filings a day (its keys together): a commune files a few; a province's
+  // department of justice a few hundred.
+  'civil-registry': { rate: 50, burst: 500, daily: 1000, calls: 32, streams: 200, streamSeconds: 3600 },
+  // An operator's searches of people by name (FindCandidates) a day, their keys together.
+  admin: { rate: 100, burst: 1000, daily: 2000, calls: 64, streams: 100, streamSeconds: 3600 },
   'registry-peer': { rate: 20, burst: 100, daily: undefined, calls: 16, streams: 4, streamSeconds: 3600 },
 };
 

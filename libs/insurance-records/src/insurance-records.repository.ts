@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { type Gender, makeSocialInsuranceCode, type RateRow, shortProvinceCode } from '@vss/domain';
 import { genderFromStored, storedGender } from '@vss/platform';
 
@@ -176,6 +176,14 @@ export class InsuranceRecordsRepository {
         WHERE payment_id = ANY($1::bigint[])`,
       [paymentIds, reason],
     );
+  }
+
+  /** Whether VSS holds a record under this social insurance code. */
+  async recordExists(db: Pool | PoolClient, socialInsuranceCode: string): Promise<boolean> {
+    const { rowCount } = await db.query('SELECT 1 FROM vss.participants WHERE social_insurance_code = $1', [
+      socialInsuranceCode,
+    ]);
+    return (rowCount ?? 0) > 0;
   }
 
   async participants(client: PoolClient, citizenId: string): Promise<ParticipantFacts[]> {

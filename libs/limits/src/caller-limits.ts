@@ -15,6 +15,24 @@ const FLEET_STALE_SECONDS = 15;
 const DAY_MS = 86_400_000;
 /** Calendar days are Vietnam's (UTC+7, no daylight saving). */
 
+/** What a role's daily quota counts. */
+const UNIT: Record<Role, string> = {
+  clinic: 'lookups',
+  'civil-registry': 'filings',
+  admin: 'person searches',
+  'registry-peer': 'calls',
+};
+
+/** Whose quota it is, in a refusal's words. */
+function holderOf(caller: Caller): string {
+  if (caller.role === 'clinic' && caller.facilityCode)
+    return `facility ${caller.facilityCode} (all its keys)`;
+  if (caller.role === 'civil-registry' && caller.officeCode)
+    return `office ${caller.officeCode} (all its keys)`;
+  if (caller.operator) return `operator ${caller.operator.login}`;
+  return 'this key';
+}
+
 const refusals = new Counter({
   name: 'vss_caller_limit_refusals_total',
   help: 'Calls refused with RESOURCE_EXHAUSTED, by caller and by the limit reached',
@@ -48,6 +66,12 @@ interface CallerState {
   bucket: TokenBucket | undefined;
   calls: number;
   streams: number;
+  /** The daily quota this caller spends, shared with every credential of the same holder. */
+  quota: QuotaState;
+}
+
+/** A daily quota's spending: one per holder (a facility, an office, an operator, else a credential). */
+interface QuotaState {
   day: string;
   /** Lookups of `day` the fleet had spent at the last sync, this process's included. */
   fleetUsed: number;
@@ -55,6 +79,18 @@ interface CallerState {
   pending: number;
   /** Lookups being written by the sync in progress. */
   flushing: number;
+}
+
+/**
+ * Whose daily quota a call spends: a clinic's facility, a civil registry's office, an admin
+ * credential's operator — all their credentials together, so that five keys of one hospital
+ * are not five quotas — else the credential itself.
+ */
+export function quotaKeyOf(caller: Caller): string {
+  if (caller.role === 'clinic' && caller.facilityCode) return `facility:${caller.facilityCode}`;
+  if (caller.role === 'civil-registry' && caller.officeCode) return `office:${caller.officeCode}`;
+  if (caller.operator) return `operator:${caller.operator.login}`;
+  return caller.id;
 }
 
 /**
@@ -75,6 +111,7 @@ interface CallerState {
 export class CallerLimits {
   private readonly instanceId = randomUUID();
   private readonly states = new Map<string, CallerState>();
+  private readonly quotas = new Map<string, QuotaState>();
   private overrides = new Map<string, string>();
   private gateways = 1;
   private timer: NodeJS.Timeout | undefined;
@@ -153,14 +190,15 @@ export class CallerLimits {
         this.refuse(caller, 'streams', `${spec.streams} open streams for this key; close one first`, 1);
       }
     }
+    const quota = state.quota;
     if (call.lookups > 0 && spec.daily !== undefined) {
-      this.rollDay(state);
-      const used = state.fleetUsed + state.pending + state.flushing;
+      this.rollDay(quota);
+      const used = quota.fleetUsed + quota.pending + quota.flushing;
       if (used + call.lookups > spec.daily) {
         this.refuse(
           caller,
           'daily',
-          `daily quota of ${spec.daily} lookups reached for this key (${Math.max(0, spec.daily - used)} left today, this call needs ${call.lookups})`,
+          `daily quota of ${spec.daily} ${UNIT[caller.role]} reached for ${holderOf(caller)} (${Math.max(0, spec.daily - used)} left today, this call needs ${call.lookups})`,
           secondsToNextDay(),
         );
       }
@@ -180,7 +218,7 @@ export class CallerLimits {
         this.refuse(caller, 'rate', `rate of ${spec.rate} lookups per second reached for this key`, wait);
       }
     }
-    state.pending += call.lookups;
+    quota.pending += call.lookups;
     state.calls += 1;
     if (call.stream) state.streams += 1;
     let released = false;
@@ -234,10 +272,7 @@ export class CallerLimits {
         bucket: this.bucketFor(spec, undefined),
         calls: 0,
         streams: 0,
-        day: vietnamDate(Date.now()),
-        fleetUsed: 0,
-        pending: 0,
-        flushing: 0,
+        quota: this.quotaOf(quotaKeyOf(caller)),
       };
       this.states.set(caller.id, state);
     }
@@ -256,12 +291,21 @@ export class CallerLimits {
     return bucket;
   }
 
-  private rollDay(state: CallerState): void {
+  private quotaOf(key: string): QuotaState {
+    let quota = this.quotas.get(key);
+    if (!quota) {
+      quota = { day: vietnamDate(Date.now()), fleetUsed: 0, pending: 0, flushing: 0 };
+      this.quotas.set(key, quota);
+    }
+    return quota;
+  }
+
+  private rollDay(quota: QuotaState): void {
     const today = vietnamDate(Date.now());
-    if (state.day !== today) {
-      state.day = today;
-      state.fleetUsed = 0;
-      state.pending = 0;
+    if (quota.day !== today) {
+      quota.day = today;
+      quota.fleetUsed = 0;
+      quota.pending = 0;
     }
   }
 
@@ -298,10 +342,12 @@ export class CallerLimits {
     const spent: number[] = [];
     const readIds: string[] = [];
     const readDays: string[] = [];
-    const flushed: CallerState[] = [];
-    for (const [id, state] of this.states) {
+    const flushed: QuotaState[] = [];
+    const limited = new Set<QuotaState>();
+    for (const state of this.states.values()) if (state.spec.daily !== undefined) limited.add(state.quota);
+    for (const [id, state] of this.quotas) {
       this.rollDay(state);
-      if (state.spec.daily === undefined) continue;
+      if (!limited.has(state) && state.pending === 0) continue;
       if (state.pending > 0) {
         spentIds.push(id);
         spentDays.push(state.day);
@@ -345,7 +391,7 @@ export class CallerLimits {
         else used.set(row.caller_id, Number(row.used));
       }
       for (const [i, state] of flushed.entries()) state.flushing -= spent[i];
-      for (const [id, state] of this.states) {
+      for (const [id, state] of this.quotas) {
         const fleet = used.get(id);
         if (fleet !== undefined) state.fleetUsed = fleet;
       }

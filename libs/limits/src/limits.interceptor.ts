@@ -23,6 +23,12 @@ export type LookupCost = (request: Record<string, unknown>) => number;
 export const Lookups = (cost: LookupCost = () => 1) => SetMetadata(LOOKUPS_KEY, cost);
 
 /**
+ * Marks a handler that spends one of its holder's daily quota without reading coverage: an
+ * office's filing, an operator's search of people by name. Counted as a lookup is.
+ */
+export const SpendsDailyQuota = () => Lookups();
+
+/**
  * Applies CallerLimits to every authenticated call (the AuthGuard has run): admits it or
  * answers RESOURCE_EXHAUSTED, holds its place among the caller's calls (and streams) until it
  * ends however it ends — answered, failed, cancelled by the client — and ends a stream that

@@ -7,7 +7,7 @@ import { newKey } from '../../api-keys/test/factories';
 import { newFacility } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { waitFor } from '../../../test/support/polling';
-import { CallerLimits, LimitOverrides } from '../src';
+import { CallerLimits, quotaKeyOf, LimitOverrides } from '../src';
 
 /**
  * Callers' limits on a real database: a key's own limits checked against its role, stored and
@@ -25,6 +25,7 @@ beforeAll(async () => {
   pool = new Pool({ connectionString: db.url, max: 6 });
   overrides = new LimitOverrides(pool);
   await newFacility(pool, { facilityCode: '01001', name: 'Trạm Y tế phường Phúc Xá' });
+  await newFacility(pool, { facilityCode: '01002', name: 'Trạm Y tế phường Trúc Bạch' });
   clinic = (await newKey(pool, { role: 'clinic', facilityCode: '01001' })).caller;
   admin = (await newKey(pool, { role: 'admin' })).caller;
 });
@@ -39,7 +40,7 @@ function gateway(syncMs = 60_000): CallerLimits {
 }
 
 const usedToday = async (caller: Caller) =>
-  (await overrides.usageToday()).find((u) => u.callerId === caller.id)?.used ?? 0;
+  (await overrides.usageToday()).find((u) => u.callerId === quotaKeyOf(caller))?.used ?? 0;
 
 function refusal(work: () => unknown): AppError {
   try {
@@ -91,11 +92,31 @@ describe('CallerLimits', () => {
         errorClass: ErrorClass.ResourceExhausted,
         details: { limit: 'daily' },
       });
-      expect(refused.message).toMatch(/daily quota of 4 lookups reached for this key/);
+      expect(refused.message).toMatch(/daily quota of 4 lookups reached for facility 01001 \(all its keys\)/);
     } finally {
       await second.close();
     }
     expect(await usedToday(clinic)).toBe(4);
+  });
+
+  it('counts every key of one facility against one daily quota', async () => {
+    const twin = (await newKey(pool, { role: 'clinic', facilityCode: '01001' })).caller;
+    const other = (await newKey(pool, { role: 'clinic', facilityCode: '01002' })).caller;
+    await overrides.set(twin.id, 'daily=4');
+    await overrides.set(other.id, 'daily=4');
+    const limits = gateway(100);
+    await limits.start();
+    try {
+      // The first test spent the facility's four lookups of today with another key; this
+      // gateway learns the facility's day at its first sync after it meets the twin.
+      limits.admit(twin, { lookups: 0, stream: false }).release();
+      await new Promise((r) => setTimeout(r, 400));
+      const refused = refusal(() => limits.admit(twin, { lookups: 1, stream: false }));
+      expect(refused.message).toMatch(/daily quota of 4 lookups reached for facility 01001 \(all its keys\)/);
+      expect(() => limits.admit(other, { lookups: 1, stream: false }).release()).not.toThrow();
+    } finally {
+      await limits.close();
+    }
   });
 
   it("keeps another caller's calls apart: one key's spent quota refuses no one else", async () => {

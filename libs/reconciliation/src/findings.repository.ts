@@ -346,6 +346,15 @@ export class FindingsRepository {
     return ids.filter((id) => !known.has(String(BigInt(id))));
   }
 
+  /** A finding's outcome and run, for naming what a search is for; undefined when there is none. */
+  async outcomeOf(findingId: string): Promise<{ outcome: ReconciliationOutcome; runId: string } | undefined> {
+    const { rows } = await this.pool.query<{ outcome: ReconciliationOutcome; run_id: string }>(
+      'SELECT outcome, run_id FROM vss.reconciliation_findings WHERE finding_id = $1',
+      [findingId],
+    );
+    return rows[0] ? { outcome: rows[0].outcome, runId: rows[0].run_id } : undefined;
+  }
+
   async countUnapplied(filter: FindingFilter): Promise<number> {
     const cond = findingConditions(filter);
     const { rows } = await this.pool.query<{ n: string }>(

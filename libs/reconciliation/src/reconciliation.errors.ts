@@ -10,6 +10,7 @@ export enum ReconciliationErrorCode {
   OutcomeNotApplicable = 'RECONCILIATION_OUTCOME_NOT_APPLICABLE',
   RunNotFound = 'RECONCILIATION_RUN_NOT_FOUND',
   FindingNotFound = 'RECONCILIATION_FINDING_NOT_FOUND',
+  RecordNotFound = 'RECONCILIATION_RECORD_NOT_FOUND',
   /** Another run of the same scope is queued or running. */
   ScopeBusy = 'RECONCILIATION_SCOPE_BUSY',
   RunNotCancellable = 'RECONCILIATION_RUN_NOT_CANCELLABLE',
@@ -35,6 +36,7 @@ const CLASSES = {
   [ReconciliationErrorCode.OutcomeNotApplicable]: ErrorClass.InvalidArgument,
   [ReconciliationErrorCode.RunNotFound]: ErrorClass.NotFound,
   [ReconciliationErrorCode.FindingNotFound]: ErrorClass.NotFound,
+  [ReconciliationErrorCode.RecordNotFound]: ErrorClass.NotFound,
   [ReconciliationErrorCode.ScopeBusy]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.RunNotCancellable]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.DryRunNotApplicable]: ErrorClass.FailedPrecondition,

@@ -19,6 +19,7 @@ import {
   type WatchProcedureRequest,
   type WatchProcedureResponse,
 } from '@vss/contracts';
+import { SpendsDailyQuota } from '@vss/limits';
 import { CheckedBy } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
 import { checkBirthRequest, checkDeathRequest } from './civil-events.validation';
@@ -37,6 +38,7 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
 
   @Roles('civil-registry')
   @CheckedBy(checkBirthRequest)
+  @SpendsDailyQuota()
   submitBirthRegistration(
     request: SubmitBirthRegistrationRequest,
     metadata: Metadata,
@@ -46,6 +48,7 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
 
   @Roles('civil-registry')
   @CheckedBy(checkDeathRequest)
+  @SpendsDailyQuota()
   submitDeathRegistration(
     request: SubmitDeathRegistrationRequest,
     metadata: Metadata,

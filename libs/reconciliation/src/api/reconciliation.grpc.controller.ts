@@ -21,6 +21,7 @@ import {
   type WatchRunRequest,
   type WatchRunResponse,
 } from '@vss/contracts';
+import { SpendsDailyQuota } from '@vss/limits';
 import { CheckedBy, type WritableCall } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
 import { CandidateSearch, checkCandidatesRequest } from './candidate-search';
@@ -85,6 +86,7 @@ export class ReconciliationGrpcController implements ReconciliationServiceContro
   }
 
   @CheckedBy(checkCandidatesRequest)
+  @SpendsDailyQuota()
   findCandidates(request: FindCandidatesRequest, metadata: Metadata): Promise<FindCandidatesResponse> {
     return this.candidates.find(callerOf(metadata), request);
   }

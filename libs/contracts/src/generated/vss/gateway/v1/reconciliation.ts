@@ -47,6 +47,14 @@ export interface FindCandidatesRequest {
   provinceCode: string;
   /** Candidates to return, best first; 0 means 3, at most 10. */
   limit: number;
+  /**
+   * What the search is for — one of the two is required: the finding being decided (a
+   * MISSING_ID_CANDIDATE or NOT_IN_REGISTRY finding's ID), or the insurance record (its social
+   * insurance code). The search, its purpose and what it found are in the audit trail, and it
+   * counts against the operator's daily quota.
+   */
+  findingId: string;
+  socialInsuranceCode: string;
 }
 
 export interface FindCandidatesResponse {
