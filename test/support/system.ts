@@ -127,8 +127,8 @@ export async function startTestSystem(label: string, options: SystemOptions = {}
       // Tests of other things call as fast as they can from one address; test/security/limits
       // tests the limits, with the built-in defaults.
       CALLER_LIMITS_CLINIC: roleLimits('clinic', 'rate=5000,burst=5000,daily=off'),
-      CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry', 'rate=5000,burst=5000'),
-      CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=5000,burst=5000'),
+      CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry', 'rate=5000,burst=5000,daily=off'),
+      CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=5000,burst=5000,daily=off'),
       AUTH_FAILURES_BURST: 10_000,
       ...options.gatewayConfig,
     },

@@ -330,7 +330,9 @@ export function registerReconcileCommands(program: Command): void {
         });
         if (res.awaitingApproval) {
           say(`waiting for an approver: approval ${res.approvalId}`);
-          say('nothing is applied until another operator with the approver role approves it (ApprovalService)');
+          say(
+            'nothing is applied until another operator with the approver role approves it (ApprovalService)',
+          );
           return;
         }
         for (const a of res.applied) say(`applied ${a.count.padStart(8)}  ${bare(a.outcome, 'OUTCOME_')}`);

@@ -144,9 +144,21 @@ describe('procedure transitions', () => {
       ),
       { numRuns: 100 },
     );
-    // Walks the random ones may miss (a release needs a claim and a hold before it), taken
-    // through the same check.
+    // Walks through every transition that matters, which a random walk may miss (a release
+    // needs a claim and a hold before it), taken through the same check.
     await walk('DEATH', ['claim', 'finishHeld', 'release', 'claim', 'finishHeld', 'reject']);
+    await walk('DEATH', [
+      'claim',
+      'finishDone',
+      'claim',
+      'retryLater',
+      'claim',
+      'finishReview',
+      'retry',
+      'claim',
+      'finishReview',
+      'resolve',
+    ]);
     await walk('BIRTH', ['claim', 'finishHeld', 'release', 'claim', 'finishDone']);
     // The walk reached the transitions that matter, so the check is not vacuous.
     for (const change of [

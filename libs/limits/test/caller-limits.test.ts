@@ -119,6 +119,23 @@ describe('CallerLimits', () => {
     }
   });
 
+  it("counts an office's filings from all its keys against the office's 1,000 a day", async () => {
+    const first = (await newKey(pool, { role: 'civil-registry', officeCode: 'UBND-001-00002' })).caller;
+    const second = (await newKey(pool, { role: 'civil-registry', officeCode: 'UBND-001-00002' })).caller;
+    const limits = gateway();
+    await limits.start();
+    try {
+      for (let i = 0; i < 500; i++) limits.admit(first, { lookups: 1, stream: false }).release();
+      for (let i = 0; i < 500; i++) limits.admit(second, { lookups: 1, stream: false }).release();
+      const refused = refusal(() => limits.admit(first, { lookups: 1, stream: false }));
+      expect(refused.message).toMatch(
+        /^daily quota of 1000 filings reached for office UBND-001-00002 \(all its keys\) \(0 left today/,
+      );
+    } finally {
+      await limits.close();
+    }
+  });
+
   it("keeps another caller's calls apart: one key's spent quota refuses no one else", async () => {
     const limits = gateway();
     await limits.start();
