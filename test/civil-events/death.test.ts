@@ -1,6 +1,6 @@
 import { ProcedureState, StepState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
-import { deathRequest, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
+import { deathRequest, failure, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
 
 let stack: Stack;
 
@@ -224,6 +224,19 @@ describe('a death that needs review', () => {
     );
     expect(second.reviewReason).not.toMatch(/UBND-001|[0-9a-f]{8}-[0-9a-f]{4}/);
     expect(await payouts(TWICE.citizenId)).toHaveLength(1);
+  });
+
+  it("refuses a date of death before the registry's date of birth, naming the field and not the registry's date", async () => {
+    // Born 17 May 1960 in the registry; the citizen ID encodes 1960, so only the registry can tell.
+    const request = deathRequest(UNINSURED.citizenId, '1960-03-01', claimantFor(UNINSURED));
+    request.header!.registrationDate = '2024-08-01';
+    stack.clock.set('2024-08-01');
+    const refused = await failure(stack.submitDeath(request, undefined, { onClock: true }));
+    expect(refused).toEqual({
+      code: 'INVALID_ARGUMENT',
+      details:
+        "death.date_of_death: 1960-03-01 is before the deceased's date of birth in the population registry; check the date or the citizen ID",
+    });
   });
 
   it('stops when the registry does not know the deceased', async () => {

@@ -9,6 +9,7 @@ import type {
 import { type IsoDate, registrationDateDrift } from '@vss/domain';
 import type { CivilEventPayload, RegistrationRef } from '@vss/domain/linked-procedures';
 import { type CivilRegistryOffice, OfficesRepository } from '@vss/authority';
+import { RegistryClient } from '@vss/registry-client';
 import { Clock, type GatewayConfig } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { FacilitiesRepository } from '@vss/insurance-records';
@@ -33,6 +34,7 @@ export class CivilEventsService {
     private readonly repository: ProceduresRepository,
     private readonly facilities: FacilitiesRepository,
     private readonly offices: OfficesRepository,
+    private readonly registry: RegistryClient,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -58,6 +60,7 @@ export class CivilEventsService {
     const header = this.headerFor(caller, request.header, today);
     const death = validateDeath(request.death, header, today);
     const office = await this.filingOffice(header);
+    await this.requireAliveThen(death.deceasedCitizenId, death.dateOfDeath);
     return this.accept(caller, { kind: 'DEATH', header, office, death }, death.deceasedCitizenId);
   }
 
@@ -80,6 +83,23 @@ export class CivilEventsService {
       ...(office.districtCode ? { districtCode: office.districtCode } : {}),
       ...(office.communeCode ? { communeCode: office.communeCode } : {}),
     };
+  }
+
+  /**
+   * A date of death before the registry's date of birth is refused at once when the registry
+   * answers within the lookup deadline; when it does not, the event is accepted and the first
+   * step checks it again. The registry's date is not told to the office.
+   */
+  private async requireAliveThen(citizenId: string, dateOfDeath: string): Promise<void> {
+    const citizen = await this.registry
+      .getCitizen(citizenId, { deadlineMs: this.config.REGISTRY_LOOKUP_DEADLINE_MS, attempts: 1 })
+      .catch(() => undefined);
+    if (citizen?.dateOfBirth && citizen.dateOfBirth > dateOfDeath) {
+      throw invalidField(
+        'death.date_of_death',
+        `${dateOfDeath} is before the deceased's date of birth in the population registry; check the date or the citizen ID`,
+      );
+    }
   }
 
   /** A civil registry system files for its own office only, on the day it files. */
