@@ -1,10 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import { type Approval, ApprovalState, type Procedure, ProcedureState } from '@vss/contracts';
-import { makeCitizenId } from '@vss/domain';
 import { serviceClient, unary } from '@vss/registry-client';
 import { testCredentials } from '../support/tls';
 import { issueAdminKey } from '../support/system';
-import { deathRequest, failure, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
+import {
+  deathRequest,
+  failure,
+  hanoian,
+  insertCitizens,
+  OTHER_OFFICE,
+  type Stack,
+  startStack,
+} from './support';
 
 /**
  * Maker–checker on linked procedures, through real gRPC: what a civil registry office files
@@ -14,17 +21,7 @@ import { deathRequest, failure, insertCitizens, OTHER_OFFICE, type Stack, startS
 let stack: Stack;
 let approvals: grpc.Client;
 
-const person = (serial: number, birthYear: number, fullName: string, gender: 'M' | 'F' = 'M') => ({
-  citizenId: makeCitizenId({
-    provinceCode: '001',
-    gender: gender === 'M' ? 'MALE' : 'FEMALE',
-    birthYear,
-    serial,
-  }),
-  fullName,
-  dateOfBirth: `${birthYear}-03-03`,
-  gender,
-});
+const person = hanoian;
 const claimantFor = (p: { citizenId: string }) =>
   person(500 + Number(p.citizenId.slice(-3)), 1982, 'Lê Thị Mai', 'F');
 

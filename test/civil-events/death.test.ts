@@ -1,20 +1,18 @@
 import { ProcedureState, StepState } from '@vss/contracts';
 import { makeCitizenId } from '@vss/domain';
-import { deathRequest, failure, insertCitizens, OTHER_OFFICE, type Stack, startStack } from './support';
+import {
+  deathRequest,
+  failure,
+  hanoian,
+  insertCitizens,
+  OTHER_OFFICE,
+  type Stack,
+  startStack,
+} from './support';
 
 let stack: Stack;
 
-const person = (serial: number, birthYear: number, fullName: string, gender: 'M' | 'F' = 'M') => ({
-  citizenId: makeCitizenId({
-    provinceCode: '001',
-    gender: gender === 'M' ? 'MALE' : 'FEMALE',
-    birthYear,
-    serial,
-  }),
-  fullName,
-  dateOfBirth: `${birthYear}-05-17`,
-  gender,
-});
+const person = hanoian;
 
 const CLAIMANT = person(1, 1980, 'Đỗ Thị Lan', 'F');
 /** The relative who claims for `p`: one of their own for each death (a claimant paid twice within a year waits for an approver). */

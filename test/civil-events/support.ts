@@ -214,6 +214,21 @@ export async function insertCitizens(pool: Pool, people: RegistryPerson[]): Prom
   }
 }
 
+/** A citizen of Hà Nội (the province of OFFICE) for tests: born on 17 May of `birthYear`. */
+export function hanoian(serial: number, birthYear: number, fullName: string, gender: 'M' | 'F' = 'M') {
+  return {
+    citizenId: makeCitizenId({
+      provinceCode: '001',
+      gender: gender === 'M' ? 'MALE' : 'FEMALE',
+      birthYear,
+      serial,
+    }),
+    fullName,
+    dateOfBirth: `${birthYear}-05-17`,
+    gender,
+  };
+}
+
 /**
  * A claimant of their own for the death of `deceasedCitizenId`, known to the registry once
  * inserted: one per death, as in life (a claimant or an account paid for another death within a

@@ -1,8 +1,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import type { Run } from '@vss/contracts';
-import { GatewayCallError } from '../../tools/cli/reconcile-client';
 import { insertFixtures, PEOPLE } from './fixtures';
-import { startSystem, type System } from './support';
+import { refusal, startSystem, type System } from './support';
 
 /**
  * An administrator's reach over ApplyFindings is bounded: a run too old, or one a newer run of
@@ -23,15 +22,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => system?.stop());
-
-async function refusal(promise: Promise<unknown>): Promise<GatewayCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayCallError);
-  return error as GatewayCallError;
-}
 
 const DEATHS = ['OUTCOME_DECEASED_BUT_ACTIVE' as never];
 

@@ -1,11 +1,11 @@
 import { status } from '@grpc/grpc-js';
 import type { Run } from '@vss/contracts';
 import type { ServiceError } from '@grpc/grpc-js';
-import { GatewayCallError, ReconciliationClient } from '../../tools/cli/reconcile-client';
+import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { issueAdminKey } from '../support/system';
 import { testCredentials } from '../support/tls';
 import { insertFixtures, PEOPLE } from './fixtures';
-import { startSystem, type System } from './support';
+import { refusal, startSystem, type System } from './support';
 
 /**
  * ReconciliationService through real gRPC: who may call it, what it refuses and why, one run
@@ -20,15 +20,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => system?.stop());
-
-async function refusal(promise: Promise<unknown>): Promise<GatewayCallError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GatewayCallError);
-  return error as GatewayCallError;
-}
 
 /** The status name and message of a refused gRPC call. */
 async function grpcRefusal(promise: Promise<unknown>): Promise<{ code: string; details: string }> {

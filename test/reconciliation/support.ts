@@ -6,7 +6,7 @@ import { ApiKeys } from '@vss/api-keys';
 import type { RunningGateway } from '../../apps/gateway/src/gateway.app';
 import type { RunningRegistry } from '../../apps/population-registry/src/registry.app';
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
-import { ReconciliationClient } from '../../tools/cli/reconcile-client';
+import { GatewayCallError, ReconciliationClient } from '../../tools/cli/reconcile-client';
 import type { TestDatabase } from '../support/database';
 import { ApprovalsClient } from '../support/approvals';
 import { type FeatureSystemOptions, issueAdminKey, startTestSystem } from '../support/system';
@@ -106,4 +106,14 @@ export async function startSystem(
 /** Counts per outcome of a run, MATCHED included, as plain numbers. */
 export function countsOf(run: Run): Record<string, number> {
   return Object.fromEntries(run.counts.map((c) => [c.outcome.replace('OUTCOME_', ''), Number(c.count)]));
+}
+
+/** The refusal of a call through the CLI's client: its status, message and field. */
+export async function refusal(promise: Promise<unknown>): Promise<GatewayCallError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(GatewayCallError);
+  return error as GatewayCallError;
 }

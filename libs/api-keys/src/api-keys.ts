@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { operatorIdentityOf, personLabel } from './operator-identity';
 import type { Pool } from 'pg';
 import { ChangeFeed } from '@vss/platform';
 import {
@@ -398,18 +399,11 @@ export class ApiKeys implements ApiKeyAuthenticator {
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.secret_sha256, sha256(secret)))
       return { caller: undefined, state: 'valid' as KeyState, until };
-    const operator = row.operator_id
-      ? {
-          operatorId: row.operator_id,
-          login: row.operator_login!,
-          displayName: row.operator_name!,
-          roles: row.operator_roles ?? [],
-        }
-      : undefined;
+    const operator = operatorIdentityOf(row);
     const caller: Caller = {
       id: row.key_id,
       // The audit trail names the person an admin key was issued to.
-      label: operator ? `${operator.displayName} [${operator.login}]` : row.label,
+      label: operator ? personLabel(operator) : row.label,
       role: row.role,
       facilityCode: row.facility_code ?? undefined,
       officeCode: row.office_code ?? undefined,

@@ -1,3 +1,4 @@
+import { operatorIdentityOf, personLabel } from './operator-identity';
 import type { Pool } from 'pg';
 import { ChangeFeed } from '@vss/platform';
 import {
@@ -152,18 +153,11 @@ export class CertificateRegistry implements ClientCertificates {
         `client certificate ${row.serial_number} was issued to operator ${row.operator_login}, who is disabled`,
       );
     }
-    const operator = row.operator_id
-      ? {
-          operatorId: row.operator_id,
-          login: row.operator_login!,
-          displayName: row.operator_name!,
-          roles: row.operator_roles ?? [],
-        }
-      : undefined;
+    const operator = operatorIdentityOf(row);
     return {
       id: `cert:${row.serial_number}`,
       label: operator
-        ? `${operator.displayName} [${operator.login}] via ${row.member}/${row.subsystem}`
+        ? `${personLabel(operator)} via ${row.member}/${row.subsystem}`
         : `${row.label} [${row.member}/${row.subsystem}]`,
       role: row.role,
       facilityCode: row.facility_code ?? undefined,
