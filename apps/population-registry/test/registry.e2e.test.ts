@@ -200,6 +200,12 @@ describe('search by name and birth date', () => {
     expect(ids(await search({ nameKey: 'pham van duc', birthDate: '1950-01-20' }))).toEqual([DECEASED]);
   });
 
+  it('reads a name key literally: pattern characters match nothing and fail nothing', async () => {
+    for (const nameKey of ['%', '_n', 'nguyen van %', '\\', 'nguyen \\']) {
+      expect(ids(await search({ nameKey, birthDate: '1990-03-14' }))).toEqual([]);
+    }
+  });
+
   it.each([
     [{ nameKey: '' }, /name_key/],
     [{ nameKey: 'nguyen  van' }, /name_key/],

@@ -90,7 +90,7 @@ export class CitizensRepository {
                UNION ALL
                (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
                  WHERE $4 AND date_of_birth >= $9::date AND date_of_birth < $10::date
-                   AND (name_key = $5 OR name_key LIKE '% ' || $5)
+                   AND (name_key = $5 OR right(name_key, length($5) + 1) = ' ' || $5)
                  LIMIT $8)
                UNION ALL
                (SELECT ${CITIZEN_COLUMNS} FROM npd.citizens
