@@ -5,9 +5,9 @@ delete swcrc.$schema;
 swcrc.jsc.baseUrl = __dirname;
 
 const aliases = {
-  '^@vss/(contracts|domain|platform|persistence|core|security|audit|api-keys|limits|pki|insurance-records|coverage|civil-events|reconciliation|registry-client|synthetic|authority|approvals)$':
+  '^@vss/(contracts|domain|platform|persistence|core|security|audit|api-keys|limits|pki|insurance-records|coverage|civil-events|reconciliation|registry-client|synthetic|authority|approvals|console)$':
     '<rootDir>/libs/$1/src',
-  '^@vss/(contracts|domain|platform|persistence|core|security|audit|api-keys|limits|pki|insurance-records|coverage|civil-events|reconciliation|registry-client|synthetic|authority|approvals)/(.*)$':
+  '^@vss/(contracts|domain|platform|persistence|core|security|audit|api-keys|limits|pki|insurance-records|coverage|civil-events|reconciliation|registry-client|synthetic|authority|approvals|console)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
 

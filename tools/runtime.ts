@@ -24,6 +24,11 @@ export interface RuntimeInfo {
     /** The demo approver's key, issued to operator demo.approver (approver, auditor). */
     approver: string;
   };
+  /** The operator console and the demo operators' sign-in (password and TOTP key). */
+  console: {
+    url: string;
+    operators: Array<{ login: string; roles: string[]; password: string; totpSecret: string }>;
+  };
 }
 
 export function dataDir(): string {

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
 import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
-import { OperatorsRepository } from '@vss/authority';
+import { newTotpSecret, OperatorCredentialsRepository, OperatorsRepository } from '@vss/authority';
 import type { OperatorRole } from '@vss/domain';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -196,10 +197,15 @@ async function demoRuntime(
     !seeded &&
     previous.clinicCertificate !== undefined &&
     previous.keys.approver !== undefined &&
+    previous.console !== undefined &&
     existsSync(previous.clinicCertificate.cert) &&
     previous.databaseUrl.split('@')[1]?.split('/')[1] === url.split('@')[1]?.split('/')[1]
   ) {
-    return { ...previous, ...endpoints };
+    return {
+      ...previous,
+      ...endpoints,
+      console: { ...previous.console, url: `${endpoints.gatewayHttp}/console/` },
+    };
   }
   const pool = new Pool({ connectionString: url, max: 2 });
   try {
@@ -238,6 +244,15 @@ async function demoRuntime(
       label: 'demo approver',
       operatorLogin: 'demo.approver',
     });
+    // Each demo operator signs in to the console with a password and a TOTP key made here, once.
+    const credentials = new OperatorCredentialsRepository(pool);
+    const consoleOperators = [];
+    for (const person of DEMO_OPERATORS) {
+      const password = `demo-${randomBytes(9).toString('base64url')}`;
+      const totpSecret = newTotpSecret();
+      await credentials.provision(person.login, { password, totpSecret });
+      consoleOperators.push({ login: person.login, roles: person.roles, password, totpSecret });
+    }
     const clinicCertificate = await demoClinicCertificate(pool, facility);
     return {
       ...endpoints,
@@ -250,6 +265,7 @@ async function demoRuntime(
         admin: admin.apiKey,
         approver: approver.apiKey,
       },
+      console: { url: `${endpoints.gatewayHttp}/console/`, operators: consoleOperators },
     };
   } finally {
     await pool.end();
@@ -334,6 +350,17 @@ or with its client certificate (mTLS), the ID in the body rather than the URL:
     ${info.gatewayGrpc} vss.gateway.v1.CoverageService/LookupCoverage
 
   npm run cli -- lookup ${covered.citizenId}
+
+The operator console (accept the development CA's certificate in the browser, or import ${info.caCertificate}):
+
+  ${info.console.url}
+${info.console.operators
+  .map(
+    (o) =>
+      `  ${o.login.padEnd(14)} ${`(${o.roles.join(', ')})`.padEnd(22)} password: ${o.password}   authenticator key: ${o.totpSecret}`,
+  )
+  .join('\n')}
+  The 6-digit code, without an authenticator app: npm run cli -- totp ${info.console.operators[0].totpSecret}
 
 Metrics:  curl -s --cacert ${info.caCertificate} --cert ${pki}/cli.crt --key ${pki}/cli.key ${info.operatorHttp}/metrics
 Audit:    npm run cli -- audit verify

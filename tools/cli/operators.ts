@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
-import { OfficesRepository, OperatorsRepository, parseOperatorRoles } from '@vss/authority';
+import {
+  OfficesRepository,
+  OperatorCredentialsRepository,
+  OperatorsRepository,
+  parseOperatorRoles,
+  totpCode,
+} from '@vss/authority';
 import { OPERATOR_ROLES } from '@vss/domain';
-import { withDatabase } from './context';
+import { cliContext, withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -27,7 +33,33 @@ export function registerOperatorsCommands(program: Command): void {
       const roles = parseOperatorRoles(opts.roles);
       const added = await withOperators((o) => o.add({ login, displayName: opts.name, roles, by: opts.by }));
       say(`operator ${added.login} (${added.displayName}): ${added.roles.join(', ')}`);
-      say(`next: npm run cli -- keys issue --role admin --operator ${added.login}`);
+      await sayEnrolmentLink(added.login);
+      say(`for gRPC and the CLI: npm run cli -- keys issue --role admin --operator ${added.login}`);
+    });
+
+  operators
+    .command('enrol')
+    .description(
+      'send a new one-time console enrolment link: resets the password and second factor (a lost phone, a forgotten password)',
+    )
+    .argument('<login>')
+    .action(async (login: string) => sayEnrolmentLink(login));
+
+  operators
+    .command('unlock')
+    .description('lift the lock on a login after too many failed console sign-ins')
+    .argument('<login>')
+    .action(async (login: string) => {
+      const found = await withDatabase((pool) => new OperatorCredentialsRepository(pool).unlock(login), 1);
+      say(found ? `console sign-in of ${login} unlocked` : `${login} has no console credentials`);
+    });
+
+  program
+    .command('totp')
+    .description("the 6-digit code an authenticator app shows now for a key (the demo operators' keys)")
+    .argument('<key>', 'the base32 authenticator key')
+    .action((key: string) => {
+      say(totpCode(key.replace(/\s+/g, '').toUpperCase()));
     });
 
   operators
@@ -81,4 +113,14 @@ export function registerOperatorsCommands(program: Command): void {
       }
       say(`${rows.length} office(s)`);
     });
+}
+
+/** Prints the one-time link by which an operator sets their console password and second factor. */
+async function sayEnrolmentLink(login: string): Promise<void> {
+  const sent = await withDatabase((pool) => new OperatorCredentialsRepository(pool).sendEnrolment(login), 1);
+  const base = cliContext().gatewayHttp.replace(/\/$/, '');
+  say(
+    `console enrolment link for ${login}, valid until ${sent.expiresAt.toISOString()}; give it to them only:`,
+  );
+  say(`  ${base}/console/enrol/${sent.token}`);
 }

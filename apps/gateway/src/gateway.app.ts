@@ -2,10 +2,11 @@ import type { NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
-import { existsSync, readFileSync } from 'node:fs';
-import type { KeyObject } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { type KeyObject, randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { consoleSessions, sessionOrUnavailable } from '@vss/console';
 import { SecurityErrorCode, securityError } from '@vss/security';
 import { callerLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
@@ -66,6 +67,37 @@ function auditSigningKey(config: GatewayConfig): KeyObject | undefined {
     return undefined;
   }
   return loadSigningKey(readFileSync(path, 'utf8'));
+}
+
+/**
+ * The secret that signs the console's session cookies: CONSOLE_SESSION_SECRET_FILE, else the
+ * data folder's. Outside a laptop it must be given; on a laptop it is made on first start.
+ */
+function consoleSessionSecret(config: GatewayConfig): string {
+  const path = resolve(
+    config.CONSOLE_SESSION_SECRET_FILE ?? join(config.VSS_DATA_DIR, 'console-session.secret'),
+  );
+  if (!existsSync(path)) {
+    if (config.CONSOLE_SESSION_SECRET_FILE || isDeployed(config, config.NODE_ENV)) {
+      throw new ConfigError([
+        `CONSOLE_SESSION_SECRET_FILE: ${path} does not exist; write 32 or more random bytes there (e.g. \`openssl rand -hex 32\`), readable by the gateway only`,
+      ]);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      // Another gateway on this laptop made it first: use theirs, so sessions hold across both.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  const secret = readFileSync(path, 'utf8').trim();
+  if (secret.length < 32) {
+    throw new ConfigError([
+      `CONSOLE_SESSION_SECRET_FILE: ${path} holds ${secret.length} characters; at least 32`,
+    ]);
+  }
+  return secret;
 }
 
 let processMetrics = false;
@@ -132,6 +164,22 @@ export async function startGateway(
       },
     );
     app.enableShutdownHooks([]);
+    // The console's sessions, before its pages; a database that cannot be reached is a 503 page.
+    const sessions = consoleSessions({
+      pool: infrastructure.pool,
+      secret: consoleSessionSecret(config),
+      tls: tls !== undefined,
+    });
+    started.push(() => sessions.close());
+    app.use(
+      '/console',
+      sessionOrUnavailable(sessions.middleware, (res) =>
+        res
+          .status(503)
+          .type('text/plain')
+          .send('the console cannot reach its database; try again in a minute'),
+      ),
+    );
     // Every HTTP answer: no framework named (X-Powered-By), no content sniffing, and over TLS a
     // browser told to come back over TLS only (HSTS); the JSON facade serves no page to frame.
     app.use(

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { ApprovalsApiModule } from '@vss/approvals';
 import { CivilEventsModule } from '@vss/civil-events';
+import { ConsoleModule } from '@vss/console';
 import { CoreModule, type Infrastructure } from '@vss/core';
 import { CoverageModule } from '@vss/coverage';
 import { type CallerLimits, LimitsModule } from '@vss/limits';
@@ -18,7 +19,7 @@ import { HealthHttpController } from './health/health.http.controller';
 
 /**
  * The gateway: the shared infrastructure, the insurance records, and the feature modules that
- * each serve one gRPC service (and its HTTP facade). Every call passes the AuthGuard (API key
+ * each serve one gRPC service (and its HTTP facade), and the operator console over them. Every call passes the AuthGuard (API key
  * or client certificate, then @Roles), its request's checks (@CheckedBy) and the caller's limits; every error passes the one filter that maps it to a status.
  */
 @Module({})
@@ -38,6 +39,7 @@ export class GatewayModule {
         CivilEventsModule,
         ReconciliationModule,
         ApprovalsApiModule,
+        ConsoleModule,
       ],
       controllers: [HealthHttpController],
       providers: [

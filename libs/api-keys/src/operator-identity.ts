@@ -19,5 +19,4 @@ export function operatorIdentityOf(row: OperatorColumns): OperatorIdentity | und
   };
 }
 
-/** How the audit trail names a person: display name and login. */
-export const personLabel = (operator: OperatorIdentity) => `${operator.displayName} [${operator.login}]`;
+export { personLabel } from '@vss/security';

@@ -28,6 +28,11 @@ export const AuditAction = {
   ApprovalRequested: 'approval.request',
   ApprovalGranted: 'approval.approve',
   ApprovalRefused: 'approval.reject',
+  /** The console: an operator signed in, was refused, signed out, set up their account. */
+  ConsoleSignIn: 'console.sign-in',
+  ConsoleSignInRefused: 'console.sign-in.refuse',
+  ConsoleSignOut: 'console.sign-out',
+  ConsoleEnrolled: 'console.enrol',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

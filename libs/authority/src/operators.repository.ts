@@ -1,7 +1,8 @@
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { OPERATOR_ROLES, type OperatorRole } from '@vss/domain';
-import { invalidArgument } from '@vss/platform';
+import { invalidArgument, PG_POOL } from '@vss/platform';
 
 /** A named operator: a person at VSS whose credentials act as them. */
 export interface Operator {
@@ -57,8 +58,9 @@ export function parseOperatorRoles(text: string): OperatorRole[] {
  * `by` names who did it. Disabling ends every credential of the operator at once (a trigger
  * announces each as changed, and authentication refuses it).
  */
+@Injectable()
 export class OperatorsRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
   async add(input: {
     login: string;
@@ -97,6 +99,16 @@ export class OperatorsRepository {
     const { rows } = await this.pool.query<OperatorRow>('SELECT * FROM vss.operators WHERE login = $1', [
       login,
     ]);
+    return rows[0] ? operatorOf(rows[0]) : undefined;
+  }
+
+  /** The operator of a session or credential, by their ID. */
+  async findById(operatorId: string): Promise<Operator | undefined> {
+    const { rows } = await this.pool.query<OperatorRow>({
+      name: 'operator-by-id',
+      text: 'SELECT * FROM vss.operators WHERE operator_id = $1',
+      values: [operatorId],
+    });
     return rows[0] ? operatorOf(rows[0]) : undefined;
   }
 

@@ -21,3 +21,4 @@ export * from './matching';
 export * from './transitions';
 export * from './jurisdiction';
 export * from './registration-deadlines';
+export * from './sign-in';

@@ -5,6 +5,7 @@ import {
   type NestInterceptor,
   SetMetadata,
 } from '@nestjs/common';
+import { SSE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { Observable } from 'rxjs';
 import { isServerStreaming } from '@vss/platform';
@@ -108,9 +109,12 @@ function lookupCount(cost: LookupCost, request: Record<string, unknown>): number
   return Number.isInteger(n) && n > 0 ? n : 1;
 }
 
-/** A server-streaming gRPC call (WatchProcedure, WatchRun), known by its method's definition. */
+/**
+ * A stream: a server-streaming gRPC call (WatchProcedure, WatchRun), known by its method's
+ * definition, or a console page's server-sent events (@Sse).
+ */
 function isStream(context: ExecutionContext): boolean {
-  if (context.getType() !== 'rpc') return false;
+  if (context.getType() !== 'rpc') return Reflect.getMetadata(SSE_METADATA, context.getHandler()) === true;
   const call = context.getArgByIndex<{ getPath?: () => string } | undefined>(2);
   return isServerStreaming(call?.getPath?.());
 }

@@ -38,6 +38,8 @@ export class LimitsModule {
   static forRoot(limits: CallerLimits, config: GatewayConfig): DynamicModule {
     return {
       module: LimitsModule,
+      // Global: every feature's handlers are limited, and the console's sign-in throttles failures.
+      global: true,
       providers: [
         { provide: CallerLimits, useValue: limits },
         {

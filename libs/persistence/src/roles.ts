@@ -88,6 +88,11 @@ export function grantStatements(
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
     // Operators and offices are registered by the operator CLI (as the owner); the apps read them.
     `REVOKE INSERT, UPDATE, DELETE ON vss.operators, vss.civil_registry_offices FROM ${apps}`,
+    // An operator's password and second factor are set by the operator themselves, in the
+    // gateway's console (enrolment, failed sign-ins); the CLI sends the enrolment link. The
+    // worker serves no person and reads neither credentials nor sessions.
+    `REVOKE INSERT, DELETE ON vss.operator_credentials FROM ${apps}`,
+    `REVOKE ALL ON vss.operator_credentials, vss.console_sessions FROM ${ident(roles.worker)}`,
     // Per-caller limits are set by the operator; the gateways only read them and count usage.
     `REVOKE INSERT, UPDATE, DELETE ON vss.caller_limits FROM ${apps}`,
     `REVOKE DELETE ON vss.caller_usage FROM ${apps}`,

@@ -7,7 +7,7 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { attachCaller, type Caller, type Role } from './caller';
+import { attachCaller, type Caller, type OperatorRole, type Role } from './caller';
 import { AppError, ErrorClass } from '@vss/platform';
 import {
   CLIENT_CERTIFICATES,
@@ -38,7 +38,17 @@ export interface AuthThrottle {
 }
 export const AUTH_THROTTLE = Symbol('AUTH_THROTTLE');
 
+/**
+ * Who checks a console session (libs/console provides it): answers the signed-in operator as a
+ * caller, or throws UNAUTHENTICATED saying why (none, expired, ended).
+ */
+export interface SessionAuthenticator {
+  authenticate(request: object): Promise<Caller>;
+}
+export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');
+
 export const ROLES_KEY = 'vss:roles';
+export const SIGNED_IN_KEY = 'vss:signed-in';
 export const PUBLIC_KEY = 'vss:public';
 
 /** Open to unauthenticated callers: health probes and metrics scrapers only. */
@@ -47,9 +57,17 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** The roles allowed to call a handler (or every handler of a controller). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+/**
+ * A console page or action: open to an operator signed in to the console who holds one of
+ * `roles` (any operator role when none are given). API keys and certificates are not accepted
+ * here, and sessions nowhere else.
+ */
+export const SignedIn = (...roles: OperatorRole[]) => SetMetadata(SIGNED_IN_KEY, roles);
+
 interface Access {
   public: boolean;
   roles: Role[] | undefined;
+  signedIn: OperatorRole[] | undefined;
   name: string;
 }
 
@@ -69,11 +87,13 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Optional() @Inject(CLIENT_CERTIFICATES) private readonly certificates?: ClientCertificates,
     @Optional() @Inject(AUTH_THROTTLE) private readonly throttle?: AuthThrottle,
+    @Optional() @Inject(SESSION_AUTHENTICATOR) private readonly sessions?: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const access = this.accessOf(context);
     if (access.public) return true;
+    if (access.signedIn) return this.authorizeSession(context, access);
     const credentials = presentedCredentials(context);
     if (this.throttle && credentials.peer) {
       // A key verified lately costs nothing to check again: it passes even from an address
@@ -116,6 +136,23 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
+  private async authorizeSession(context: ExecutionContext, access: Access): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<object>();
+    if (context.getType() !== 'http' || !this.sessions) {
+      throw securityError(SecurityErrorCode.RoleNotAllowed, `${access.name} is a console page`);
+    }
+    const caller = await this.sessions.authenticate(request);
+    const roles = access.signedIn!;
+    if (roles.length > 0 && !roles.some((role) => caller.operator?.roles.includes(role))) {
+      throw securityError(
+        SecurityErrorCode.OperatorRoleMissing,
+        `this needs the ${roles.join(' or ')} role; ${caller.operator?.login ?? caller.id} holds ${caller.operator?.roles.join(', ') || 'none'}`,
+      );
+    }
+    attachCaller(request, caller);
+    return true;
+  }
+
   private accessOf(context: ExecutionContext): Access {
     const handler = context.getHandler();
     let access = this.access.get(handler);
@@ -124,6 +161,7 @@ export class AuthGuard implements CanActivate {
       access = {
         public: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
         roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets),
+        signedIn: this.reflector.getAllAndOverride<OperatorRole[] | undefined>(SIGNED_IN_KEY, targets),
         name: `${context.getClass().name.replace(/Grpc|Http|Controller/g, '')}.${handler.name}`,
       };
       this.access.set(handler, access);

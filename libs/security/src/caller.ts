@@ -23,10 +23,15 @@ export interface Caller {
   facilityCode?: string;
   /** Civil registry systems act for one office only. */
   officeCode?: string;
-  via: 'api-key' | 'mtls';
+  /** How it proved who it is: an API key, a client certificate, or a console sign-in. */
+  via: 'api-key' | 'mtls' | 'console';
   /** Set when the credential was issued to a named operator; it then acts as that person. */
   operator?: OperatorIdentity;
 }
+
+/** How the audit trail names a person: display name and login. */
+export const personLabel = (operator: Pick<OperatorIdentity, 'displayName' | 'login'>) =>
+  `${operator.displayName} [${operator.login}]`;
 
 /** True when the caller is a named operator holding one of `roles`. */
 export function operatorHolds(caller: Caller, ...roles: OperatorRole[]): boolean {
@@ -45,4 +50,9 @@ export function callerOf(carrier: Metadata | object): Caller {
   const caller = callers.get(carrier);
   if (!caller) throw new Error('no authenticated caller on this call: is the AuthGuard installed?');
   return caller;
+}
+
+/** The authenticated caller of this call, or undefined on a public one (a sign-in page, say). */
+export function callerOrNone(carrier: object): Caller | undefined {
+  return callers.get(carrier);
 }

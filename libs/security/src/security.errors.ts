@@ -12,6 +12,9 @@ export enum SecurityErrorCode {
   UnknownCertificate = 'AUTH_UNKNOWN_CERTIFICATE',
   RevokedCertificate = 'AUTH_REVOKED_CERTIFICATE',
   CertificateRefused = 'AUTH_CERTIFICATE_REFUSED',
+  /** A console request without a live session: none, expired, or ended. */
+  NotSignedIn = 'AUTH_NOT_SIGNED_IN',
+  OperatorRoleMissing = 'AUTH_OPERATOR_ROLE_MISSING',
 }
 
 const CLASSES = {
@@ -23,7 +26,9 @@ const CLASSES = {
   [SecurityErrorCode.UnknownCertificate]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.RevokedCertificate]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.CertificateRefused]: ErrorClass.Unauthenticated,
+  [SecurityErrorCode.NotSignedIn]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.RoleNotAllowed]: ErrorClass.PermissionDenied,
+  [SecurityErrorCode.OperatorRoleMissing]: ErrorClass.PermissionDenied,
   [SecurityErrorCode.WrongFacility]: ErrorClass.PermissionDenied,
   [SecurityErrorCode.InvalidKeyRequest]: ErrorClass.InvalidArgument,
 } satisfies Record<SecurityErrorCode, ErrorClass>;

@@ -9,5 +9,6 @@ import { ApprovalsService } from './approvals.service';
   imports: [ApprovalsModule, AuditModule],
   controllers: [ApprovalsGrpcController],
   providers: [ApprovalsService],
+  exports: [ApprovalsService],
 })
 export class ApprovalsApiModule {}

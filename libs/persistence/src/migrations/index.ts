@@ -16,6 +16,7 @@ import { RecordedDates1763900007000 } from './1763900007000-RecordedDates';
 import { MatchModels1763900008000 } from './1763900008000-MatchModels';
 import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRecord';
 import { Authority1763900011000 } from './1763900011000-Authority';
+import { Console1763900012000 } from './1763900012000-Console';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -41,6 +42,7 @@ export const VSS_MIGRATIONS = [
   MatchModels1763900008000,
   CandidatesByRecord1763900009000,
   Authority1763900011000,
+  Console1763900012000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

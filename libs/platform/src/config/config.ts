@@ -136,6 +136,11 @@ export const gatewayConfigSchema = z.object({
   CALLER_LIMITS_CLINIC: roleLimits('clinic'),
   CALLER_LIMITS_CIVIL_REGISTRY: roleLimits('civil-registry'),
   CALLER_LIMITS_ADMIN: roleLimits('admin'),
+  /**
+   * The secret that signs the console's session cookies (32 bytes or more, in a file). Unset on
+   * a laptop: `<VSS_DATA_DIR>/console-session.secret`, made on first start; required when deployed.
+   */
+  CONSOLE_SESSION_SECRET_FILE: z.string().min(1).optional(),
   /** Off only to measure what the limits cost (bench:lookup). */
   CALLER_LIMITS_ENABLED: flag(true),
   /** How often a gateway adds its spending to the fleet's (daily quotas) and counts the fleet. */

@@ -43,7 +43,7 @@ export function toGrpcError(exception: unknown, logger?: Logger): GrpcErrorShape
 }
 
 /** Anything that is not an AppError is our fault, not the caller's: log it with an ID the caller can quote. */
-function incidentOf(exception: unknown, logger?: Logger): string {
+export function incidentOf(exception: unknown, logger?: Logger): string {
   const incident = randomUUID();
   logger?.error({ err: exception, incident }, 'unexpected error while serving a call');
   return incident;

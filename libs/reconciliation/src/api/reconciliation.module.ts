@@ -14,6 +14,7 @@ import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
 import { ensureReconciliationQueue } from '../reconciliation.queue';
 import { RunsRepository } from '../runs.repository';
 import { RunsService } from './runs.service';
+import { RunReportRepository } from '../run-report.repository';
 
 /**
  * Reconciliation of insurance records against the population registry, as administrators
@@ -26,6 +27,7 @@ import { RunsService } from './runs.service';
   providers: [
     RunsRepository,
     RunsService,
+    RunReportRepository,
     FindingsRepository,
     FindingsApplier,
     FindingsService,
@@ -37,6 +39,8 @@ import { RunsService } from './runs.service';
       useFactory: (config: GatewayConfig) => new MatchModels(config.RECONCILE_MODEL),
     },
   ],
+  // The console shows runs and decides findings through the same services.
+  exports: [RunsService, FindingsService],
 })
 export class ReconciliationModule implements OnModuleInit {
   constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}

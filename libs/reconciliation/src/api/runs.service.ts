@@ -28,6 +28,7 @@ import {
 import { MatchModels } from '../match-models';
 import { sendSliceJob } from '../reconciliation.queue';
 import { RunsRepository, type RunView } from '../runs.repository';
+import { type PartitionProgress, type ProvinceCount, RunReportRepository } from '../run-report.repository';
 
 const FINISHED: readonly RunState[] = ['COMPLETED', 'CANCELLED', 'FAILED'];
 
@@ -83,7 +84,18 @@ export class RunsService {
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
     private readonly models: MatchModels,
+    private readonly report: RunReportRepository,
   ) {}
+
+  /** A run's partitions as they progress, for its page. */
+  async partitions(runIdText: string): Promise<PartitionProgress[]> {
+    return this.report.partitions(requireRunId(runIdText));
+  }
+
+  /** A run's findings counted per province, for its page. */
+  async findingsByProvince(runIdText: string): Promise<ProvinceCount[]> {
+    return this.report.findingsByProvince(requireRunId(runIdText));
+  }
 
   async start(caller: Caller, request: StartRunRequest): Promise<Run> {
     const scope = parseScope(request.scope, this.clock.today());

@@ -1,0 +1,159 @@
+import type { Approval } from '@vss/contracts';
+import { type Html, html } from '../views/html';
+import { approvalStateName, holdName } from '../views/i18n';
+import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
+
+const stateOf = (a: Approval) => a.state.replace('APPROVAL_STATE_', '');
+const subjectOf = (a: Approval) => a.subject.replace('APPROVAL_SUBJECT_', '');
+
+/** True when `login` asked for it: requesters are named as `Display Name [login]`. */
+export function askedBy(approval: Approval, login: string): boolean {
+  return approval.requestedBy.endsWith(`[${login}]`);
+}
+
+function subjectLink(a: Approval): Html {
+  return subjectOf(a) === 'FINDINGS'
+    ? html`<a href="/console/runs/${a.subjectId}">${a.subjectId.slice(0, 8)}</a>`
+    : html`<code>${a.subjectId}</code>`;
+}
+
+export function approvalsPage(
+  ctx: PageContext,
+  state: 'pending' | 'decided',
+  approvals: readonly Approval[],
+  nextPageToken: string,
+): Html {
+  const { t } = ctx;
+  const tab = (value: 'pending' | 'decided', label: string) =>
+    html`<a href="/console/approvals?state=${value}" ${state === value ? html` aria-current="page"` : ''}
+      >${label}</a
+    >`;
+  const rows = approvals.map(
+    (a) => html`<tr${askedBy(a, ctx.operator?.login ?? '') ? html` class="own"` : ''}>
+      <td><a href="/console/approvals/${a.approvalId}">${holdName(a.hold, ctx.lang)}</a></td>
+      <td>${subjectOf(a)} ${subjectLink(a)}</td>
+      <td>${a.requestedBy}</td>
+      <td>${a.officeCode}</td>
+      <td><time datetime="${a.createdAt}">${a.createdAt.slice(0, 16).replace('T', ' ')}</time></td>
+      <td>${approvalStateName(stateOf(a), ctx.lang)}</td>
+    </tr>`,
+  );
+  return layout(
+    ctx,
+    t('approvals'),
+    html`<nav class="tabs" aria-label="${t('approvals')}">
+        ${tab('pending', t('approvalsWaiting'))} ${tab('decided', t('approvalsDecided'))}
+      </nav>
+      ${
+        approvals.length === 0
+          ? html`<p>${t('noApprovals')}</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">${t('hold')}</th>
+                  <th scope="col">${t('subject')}</th>
+                  <th scope="col">${t('requestedBy')}</th>
+                  <th scope="col">${t('office')}</th>
+                  <th scope="col">${t('createdAt')}</th>
+                  <th scope="col">${t('state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${rows}
+              </tbody>
+            </table>`
+      }
+      ${nextPageToken ? html`<p><a href="/console/approvals?state=${state}&amp;page=${nextPageToken}">${t('next')}</a></p>` : ''}`,
+  );
+}
+
+export function approvalPage(
+  ctx: PageContext,
+  a: Approval,
+  options: { canDecide: boolean; note?: string; error?: { field?: string; message: string } },
+): Html {
+  const { t } = ctx;
+  const pending = stateOf(a) === 'PENDING';
+  const own = askedBy(a, ctx.operator?.login ?? '');
+  const noteError = options.error?.field === 'note' ? options.error.message : undefined;
+  const decide =
+    pending && options.canDecide && !own
+      ? html`<form method="post" action="/console/approvals/${a.approvalId}/decide" class="decide">
+          ${formGuards(ctx)}
+          ${options.error && !noteError ? html`<div class="notice error" role="alert"><p>${options.error.message}</p></div>` : ''}
+          <label for="note">${t('note')} <span class="muted">(${t('noteRequiredToReject')})</span></label>
+          <textarea id="note" name="note" rows="3" maxlength="1000" ${describedBy('note', noteError)}>
+${options.note ?? ''}</textarea>
+          ${fieldError('note', noteError)}
+          <div class="buttons">
+            <button type="submit" name="decision" value="approve">${t('approve')}</button>
+            <button type="submit" name="decision" value="reject" class="danger">${t('reject')}</button>
+          </div>
+        </form>`
+      : pending && own
+        ? html`<div class="notice" role="status"><p>${t('ownRequest')}</p></div>`
+        : pending
+          ? html`<p class="muted">${t('readOnly')}</p>`
+          : '';
+  return layout(
+    ctx,
+    `${t('approvals')}: ${holdName(a.hold, ctx.lang)}`,
+    html`<dl class="facts">
+        <div>
+          <dt>${t('state')}</dt>
+          <dd id="approval-state">${approvalStateName(stateOf(a), ctx.lang)}</dd>
+        </div>
+        <div>
+          <dt>${t('subject')}</dt>
+          <dd>${subjectOf(a)} ${subjectLink(a)}</dd>
+        </div>
+        <div>
+          <dt>${t('requestedBy')}</dt>
+          <dd>${a.requestedBy}</dd>
+        </div>
+        ${
+          a.officeCode
+            ? html`<div>
+                <dt>${t('office')}</dt>
+                <dd>${a.officeCode}</dd>
+              </div>`
+            : ''
+        }
+        <div>
+          <dt>${t('createdAt')}</dt>
+          <dd><time datetime="${a.createdAt}">${a.createdAt.slice(0, 19).replace('T', ' ')}</time></dd>
+        </div>
+        ${
+          a.decidedBy
+            ? html`<div>
+                <dt>${t('decidedBy')}</dt>
+                <dd>
+                  ${a.decidedBy} ·
+                  <time datetime="${a.decidedAt}">${a.decidedAt.slice(0, 19).replace('T', ' ')}</time>
+                </dd>
+              </div>`
+            : ''
+        }
+        ${
+          a.note
+            ? html`<div>
+                <dt>${t('note')}</dt>
+                <dd>${a.note}</dd>
+              </div>`
+            : ''
+        }
+        ${
+          a.outcome
+            ? html`<div>
+                <dt>${t('outcomeText')}</dt>
+                <dd id="approval-outcome">${a.outcome}</dd>
+              </div>`
+            : ''
+        }
+      </dl>
+      <h2>${t('reason')}</h2>
+      <p class="reason">${a.reason}</p>
+      ${decide}
+      <p><a href="/console/approvals">${t('back')}</a></p>`,
+  );
+}
