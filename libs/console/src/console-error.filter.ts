@@ -95,6 +95,14 @@ export class ConsoleErrorFilter implements ExceptionFilter {
       }
     }
     const to = '/console/sign-in?m=ended';
+    if (req.session) {
+      req.session.save(() => this.answerSignIn(req, res, to));
+    } else {
+      this.answerSignIn(req, res, to);
+    }
+  }
+
+  private answerSignIn(req: Request, res: Response, to: string): void {
     if (req.headers['hx-request']) {
       res.status(401).setHeader('HX-Redirect', to);
       res.end();

@@ -149,3 +149,12 @@ export function renewSession(req: Request): Promise<void> {
     req.session.regenerate((error) => (error ? reject(error) : resolve())),
   );
 }
+
+/**
+ * Stores the session now. Before a redirect that follows a change of the session: express-session
+ * otherwise stores it while the response is already on its way, and the browser's next request
+ * can arrive first and find the session as it was.
+ */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}

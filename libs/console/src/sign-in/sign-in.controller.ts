@@ -20,7 +20,7 @@ import { AppError, ErrorClass } from '@vss/platform';
 import { AUTH_THROTTLE, type AuthThrottle, callerOf, personLabel, Public, SignedIn } from '@vss/security';
 import { ConsoleErrorFilter, safeReturnPath } from '../console-error.filter';
 import { CsrfGuard } from '../sessions/csrf.guard';
-import { endSession, renewSession } from '../sessions/console-sessions';
+import { endSession, renewSession, saveSession } from '../sessions/console-sessions';
 import { pageContext } from '../views/page';
 import { enrolPage, signInPage } from './sign-in.views';
 
@@ -76,6 +76,7 @@ export class SignInController {
       });
       const to = safeReturnPath(req.session.returnTo) ?? '/console/runs';
       delete req.session.returnTo;
+      await saveSession(req);
       res.redirect(303, to);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
@@ -139,6 +140,7 @@ export class SignInController {
         code: field(body, 'code'),
       });
       delete req.session.enrolment;
+      await saveSession(req);
       await this.audit.record({
         caller: { id: `console:${operator.login}`, label: personLabel(operator), role: 'admin' },
         action: AuditAction.ConsoleEnrolled,
