@@ -33,6 +33,11 @@ const OWNERS: Record<string, string> = {
   'vss.reconciliation_findings': 'libs/reconciliation',
   'vss.reconciliation_candidates': 'libs/reconciliation',
   'vss.operators': 'libs/authority',
+  'vss.operator_credentials': 'libs/authority',
+  // Written by the session store the console mounts (connect-pg-simple), and by its trigger.
+  'vss.console_sessions': 'libs/console',
+  'vss.finding_reviews': 'libs/reconciliation',
+  'vss.rejected_pairs': 'libs/reconciliation',
   'vss.civil_registry_offices': 'libs/authority',
   'vss.approvals': 'libs/approvals',
   'npd.citizens': 'apps/population-registry',

@@ -18,6 +18,9 @@ export const AuditAction = {
   /** Reads of a person's data other than a lookup: each names the person read. */
   ProcedureRead: 'civil-event.procedure.read',
   FindingRead: 'reconciliation.finding.read',
+  /** A reviewer's decision on a finding in the workbench (accepting one applies it as well). */
+  FindingAccepted: 'reconciliation.finding.accept',
+  FindingRejected: 'reconciliation.finding.reject',
   /** FindCandidates answered with this citizen among the candidates of a demographic record. */
   CandidateFound: 'reconciliation.candidate.find',
   /** FindCandidates itself: what was searched, and the finding or record it was for. */

@@ -7,6 +7,7 @@ import { SESSION_AUTHENTICATOR } from '@vss/security';
 import { ApprovalsPagesController } from './approvals/approvals.controller';
 import { AssetsController } from './assets/assets.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
+import { FindingsPagesController } from './findings/findings.controller';
 import { RunsPagesController } from './runs/runs.controller';
 import { ConsoleSessionAuthenticator } from './sessions/console-sessions';
 import { CsrfGuard } from './sessions/csrf.guard';
@@ -20,7 +21,13 @@ import { SignInController } from './sign-in/sign-in.controller';
  */
 @Module({
   imports: [AuthorityModule, AuditModule, ReconciliationModule, ApprovalsApiModule],
-  controllers: [AssetsController, SignInController, RunsPagesController, ApprovalsPagesController],
+  controllers: [
+    AssetsController,
+    SignInController,
+    RunsPagesController,
+    FindingsPagesController,
+    ApprovalsPagesController,
+  ],
   providers: [
     ConsoleSessionAuthenticator,
     { provide: SESSION_AUTHENTICATOR, useExisting: ConsoleSessionAuthenticator },

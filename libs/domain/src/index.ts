@@ -22,3 +22,4 @@ export * from './transitions';
 export * from './jurisdiction';
 export * from './registration-deadlines';
 export * from './sign-in';
+export * from './csv';

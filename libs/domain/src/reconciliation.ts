@@ -112,7 +112,7 @@ export type RecordClassification = {
  * mistyped onto another real person rarely (the twelve digits carry a province, a century and
  * a year, so most typos name nobody). The blocking prior of the model is for strangers.
  */
-const LINKED_PRIOR = 0.99;
+export const LINKED_PRIOR = 0.99;
 
 const GENDER_OF_ROW: Readonly<Record<string, Gender>> = { M: 'MALE', F: 'FEMALE' };
 

@@ -67,6 +67,16 @@ export class RecordsScanRepository {
     return result.rows.map(recordOfValues);
   }
 
+  /** One record by its social insurance code, as a run reads it (a reviewer's side by side). */
+  async record(socialInsuranceCode: string): Promise<InsuranceRecord | undefined> {
+    const [found] = await this.records(
+      'recon-record',
+      `SELECT ${RECORD_COLUMNS} FROM vss.participants WHERE social_insurance_code = $1`,
+      [socialInsuranceCode],
+    );
+    return found;
+  }
+
   /**
    * One page of a whole-population run in one round trip: our records whose citizen ID lies in
    * the page's range, and those without a citizen ID that hold one of the page's legacy CMNDs

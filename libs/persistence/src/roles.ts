@@ -92,7 +92,9 @@ export function grantStatements(
     // gateway's console (enrolment, failed sign-ins); the CLI sends the enrolment link. The
     // worker serves no person and reads neither credentials nor sessions.
     `REVOKE INSERT, DELETE ON vss.operator_credentials FROM ${apps}`,
-    `REVOKE ALL ON vss.operator_credentials, vss.console_sessions FROM ${ident(roles.worker)}`,
+    `REVOKE ALL ON vss.operator_credentials, vss.console_sessions, vss.finding_reviews FROM ${ident(roles.worker)}`,
+    // Reviewers' rejections: the worker reads them (a rejected pair is not proposed again).
+    `REVOKE INSERT, UPDATE, DELETE ON vss.rejected_pairs FROM ${ident(roles.worker)}`,
     // Per-caller limits are set by the operator; the gateways only read them and count usage.
     `REVOKE INSERT, UPDATE, DELETE ON vss.caller_limits FROM ${apps}`,
     `REVOKE DELETE ON vss.caller_usage FROM ${apps}`,

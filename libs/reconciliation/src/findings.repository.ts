@@ -26,6 +26,8 @@ export interface NewFinding {
   /** FIELD_MISMATCH: the model's per-field evidence (MISSING_ID candidates carry their own). */
   evidence: readonly FieldEvidence[];
   detail: string;
+  /** The digest of both sides' contents (pairFingerprint): a rejected pair is not written again. */
+  pairFingerprint: string;
 }
 
 export type OutcomeCounts = Partial<Record<ReconciliationOutcome, number>>;
@@ -54,8 +56,10 @@ export interface FindingRow {
   evidence: FieldEvidence[];
 }
 
-export const FINDING_COLUMNS = `finding_id::text, run_id, outcome, social_insurance_code, citizen_id, province_code,
-  differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death::text, detail, applied_at, evidence`;
+/** A finding's columns, of the findings table as `f`. */
+export const FINDING_COLUMNS = `f.finding_id::text, f.run_id, f.outcome, f.social_insurance_code, f.citizen_id,
+  f.province_code, f.differences, f.resolved_citizen_id, f.candidates, f.duplicate_codes, f.date_of_death::text,
+  f.detail, f.applied_at, f.evidence`;
 
 /** The filter as SQL conditions on vss.reconciliation_findings; parameters from $1. */
 export function findingConditions(filter: FindingFilter): { sql: string; values: unknown[] } {
@@ -116,6 +120,7 @@ export function findingsDocument(findings: readonly NewFinding[]): string {
       date_of_death: f.dateOfDeath,
       detail: f.detail,
       evidence: f.evidence,
+      fp: f.pairFingerprint,
     })),
   );
 }
@@ -123,18 +128,23 @@ export function findingsDocument(findings: readonly NewFinding[]): string {
 /**
  * The one place findings are written: the INSERT of a findings document (`doc`, of
  * findingsDocument) for a run (`run`), both SQL parameters, writing nothing unless `guard` holds.
- * A finding already written (a replayed chunk) is kept. Other statements embed it (a chunk's
- * commit is one statement).
+ * A finding already written (a replayed chunk) is kept; one a reviewer rejected for the same
+ * contents of both sides (vss.rejected_pairs) is not proposed again. Other statements embed it
+ * (a chunk's commit is one statement).
  */
 export function insertFindingsSql(run: string, doc: string, guard = 'true'): string {
   return `INSERT INTO vss.reconciliation_findings (run_id, outcome, social_insurance_code, citizen_id, province_code,
-             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence)
+             differences, resolved_citizen_id, candidates, duplicate_codes, date_of_death, detail, evidence,
+             pair_fingerprint)
            SELECT ${run}, f.outcome, f.sic, f.citizen_id, f.province_code, f.differences, f.resolved, f.candidates,
-                  f.duplicates, f.date_of_death::date, f.detail, f.evidence
+                  f.duplicates, f.date_of_death::date, f.detail, f.evidence, f.fp
              FROM jsonb_to_recordset(${doc}::jsonb)
                   AS f(outcome text, sic text, citizen_id text, province_code text, differences jsonb, resolved text,
-                       candidates jsonb, duplicates text[], date_of_death text, detail text, evidence jsonb)
+                       candidates jsonb, duplicates text[], date_of_death text, detail text, evidence jsonb, fp text)
             WHERE ${guard}
+              AND NOT EXISTS (SELECT 1 FROM vss.rejected_pairs r
+                               WHERE r.social_insurance_code = f.sic AND r.outcome = f.outcome
+                                 AND r.pair_fingerprint = f.fp)
            ON CONFLICT (run_id, social_insurance_code, outcome) DO NOTHING`;
 }
 

@@ -6,3 +6,5 @@ export { toRegistryPerson } from './registry-person';
 export * from './api/runs.service';
 export * from './api/findings.service';
 export * from './run-report.repository';
+export * from './api/finding-reviews.service';
+export * from './finding-reviews.repository';

@@ -25,6 +25,11 @@ export enum ReconciliationErrorCode {
   ApplicationRejected = 'RECONCILIATION_APPLICATION_REJECTED',
   /** The population registry did not answer a candidate search. */
   RegistryUnavailable = 'RECONCILIATION_REGISTRY_UNAVAILABLE',
+  /** Reviewing findings: a reviewer decides, an auditor looks. */
+  NotAReviewer = 'RECONCILIATION_NOT_A_REVIEWER',
+  /** Another reviewer has the finding open. */
+  FindingClaimed = 'RECONCILIATION_FINDING_CLAIMED',
+  FindingDecided = 'RECONCILIATION_FINDING_DECIDED',
 }
 
 const CLASSES = {
@@ -46,6 +51,9 @@ const CLASSES = {
   [ReconciliationErrorCode.NoOperator]: ErrorClass.PermissionDenied,
   [ReconciliationErrorCode.ApplicationRejected]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.RegistryUnavailable]: ErrorClass.Unavailable,
+  [ReconciliationErrorCode.NotAReviewer]: ErrorClass.PermissionDenied,
+  [ReconciliationErrorCode.FindingClaimed]: ErrorClass.FailedPrecondition,
+  [ReconciliationErrorCode.FindingDecided]: ErrorClass.FailedPrecondition,
 } satisfies Record<ReconciliationErrorCode, ErrorClass>;
 
 export const reconciliationError = errorsOf<ReconciliationErrorCode>(CLASSES);

@@ -44,6 +44,7 @@ function finding(sic: string): NewFinding {
     dateOfDeath: null,
     evidence: [],
     detail: 'the registry has no citizen with this ID',
+    pairFingerprint: `fp-${sic}`,
   };
 }
 
@@ -103,6 +104,21 @@ describe('PartitionsRepository.commit', () => {
       lists: 1,
       total: null,
     });
+  });
+
+  it('does not write again a finding a reviewer rejected for the same contents of both sides', async () => {
+    await pool.query(
+      `INSERT INTO vss.rejected_pairs (social_insurance_code, outcome, pair_fingerprint, rejected_by)
+       VALUES ('0000000011', 'NOT_IN_REGISTRY', 'fp-0000000011', 'a reviewer'),
+              ('0000000012', 'NOT_IN_REGISTRY', 'an older fingerprint', 'a reviewer')`,
+    );
+    const partition = await runningPartition();
+    expect(await runs.commit(chunk(partition, '001', ['0000000011', '0000000012']))).toBe('COMMITTED');
+    const { rows } = await pool.query(
+      'SELECT social_insurance_code FROM vss.reconciliation_findings WHERE run_id = $1',
+      [partition.runId],
+    );
+    expect(rows.map((r) => r.social_insurance_code)).toEqual(['0000000012']);
   });
 
   it('writes nothing for a chunk whose partition moved on without this worker', async () => {

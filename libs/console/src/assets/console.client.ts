@@ -1,7 +1,8 @@
 /**
- * The console's own script, served as /console/assets/console.js: draws and redraws the outcome
- * chart (Chart.js) from the data the server put on the live part of a run's page. Everything
- * else is plain HTML forms and htmx attributes.
+ * The console's own script, served as /console/assets/console.js: draws the outcome chart of a
+ * run (redrawn as its live part is pushed) and the match-weight waterfalls of a finding
+ * (Chart.js, from the data the server put on the page), and the workbench's keys: a accept,
+ * r reject, j next, k previous. Everything else is plain HTML forms and htmx attributes.
  */
 export const CONSOLE_JS = `
 (function () {
@@ -26,6 +27,43 @@ export const CONSOLE_JS = `
       options: { indexAxis: 'y', animation: false, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true } } }
     });
   }
+  function waterfalls() {
+    if (!window.Chart) return;
+    document.querySelectorAll('canvas.waterfall-chart').forEach(function (canvas) {
+      if (canvas.getAttribute('data-drawn')) return;
+      canvas.setAttribute('data-drawn', '1');
+      var bars = JSON.parse(canvas.getAttribute('data-waterfall') || '[]');
+      new window.Chart(canvas, {
+        type: 'bar',
+        data: {
+          labels: bars.map(function (b) { return b.label; }),
+          datasets: [{
+            data: bars.map(function (b) { return [b.from, b.to]; }),
+            backgroundColor: bars.map(function (b, i) {
+              return i === 0 || i === bars.length - 1 ? '#0b5cad' : b.to >= b.from ? '#116329' : '#a40e26';
+            })
+          }]
+        },
+        options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { title: { display: true, text: 'bits' } } } }
+      });
+    });
+  }
+  function keys(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target && /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName)) return;
+    var el;
+    if (event.key === 'a' && (el = document.getElementById('accept'))) { event.preventDefault(); el.click(); }
+    else if (event.key === 'r' && (el = document.getElementById('reject'))) {
+      event.preventDefault();
+      var note = document.getElementById('note');
+      if (note && !note.value.trim()) note.focus(); else el.click();
+    }
+    else if (event.key === 'j' && (el = document.getElementById('next'))) { event.preventDefault(); window.location.assign(el.href); }
+    else if (event.key === 'k' && (el = document.getElementById('previous'))) { event.preventDefault(); window.location.assign(el.href); }
+  }
+  document.addEventListener('keydown', keys);
+  document.addEventListener('DOMContentLoaded', waterfalls);
   document.addEventListener('DOMContentLoaded', draw);
   document.addEventListener('htmx:afterSettle', draw);
   document.addEventListener('htmx:sseClose', function () {

@@ -48,5 +48,16 @@ tr.own td { background: #fff8c5; }
 .secret { font-size: 1.1rem; letter-spacing: .05em; }
 .qr svg { width: 200px; height: 200px; }
 .reason { white-space: pre-wrap; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.filters { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; align-items: flex-end; }
+.filters label { margin-top: 0; }
+.filters select { font: inherit; padding: .35rem; max-width: 22rem; }
+.filters button { margin-top: 0; }
+.pager { display: flex; gap: 1.5rem; margin: 0 0 1rem; }
+.side-by-side td.differs { background: #ffebe9; }
+.differs-mark { color: var(--bad); font-weight: 700; }
+.waterfall { margin: .5rem 0 1.5rem; max-width: 48rem; }
+.waterfall canvas { max-height: 260px; }
+.detail { font-weight: 600; }
 @media print { header, form, .skip { display: none; } }
 `;

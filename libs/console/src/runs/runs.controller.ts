@@ -16,7 +16,7 @@ import type { Request, Response } from 'express';
 import { concat, defer, EMPTY, from, map, mergeMap, type Observable, of } from 'rxjs';
 import { type Run, RunState, type StartRunRequest } from '@vss/contracts';
 import { AppError, ErrorClass, httpStatusOf } from '@vss/platform';
-import { RunsService } from '@vss/reconciliation';
+import { FindingReviewsService, RunsService } from '@vss/reconciliation';
 import { callerOf, operatorHolds, SignedIn } from '@vss/security';
 import { ConsoleErrorFilter } from '../console-error.filter';
 import { CsrfGuard } from '../sessions/csrf.guard';
@@ -75,7 +75,10 @@ function errorsOf(error: AppError): StartRunForm['errors'] {
 @UseFilters(ConsoleErrorFilter)
 @UseGuards(CsrfGuard)
 export class RunsPagesController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly reviews: FindingReviewsService,
+  ) {}
 
   @Get()
   @SignedIn()
@@ -121,7 +124,8 @@ export class RunsPagesController {
       this.runs.findingsByProvince(id),
     ]);
     const canCancel = operatorHolds(callerOf(req), 'operator');
-    send(res, 200, runPage(pageContext(req), run, partitions, provinces, canCancel).text);
+    const review = stateOf(run) === 'COMPLETED' ? await this.reviews.progress(run.runId) : undefined;
+    send(res, 200, runPage(pageContext(req), run, partitions, provinces, canCancel, undefined, review).text);
   }
 
   /**
@@ -131,13 +135,18 @@ export class RunsPagesController {
   @Sse(':id/events')
   @SignedIn()
   events(@Req() req: Request, @Param('id') id: string): Observable<MessageEvent> {
-    const ctx = pageContext(req);
+    // Forms in what is pushed belong to the run's page, not to this stream.
+    const ctx = { ...pageContext(req), path: `/console/runs/${id}` };
+    const canCancel = operatorHolds(callerOf(req), 'operator');
     let last: Run | undefined;
     const progress = this.runs.watch(id).pipe(
       mergeMap(({ run }) => {
         last = run;
         return from(this.runs.partitions(id)).pipe(
-          map((partitions): MessageEvent => ({ type: 'progress', data: runLive(ctx, run, partitions).text })),
+          map((partitions): MessageEvent => ({
+            type: 'progress',
+            data: runLive(ctx, run, partitions, canCancel).text,
+          })),
         );
       }),
     );

@@ -120,7 +120,12 @@ function scopeText(ctx: PageContext, run: Run): string {
 }
 
 /** The part of a run's page that moves: pushed whole as each change arrives. */
-export function runLive(ctx: PageContext, run: Run, partitions: readonly PartitionProgress[]): Html {
+export function runLive(
+  ctx: PageContext,
+  run: Run,
+  partitions: readonly PartitionProgress[],
+  canCancel: boolean,
+): Html {
   const { t } = ctx;
   const total = Number(run.recordsTotal);
   const processed = Number(run.recordsProcessed);
@@ -158,6 +163,13 @@ export function runLive(ctx: PageContext, run: Run, partitions: readonly Partiti
       </div>
     </dl>
     ${run.error ? html`<div class="notice error" role="alert"><p>${t('error')}: ${run.error}</p></div>` : ''}
+    ${
+      canCancel && (state === 'QUEUED' || state === 'RUNNING')
+        ? html`<form method="post" action="/console/runs/${run.runId}/cancel">
+            ${formGuards(ctx)}<button type="submit" class="danger">${t('cancel')}</button>
+          </form>`
+        : ''
+    }
     <h2>${t('outcomes')}</h2>
     <table id="run-counts">
       <thead>
@@ -219,6 +231,7 @@ export function runPage(
   provinces: readonly ProvinceCount[],
   canCancel: boolean,
   cancelError?: string,
+  review?: { findings: number; decided: number },
 ): Html {
   const { t } = ctx;
   const state = stateOf(run);
@@ -230,23 +243,26 @@ export function runPage(
         <code>${run.runId}</code> · ${scopeText(ctx, run)} · ${t('startedBy')}:
         ${run.startedBy}${run.dryRun ? html` · ${t('dryRun')}` : ''}${run.modelVersion ? html` · ${t('model')}: ${run.modelVersion}` : ''}
       </p>
+      ${
+        review && !run.dryRun
+          ? html`<p id="run-review">
+              <a href="/console/findings?run=${run.runId}">${t('review')}</a>: ${review.decided} ${t('of')}
+              ${review.findings} ${t('reviewed')}
+            </p>`
+          : ''
+      }
       ${cancelError ? html`<div class="notice error" role="alert"><p>${cancelError}</p></div>` : ''}
       <div
         class="live"
         ${moving ? html` hx-ext="sse" sse-connect="/console/runs/${run.runId}/events" sse-close="done"` : ''}
       >
-        <div aria-live="polite" sse-swap="progress" hx-swap="innerHTML">${runLive(ctx, run, partitions)}</div>
+        <div aria-live="polite" sse-swap="progress" hx-swap="innerHTML">
+          ${runLive(ctx, run, partitions, canCancel)}
+        </div>
         ${moving ? html`<p class="muted" id="live-note">● ${t('live')}</p>` : ''}
         <figure class="chart">
           <canvas id="outcomes-chart" role="img" aria-label="${t('outcomes')}" height="220"></canvas>
         </figure>
-        ${
-          canCancel && moving
-            ? html`<form method="post" action="/console/runs/${run.runId}/cancel">
-                ${formGuards(ctx)}<button type="submit" class="danger">${t('cancel')}</button>
-              </form>`
-            : ''
-        }
         <h2>${t('findingsByProvince')}</h2>
         <div id="run-provinces" sse-swap="provinces" hx-swap="innerHTML">
           ${provincesTable(ctx, provinces)}

@@ -27,6 +27,8 @@ declare module 'express-session' {
     /** Where to go after sign-in, and what was typed when the session ended. */
     returnTo?: string;
     draft?: { page: string; fields: Record<string, string> };
+    /** What the last change did, told once on the page that follows it. */
+    flash?: string;
   }
 }
 

@@ -36,19 +36,18 @@ export function formGuards(ctx: PageContext): Html {
     />`;
 }
 
+function navLink(ctx: PageContext, href: string, label: string): Html {
+  return html`<a href="${href}" ${ctx.path.startsWith(href) ? html` aria-current="page"` : ''}>${label}</a>`;
+}
+
 /** The frame of every page: skip link, navigation, who is signed in, sign-out, language. */
 export function layout(ctx: PageContext, title: string, body: Html): Html {
   const { t } = ctx;
   const nav = ctx.operator
     ? html`<nav aria-label="${t('console')}">
-          <a href="/console/runs" ${ctx.path.startsWith('/console/runs') ? html` aria-current="page"` : ''}
-            >${t('reconciliation')}</a
-          >
-          <a
-            href="/console/approvals"
-            ${ctx.path.startsWith('/console/approvals') ? html` aria-current="page"` : ''}
-            >${t('approvals')}</a
-          >
+          ${navLink(ctx, '/console/runs', t('reconciliation'))}
+          ${navLink(ctx, '/console/findings', t('reviewNav'))}
+          ${navLink(ctx, '/console/approvals', t('approvals'))}
         </nav>
         <div class="who">
           <span

@@ -12,6 +12,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   (sid, sess, expire); the operator is lifted out of the JSON so that disabling an operator
  *   deletes their sessions in the same statement (a trigger), and the gateway refuses any that
  *   remain on the next request anyway.
+ * - `finding_reviews`: the review workbench's state of a finding — who has it open (a claim),
+ *   and the reviewer's decision with a note.
+ * - `rejected_pairs`: what reviewers rejected, by the fingerprint of the two records' contents
+ *   (`reconciliation_findings.pair_fingerprint`): a later run proposes the same pair again only
+ *   when either record changed.
  */
 export class Console1763900012000 implements MigrationInterface {
   name = 'Console1763900012000';
@@ -55,9 +60,39 @@ export class Console1763900012000 implements MigrationInterface {
     await q.query(`
       CREATE TRIGGER operators_sessions_end AFTER UPDATE ON vss.operators
       FOR EACH ROW EXECUTE FUNCTION vss.operator_sessions_end()`);
+    await q.query(`ALTER TABLE vss.reconciliation_findings ADD COLUMN pair_fingerprint text`);
+    await q.query(`
+      CREATE TABLE vss.finding_reviews (
+        finding_id bigint PRIMARY KEY REFERENCES vss.reconciliation_findings ON DELETE CASCADE,
+        run_id uuid NOT NULL REFERENCES vss.reconciliation_runs ON DELETE CASCADE,
+        claimed_by text,
+        claimed_by_operator uuid REFERENCES vss.operators,
+        claimed_at timestamptz,
+        decision text CHECK (decision IN ('ACCEPTED', 'REJECTED')),
+        note text CHECK (length(note) <= 1000),
+        decided_by text,
+        decided_by_operator uuid REFERENCES vss.operators,
+        decided_at timestamptz,
+        CHECK ((decision IS NULL) = (decided_at IS NULL)),
+        CHECK (decision IS NULL OR decided_by_operator IS NOT NULL)
+      )`);
+    await q.query(`CREATE INDEX finding_reviews_run_idx ON vss.finding_reviews (run_id, decision)`);
+    await q.query(`
+      CREATE TABLE vss.rejected_pairs (
+        social_insurance_code text NOT NULL,
+        outcome text NOT NULL,
+        pair_fingerprint text NOT NULL,
+        finding_id bigint,
+        rejected_by text NOT NULL,
+        rejected_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (social_insurance_code, outcome, pair_fingerprint)
+      )`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE vss.rejected_pairs`);
+    await q.query(`DROP TABLE vss.finding_reviews`);
+    await q.query(`ALTER TABLE vss.reconciliation_findings DROP COLUMN pair_fingerprint`);
     await q.query(`DROP TRIGGER operators_sessions_end ON vss.operators`);
     await q.query(`DROP FUNCTION vss.operator_sessions_end()`);
     await q.query(`DROP TABLE vss.console_sessions`);

@@ -15,6 +15,8 @@ import { ensureReconciliationQueue } from '../reconciliation.queue';
 import { RunsRepository } from '../runs.repository';
 import { RunsService } from './runs.service';
 import { RunReportRepository } from '../run-report.repository';
+import { FindingReviewsRepository } from '../finding-reviews.repository';
+import { FindingReviewsService } from './finding-reviews.service';
 
 /**
  * Reconciliation of insurance records against the population registry, as administrators
@@ -28,6 +30,8 @@ import { RunReportRepository } from '../run-report.repository';
     RunsRepository,
     RunsService,
     RunReportRepository,
+    FindingReviewsRepository,
+    FindingReviewsService,
     FindingsRepository,
     FindingsApplier,
     FindingsService,
@@ -40,7 +44,7 @@ import { RunReportRepository } from '../run-report.repository';
     },
   ],
   // The console shows runs and decides findings through the same services.
-  exports: [RunsService, FindingsService],
+  exports: [RunsService, FindingsService, FindingReviewsService],
 })
 export class ReconciliationModule implements OnModuleInit {
   constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}

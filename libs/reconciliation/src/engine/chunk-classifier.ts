@@ -13,6 +13,7 @@ import { type Candidate, missingIdDetail } from '@vss/domain/reconciliation-cand
 import { RecordsScanRepository, type ScopedRecord } from '@vss/insurance-records';
 import { NameKeys } from '../registry-person';
 import type { NewFinding, OutcomeCounts } from '../findings.repository';
+import { pairFingerprint } from '../pair-fingerprint';
 
 /** What one chunk brings together: registry citizens and every record tied to them. */
 export interface ChunkInput {
@@ -83,6 +84,7 @@ export function missingIdFinding(
     dateOfDeath: null,
     evidence: [],
     detail: missingIdDetail({ legacyId: record.legacyId, candidates, searched }),
+    pairFingerprint: pairFingerprint(record, { candidates: candidates.map((c) => c.citizenId) }),
   };
 }
 
@@ -159,6 +161,7 @@ export class ChunkClassifier {
           dateOfDeath: c.outcome === 'DECEASED_BUT_ACTIVE' ? c.dateOfDeath : null,
           evidence: c.evidence,
           detail: c.detail,
+          pairFingerprint: pairFingerprint(record, citizen, members[i].activity),
         });
       });
     }
