@@ -5,9 +5,10 @@ import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { insertFixtures } from '../reconciliation/fixtures';
 import { startSystem, type System } from '../reconciliation/support';
 import { testCredentials } from '../support/tls';
+import { roleLimits } from '../support/system';
 import { ApiKeys } from '@vss/api-keys';
 import { accessibilityViolations, launchBrowser, newContext, screenshot } from './browser';
-import { type ConsoleOperator, consoleOperator, nextCode, signIn, submit } from './support';
+import { type ConsoleOperator, consoleOperator, nextCode, openEventStream, signIn, submit } from './support';
 
 /**
  * The operator console in Debian's chromium against the real gateway, worker and registry:
@@ -22,7 +23,12 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   // No worker at first: a started run waits, so that its page is seen moving when one starts.
-  system = await startSystem('console', { worker: false, seed: insertFixtures });
+  system = await startSystem('console', {
+    worker: false,
+    seed: insertFixtures,
+    // Two streams at once per caller: what an operator's live pages count against.
+    gatewayConfig: { CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=5000,burst=5000,daily=off,streams=2') },
+  });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -147,6 +153,28 @@ describe('sign-in', () => {
     await new OperatorsRepository(system.pool).disable(person.login, 'test');
     await page.goto('/console/runs');
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+  });
+});
+
+describe('live streams', () => {
+  it("counts an operator's live pages against their streams, and ends them when the operator is disabled", async () => {
+    // No worker yet: the run stays queued and its page keeps its stream open.
+    const run = await system.admin.startRun({ scope: { provinceCode: '048' } });
+    const person = await consoleOperator(system.pool, ['operator']);
+    const page = await signedIn(person);
+    const path = `/console/runs/${run.runId}/events`;
+    const streams = [await openEventStream(page, path), await openEventStream(page, path)];
+    for (const s of streams) {
+      expect(s.status).toBe(200);
+      await s.received(/event: progress/);
+    }
+    const third = await openEventStream(page, path);
+    await third.ended;
+    expect(third.status).toBe(429);
+    expect(third.body).toMatch(/streams/);
+    await new OperatorsRepository(system.pool).disable(person.login, 'test');
+    await Promise.all(streams.map((s) => s.ended));
+    await system.admin.cancelRun(run.runId);
   });
 });
 

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import type { Pool } from 'pg';
 import type { Page } from 'playwright-core';
 import { OperatorCredentialsRepository, newTotpSecret, totpCode } from '@vss/authority';
@@ -55,4 +56,50 @@ export async function submit(page: Page, button: string): Promise<void> {
     page.click(button),
   ]);
   await page.waitForLoadState('load');
+}
+
+/** A server-sent events stream opened outside the browser, with the browser's session cookie. */
+export interface EventStream {
+  status: number;
+  body: string;
+  /** Resolves when the server has sent this much of the stream. */
+  received(pattern: RegExp): Promise<void>;
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+export async function openEventStream(page: Page, path: string): Promise<EventStream> {
+  const base = new URL(page.url());
+  const cookie = (await page.context().cookies())
+    .filter((c) => c.domain === base.hostname)
+    .map((c) => `${c.name}=${c.value}`)
+    .join('; ');
+  return new Promise((resolve, reject) => {
+    const request = https.request(
+      new URL(path, base),
+      { headers: { cookie, accept: 'text/event-stream' }, rejectUnauthorized: false },
+      (response) => {
+        response.setEncoding('utf8');
+        let ended: () => void = () => undefined;
+        const stream: EventStream = {
+          status: response.statusCode ?? 0,
+          body: '',
+          received: (pattern) =>
+            new Promise((done) => {
+              const check = () => (pattern.test(stream.body) ? done() : response.once('data', check));
+              check();
+            }),
+          ended: new Promise<void>((done) => (ended = done)),
+          close: () => request.destroy(),
+        };
+        response.on('data', (chunk: string) => (stream.body += chunk));
+        response.on('end', () => ended());
+        response.on('close', () => ended());
+        resolve(stream);
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
 }

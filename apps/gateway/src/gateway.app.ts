@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
-import { consoleSessions, sessionOrUnavailable } from '@vss/console';
+import { consoleSessions, sessionOrUnavailable, watchEndedSessions } from '@vss/console';
 import { SecurityErrorCode, securityError } from '@vss/security';
 import { callerLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
@@ -152,6 +152,15 @@ export async function startGateway(
       if (ended > 0) logger.info({ caller: callerId, streams: ended }, 'revoked caller: open streams ended');
     };
     keys.onRevoked(endStreams(SecurityErrorCode.RevokedKey, 'API key'));
+    const endedSessions = watchEndedSessions(infrastructure.pool, (callerId) => {
+      const ended = limits.endStreamsOf(
+        callerId,
+        securityError(SecurityErrorCode.NotSignedIn, 'the console session has ended; sign in again'),
+      );
+      if (ended > 0)
+        logger.info({ caller: callerId, streams: ended }, 'console session ended: open streams ended');
+    });
+    started.push(() => endedSessions.close());
     certificates.onRevoked(endStreams(SecurityErrorCode.RevokedCertificate, 'client certificate'));
     collectProcessMetrics();
 

@@ -4,6 +4,7 @@ import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { Pool } from 'pg';
+import { ChangeFeed } from '@vss/platform';
 import { OperatorsRepository } from '@vss/authority';
 import { SIGN_IN_POLICY } from '@vss/domain';
 import {
@@ -131,7 +132,7 @@ export class ConsoleSessionAuthenticator implements SessionAuthenticator {
       roles: operator.roles,
     };
     return {
-      id: `console:${operator.login}`,
+      id: consoleCallerId(operator.login),
       label: personLabel(identity),
       role: 'admin',
       via: 'console',
@@ -159,4 +160,25 @@ export function renewSession(req: Request): Promise<void> {
  */
 export function saveSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
+}
+
+/** The caller ID of an operator's console requests (ConsoleSessionAuthenticator gives it). */
+export const consoleCallerId = (login: string) => `console:${login}`;
+
+/**
+ * Hears operators' sessions ended by the database (an operator disabled, or their roles
+ * changed) and names each operator's console caller to `ended`, so that its open streams can
+ * be closed at once; the next request finds no session anyway.
+ */
+export function watchEndedSessions(
+  pool: Pool,
+  ended: (callerId: string) => void,
+): { close(): Promise<void> } {
+  const feed = new ChangeFeed(
+    pool,
+    { channels: ['vss_console_sessions_ended'], applicationName: 'gateway:console-sessions' },
+    { onChange: (_channel, login) => ended(consoleCallerId(login)), onReset: () => undefined },
+  );
+  void feed.start();
+  return { close: () => feed.close() };
 }

@@ -54,6 +54,8 @@ export class Console1763900012000 implements MigrationInterface {
       BEGIN
         IF NOT NEW.active OR NEW.roles IS DISTINCT FROM OLD.roles THEN
           DELETE FROM vss.console_sessions WHERE operator_id = NEW.operator_id;
+          -- Every gateway ends the operator's live streams (a run's progress) at once.
+          PERFORM pg_notify('vss_console_sessions_ended', NEW.login);
         END IF;
         RETURN NULL;
       END $$`);
