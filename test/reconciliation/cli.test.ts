@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -66,6 +66,8 @@ it('exports every finding as CSV to a file', async () => {
   expect(await cli('export', runId, '--format', 'csv', '--out', file)).toContain(
     `${Object.keys(expectedFindings()).length} findings written`,
   );
+  // The findings name people: the file is its owner's alone.
+  expect(statSync(file).mode & 0o777).toBe(0o600);
   const lines = readFileSync(file, 'utf8').trim().split('\n');
   expect(lines[0]).toMatch(/^finding_id,outcome,social_insurance_code,citizen_id,/);
   expect(lines).toHaveLength(Object.keys(expectedFindings()).length + 1);

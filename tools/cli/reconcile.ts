@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, fchmodSync, openSync } from 'node:fs';
+import { csvCell } from '@vss/domain';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { type FieldEvidence, type Finding, Gender, type Outcome, type Run } from '@vss/contracts';
@@ -106,9 +107,6 @@ async function follow(client: ReconciliationClient, runId: string): Promise<Run>
   return final;
 }
 
-function csvCell(value: string): string {
-  return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 export const CSV_HEADER = [
   'finding_id',
@@ -134,7 +132,10 @@ function evidenceCsv(evidence: readonly FieldEvidence[]): string {
     .join('; ');
 }
 
-/** One finding as a CSV line (RFC 4180 quoting). The evidence is the best candidate's, or the mismatch's. */
+/**
+ * One finding as a CSV line (RFC 4180 quoting; a cell a spreadsheet would run as a formula is
+ * neutralised). The evidence is the best candidate's, or the mismatch's.
+ */
 export function findingCsv(f: Finding): string {
   const best = f.candidates[0];
   return [
@@ -155,6 +156,13 @@ export function findingCsv(f: Finding): string {
   ]
     .map(csvCell)
     .join(',');
+}
+
+/** Opens `path` for writing, readable and writable by its owner only (an existing file too). */
+function privateFile(path: string): number {
+  const fd = openSync(path, 'w', 0o600);
+  fchmodSync(fd, 0o600);
+  return fd;
 }
 
 function findingLine(f: Finding): string {
@@ -293,7 +301,8 @@ export function registerReconcileCommands(program: Command): void {
     .action((runId: string, opts: { format: string; out?: string; outcome?: string[] }) =>
       withClient(async (client) => {
         if (opts.format !== 'csv') throw new Error(`--format ${opts.format}: only csv is supported`);
-        const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+        // The findings name people: a file of them is readable by its owner only.
+        const out = opts.out ? createWriteStream('', { fd: privateFile(opts.out) }) : process.stdout;
         const write = (line: string) =>
           out.write(`${line}\n`) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
         await write(CSV_HEADER.join(','));
