@@ -1,24 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../bench/support/browser';
 
-/**
- * Debian's chromium, driven by playwright-core (which never downloads a browser). As root it
- * needs --no-sandbox; on a closed network nothing should reach out.
- */
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
+/** Debian's chromium (bench/support/browser.ts: the benchmark drives the same). */
+export const launchBrowser = launchChromium;
 
 /**
  * A browser profile of its own: the gateway's development certificate accepted, and the page's

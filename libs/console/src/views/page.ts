@@ -67,7 +67,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta
           name="htmx-config"
-          content='{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0}'
+          content='{"includeIndicatorStyles":false,"allowEval":false,"historyCacheSize":0,"defaultSettleDelay":0}'
         />
         <title>${title} · ${t('appName')}</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
