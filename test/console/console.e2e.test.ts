@@ -145,6 +145,12 @@ describe('sign-in', () => {
     await Promise.all([page.waitForURL(/m=signed-out/), page.click('.who button')]);
     await page.goto('/console/runs');
     expect(new URL(page.url()).pathname).toBe('/console/sign-in');
+    // In English when asked, and from then on.
+    await page.goto('/console/sign-in?lang=en');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('h1')).toBe('Sign in');
+    await page.goto('/console/sign-in');
+    expect(await page.textContent('label[for=code]')).toBe('Authenticator code (6 digits)');
   });
 
   it("ends a disabled operator's session at once", async () => {
@@ -262,7 +268,7 @@ describe('approvals', () => {
       await new ApiKeys(system.pool).issue({ role: 'admin', label: 'k', operatorLogin: requester.login })
     ).apiKey;
     const client = new ReconciliationClient(system.gateway.grpcAddress, key, testCredentials());
-    const run = await system.runToEnd({ scope: { provinceCode: '001' }, findMissingIdCandidates: false });
+    const run = await system.runToEnd({ scope: { provinceCode: '040' }, findMissingIdCandidates: false });
     const held = await client.applyFindings({
       runId: run.runId,
       outcomes: [Outcome.OUTCOME_DECEASED_BUT_ACTIVE],
@@ -279,6 +285,8 @@ describe('approvals', () => {
     await expectAccessible(page);
     await screenshot(page, 'approvals');
     await page.goto(`/console/approvals/${held.approvalId}`);
+    // The evidence: the deaths it would record, each a link to the finding side by side.
+    expect(await page.textContent('#evidence')).toContain('4000000010');
     await expectAccessible(page);
     await screenshot(page, 'approval');
     await submit(page, 'button[value=reject]');

@@ -1,2 +1,3 @@
 export * from './api/civil-events.module';
 export * from './engine/civil-events.jobs';
+export * from './api/procedures.service';

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ApprovalsApiModule } from '@vss/approvals';
 import { AuditModule } from '@vss/audit';
 import { AuthorityModule } from '@vss/authority';
+import { CivilEventsModule } from '@vss/civil-events';
 import { ReconciliationModule } from '@vss/reconciliation';
 import { SESSION_AUTHENTICATOR } from '@vss/security';
 import { ApprovalsPagesController } from './approvals/approvals.controller';
@@ -20,7 +21,7 @@ import { SignInController } from './sign-in/sign-in.controller';
  * (consoleSessions) before it.
  */
 @Module({
-  imports: [AuthorityModule, AuditModule, ReconciliationModule, ApprovalsApiModule],
+  imports: [AuthorityModule, AuditModule, ReconciliationModule, CivilEventsModule, ApprovalsApiModule],
   controllers: [
     AssetsController,
     SignInController,

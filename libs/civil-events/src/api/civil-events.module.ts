@@ -27,6 +27,8 @@ import { ProcedureApprovals } from './procedure-approvals';
     ProceduresService,
     ProcedureApprovals,
   ],
+  // The console shows procedures (an approval's evidence) through the same service.
+  exports: [ProceduresService],
 })
 export class CivilEventsModule implements OnModuleInit {
   constructor(@Inject(JOB_QUEUE) private readonly jobs: PgBoss) {}

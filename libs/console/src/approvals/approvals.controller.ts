@@ -1,14 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApprovalsService } from '@vss/approvals';
-import { ApprovalState } from '@vss/contracts';
+import { ProceduresService } from '@vss/civil-events';
+import { FindingReviewsService } from '@vss/reconciliation';
+import { type Approval, ApprovalState, ApprovalSubject } from '@vss/contracts';
 import { AppError, ErrorClass, httpStatusOf } from '@vss/platform';
 import { callerOf, operatorHolds, SignedIn } from '@vss/security';
 import { ConsoleErrorFilter } from '../console-error.filter';
 import { CsrfGuard } from '../sessions/csrf.guard';
 import { send } from '../sign-in/sign-in.controller';
 import { pageContext } from '../views/page';
-import { approvalPage, approvalsPage } from './approvals.views';
+import { approvalPage, approvalsPage, type Evidence } from './approvals.views';
 
 type Form = Record<string, string | undefined>;
 
@@ -21,7 +23,23 @@ type Form = Record<string, string | undefined>;
 @UseFilters(ConsoleErrorFilter)
 @UseGuards(CsrfGuard)
 export class ApprovalsPagesController {
-  constructor(private readonly approvals: ApprovalsService) {}
+  constructor(
+    private readonly approvals: ApprovalsService,
+    private readonly procedures: ProceduresService,
+    private readonly findings: FindingReviewsService,
+  ) {}
+
+  /** The evidence of an approval, read through the services of the feature that held it (audited). */
+  private async evidence(req: Request, approval: Approval): Promise<Evidence> {
+    const caller = callerOf(req);
+    if (approval.subject === ApprovalSubject.APPROVAL_SUBJECT_PROCEDURE) {
+      return { kind: 'PROCEDURE', procedure: await this.procedures.get(caller, approval.subjectId) };
+    }
+    if (approval.subject === ApprovalSubject.APPROVAL_SUBJECT_FINDINGS) {
+      return { kind: 'FINDINGS', findings: await this.findings.heldFindings(caller, approval.approvalId) };
+    }
+    return { kind: 'NONE' };
+  }
 
   @Get()
   @SignedIn('approver', 'auditor')
@@ -68,6 +86,7 @@ export class ApprovalsPagesController {
       200,
       approvalPage(pageContext(req), approval, {
         canDecide: operatorHolds(caller, 'approver'),
+        evidence: await this.evidence(req, approval),
         note: draft?.note,
       }).text,
     );
@@ -104,6 +123,7 @@ export class ApprovalsPagesController {
         httpStatusOf(error.errorClass),
         approvalPage(pageContext(req), approval, {
           canDecide: true,
+          evidence: await this.evidence(req, approval),
           note,
           error: { field: error.field, message: error.message },
         }).text,

@@ -1,6 +1,7 @@
-import type { Approval } from '@vss/contracts';
+import type { Approval, Procedure } from '@vss/contracts';
+import type { ReviewedFinding } from '@vss/reconciliation';
 import { type Html, html } from '../views/html';
-import { approvalStateName, holdName } from '../views/i18n';
+import { approvalStateName, holdName, outcomeName } from '../views/i18n';
 import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
 
 const stateOf = (a: Approval) => a.state.replace('APPROVAL_STATE_', '');
@@ -12,9 +13,95 @@ export function askedBy(approval: Approval, login: string): boolean {
 }
 
 function subjectLink(a: Approval): Html {
+  // An application's subject is "<run ID>:<digest of what was asked>".
+  const runId = a.subjectId.split(':')[0];
   return subjectOf(a) === 'FINDINGS'
-    ? html`<a href="/console/runs/${a.subjectId}">${a.subjectId.slice(0, 8)}</a>`
+    ? html`<a href="/console/runs/${runId}">${runId.slice(0, 8)}</a>`
     : html`<code>${a.subjectId}</code>`;
+}
+
+/** What an approver weighs: the filing beside what the checks found, or the findings to apply. */
+export type Evidence =
+  | { kind: 'PROCEDURE'; procedure: Procedure }
+  | { kind: 'FINDINGS'; findings: readonly ReviewedFinding[] }
+  | { kind: 'NONE' };
+
+function evidenceView(ctx: PageContext, a: Approval, evidence: Evidence): Html {
+  const { t } = ctx;
+  if (evidence.kind === 'PROCEDURE') {
+    const p = evidence.procedure;
+    return html`<h2>${t('evidence')}</h2>
+      <table class="side-by-side" id="evidence">
+        <thead>
+          <tr>
+            <th scope="col">${t('filing')}</th>
+            <th scope="col">${t('checksFound')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <td>
+              <dl class="plain">
+                <dt>${t('procedureKind')}</dt>
+                <dd>${p.kind.replace('PROCEDURE_KIND_', '')}</dd>
+                <dt>${t('office')}</dt>
+                <dd>${p.header?.officeCode ?? ''}</dd>
+                <dt>${t('registrationNumber')}</dt>
+                <dd>${p.header?.registrationNumber ?? ''}</dd>
+                <dt>${t('registrationDate')}</dt>
+                <dd>${p.header?.registrationDate ?? ''}</dd>
+                <dt>${t('receivedAt')}</dt>
+                <dd>${p.createdAt.slice(0, 10)}</dd>
+                <dt>${t('subjectCitizen')}</dt>
+                <dd>${p.subjectCitizenId}</dd>
+              </dl>
+            </td>
+            <td class="differs">
+              <p class="reason">${a.reason}</p>
+              <p class="muted">${t('steps')}:</p>
+              <ul>
+                ${p.steps.map(
+                  (s) =>
+                    html`<li>
+                      ${s.name}:
+                      ${s.state.replace('STEP_STATE_', '')}${s.lastError ? ` — ${s.lastError}` : ''}
+                    </li>`,
+                )}
+              </ul>
+            </td>
+          </tr>
+        </tbody>
+      </table>`;
+  }
+  if (evidence.kind === 'FINDINGS' && evidence.findings.length > 0) {
+    return html`<h2>${t('heldFindings')}</h2>
+      <table id="evidence">
+        <thead>
+          <tr>
+            <th scope="col">${t('finding')}</th>
+            <th scope="col">${t('outcome')}</th>
+            <th scope="col">${t('socialInsuranceCode')}</th>
+            <th scope="col">${t('citizenId')}</th>
+            <th scope="col">${t('dateOfDeath')}</th>
+            <th scope="col">${t('detail')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${evidence.findings.map(
+            (f) =>
+              html`<tr>
+                <td><a href="/console/findings/${f.finding_id}">${f.finding_id}</a></td>
+                <td>${outcomeName(f.outcome, ctx.lang)}</td>
+                <td>${f.social_insurance_code}</td>
+                <td>${f.citizen_id ?? ''}</td>
+                <td>${f.date_of_death ?? ''}</td>
+                <td>${f.detail}</td>
+              </tr>`,
+          )}
+        </tbody>
+      </table>`;
+  }
+  return html``;
 }
 
 export function approvalsPage(
@@ -70,7 +157,12 @@ export function approvalsPage(
 export function approvalPage(
   ctx: PageContext,
   a: Approval,
-  options: { canDecide: boolean; note?: string; error?: { field?: string; message: string } },
+  options: {
+    canDecide: boolean;
+    evidence: Evidence;
+    note?: string;
+    error?: { field?: string; message: string };
+  },
 ): Html {
   const { t } = ctx;
   const pending = stateOf(a) === 'PENDING';
@@ -153,7 +245,7 @@ ${options.note ?? ''}</textarea>
       </dl>
       <h2>${t('reason')}</h2>
       <p class="reason">${a.reason}</p>
-      ${decide}
+      ${evidenceView(ctx, a, options.evidence)} ${decide}
       <p><a href="/console/approvals">${t('back')}</a></p>`,
   );
 }

@@ -59,5 +59,8 @@ tr.own td { background: #fff8c5; }
 .waterfall { margin: .5rem 0 1.5rem; max-width: 48rem; }
 .waterfall canvas { max-height: 260px; }
 .detail { font-weight: 600; }
+dl.plain { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
+dl.plain dt { color: var(--muted); }
+dl.plain dd { margin: 0; }
 @media print { header, form, .skip { display: none; } }
 `;

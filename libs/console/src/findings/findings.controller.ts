@@ -234,6 +234,9 @@ export class FindingsPagesController {
       filterInput({ ...query, run: query.run || opened.finding.run_id }),
     );
     const around = await this.reviews.neighbours(filter, id);
+    // A note typed when the session ended comes back with the page.
+    const draft = req.session.draft?.page === `/console/findings/${id}` ? req.session.draft.fields : undefined;
+    if (draft) delete req.session.draft;
     send(
       res,
       status,
@@ -242,6 +245,7 @@ export class FindingsPagesController {
         ...around,
         canDecide: operatorHolds(caller, 'reviewer'),
         notice: takeFlash(req),
+        note: draft?.note,
         ...extra,
       }).text,
     );

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { Outcome } from '@vss/contracts';
+import { ApprovalsRepository } from '@vss/approvals';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { isProvinceCode } from '@vss/domain';
 import { explainRecord, type MatchWaterfall } from '@vss/domain/match-waterfall';
@@ -75,7 +76,35 @@ export class FindingReviewsService {
     private readonly registry: RegistryClient,
     private readonly models: MatchModels,
     private readonly audit: AuditTrail,
+    private readonly approvals: ApprovalsRepository,
   ) {}
+
+  /**
+   * The findings an application held for an approver would apply (the first `limit`), each an
+   * audited read: the evidence an approver looks at before deciding.
+   */
+  async heldFindings(caller: Caller, approvalId: string, limit = 100): Promise<ReviewedFinding[]> {
+    requireOperator(caller, 'approver', 'auditor', 'reviewer');
+    const approval = /^[0-9a-f-]{36}$/.test(approvalId) ? await this.approvals.get(approvalId) : undefined;
+    if (!approval || approval.subjectKind !== 'FINDINGS') return [];
+    const held = approval.detail as { runId: string; outcomes: ReconciliationOutcome[]; findingIds: string[] };
+    const rows: ReviewedFinding[] = [];
+    if (held.findingIds.length > 0) {
+      for (const id of held.findingIds.slice(0, limit)) {
+        const found = await this.reviews.finding(id);
+        if (found) rows.push(found);
+      }
+    } else {
+      for (const outcome of held.outcomes) {
+        rows.push(
+          ...(await this.reviews.page({ runId: held.runId, outcome, provinceCode: null, state: 'all' }, '', limit)),
+        );
+      }
+    }
+    const shown = rows.slice(0, limit);
+    await this.recordReads(caller, shown, 'list');
+    return shown;
+  }
 
   /** The filter of a list from its parts as a form or a query string gives them. */
   parseFilter(input: {
