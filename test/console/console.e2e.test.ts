@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { OperatorCredentialsRepository, OperatorsRepository } from '@vss/authority';
 import { Outcome } from '@vss/contracts';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
@@ -7,8 +7,17 @@ import { startSystem, type System } from '../reconciliation/support';
 import { testCredentials } from '../support/tls';
 import { roleLimits } from '../support/system';
 import { ApiKeys } from '@vss/api-keys';
-import { accessibilityViolations, launchBrowser, newContext, screenshot } from './browser';
-import { type ConsoleOperator, consoleOperator, nextCode, openEventStream, signIn, submit } from './support';
+import { accessibilityViolations, launchBrowser, screenshot } from './browser';
+import {
+  ConsoleBrowser,
+  type ConsoleOperator,
+  consoleOperator,
+  expectOnRuns,
+  nextCode,
+  openEventStream,
+  signIn,
+  submit,
+} from './support';
 
 /**
  * The operator console in Debian's chromium against the real gateway, worker and registry:
@@ -19,7 +28,7 @@ import { type ConsoleOperator, consoleOperator, nextCode, openEventStream, signI
 
 let system: System;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let pages: ConsoleBrowser;
 
 beforeAll(async () => {
   // No worker at first: a started run waits, so that its page is seen moving when one starts.
@@ -30,6 +39,7 @@ beforeAll(async () => {
     gatewayConfig: { CALLER_LIMITS_ADMIN: roleLimits('admin', 'rate=5000,burst=5000,daily=off,streams=2') },
   });
   browser = await launchBrowser();
+  pages = new ConsoleBrowser(browser, () => system.gateway.httpAddress);
 }, 120_000);
 
 afterAll(async () => {
@@ -37,33 +47,10 @@ afterAll(async () => {
   await system?.stop();
 });
 
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
+afterEach(() => pages.closePages());
 
-async function newPage(): Promise<Page> {
-  const context = await newContext(browser, system.gateway.httpAddress);
-  contexts.push(context);
-  return context.newPage();
-}
-
-async function signedIn(person: ConsoleOperator): Promise<Page> {
-  const page = await newPage();
-  await signIn(page, person);
-  const landed = new URL(page.url()).pathname;
-  expect(landed === '/console/runs' ? landed : `${landed}: ${await page.textContent('main')}`).toBe(
-    '/console/runs',
-  );
-  return page;
-}
-
-/** On the runs page, or the page the browser is on instead, with what it says. */
-async function expectOnRuns(page: Page): Promise<void> {
-  const landed = new URL(page.url()).pathname;
-  expect(landed === '/console/runs' ? landed : `${landed}: ${await page.textContent('main')}`).toBe(
-    '/console/runs',
-  );
-}
+const newPage = () => pages.page();
+const signedIn = (person: ConsoleOperator) => pages.signedIn(person);
 
 async function expectAccessible(page: Page): Promise<void> {
   expect(await accessibilityViolations(page)).toEqual([]);
@@ -153,6 +140,28 @@ describe('sign-in', () => {
     expect(await page.textContent('label[for=code]')).toBe('Authenticator code (6 digits)');
   });
 
+  it('ends a session unused for 15 minutes, and any session 8 hours after sign-in', async () => {
+    const idle = await consoleOperator(system.pool, ['auditor']);
+    const idlePage = await signedIn(idle);
+    await system.pool.query(
+      `UPDATE vss.console_sessions SET expire = now() - interval '1 second'
+        WHERE operator_id = (SELECT operator_id FROM vss.operators WHERE login = $1)`,
+      [idle.login],
+    );
+    await idlePage.goto('/console/runs');
+    expect(new URL(idlePage.url()).pathname).toBe('/console/sign-in');
+    const long = await consoleOperator(system.pool, ['auditor']);
+    const longPage = await signedIn(long);
+    await system.pool.query(
+      `UPDATE vss.console_sessions
+          SET sess = jsonb_set(sess::jsonb, '{signedInAt}', to_jsonb((extract(epoch FROM now()) * 1000)::bigint - 8 * 3600 * 1000))::json
+        WHERE operator_id = (SELECT operator_id FROM vss.operators WHERE login = $1)`,
+      [long.login],
+    );
+    await longPage.goto('/console/runs');
+    expect(new URL(longPage.url()).pathname).toBe('/console/sign-in');
+  });
+
   it("ends a disabled operator's session at once", async () => {
     const person = await consoleOperator(system.pool, ['operator']);
     const page = await signedIn(person);
@@ -181,6 +190,16 @@ describe('live streams', () => {
     await new OperatorsRepository(system.pool).disable(person.login, 'test');
     await Promise.all(streams.map((s) => s.ended));
     await system.admin.cancelRun(run.runId);
+  });
+
+  it('cancels a queued run from its page, which then says so', async () => {
+    const run = await system.admin.startRun({ scope: { provinceCode: '092' } });
+    const page = await signedIn(await consoleOperator(system.pool, ['operator']));
+    await page.goto(`/console/runs/${run.runId}`);
+    await submit(page, 'form[action$="/cancel"] button');
+    expect(await page.getAttribute('#run-live', 'data-state')).toBe('CANCELLED');
+    expect(await page.locator('form[action$="/cancel"]').count()).toBe(0);
+    expect((await system.admin.getRun(run.runId)).state).toBe('RUN_STATE_CANCELLED');
   });
 });
 
@@ -279,6 +298,13 @@ describe('approvals', () => {
     await own.goto(`/console/approvals/${held.approvalId}`);
     expect(await own.textContent('[role=status]')).toMatch(/chính bạn/);
     expect(await own.locator('button[value=approve]').count()).toBe(0);
+    const csrf = await own.getAttribute('input[name=_csrf]', 'value');
+    const refused = await own.request.post(`/console/approvals/${held.approvalId}/decide`, {
+      form: { _csrf: csrf!, decision: 'approve', note: 'mine' },
+      maxRedirects: 0,
+    });
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toMatch(/you asked for this yourself/);
 
     const page = await signedIn(approver);
     await page.goto('/console/approvals');

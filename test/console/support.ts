@@ -1,6 +1,7 @@
 import https from 'node:https';
 import type { Pool } from 'pg';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newContext } from './browser';
 import { OperatorCredentialsRepository, newTotpSecret, totpCode } from '@vss/authority';
 import type { OperatorRole } from '@vss/domain';
 import { newOperator } from '../../libs/authority/test/factories';
@@ -102,4 +103,49 @@ export async function openEventStream(page: Page, path: string): Promise<EventSt
     request.on('error', reject);
     request.end();
   });
+}
+
+/** On the runs page, or the page the browser is on instead, with what it says. */
+export async function expectOnRuns(page: Page): Promise<void> {
+  const landed = new URL(page.url()).pathname;
+  expect(landed === '/console/runs' ? landed : `${landed}: ${await page.textContent('main')}`).toBe(
+    '/console/runs',
+  );
+}
+
+/**
+ * The browser of a test file: a profile per page, closed after each test (`closePages`), except
+ * for the operators asked to stay signed in across tests (`{ stay: true }`).
+ */
+export class ConsoleBrowser {
+  private readonly open: BrowserContext[] = [];
+  private readonly staying = new Map<string, Page>();
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseURL: () => string,
+  ) {}
+
+  async page(): Promise<Page> {
+    const context = await newContext(this.browser, this.baseURL());
+    this.open.push(context);
+    return context.newPage();
+  }
+
+  /** A page signed in as `person`, on the runs page. */
+  async signedIn(person: ConsoleOperator, options: { stay?: boolean } = {}): Promise<Page> {
+    const kept = this.staying.get(person.login);
+    if (kept) return kept;
+    const context = await newContext(this.browser, this.baseURL());
+    if (!options.stay) this.open.push(context);
+    const page = await context.newPage();
+    await signIn(page, person);
+    await expectOnRuns(page);
+    if (options.stay) this.staying.set(person.login, page);
+    return page;
+  }
+
+  async closePages(): Promise<void> {
+    for (const context of this.open.splice(0)) await context.close();
+  }
 }

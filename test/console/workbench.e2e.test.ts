@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { insertFixtures } from '../reconciliation/fixtures';
 import { startSystem, type System } from '../reconciliation/support';
-import { accessibilityViolations, launchBrowser, newContext, screenshot } from './browser';
-import { type ConsoleOperator, consoleOperator, signIn, submit } from './support';
+import { accessibilityViolations, launchBrowser, screenshot } from './browser';
+import { ConsoleBrowser, type ConsoleOperator, consoleOperator, submit } from './support';
 
 /**
  * The review workbench in chromium against the real gateway, worker and registry: a finding
@@ -14,14 +14,13 @@ import { type ConsoleOperator, consoleOperator, signIn, submit } from './support
 let system: System;
 let browser: Browser;
 let runId: string;
-/** A reviewer who stays signed in across tests: what she opens is hers to decide. */
 let alice: ConsoleOperator;
-let alicePage: Page | undefined;
-const contexts: BrowserContext[] = [];
+let pages: ConsoleBrowser;
 
 beforeAll(async () => {
   system = await startSystem('workbench', { seed: insertFixtures });
   browser = await launchBrowser();
+  pages = new ConsoleBrowser(browser, () => system.gateway.httpAddress);
   runId = (await system.runToEnd({ scope: { all: true }, findMissingIdCandidates: true })).runId;
   alice = await consoleOperator(system.pool, ['reviewer']);
 }, 120_000);
@@ -31,20 +30,10 @@ afterAll(async () => {
   await system?.stop();
 });
 
-afterEach(async () => {
-  for (const c of contexts.splice(0)) await c.close();
-});
+afterEach(() => pages.closePages());
 
-async function signedIn(person: ConsoleOperator): Promise<Page> {
-  if (person === alice && alicePage) return alicePage;
-  const context = await newContext(browser, system.gateway.httpAddress);
-  if (person !== alice) contexts.push(context);
-  const page = await context.newPage();
-  await signIn(page, person);
-  expect(new URL(page.url()).pathname).toBe('/console/runs');
-  if (person === alice) alicePage = page;
-  return page;
-}
+/** Alice stays signed in across tests: what she opens is hers to decide. */
+const signedIn = (person: ConsoleOperator) => pages.signedIn(person, { stay: person === alice });
 
 /** The finding of `sic` with `outcome` in `run`. */
 async function findingOf(sic: string, outcome: string, run = runId): Promise<string> {

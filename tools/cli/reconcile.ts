@@ -107,7 +107,6 @@ async function follow(client: ReconciliationClient, runId: string): Promise<Run>
   return final;
 }
 
-
 export const CSV_HEADER = [
   'finding_id',
   'outcome',

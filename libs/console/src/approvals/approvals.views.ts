@@ -3,6 +3,7 @@ import type { ReviewedFinding } from '@vss/reconciliation';
 import { type Html, html } from '../views/html';
 import { approvalStateName, holdName, outcomeName } from '../views/i18n';
 import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
+import { table } from '../views/table';
 
 const stateOf = (a: Approval) => a.state.replace('APPROVAL_STATE_', '');
 const subjectOf = (a: Approval) => a.subject.replace('APPROVAL_SUBJECT_', '');
@@ -75,31 +76,21 @@ function evidenceView(ctx: PageContext, a: Approval, evidence: Evidence): Html {
   }
   if (evidence.kind === 'FINDINGS' && evidence.findings.length > 0) {
     return html`<h2>${t('heldFindings')}</h2>
-      <table id="evidence">
-        <thead>
-          <tr>
-            <th scope="col">${t('finding')}</th>
-            <th scope="col">${t('outcome')}</th>
-            <th scope="col">${t('socialInsuranceCode')}</th>
-            <th scope="col">${t('citizenId')}</th>
-            <th scope="col">${t('dateOfDeath')}</th>
-            <th scope="col">${t('detail')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${evidence.findings.map(
-            (f) =>
-              html`<tr>
-                <td><a href="/console/findings/${f.finding_id}">${f.finding_id}</a></td>
-                <td>${outcomeName(f.outcome, ctx.lang)}</td>
-                <td>${f.social_insurance_code}</td>
-                <td>${f.citizen_id ?? ''}</td>
-                <td>${f.date_of_death ?? ''}</td>
-                <td>${f.detail}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>`;
+      ${table(
+        [t('finding'), t('outcome'), t('socialInsuranceCode'), t('citizenId'), t('dateOfDeath'), t('detail')],
+        evidence.findings.map(
+          (f) =>
+            html`<tr>
+              <td><a href="/console/findings/${f.finding_id}">${f.finding_id}</a></td>
+              <td>${outcomeName(f.outcome, ctx.lang)}</td>
+              <td>${f.social_insurance_code}</td>
+              <td>${f.citizen_id ?? ''}</td>
+              <td>${f.date_of_death ?? ''}</td>
+              <td>${f.detail}</td>
+            </tr>`,
+        ),
+        { id: 'evidence' },
+      )}`;
   }
   return html``;
 }
@@ -131,25 +122,9 @@ export function approvalsPage(
     html`<nav class="tabs" aria-label="${t('approvals')}">
         ${tab('pending', t('approvalsWaiting'))} ${tab('decided', t('approvalsDecided'))}
       </nav>
-      ${
-        approvals.length === 0
-          ? html`<p>${t('noApprovals')}</p>`
-          : html`<table>
-              <thead>
-                <tr>
-                  <th scope="col">${t('hold')}</th>
-                  <th scope="col">${t('subject')}</th>
-                  <th scope="col">${t('requestedBy')}</th>
-                  <th scope="col">${t('office')}</th>
-                  <th scope="col">${t('createdAt')}</th>
-                  <th scope="col">${t('state')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${rows}
-              </tbody>
-            </table>`
-      }
+      ${table([t('hold'), t('subject'), t('requestedBy'), t('office'), t('createdAt'), t('state')], rows, {
+        empty: t('noApprovals'),
+      })}
       ${nextPageToken ? html`<p><a href="/console/approvals?state=${state}&amp;page=${nextPageToken}">${t('next')}</a></p>` : ''}`,
   );
 }
@@ -183,7 +158,8 @@ ${options.note ?? ''}</textarea>
           </div>
         </form>`
       : pending && own
-        ? html`<div class="notice" role="status"><p>${t('ownRequest')}</p></div>`
+        ? html`${options.error ? html`<div class="notice error" role="alert"><p>${options.error.message}</p></div>` : ''}
+            <div class="notice" role="status"><p>${t('ownRequest')}</p></div>`
         : pending
           ? html`<p class="muted">${t('readOnly')}</p>`
           : '';

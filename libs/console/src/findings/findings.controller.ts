@@ -235,7 +235,8 @@ export class FindingsPagesController {
     );
     const around = await this.reviews.neighbours(filter, id);
     // A note typed when the session ended comes back with the page.
-    const draft = req.session.draft?.page === `/console/findings/${id}` ? req.session.draft.fields : undefined;
+    const draft =
+      req.session.draft?.page === `/console/findings/${id}` ? req.session.draft.fields : undefined;
     if (draft) delete req.session.draft;
     send(
       res,

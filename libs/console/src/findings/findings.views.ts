@@ -5,6 +5,7 @@ import type { ReviewedFinding, ReviewFilter } from '@vss/reconciliation';
 import { type Html, html } from '../views/html';
 import { outcomeName } from '../views/i18n';
 import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
+import { table } from '../views/table';
 
 /** The filter as a query string, carried from the list to a finding and back. */
 export function filterQuery(filter: ReviewFilter): string {
@@ -83,34 +84,21 @@ export function queuePage(ctx: PageContext, page: QueuePage): Html {
     </div>
     <button type="submit">${t('filter')}</button>
   </form>`;
-  const table =
-    page.rows.length === 0
-      ? html`<p>${t('noFindings')}</p>`
-      : html`<table id="findings">
-          <thead>
-            <tr>
-              <th scope="col">${t('finding')}</th>
-              <th scope="col">${t('outcome')}</th>
-              <th scope="col">${t('province')}</th>
-              <th scope="col">${t('socialInsuranceCode')}</th>
-              <th scope="col">${t('detail')}</th>
-              <th scope="col">${t('state')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            ${page.rows.map(
-              (r) =>
-                html`<tr data-finding="${r.finding_id}">
-                  <td><a href="/console/findings/${r.finding_id}?${filterQuery(f!)}">${r.finding_id}</a></td>
-                  <td>${outcomeName(r.outcome, ctx.lang)}</td>
-                  <td>${r.province_code}</td>
-                  <td>${r.social_insurance_code}</td>
-                  <td>${r.detail}</td>
-                  <td>${reviewStateText(ctx, r, ctx.operator?.login)}</td>
-                </tr>`,
-            )}
-          </tbody>
-        </table>`;
+  const list = table(
+    [t('finding'), t('outcome'), t('province'), t('socialInsuranceCode'), t('detail'), t('state')],
+    page.rows.map(
+      (r) =>
+        html`<tr data-finding="${r.finding_id}">
+          <td><a href="/console/findings/${r.finding_id}?${filterQuery(f!)}">${r.finding_id}</a></td>
+          <td>${outcomeName(r.outcome, ctx.lang)}</td>
+          <td>${r.province_code}</td>
+          <td>${r.social_insurance_code}</td>
+          <td>${r.detail}</td>
+          <td>${reviewStateText(ctx, r, ctx.operator?.login)}</td>
+        </tr>`,
+    ),
+    { id: 'findings', empty: t('noFindings') },
+  );
   const bulk =
     f && page.canDecide && f.state === 'open' && page.rows.length > 0
       ? html`<form method="post" action="/console/findings/bulk?${filterQuery(f)}" class="card" id="bulk">
@@ -149,7 +137,7 @@ ${page.note ?? ''}</textarea>
         : ''
     }
     ${f ? html`<p><a href="/console/findings/export.csv?${filterQuery(f)}" download>${t('exportCsv')}</a></p>` : ''}
-    ${table}
+    ${list}
     ${
       page.nextAfter && f
         ? html`<p>

@@ -4,6 +4,7 @@ import { PROVINCES } from '@vss/domain';
 import { type Html, html } from '../views/html';
 import { outcomeName, runStateName } from '../views/i18n';
 import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
+import { table } from '../views/table';
 
 export const stateOf = (run: Run) => run.state.replace('RUN_STATE_', '');
 const outcomeOf = (o: string) => o.replace('OUTCOME_', '');
@@ -88,25 +89,9 @@ export function runsPage(
     html`${form ? startForm(ctx, form) : html`<p class="muted">${t('readOnly')}</p>`}
       <section aria-labelledby="runs-heading">
         <h2 id="runs-heading">${t('runs')}</h2>
-        ${
-          runs.length === 0
-            ? html`<p>${t('noRuns')}</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t('run')}</th>
-                    <th scope="col">${t('scope')}</th>
-                    <th scope="col">${t('state')}</th>
-                    <th scope="col">${t('progress')}</th>
-                    <th scope="col">${t('startedBy')}</th>
-                    <th scope="col">${t('createdAt')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${rows}
-                </tbody>
-              </table>`
-        }
+        ${table([t('run'), t('scope'), t('state'), t('progress'), t('startedBy'), t('createdAt')], rows, {
+          empty: t('noRuns'),
+        })}
         ${nextPageToken ? html`<p><a href="/console/runs?page=${nextPageToken}">${t('next')}</a></p>` : ''}
       </section>`,
   );
@@ -171,47 +156,33 @@ export function runLive(
         : ''
     }
     <h2>${t('outcomes')}</h2>
-    <table id="run-counts">
-      <thead>
-        <tr>
-          <th scope="col">${t('outcome')}</th>
-          <th scope="col" class="num">${t('count')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${counts.map(
-          (c) =>
-            html`<tr data-outcome="${c.outcome}">
-              <td>${outcomeName(c.outcome, ctx.lang)}</td>
-              <td class="num">${number(ctx, c.count)}</td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
+    ${table(
+      [t('outcome'), { label: t('count'), numeric: true }],
+      counts.map(
+        (c) =>
+          html`<tr data-outcome="${c.outcome}">
+            <td>${outcomeName(c.outcome, ctx.lang)}</td>
+            <td class="num">${number(ctx, c.count)}</td>
+          </tr>`,
+      ),
+      { id: 'run-counts' },
+    )}
     <details>
       <summary>
         ${t('partitions')} (${partitions.filter((p) => p.done).length}/${partitions.length}
         ${t('done').toLowerCase()})
       </summary>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">${t('partition')}</th>
-            <th scope="col" class="num">${t('records')}</th>
-            <th scope="col">${t('done')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${partitions.map(
-            (p) =>
-              html`<tr>
-                <td>${p.partitionNo}</td>
-                <td class="num">${number(ctx, p.processed)}</td>
-                <td>${p.done ? t('yes') : t('no')}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
+      ${table(
+        [t('partition'), { label: t('records'), numeric: true }, t('done')],
+        partitions.map(
+          (p) =>
+            html`<tr>
+              <td>${p.partitionNo}</td>
+              <td class="num">${number(ctx, p.processed)}</td>
+              <td>${p.done ? t('yes') : t('no')}</td>
+            </tr>`,
+        ),
+      )}
     </details>
   </div>`;
 }
@@ -274,21 +245,14 @@ export function runPage(
 export function provincesTable(ctx: PageContext, provinces: readonly ProvinceCount[]): Html {
   const { t } = ctx;
   if (provinces.length === 0) return html`<p class="muted">–</p>`;
-  return html`<table>
-    <thead>
-      <tr>
-        <th scope="col">${t('province')}</th>
-        <th scope="col" class="num">${t('findings')}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${provinces.map(
-        (p) =>
-          html`<tr>
-            <td>${p.provinceCode} ${provinceName(p.provinceCode)}</td>
-            <td class="num">${number(ctx, p.findings)}</td>
-          </tr>`,
-      )}
-    </tbody>
-  </table>`;
+  return table(
+    [t('province'), { label: t('findings'), numeric: true }],
+    provinces.map(
+      (p) =>
+        html`<tr>
+          <td>${p.provinceCode} ${provinceName(p.provinceCode)}</td>
+          <td class="num">${number(ctx, p.findings)}</td>
+        </tr>`,
+    ),
+  );
 }

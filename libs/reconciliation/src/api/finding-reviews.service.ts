@@ -87,7 +87,11 @@ export class FindingReviewsService {
     requireOperator(caller, 'approver', 'auditor', 'reviewer');
     const approval = /^[0-9a-f-]{36}$/.test(approvalId) ? await this.approvals.get(approvalId) : undefined;
     if (!approval || approval.subjectKind !== 'FINDINGS') return [];
-    const held = approval.detail as { runId: string; outcomes: ReconciliationOutcome[]; findingIds: string[] };
+    const held = approval.detail as {
+      runId: string;
+      outcomes: ReconciliationOutcome[];
+      findingIds: string[];
+    };
     const rows: ReviewedFinding[] = [];
     if (held.findingIds.length > 0) {
       for (const id of held.findingIds.slice(0, limit)) {
@@ -97,7 +101,11 @@ export class FindingReviewsService {
     } else {
       for (const outcome of held.outcomes) {
         rows.push(
-          ...(await this.reviews.page({ runId: held.runId, outcome, provinceCode: null, state: 'all' }, '', limit)),
+          ...(await this.reviews.page(
+            { runId: held.runId, outcome, provinceCode: null, state: 'all' },
+            '',
+            limit,
+          )),
         );
       }
     }
