@@ -10,6 +10,7 @@ import {
   isDatabaseUnavailable,
   LOGGER,
 } from '@vss/platform';
+import { NOT_SIGNED_IN } from './sessions/console-sessions';
 import { html } from './views/html';
 import { layout, pageContext } from './views/page';
 
@@ -40,7 +41,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
     if (!(exception instanceof AppError) && isDatabaseUnavailable(exception))
       exception = databaseUnavailable();
     if (exception instanceof AppError && exception.errorClass === ErrorClass.Unauthenticated) {
-      this.signInAgain(req, res);
+      this.signInAgain(req, res, exception.message !== NOT_SIGNED_IN);
       return;
     }
     let status: number;
@@ -80,7 +81,7 @@ export class ConsoleErrorFilter implements ExceptionFilter {
   }
 
   /** GET: to the sign-in page and back after. A change: its fields kept in the session for the form. */
-  private signInAgain(req: Request, res: Response): void {
+  private signInAgain(req: Request, res: Response, ended: boolean): void {
     const page = safeReturnPath(
       req.method === 'GET' ? req.path : (req.body as Record<string, unknown>)?._page,
     );
@@ -94,7 +95,9 @@ export class ConsoleErrorFilter implements ExceptionFilter {
         req.session.draft = { page, fields };
       }
     }
-    const to = '/console/sign-in?m=ended';
+    // "Your session has ended" only to someone who had one: a session over its limit, an operator
+    // disabled, or a change sent from a page whose session expired meanwhile.
+    const to = ended || req.method !== 'GET' ? '/console/sign-in?m=ended' : '/console/sign-in';
     if (req.session) {
       req.session.save(() => this.answerSignIn(req, res, to));
     } else {

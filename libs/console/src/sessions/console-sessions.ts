@@ -33,6 +33,9 @@ declare module 'express-session' {
   }
 }
 
+/** The refusal of a request that never had a signed-in session (or whose session expired unseen). */
+export const NOT_SIGNED_IN = 'sign in to the console first';
+
 /** The console's session cookie: `__Host-` (this host only, path /, Secure) over TLS. */
 export const SESSION_COOKIE = '__Host-vss-console';
 const PLAINTEXT_COOKIE = 'vss-console';
@@ -108,7 +111,7 @@ export class ConsoleSessionAuthenticator implements SessionAuthenticator {
     const req = request as Request;
     const s = req.session;
     if (!s?.operatorId || !s.signedInAt) {
-      throw securityError(SecurityErrorCode.NotSignedIn, 'sign in to the console first');
+      throw securityError(SecurityErrorCode.NotSignedIn, NOT_SIGNED_IN);
     }
     if (Date.now() - s.signedInAt >= SIGN_IN_POLICY.absoluteHours * 3_600_000) {
       await endSession(req);
