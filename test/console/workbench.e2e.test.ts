@@ -152,19 +152,31 @@ it('rejects a finding with a note, the note asked for first', async () => {
   });
 });
 
-it('accepts every open finding of a filter at once and counts them reviewed', async () => {
-  const page = await signedIn(await reviewer());
-  await page.goto(`/console/findings?run=${runId}&outcome=FIELD_MISMATCH&province=036&state=open`);
-  expect(await page.locator('#findings tbody tr').count()).toBe(1);
-  expect(await accessibilityViolations(page)).toEqual([]);
-  await screenshot(page, 'findings');
-  await page.fill('#bulk-note', 'Đối chiếu hàng loạt tỉnh 036');
-  await submit(page, '#bulk button[value=accept]');
-  expect(await page.textContent('[role=status]')).toMatch(/Đã chấp nhận: 1/);
-  expect(await page.locator('#findings tbody tr').count()).toBe(0);
-  const progress = await page.textContent('#review-progress');
+it('accepts every open finding of a filter at once, leaving what another reviewer has open, and counts them reviewed', async () => {
+  // Alice has 3600000008 open; another reviewer's bulk decision leaves it to her.
+  const held = await findingOf('3600000008', 'FIELD_MISMATCH');
+  const mine = await signedIn(alice);
+  await mine.goto(`/console/findings/${held}`);
+  expect(await mine.locator('#decide').count()).toBe(1);
+  const filterUrl = `/console/findings?run=${runId}&outcome=FIELD_MISMATCH&province=036&state=open`;
+  const other = await signedIn(await reviewer());
+  await other.goto(filterUrl);
+  expect(await other.locator('#findings tbody tr').count()).toBe(1);
+  await other.fill('#bulk-note', 'Đối chiếu hàng loạt tỉnh 036');
+  await submit(other, '#bulk button[value=accept]');
+  expect(await other.textContent('[role=status]')).toMatch(/Đã chấp nhận: 0/);
+
+  await mine.goto(filterUrl);
+  expect(await accessibilityViolations(mine)).toEqual([]);
+  await screenshot(mine, 'findings');
+  await mine.fill('#bulk-note', 'Đối chiếu hàng loạt tỉnh 036');
+  await submit(mine, '#bulk button[value=accept]');
+  expect(await mine.textContent('[role=status]')).toMatch(/Đã chấp nhận: 1/);
+  expect(await mine.locator('#findings tbody tr').count()).toBe(0);
+  const progress = await mine.textContent('#review-progress');
   const { rows } = await system.pool.query(
-    `SELECT count(*) FILTER (WHERE r.decision IS NOT NULL OR f.applied_at IS NOT NULL)::int AS decided, count(*)::int AS total
+    `SELECT count(*) FILTER (WHERE r.decision IS NOT NULL OR f.applied_at IS NOT NULL)::int AS decided,
+            count(*)::int AS total
        FROM vss.reconciliation_findings f LEFT JOIN vss.finding_reviews r USING (finding_id) WHERE f.run_id = $1`,
     [runId],
   );

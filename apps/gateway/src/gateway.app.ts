@@ -100,6 +100,34 @@ function consoleSessionSecret(config: GatewayConfig): string {
   return secret;
 }
 
+/** The longest one step of a shutdown may take before the next goes on without it. */
+const SHUTDOWN_STEP_MS = 15_000;
+
+/**
+ * One step of the shutdown, given SHUTDOWN_STEP_MS at most: a step that does not finish (a
+ * connection that never answers) must not keep the rest — the pools, the job queue — open for
+ * ever. It is named in a process warning, so that the cause can be found.
+ */
+async function boundedStep(close: () => Promise<void> | void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<'slow'>((resolve) => {
+    timer = setTimeout(() => resolve('slow'), SHUTDOWN_STEP_MS);
+    timer.unref();
+  });
+  const result = await Promise.race([
+    Promise.resolve()
+      .then(close)
+      .then(() => 'done' as const),
+    slow,
+  ]);
+  clearTimeout(timer);
+  if (result === 'slow') {
+    process.emitWarning(
+      `gateway shutdown: \`${close.toString().replace(/\s+/g, ' ').slice(0, 120)}\` did not finish in ${SHUTDOWN_STEP_MS / 1000} s; going on without it`,
+    );
+  }
+}
+
 let processMetrics = false;
 /** Node's own metrics (CPU, memory, event loop), registered once per process however many gateways it runs. */
 function collectProcessMetrics(): void {
@@ -124,7 +152,7 @@ export async function startGateway(
   // half-way (a port taken, say), so that nothing of a failed start keeps running.
   const started: Array<() => Promise<void> | void> = [() => infrastructure.close()];
   const closeStarted = async () => {
-    for (const close of started.splice(0).reverse()) await close();
+    for (const close of started.splice(0).reverse()) await boundedStep(close);
   };
   try {
     const { logger } = infrastructure;

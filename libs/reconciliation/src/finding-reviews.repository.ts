@@ -116,17 +116,25 @@ export class FindingReviewsRepository {
     return { previous: rows[0].previous ?? undefined, next: rows[0].next ?? undefined };
   }
 
-  /** The IDs of the filter's findings, in ID order, at most `limit` (bulk decisions). */
+  /**
+   * The IDs of the filter's findings, in ID order, at most `limit` (bulk decisions), leaving out
+   * those another reviewer has open (held less than CLAIM_MINUTES ago).
+   */
   async ids(
     filter: ReviewFilter,
     limit: number,
+    operatorId: string,
   ): Promise<Array<{ findingId: string; outcome: ReconciliationOutcome }>> {
     const cond = conditions(filter);
+    const n = cond.values.length;
     const { rows } = await this.pool.query<{ finding_id: string; outcome: ReconciliationOutcome }>({
       text: `SELECT f.finding_id::text, f.outcome
                FROM vss.reconciliation_findings f LEFT JOIN vss.finding_reviews r USING (finding_id)
-              WHERE ${cond.sql} ORDER BY f.finding_id LIMIT $${cond.values.length + 1}`,
-      values: [...cond.values, limit],
+              WHERE ${cond.sql}
+                AND (r.claimed_by_operator IS NULL OR r.claimed_by_operator = $${n + 2}::uuid
+                     OR r.claimed_at < now() - make_interval(mins => $${n + 3}))
+              ORDER BY f.finding_id LIMIT $${n + 1}`,
+      values: [...cond.values, limit, operatorId, CLAIM_MINUTES],
     });
     return rows.map((r) => ({ findingId: r.finding_id, outcome: r.outcome }));
   }

@@ -232,16 +232,20 @@ export class FindingReviewsService {
     );
   }
 
-  /** Every open finding of the filter (up to MAX_BULK) accepted or rejected at once, with one note. */
+  /**
+   * Every open finding of the filter (up to MAX_BULK) accepted or rejected at once, with one
+   * note; those another reviewer has open are left to them.
+   */
   async decideByFilter(
     caller: Caller,
     filter: ReviewFilter,
     decision: ReviewDecision,
     note: string,
   ): Promise<DecisionResult> {
-    requireOperator(caller, 'reviewer');
+    const operator = requireOperator(caller, 'reviewer');
     await this.runs.view(filter.runId);
-    const open = await this.reviews.ids({ ...filter, state: 'open' }, MAX_BULK);
+    // What another reviewer has open is theirs to decide: a bulk decision leaves it.
+    const open = await this.reviews.ids({ ...filter, state: 'open' }, MAX_BULK, operator.operatorId);
     return this.decideAll(
       caller,
       open.map((f) => ({ ...f, runId: filter.runId })),
