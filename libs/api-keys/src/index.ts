@@ -1,2 +1,3 @@
 export * from './api-keys';
+export { ADMIN_KEY_DAYS } from './key-format';
 export * from './client-certificates';

@@ -5,6 +5,7 @@ import type { Pool } from 'pg';
 import { allowedChanges } from '@vss/domain';
 import { type LinkedProcedureState, PROCEDURE_TRANSITIONS } from '@vss/domain/linked-procedures';
 import type { Claim } from '../src/procedure.rows';
+import type { ProcedureDecisionsRepository } from '../src/procedure-decisions.repository';
 import type { ProceduresRepository } from '../src/procedures.repository';
 import { done, review, type Verdict } from '../src/step';
 import { newProcedure, type ProceduresWorld, startProcedures } from './factories';
@@ -19,10 +20,11 @@ import { newProcedure, type ProceduresWorld, startProcedures } from './factories
 let world: ProceduresWorld;
 let pool: Pool;
 let procedures: ProceduresRepository;
+let decisions: ProcedureDecisionsRepository;
 
 beforeAll(async () => {
   world = await startProcedures('transitions');
-  ({ pool, procedures } = world);
+  ({ pool, procedures, decisions } = world);
 });
 
 afterAll(() => world?.close());
@@ -94,7 +96,7 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       await procedures.retry(procedureId, 30, noAudit);
       return claim;
     case 'resolve':
-      await procedures.resolve(procedureId, 'done by hand', noAudit);
+      await decisions.resolve(procedureId, 'done by hand', noAudit);
       return claim;
     case 'sweep':
       await procedures.sweep({ graceSeconds: 0, maxSweeps: 1, jobExpireSeconds: 30 });
@@ -104,12 +106,12 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       return claim;
     case 'release':
       await withTransaction(pool, (client) =>
-        procedures.release(client, procedureId, 'LATE_REGISTRATION', 30),
+        decisions.release(client, procedureId, 'LATE_REGISTRATION', 30),
       );
       return claim;
     case 'reject':
       await withTransaction(pool, (client) =>
-        procedures.reject(client, procedureId, 'refused by an approver'),
+        decisions.reject(client, procedureId, 'refused by an approver'),
       );
       return claim;
   }
