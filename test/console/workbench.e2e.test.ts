@@ -213,23 +213,3 @@ it('does not propose a rejected pair again in the next run, and proposes the und
   expect(findings).not.toContain('3600000007 FIELD_MISMATCH');
   expect(findings).toContain('0100000018 NOT_IN_REGISTRY');
 });
-
-it('shows every page in English when asked, its title and its labels', async () => {
-  const page = await signedIn(await consoleOperator(system.pool, ['operator', 'reviewer', 'auditor']));
-  const id = await findingOf('4000000010', 'DECEASED_BUT_ACTIVE');
-  const pagesAndTitles: Array<[string, RegExp]> = [
-    ['/console/runs?lang=en', /^Reconciliation runs$/],
-    [`/console/runs/${runId}`, /^Run [0-9a-f]{8}$/],
-    [`/console/findings?run=${runId}`, /^Review findings$/],
-    [`/console/findings/${id}`, /^Finding \d+: Deceased but active$/],
-    ['/console/approvals', /^Approvals$/],
-  ];
-  for (const [path, title] of pagesAndTitles) {
-    await page.goto(path);
-    expect(await page.getAttribute('html', 'lang')).toBe('en');
-    expect((await page.textContent('h1'))!.trim()).toMatch(title);
-    expect(await page.textContent('header nav')).toMatch(/Reconciliation\s+Review\s+Approvals/);
-  }
-  await page.goto(`/console/findings/${id}`);
-  expect(await page.textContent('#side-by-side thead')).toMatch(/Our record \(VSS\)/);
-});

@@ -1,5 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
-import { checkKeyRequest, newKey, parseKey, secretDigest } from './key-format';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { operatorIdentityOf, personLabel } from './operator-identity';
 import type { Pool } from 'pg';
 import { ChangeFeed } from '@vss/platform';
@@ -24,6 +23,7 @@ export interface IssueKeyRequest {
 }
 
 /** How long an admin key works unless told otherwise: it is rotated (`keys rotate`) before then. */
+export const ADMIN_KEY_DAYS = 90;
 
 export interface IssuedKey {
   keyId: string;
@@ -64,6 +64,7 @@ const CACHE_MS = 5000;
 const LIVE_CACHE_MS = 60_000;
 const MAX_CACHED = 100_000;
 export const API_KEYS_CHANNEL = 'vss_api_keys_changed';
+const KEY_PATTERN = /^vss_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
 /**
  * Per-caller API keys: `vss_<key id>_<secret>`. The secret has 256 bits of entropy, so a
@@ -145,9 +146,26 @@ export class ApiKeys implements ApiKeyAuthenticator {
   }
 
   async issue(request: IssueKeyRequest): Promise<IssuedKey> {
-    const validDays = checkKeyRequest(request);
+    if (request.role === 'clinic' && !/^[0-9]{5}$/.test(request.facilityCode ?? '')) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        'a clinic key needs a 5-digit facility code',
+        'facility',
+      );
+    }
+    if (request.role === 'civil-registry' && !request.officeCode) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        'a civil registry key needs an office code',
+        'office',
+      );
+    }
     const operatorId = await this.operatorFor(request);
     if (request.officeCode) await this.requireOffice(request.officeCode);
+    const validDays = request.validDays ?? (request.role === 'admin' ? ADMIN_KEY_DAYS : undefined);
+    if (validDays !== undefined && (!Number.isInteger(validDays) || validDays < 1 || validDays > 3650)) {
+      throw securityError(SecurityErrorCode.InvalidKeyRequest, 'a key is valid for 1 to 3650 days', 'days');
+    }
     if (request.facilityCode) {
       const known = await this.pool.query('SELECT 1 FROM vss.facilities WHERE facility_code = $1', [
         request.facilityCode,
@@ -160,14 +178,19 @@ export class ApiKeys implements ApiKeyAuthenticator {
         );
       }
     }
-    const { keyId, digest, apiKey } = newKey();
+    const keyId = randomBytes(9)
+      .toString('base64url')
+      .toLowerCase()
+      .replace(/[^a-z0-9]/g, '0')
+      .slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
     const inserted = await this.pool.query<{ expires_at: Date | null }>(
       `INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, office_code, label, operator_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(days => $8::int))
        RETURNING expires_at`,
       [
         keyId,
-        digest,
+        sha256(secret),
         request.role,
         request.facilityCode ?? null,
         request.officeCode ?? null,
@@ -176,7 +199,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
         validDays ?? null,
       ],
     );
-    return { keyId, apiKey, expiresAt: inserted.rows[0].expires_at ?? undefined };
+    return { keyId, apiKey: `vss_${keyId}_${secret}`, expiresAt: inserted.rows[0].expires_at ?? undefined };
   }
 
   /**
@@ -305,9 +328,9 @@ export class ApiKeys implements ApiKeyAuthenticator {
   }
 
   cached(presented: string | undefined): boolean {
-    const key = parseKey(presented);
-    if (!key) return false;
-    const entry = this.cache.get(`${key.keyId}:${key.secret}`);
+    const match = presented ? KEY_PATTERN.exec(presented) : null;
+    if (!match) return false;
+    const entry = this.cache.get(`${match[1]}:${match[2]}`);
     const now = Date.now();
     return (
       entry !== undefined &&
@@ -326,10 +349,10 @@ export class ApiKeys implements ApiKeyAuthenticator {
         'no API key: send it in the x-api-key metadata',
       );
     }
-    const key = parseKey(presented);
-    if (!key)
+    const match = KEY_PATTERN.exec(presented);
+    if (!match)
       throw securityError(SecurityErrorCode.UnknownKey, 'the API key is not a key this gateway issued');
-    const { keyId, secret } = key;
+    const [, keyId, secret] = match;
     const now = Date.now();
     const cacheKey = `${keyId}:${secret}`;
     let entry = this.cache.get(cacheKey);
@@ -374,7 +397,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
       values: [keyId],
     });
     const row = result.rows[0];
-    if (!row || !timingSafeEqual(row.secret_sha256, secretDigest(secret)))
+    if (!row || !timingSafeEqual(row.secret_sha256, sha256(secret)))
       return { caller: undefined, state: 'valid' as KeyState, until };
     const operator = operatorIdentityOf(row);
     const caller: Caller = {
@@ -391,4 +414,8 @@ export class ApiKeys implements ApiKeyAuthenticator {
       row.revoked_at !== null ? 'revoked' : row.operator_active === false ? 'operator-disabled' : 'valid';
     return { caller, state, expiresAt: row.expires_at ?? undefined, until };
   }
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -124,15 +124,6 @@ export class ProcedureReadsRepository {
     );
     return rows[0]?.live ?? false;
   }
-
-  /** The procedure's state, its row locked for the caller's transaction. */
-  async lockState(client: PoolClient, procedureId: string): Promise<LinkedProcedureState | undefined> {
-    const result = await client.query<{ state: LinkedProcedureState }>(
-      'SELECT state FROM vss.procedures WHERE procedure_id = $1 FOR UPDATE',
-      [procedureId],
-    );
-    return result.rows[0]?.state;
-  }
 }
 
 /** Steps come as JSON, where a time is text: the API's codecs read a Date. */

@@ -5,6 +5,7 @@ import {
   type CivilEventPayload,
   type LinkedProcedureState,
   nextStep,
+  type ProcedureHold,
   PROCEDURE_TRANSITIONS,
   type ProcedureTransition,
   stepsOf,
@@ -44,8 +45,7 @@ const from = (t: ProcedureTransition): readonly string[] => PROCEDURE_TRANSITION
 const to = (t: ProcedureTransition): LinkedProcedureState => PROCEDURE_TRANSITIONS[t].to[0];
 
 /**
- * The writer of civil events, procedures and their steps, for both halves of the feature (what
- * people decide from outside the steps — release, reject, resolve — is ProcedureDecisionsRepository's).
+ * The one writer of civil events, procedures and their steps, for both halves of the feature.
  * A procedure's state changes only through the named transitions of PROCEDURE_TRANSITIONS
  * (libs/domain), each an UPDATE guarded by the states its transition may leave. Only a job of
  * the procedure's current generation (`job_seq`) moves it on: every step's change checks the
@@ -301,7 +301,7 @@ export class ProceduresRepository {
     audit: AuditWithin,
   ): Promise<{ state: LinkedProcedureState; restarted: boolean } | undefined> {
     return withTransaction(this.pool, async (client) => {
-      const found = await this.reads.lockState(client, procedureId);
+      const found = await this.lockState(client, procedureId);
       if (!found) return undefined;
       const retryable =
         found === 'NEEDS_REVIEW' ||
@@ -309,6 +309,73 @@ export class ProceduresRepository {
       const restarted = retryable && (await this.requeue(client, procedureId, jobExpireSeconds, 'retry'));
       await audit(client, found, restarted);
       return { state: found, restarted };
+    });
+  }
+
+  /**
+   * `release`: an approver released the hold of a procedure awaiting approval (in the
+   * decision's transaction): the hold is kept as released and the held step runs again with a
+   * job of a new generation. False when the procedure was not awaiting approval.
+   */
+  async release(
+    client: PoolClient,
+    procedureId: string,
+    released: ProcedureHold,
+    jobExpireSeconds: number,
+  ): Promise<boolean> {
+    const updated = await client.query<{ job_seq: number }>(
+      `WITH p AS (
+         UPDATE vss.procedures SET state = $4, review_reason = NULL, job_seq = job_seq + 1,
+           released_holds = array_append(array_remove(released_holds, $2), $2),
+           version = version + 1, updated_at = now()
+         WHERE procedure_id = $1 AND current_step IS NOT NULL AND state = ANY($3::text[])
+         RETURNING procedure_id, current_step, job_seq),
+       s AS (
+         UPDATE vss.procedure_steps s SET state = 'PENDING', outcome = NULL FROM p
+         WHERE s.procedure_id = p.procedure_id AND s.name = p.current_step)
+       SELECT job_seq FROM p`,
+      [procedureId, released, from('release'), to('release')],
+    );
+    if (updated.rowCount === 0) return false;
+    await sendStepJob(this.jobs, client, { procedureId, jobSeq: updated.rows[0].job_seq }, jobExpireSeconds);
+    return true;
+  }
+
+  /** `reject`: an approver refused what a procedure awaited; it ends, with the approver's note. */
+  async reject(client: PoolClient, procedureId: string, note: string): Promise<boolean> {
+    const updated = await client.query<{ rejected: number }>(
+      `WITH p AS (
+         UPDATE vss.procedures SET state = $4, resolution_note = $2, current_step = NULL,
+           version = version + 1, updated_at = now()
+         WHERE procedure_id = $1 AND state = ANY($3::text[])
+         RETURNING procedure_id, current_step),
+       s AS (
+         UPDATE vss.procedure_steps s SET state = 'FAILED', last_error = $2, finished_at = now()
+         FROM vss.procedures q WHERE q.procedure_id = $1 AND s.procedure_id = q.procedure_id
+           AND s.name = q.current_step AND EXISTS (SELECT 1 FROM p))
+       SELECT count(*)::int AS rejected FROM p`,
+      [procedureId, note, from('reject'), to('reject')],
+    );
+    return updated.rows[0].rejected === 1;
+  }
+
+  /** `resolve`: closes a procedure in review with the administrator's note. Answers the state it found. */
+  async resolve(
+    procedureId: string,
+    note: string,
+    audit: AuditWithin,
+  ): Promise<LinkedProcedureState | undefined> {
+    return withTransaction(this.pool, async (client) => {
+      const found = await this.lockState(client, procedureId);
+      if (found) await audit(client, found, from('resolve').includes(found));
+      if (!found || !from('resolve').includes(found)) return found;
+      await client.query(
+        `UPDATE vss.procedures SET state = $3, resolution_note = $2, current_step = NULL,
+           version = version + 1, updated_at = now()
+         WHERE procedure_id = $1 AND state = ANY($4::text[])`,
+        [procedureId, note, to('resolve'), from('resolve')],
+      );
+      return found;
     });
   }
 
@@ -392,5 +459,16 @@ export class ProceduresRepository {
       if (current.rowCount === 0) return rollback(undefined);
       return work(client);
     });
+  }
+
+  private async lockState(
+    client: PoolClient,
+    procedureId: string,
+  ): Promise<LinkedProcedureState | undefined> {
+    const result = await client.query<{ state: LinkedProcedureState }>(
+      'SELECT state FROM vss.procedures WHERE procedure_id = $1 FOR UPDATE',
+      [procedureId],
+    );
+    return result.rows[0]?.state;
   }
 }

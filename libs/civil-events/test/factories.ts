@@ -5,7 +5,6 @@ import { type PgBoss, startJobQueue } from '@vss/platform';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { ensureProcedureQueue } from '../src/procedure.queue';
 import { ProcedureReadsRepository } from '../src/procedure-reads.repository';
-import { ProcedureDecisionsRepository } from '../src/procedure-decisions.repository';
 import { ProceduresRepository } from '../src/procedures.repository';
 
 /**
@@ -18,8 +17,6 @@ export interface ProceduresWorld {
   pool: Pool;
   jobs: PgBoss;
   procedures: ProceduresRepository;
-  /** Release, reject, resolve: what people decide from outside the steps. */
-  decisions: ProcedureDecisionsRepository;
   reads: ProcedureReadsRepository;
   close(): Promise<void>;
 }
@@ -40,7 +37,6 @@ export async function startProcedures(label: string): Promise<ProceduresWorld> {
     jobs,
     reads,
     procedures: new ProceduresRepository(pool, jobs, reads),
-    decisions: new ProcedureDecisionsRepository(pool, jobs, reads),
     async close() {
       await jobs.stop({ graceful: false, wait: true }).catch(() => undefined);
       await pool.end();

@@ -5,7 +5,6 @@ import type { Pool } from 'pg';
 import { allowedChanges } from '@vss/domain';
 import { type LinkedProcedureState, PROCEDURE_TRANSITIONS } from '@vss/domain/linked-procedures';
 import type { Claim } from '../src/procedure.rows';
-import type { ProcedureDecisionsRepository } from '../src/procedure-decisions.repository';
 import type { ProceduresRepository } from '../src/procedures.repository';
 import { done, review, type Verdict } from '../src/step';
 import { newProcedure, type ProceduresWorld, startProcedures } from './factories';
@@ -20,11 +19,10 @@ import { newProcedure, type ProceduresWorld, startProcedures } from './factories
 let world: ProceduresWorld;
 let pool: Pool;
 let procedures: ProceduresRepository;
-let decisions: ProcedureDecisionsRepository;
 
 beforeAll(async () => {
   world = await startProcedures('transitions');
-  ({ pool, procedures, decisions } = world);
+  ({ pool, procedures } = world);
 });
 
 afterAll(() => world?.close());
@@ -96,7 +94,7 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       await procedures.retry(procedureId, 30, noAudit);
       return claim;
     case 'resolve':
-      await decisions.resolve(procedureId, 'done by hand', noAudit);
+      await procedures.resolve(procedureId, 'done by hand', noAudit);
       return claim;
     case 'sweep':
       await procedures.sweep({ graceSeconds: 0, maxSweeps: 1, jobExpireSeconds: 30 });
@@ -106,12 +104,12 @@ async function perform(op: Op, procedureId: string, claim: Claim | undefined): P
       return claim;
     case 'release':
       await withTransaction(pool, (client) =>
-        decisions.release(client, procedureId, 'LATE_REGISTRATION', 30),
+        procedures.release(client, procedureId, 'LATE_REGISTRATION', 30),
       );
       return claim;
     case 'reject':
       await withTransaction(pool, (client) =>
-        decisions.reject(client, procedureId, 'refused by an approver'),
+        procedures.reject(client, procedureId, 'refused by an approver'),
       );
       return claim;
   }

@@ -3,16 +3,36 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
-import { vietnamDate } from '@vss/domain';
+import { VIETNAM_OFFSET_MS, vietnamDate } from '@vss/domain';
 import { ChangeFeed } from '@vss/platform';
 import type { Caller, Role } from '@vss/security';
 import { type LimitName, type LimitSpec, parseLimitSpec, shareOf } from '@vss/domain';
 import { limitExceeded } from './limits.errors';
-import { QUOTA_UNIT, quotaHolderOf, quotaKeyOf, secondsToNextDay } from './quota-holders';
 
 export const CALLER_LIMITS_CHANNEL = 'vss_caller_limits_changed';
 /** A gateway that has not reported for this long no longer counts towards the fleet. */
 const FLEET_STALE_SECONDS = 15;
+const DAY_MS = 86_400_000;
+/** Calendar days are Vietnam's (UTC+7, no daylight saving). */
+
+/** What a role's daily quota counts. */
+const UNIT: Record<Role, string> = {
+  clinic: 'lookups',
+  'civil-registry': 'filings',
+  admin: 'person searches',
+  'registry-peer': 'calls',
+};
+
+/** Whose quota it is, in a refusal's words. */
+function holderOf(caller: Caller): string {
+  if (caller.role === 'clinic' && caller.facilityCode)
+    return `facility ${caller.facilityCode} (all its keys)`;
+  if (caller.role === 'civil-registry' && caller.officeCode)
+    return `office ${caller.officeCode} (all its keys)`;
+  if (caller.operator) return `operator ${caller.operator.login}`;
+  return 'this key';
+}
+
 const refusals = new Counter({
   name: 'vss_caller_limit_refusals_total',
   help: 'Calls refused with RESOURCE_EXHAUSTED, by caller and by the limit reached',
@@ -59,6 +79,18 @@ interface QuotaState {
   pending: number;
   /** Lookups being written by the sync in progress. */
   flushing: number;
+}
+
+/**
+ * Whose daily quota a call spends: a clinic's facility, a civil registry's office, an admin
+ * credential's operator — all their credentials together, so that five keys of one hospital
+ * are not five quotas — else the credential itself.
+ */
+export function quotaKeyOf(caller: Caller): string {
+  if (caller.role === 'clinic' && caller.facilityCode) return `facility:${caller.facilityCode}`;
+  if (caller.role === 'civil-registry' && caller.officeCode) return `office:${caller.officeCode}`;
+  if (caller.operator) return `operator:${caller.operator.login}`;
+  return caller.id;
 }
 
 /**
@@ -166,7 +198,7 @@ export class CallerLimits {
         this.refuse(
           caller,
           'daily',
-          `daily quota of ${spec.daily} ${QUOTA_UNIT[caller.role]} reached for ${quotaHolderOf(caller)} (${Math.max(0, spec.daily - used)} left today, this call needs ${call.lookups})`,
+          `daily quota of ${spec.daily} ${UNIT[caller.role]} reached for ${holderOf(caller)} (${Math.max(0, spec.daily - used)} left today, this call needs ${call.lookups})`,
           secondsToNextDay(),
         );
       }
@@ -379,4 +411,9 @@ export class CallerLimits {
     this.gateways = gateways;
     for (const state of this.states.values()) state.bucket = this.bucketFor(state.spec, state.bucket);
   }
+}
+
+function secondsToNextDay(): number {
+  const local = Date.now() + VIETNAM_OFFSET_MS;
+  return Math.ceil((DAY_MS - (local % DAY_MS)) / 1000);
 }

@@ -4,4 +4,3 @@ export * from './limits.errors';
 export * from './limits.interceptor';
 export * from './limits.module';
 export * from './limit-overrides';
-export { quotaKeyOf } from './quota-holders';

@@ -5,7 +5,6 @@ import { AuthorityModule } from '@vss/authority';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { JOB_QUEUE, type PgBoss } from '@vss/platform';
 import { ensureProcedureQueue } from '../procedure.queue';
-import { ProcedureDecisionsRepository } from '../procedure-decisions.repository';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
 import { ProceduresRepository } from '../procedures.repository';
 import { CivilEventsGrpcController } from './civil-events.grpc.controller';
@@ -23,7 +22,6 @@ import { ProcedureApprovals } from './procedure-approvals';
   controllers: [CivilEventsGrpcController],
   providers: [
     ProceduresRepository,
-    ProcedureDecisionsRepository,
     ProcedureReadsRepository,
     CivilEventsService,
     ProceduresService,

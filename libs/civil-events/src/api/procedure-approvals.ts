@@ -4,7 +4,7 @@ import { type ApprovalHandler, ApprovalHandlers, type ApprovalRecord } from '@vs
 import { PROCEDURE_HOLDS, type ProcedureHold } from '@vss/domain/linked-procedures';
 import { APP_CONFIG, type GatewayConfig } from '@vss/platform';
 import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
-import { ProcedureDecisionsRepository } from '../procedure-decisions.repository';
+import { ProceduresRepository } from '../procedures.repository';
 
 /**
  * What an approver's decision does to a held procedure, in the decision's transaction: released,
@@ -15,7 +15,7 @@ import { ProcedureDecisionsRepository } from '../procedure-decisions.repository'
 export class ProcedureApprovals implements ApprovalHandler, OnModuleInit {
   constructor(
     private readonly handlers: ApprovalHandlers,
-    private readonly procedures: ProcedureDecisionsRepository,
+    private readonly procedures: ProceduresRepository,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

@@ -23,7 +23,6 @@ import { type Caller } from '@vss/security';
 import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
 import { ProceduresRepository } from '../procedures.repository';
-import { ProcedureDecisionsRepository } from '../procedure-decisions.repository';
 import { type ProcedureRow, toProcedure } from '../procedure.rows';
 import { parseListProcedures, parseResolveNote, requireProcedureId } from './procedures.request';
 
@@ -33,7 +32,6 @@ export class ProceduresService {
   constructor(
     private readonly reads: ProcedureReadsRepository,
     private readonly repository: ProceduresRepository,
-    private readonly decisions: ProcedureDecisionsRepository,
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
@@ -125,7 +123,7 @@ export class ProceduresService {
   async resolve(caller: Caller, procedureId: string, note: string): Promise<Procedure> {
     requireProcedureId(procedureId);
     const tidy = parseResolveNote(note);
-    const found = await this.decisions.resolve(procedureId, tidy, (client, state, done) =>
+    const found = await this.repository.resolve(procedureId, tidy, (client, state, done) =>
       this.auditAction(client, caller, procedureId, state, done, 'resolve', { note: tidy }),
     );
     this.afterResolve(procedureId, found);
