@@ -31,6 +31,30 @@ export interface JobQueueSpec {
 const QueueManager = require('pg-boss/src/manager') as {
   prototype: Record<string, (...args: unknown[]) => Promise<unknown>> & { emit(e: string, x: unknown): void };
 };
+interface QueueWorker {
+  /** Told to stop, its loop not yet ended. */
+  stopping: boolean;
+}
+/** The longest a stop waits for the work loops to end (a handler still running, say). */
+const LOOPS_END_MS = 12_000;
+// pg-boss 10's stop() resolves once no job is in hand, while each work loop it told to stop may
+// still be finishing a fetch, and a detached check re-arms a 1 s timer until they have. That
+// check outlives the stop (in a test, the test file: Jest has torn its modules down by then and
+// the timer's `require` ends the process). The manager's stop waits for its loops to end.
+const stopManager = QueueManager.prototype.stop as ((...args: unknown[]) => Promise<unknown>) & {
+  waits?: boolean;
+};
+if (!stopManager.waits) {
+  const waiting = async function (this: { getWorkers(): QueueWorker[] }, ...args: unknown[]) {
+    await stopManager.apply(this, args);
+    const until = Date.now() + LOOPS_END_MS;
+    while (Date.now() < until && this.getWorkers().some((w) => w.stopping)) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  waiting.waits = true;
+  QueueManager.prototype.stop = waiting;
+}
 for (const outcome of ['complete', 'fail'] as const) {
   const record = QueueManager.prototype[outcome];
   if ((record as { heard?: boolean }).heard) continue;
@@ -56,7 +80,8 @@ export async function startJobQueue(spec: JobQueueSpec): Promise<PgBoss> {
     retryDelay: 1,
     retryBackoff: true,
     supervise: spec.supervise ?? true,
-    schedule: spec.supervise ?? true,
+    // No cron schedules: jobs wait by their own start_after, so no timekeeper and its loop.
+    schedule: false,
   });
   // pg-boss reports background errors (a lost connection, say) as events; they must not crash us.
   boss.on('error', spec.onError ?? (() => undefined));
