@@ -28,6 +28,7 @@ const OWNERS: Record<string, string> = {
   'vss.civil_events': 'libs/civil-events',
   'vss.procedures': 'libs/civil-events',
   'vss.procedure_steps': 'libs/civil-events',
+  'vss.procedure_step_attempts': 'libs/civil-events',
   'vss.reconciliation_runs': 'libs/reconciliation',
   'vss.reconciliation_partitions': 'libs/reconciliation',
   'vss.reconciliation_findings': 'libs/reconciliation',

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { type KeyObject, randomBytes } from 'node:crypto';
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { consoleSessions, sessionOrUnavailable, watchEndedSessions } from '@vss/console';
@@ -193,7 +193,12 @@ export async function startGateway(
     collectProcessMetrics();
 
     const app = await NestFactory.create(
-      GatewayModule.forRoot(infrastructure, config, { keys, certificates, limits }),
+      GatewayModule.forRoot(
+        infrastructure,
+        config,
+        { keys, certificates, limits },
+        { publicKeys: signingKey ? [createPublicKey(signingKey)] : [] },
+      ),
       {
         logger: new PinoNestLogger(logger),
         bodyParser: true,

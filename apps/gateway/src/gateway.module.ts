@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
@@ -28,6 +29,7 @@ export class GatewayModule {
     infrastructure: Infrastructure,
     config: GatewayConfig,
     callers: { keys: ApiKeys; certificates: CertificateRegistry; limits: CallerLimits },
+    audit: { publicKeys: KeyObject[] } = { publicKeys: [] },
   ): DynamicModule {
     const { keys, certificates, limits } = callers;
     return {
@@ -39,7 +41,7 @@ export class GatewayModule {
         CivilEventsModule,
         ReconciliationModule,
         ApprovalsApiModule,
-        ConsoleModule,
+        ConsoleModule.forRoot({ auditPublicKeys: audit.publicKeys }),
       ],
       controllers: [HealthHttpController],
       providers: [

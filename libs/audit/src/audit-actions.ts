@@ -27,6 +27,9 @@ export const AuditAction = {
   CandidatesSearched: 'reconciliation.candidates.search',
   /** An administrator read a citizen's access history (this listing is itself history). */
   AccessHistoryRead: 'audit.history.read',
+  /** An officer opened a person's page in the console, or printed their access report. */
+  PersonViewed: 'console.person.view',
+  AccessReportPrinted: 'console.person.report',
   /** Something held for a second person (maker–checker), and the approver's decision. */
   ApprovalRequested: 'approval.request',
   ApprovalGranted: 'approval.approve',

@@ -135,7 +135,16 @@ const PAGE = 10_000;
  */
 export async function verifyChain(
   pool: Pool,
-  options: { from?: bigint; publicKeys: KeyObject[] },
+  options: {
+    from?: bigint;
+    publicKeys: KeyObject[];
+    /** Told after each page of entries (10,000) how far the walk has verified. */
+    onProgress?: (report: Readonly<VerifyReport>) => void;
+    /** Asked before each page: true stops the walk (the report says how far it got). */
+    stopped?: () => boolean;
+    /** false: do not count staged entries (an app's role may not read them). */
+    countStaged?: boolean;
+  },
 ): Promise<VerifyReport> {
   const from = options.from ?? 1n;
   const keys = new Map(options.publicKeys.map((k) => [keyIdOf(k), k]));
@@ -147,8 +156,10 @@ export async function verifyChain(
       [from.toString()],
     )
   ).rows;
-  const staged = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM vss.audit_pending`)).rows[0]
-    .n;
+  const staged =
+    options.countStaged === false
+      ? 0
+      : (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM vss.audit_pending`)).rows[0].n;
   const report: VerifyReport = {
     intactThrough: (from - 1n).toString(),
     entries: 0,
@@ -248,6 +259,8 @@ export async function verifyChain(
       expected = seq + 1n;
     }
     if (rows.length < PAGE) break;
+    options.onProgress?.(report);
+    if (options.stopped?.()) return report;
   }
   const beyond = [...signed.values()][0];
   if (beyond) {

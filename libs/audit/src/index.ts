@@ -6,3 +6,4 @@ export * from './audit-checkpointer';
 export * from './audit.metrics';
 export * from './audit.module';
 export * from './migrations';
+export * from './audit-chain.reader';

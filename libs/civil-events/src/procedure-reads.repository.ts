@@ -116,6 +116,85 @@ export class ProcedureReadsRepository {
       : undefined;
   }
 
+  /** Every attempt at the procedure's steps, in the order they were made. */
+  async attemptsOf(procedureId: string): Promise<StepAttemptRow[]> {
+    const { rows } = await this.pool.query<StepAttemptRow>(
+      `SELECT a.step, a.attempt, a.started_at, a.ended_at, a.result, a.error
+         FROM vss.procedure_step_attempts a
+         JOIN vss.procedure_steps s ON s.procedure_id = a.procedure_id AND s.name = a.step
+        WHERE a.procedure_id = $1
+        ORDER BY a.started_at, s.position, a.attempt`,
+      [procedureId],
+    );
+    return rows;
+  }
+
+  /** Procedures a person must look at: in these states, oldest change first. */
+  async inStates(states: readonly LinkedProcedureState[], limit: number): Promise<ProcedureRow[]> {
+    const result = await this.pool.query<ProcedureRow>(
+      `SELECT ${PROCEDURE_COLUMNS}
+       FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+       WHERE p.state = ANY($1::text[])
+       ORDER BY p.updated_at LIMIT $2`,
+      [states, limit],
+    );
+    return result.rows.map(withStepDates);
+  }
+
+  /**
+   * The sweeper's view: procedures meant to run (in these states, at a step) with no job of
+   * their generation left, unchanged for `graceSeconds` — what the next sweep will requeue.
+   */
+  async stuck(
+    states: readonly LinkedProcedureState[],
+    graceSeconds: number,
+    limit: number,
+  ): Promise<ProcedureRow[]> {
+    const result = await this.pool.query<ProcedureRow>(
+      `SELECT ${PROCEDURE_COLUMNS}
+       FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+       WHERE p.state = ANY($1::text[]) AND p.current_step IS NOT NULL
+         AND p.updated_at < now() - make_interval(secs => $2)
+         AND NOT ${LIVE_JOB_OF_PROCEDURE('$3')}
+       ORDER BY p.updated_at LIMIT $4`,
+      [states, graceSeconds, PROCEDURE_STEP_QUEUE, limit],
+    );
+    return result.rows.map(withStepDates);
+  }
+
+  /** The procedures about one person (as the subject of a birth or death), newest first. */
+  async about(citizenId: string, limit: number): Promise<ProcedureRow[]> {
+    const result = await this.pool.query<ProcedureRow>(
+      `SELECT ${PROCEDURE_COLUMNS}
+       FROM vss.procedures p JOIN vss.civil_events e USING (office_code, event_id)
+       WHERE p.subject_citizen_id = $1
+       ORDER BY p.seq DESC LIMIT $2`,
+      [citizenId, limit],
+    );
+    return result.rows.map(withStepDates);
+  }
+
+  /** How many procedures are in each of these states now (the states index counts them). */
+  async countsInStates(states: readonly LinkedProcedureState[]): Promise<Map<LinkedProcedureState, number>> {
+    const { rows } = await this.pool.query<{ state: LinkedProcedureState; count: number }>(
+      `SELECT state, count(*)::int AS count FROM vss.procedures WHERE state = ANY($1::text[]) GROUP BY state`,
+      [states],
+    );
+    return new Map(rows.map((r) => [r.state, r.count]));
+  }
+
+  /** Procedures accepted on each of the last `days` days (Vietnam's), by the state they are in now. */
+  async stateCountsByDay(days: number, today: string): Promise<StateCountRow[]> {
+    const { rows } = await this.pool.query<StateCountRow>(
+      `SELECT accepted_on::text AS day, state, count(*)::int AS count
+         FROM vss.procedures
+        WHERE accepted_on > $2::date - $1::int AND accepted_on <= $2::date
+        GROUP BY accepted_on, state ORDER BY accepted_on, state`,
+      [days, today],
+    );
+    return rows;
+  }
+
   /** Whether the procedure has a job of its current generation waiting, retrying or running; on the caller's transaction. */
   async hasLiveJob(client: PoolClient, procedureId: string): Promise<boolean> {
     const { rows } = await client.query<{ live: boolean }>(
@@ -124,6 +203,24 @@ export class ProcedureReadsRepository {
     );
     return rows[0]?.live ?? false;
   }
+}
+
+/** One attempt at a procedure's step: the timeline's line. */
+export interface StepAttemptRow {
+  step: string;
+  attempt: number;
+  started_at: Date;
+  ended_at: Date | null;
+  /** DONE, SKIPPED, RETRY, REVIEW or APPROVAL; null while running, or when its worker stopped mid-step. */
+  result: string | null;
+  error: string | null;
+}
+
+/** How many procedures accepted on a day are in each state now. */
+export interface StateCountRow {
+  day: string;
+  state: LinkedProcedureState;
+  count: number;
 }
 
 /** Steps come as JSON, where a time is text: the API's codecs read a Date. */

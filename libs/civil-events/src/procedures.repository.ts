@@ -155,7 +155,11 @@ export class ProceduresRepository {
              s AS (
                UPDATE vss.procedure_steps st SET state = 'RUNNING', attempts = st.attempts + 1, started_at = now()
                FROM p WHERE st.procedure_id = p.procedure_id AND st.name = p.current_step
-               RETURNING st.attempts)
+               RETURNING st.attempts),
+             a AS (
+               INSERT INTO vss.procedure_step_attempts (procedure_id, step, attempt)
+               SELECT p.procedure_id, p.current_step, s.attempts FROM p CROSS JOIN s
+               ON CONFLICT DO NOTHING)
              SELECT p.procedure_id, p.seq::text, p.kind, p.current_step, p.job_seq, s.attempts, e.payload,
                p.accepted_on::text, p.released_holds, p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
                p.funeral_cost_support_basis
@@ -183,9 +187,11 @@ export class ProceduresRepository {
       const verdict = 'local' in result ? await result.local(client) : result;
       if (verdict.status === 'REVIEW') {
         await this.needReviewWithin(client, claim.procedureId, verdict.reason);
+        await this.endAttempt(client, claim, 'REVIEW', verdict.reason);
         return verdict;
       }
       if (verdict.status === 'APPROVAL') {
+        await this.endAttempt(client, claim, 'APPROVAL', null);
         const approvalId = await requestApproval(client, verdict);
         await client.query({
           name: 'vss-procedure-await-approval',
@@ -206,6 +212,7 @@ export class ProceduresRepository {
         });
         return verdict;
       }
+      await this.endAttempt(client, claim, verdict.status, null);
       const next = nextStep(claim.kind, claim.step);
       const transition: ProcedureTransition = next ? 'advance' : 'complete';
       const patch = verdict.patch ?? {};
@@ -263,6 +270,7 @@ export class ProceduresRepository {
                WHERE procedure_id = $1 AND state = ANY($4::text[])`,
         values: [claim.procedureId, claim.step, error, from('retryLater'), to('retryLater')],
       });
+      await this.endAttempt(client, claim, 'RETRY', error);
       const job = { procedureId: claim.procedureId, jobSeq: claim.jobSeq + 1 };
       await sendStepJob(this.jobs, client, job, jobExpireSeconds, delayMs / 1000);
       return true;
@@ -272,7 +280,25 @@ export class ProceduresRepository {
 
   /** `needReview` of a claimed step: the procedure stops for a person to look at. */
   async needReview(claim: Claim, reason: string): Promise<void> {
-    await this.ifCurrent(claim, (client) => this.needReviewWithin(client, claim.procedureId, reason));
+    await this.ifCurrent(claim, async (client) => {
+      await this.needReviewWithin(client, claim.procedureId, reason);
+      await this.endAttempt(client, claim, 'REVIEW', reason);
+    });
+  }
+
+  /** How the claimed attempt at the step ended, in the transaction that records it. */
+  private async endAttempt(
+    client: PoolClient,
+    claim: Claim,
+    result: 'DONE' | 'SKIPPED' | 'RETRY' | 'REVIEW' | 'APPROVAL',
+    error: string | null,
+  ): Promise<void> {
+    await client.query({
+      name: 'vss-procedure-attempt-end',
+      text: `UPDATE vss.procedure_step_attempts SET ended_at = now(), result = $4, error = $5
+             WHERE procedure_id = $1 AND step = $2 AND attempt = $3 AND ended_at IS NULL`,
+      values: [claim.procedureId, claim.step, claim.attempts, result, error],
+    });
   }
 
   /** The current step failed; the procedure waits in NEEDS_REVIEW with the reason. */

@@ -1,13 +1,20 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { KeyObject } from 'node:crypto';
 import { ApprovalsApiModule } from '@vss/approvals';
-import { AuditModule } from '@vss/audit';
+import { AUDIT_PUBLIC_KEYS, AuditChainReader, AuditModule } from '@vss/audit';
 import { AuthorityModule } from '@vss/authority';
 import { CivilEventsModule } from '@vss/civil-events';
+import { CoverageModule } from '@vss/coverage';
 import { ReconciliationModule } from '@vss/reconciliation';
 import { SESSION_AUTHENTICATOR } from '@vss/security';
 import { ApprovalsPagesController } from './approvals/approvals.controller';
 import { AssetsController } from './assets/assets.controller';
+import { AuditPagesController } from './audit/audit.controller';
 import { ConsoleErrorFilter } from './console-error.filter';
+import { CallRateSampler } from './overview/call-rates';
+import { OverviewPagesController } from './overview/overview.controller';
+import { PeoplePagesController } from './people/people.controller';
+import { ProceduresPagesController } from './procedures/procedures.controller';
 import { FindingsPagesController } from './findings/findings.controller';
 import { RunsPagesController } from './runs/runs.controller';
 import { ConsoleSessionAuthenticator } from './sessions/console-sessions';
@@ -21,20 +28,41 @@ import { SignInController } from './sign-in/sign-in.controller';
  * (consoleSessions) before it.
  */
 @Module({
-  imports: [AuthorityModule, AuditModule, ReconciliationModule, CivilEventsModule, ApprovalsApiModule],
+  imports: [
+    AuthorityModule,
+    AuditModule,
+    ReconciliationModule,
+    CivilEventsModule,
+    CoverageModule,
+    ApprovalsApiModule,
+  ],
   controllers: [
     AssetsController,
     SignInController,
     RunsPagesController,
     FindingsPagesController,
     ApprovalsPagesController,
+    OverviewPagesController,
+    ProceduresPagesController,
+    PeoplePagesController,
+    AuditPagesController,
   ],
   providers: [
     ConsoleSessionAuthenticator,
     { provide: SESSION_AUTHENTICATOR, useExisting: ConsoleSessionAuthenticator },
     ConsoleErrorFilter,
     CsrfGuard,
+    CallRateSampler,
+    AuditChainReader,
   ],
   exports: [SESSION_AUTHENTICATOR],
 })
-export class ConsoleModule {}
+export class ConsoleModule {
+  /** `auditPublicKeys`: the keys whose checkpoints the audit page's verification trusts. */
+  static forRoot(options: { auditPublicKeys: KeyObject[] }): DynamicModule {
+    return {
+      module: ConsoleModule,
+      providers: [{ provide: AUDIT_PUBLIC_KEYS, useValue: options.auditPublicKeys }],
+    };
+  }
+}

@@ -6,11 +6,13 @@ import { CoverageHttpController } from './coverage.http.controller';
 import { CoverageRecords } from './coverage.records';
 import { CoverageService } from './coverage.service';
 import { IdentityCheck } from './identity-check';
+import { PersonService } from './person.service';
 
 /** Health-insurance coverage lookups for clinics: gRPC CoverageService and its JSON facade. */
 @Module({
   imports: [AuditModule, InsuranceRecordsModule],
   controllers: [CoverageGrpcController, CoverageHttpController],
-  providers: [CoverageService, CoverageRecords, IdentityCheck],
+  providers: [CoverageService, CoverageRecords, IdentityCheck, PersonService],
+  exports: [CoverageService, PersonService],
 })
 export class CoverageModule {}

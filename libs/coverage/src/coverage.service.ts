@@ -10,7 +10,7 @@ import type {
   LookupCoverageRequest,
   LookupCoverageResponse,
 } from '@vss/contracts';
-import { AppError, Clock } from '@vss/platform';
+import { AppError, CALL_TALLY, Clock } from '@vss/platform';
 import { AccessHistoryRepository, AuditAction, type AuditReceipt, AuditTrail } from '@vss/audit';
 import { type Caller, SecurityErrorCode, securityError } from '@vss/security';
 import { LOGGER } from '@vss/platform';
@@ -64,6 +64,7 @@ export class CoverageService {
         : (verdict.registry ?? (await this.identity.presence([query.citizenId]))[0]);
     const answer = decideFromRecords(records, query.visitDate, registry);
     const receipt = await this.record(caller, query, answer, verdict, channel);
+    CALL_TALLY.lookupsAnswered++;
     return toResponse(query.citizenId, query.visitDate, query.facilityCode, answer, verdict, receipt);
   }
 
@@ -94,6 +95,7 @@ export class CoverageService {
         return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, receipt);
       }),
     );
+    CALL_TALLY.lookupsAnswered += results.length;
     return { results };
   }
 

@@ -2,3 +2,4 @@ export * from './coverage.module';
 export * from './coverage.service';
 export * from './coverage.records';
 export * from './coverage.metrics';
+export * from './person.service';

@@ -5,3 +5,4 @@ export * from './insurance-records.module';
 export * from './insurance-records.repository';
 export * from './records-scan.repository';
 export * from './coverage-records.repository';
+export * from './person-records.repository';

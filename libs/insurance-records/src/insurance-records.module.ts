@@ -4,6 +4,7 @@ import { DeathRecorder } from './death-recorder';
 import { FacilitiesRepository } from './facilities.repository';
 import { FuneralPayoutsRepository } from './funeral-payouts.repository';
 import { InsuranceRecordsRepository } from './insurance-records.repository';
+import { PersonRecordsRepository } from './person-records.repository';
 import { RecordsScanRepository } from './records-scan.repository';
 
 const PROVIDERS = [
@@ -13,6 +14,7 @@ const PROVIDERS = [
   FacilitiesRepository,
   FuneralPayoutsRepository,
   RecordsScanRepository,
+  PersonRecordsRepository,
 ];
 
 /**

@@ -21,3 +21,4 @@ export * from './tls/tls';
 export * from './metrics/operator-server';
 export * from './grpc/paced-stream';
 export * from './grpc/request-check.guard';
+export * from './calls/call-tally';

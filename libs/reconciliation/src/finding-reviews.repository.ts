@@ -90,6 +90,19 @@ export class FindingReviewsRepository {
     return rows[0] ? reviewed(rows[0]) : undefined;
   }
 
+  /** The findings about these records (social insurance codes), newest first. */
+  async aboutRecords(codes: readonly string[], limit: number): Promise<ReviewedFinding[]> {
+    if (codes.length === 0) return [];
+    const { rows } = await this.pool.query({
+      text: `SELECT ${FINDING_COLUMNS}, f.pair_fingerprint, ${REVIEW_COLUMNS}
+               FROM vss.reconciliation_findings f LEFT JOIN vss.finding_reviews r USING (finding_id)
+              WHERE f.social_insurance_code = ANY($1::text[])
+              ORDER BY f.finding_id DESC LIMIT $2`,
+      values: [codes, limit],
+    });
+    return rows.map(reviewed);
+  }
+
   /** A page of the filter's findings after `after` (a finding ID), in ID order. */
   async page(filter: ReviewFilter, after: string, limit: number): Promise<ReviewedFinding[]> {
     const cond = conditions(filter);

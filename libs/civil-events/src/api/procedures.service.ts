@@ -7,11 +7,12 @@ import {
   type Procedure,
   type WatchProcedureResponse,
 } from '@vss/contracts';
-import { isSettled, type LinkedProcedureState } from '@vss/domain/linked-procedures';
+import { isSettled, type LinkedProcedureState, PROCEDURE_TRANSITIONS } from '@vss/domain/linked-procedures';
 import {
   APP_CONFIG,
   CHANGE_HUB,
   type ChangeHub,
+  Clock,
   coalesced,
   encodePageToken,
   type GatewayConfig,
@@ -21,10 +22,26 @@ import {
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { type Caller } from '@vss/security';
 import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
-import { ProcedureReadsRepository } from '../procedure-reads.repository';
+import {
+  ProcedureReadsRepository,
+  type StateCountRow,
+  type StepAttemptRow,
+} from '../procedure-reads.repository';
 import { ProceduresRepository } from '../procedures.repository';
 import { type ProcedureRow, toProcedure } from '../procedure.rows';
 import { parseListProcedures, parseResolveNote, requireProcedureId } from './procedures.request';
+
+/** A procedure meant to run that has had no job and no change for this long is stuck. */
+export const STUCK_AFTER_SECONDS = 60;
+
+/** The states of a procedure that is not finished. */
+export const OPEN_STATES: readonly LinkedProcedureState[] = [
+  'ACCEPTED',
+  'RUNNING',
+  'WAITING_RETRY',
+  'AWAITING_APPROVAL',
+  'NEEDS_REVIEW',
+];
 
 /** Reading procedures, following them as they run, and the administrators' actions on them. */
 @Injectable()
@@ -35,6 +52,7 @@ export class ProceduresService {
     private readonly audit: AuditTrail,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
+    private readonly clock: Clock,
   ) {}
 
   async get(caller: Caller, procedureId: string): Promise<Procedure> {
@@ -98,6 +116,54 @@ export class ProceduresService {
       procedures: page.map(toProcedure),
       nextPageToken: rows.length > limit ? encodePageToken([page[page.length - 1].seq], query) : '',
     };
+  }
+
+  /** A procedure with every attempt at its steps, in order (the console's timeline). */
+  async timeline(
+    caller: Caller,
+    procedureId: string,
+  ): Promise<{ procedure: Procedure; attempts: StepAttemptRow[] }> {
+    const row = await this.readable(caller, procedureId);
+    return { procedure: toProcedure(row), attempts: await this.reads.attemptsOf(procedureId) };
+  }
+
+  /**
+   * What waits for a person, oldest first: procedures in NEEDS_REVIEW (with the reason), those
+   * awaiting an approver, and the stuck ones — meant to run, with no job left and unchanged for
+   * STUCK_AFTER_SECONDS (the sweeper's view: its next sweep requeues them). Each read is audited.
+   */
+  async reviewQueue(
+    caller: Caller,
+    limit = 100,
+  ): Promise<{ review: Procedure[]; approval: Procedure[]; stuck: Procedure[] }> {
+    const [review, approval, stuck] = await Promise.all([
+      this.reads.inStates(['NEEDS_REVIEW'], limit),
+      this.reads.inStates(['AWAITING_APPROVAL'], limit),
+      this.reads.stuck(PROCEDURE_TRANSITIONS.claim.from, STUCK_AFTER_SECONDS, limit),
+    ]);
+    await Promise.all([...review, ...approval, ...stuck].map((row) => this.audited(caller, row)));
+    return {
+      review: review.map(toProcedure),
+      approval: approval.map(toProcedure),
+      stuck: stuck.map(toProcedure),
+    };
+  }
+
+  /** Procedures accepted on each of the last `days` days, by their state now (counts only). */
+  stateCountsByDay(days: number): Promise<StateCountRow[]> {
+    return this.reads.stateCountsByDay(days, this.clock.today());
+  }
+
+  /** How many procedures are open in each state that is not final (counts only). */
+  openCounts(): Promise<Map<LinkedProcedureState, number>> {
+    return this.reads.countsInStates(OPEN_STATES);
+  }
+
+  /** The procedures about one person, newest first (administrators); each read is audited. */
+  async about(caller: Caller, citizenId: string, limit = 50): Promise<Procedure[]> {
+    const rows = await this.reads.about(citizenId, limit);
+    await Promise.all(rows.map((row) => this.audited(caller, row)));
+    return rows.map(toProcedure);
   }
 
   async retry(caller: Caller, procedureId: string): Promise<Procedure> {

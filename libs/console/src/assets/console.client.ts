@@ -62,6 +62,37 @@ export const CONSOLE_JS = `
     else if (event.key === 'j' && (el = document.getElementById('next'))) { event.preventDefault(); window.location.assign(el.href); }
     else if (event.key === 'k' && (el = document.getElementById('previous'))) { event.preventDefault(); window.location.assign(el.href); }
   }
+  var procedures;
+  function proceduresChart() {
+    var canvas = document.getElementById('procedures-chart');
+    if (!canvas || !window.Chart || procedures) return;
+    var data = JSON.parse(canvas.getAttribute('data-chart') || '{"days":[],"series":[]}');
+    var colours = { ACCEPTED: '#8c959f', RUNNING: '#0b5cad', WAITING_RETRY: '#e8a317', AWAITING_APPROVAL: '#8250df', NEEDS_REVIEW: '#a40e26', COMPLETED: '#116329', RESOLVED: '#57606a' };
+    procedures = new window.Chart(canvas, {
+      type: 'bar',
+      data: {
+        labels: data.days,
+        datasets: data.series.map(function (s) { return { label: s.label, data: s.values, backgroundColor: colours[s.state] || '#57606a' }; })
+      },
+      options: { animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+    });
+  }
+  function verify(button) {
+    var target = document.getElementById('verify-progress');
+    if (!target || !window.EventSource) return;
+    button.disabled = true;
+    var source = new EventSource(button.getAttribute('data-verify'));
+    source.addEventListener('progress', function (event) { target.innerHTML = event.data; });
+    source.addEventListener('done', function () { source.close(); button.disabled = false; });
+    source.onerror = function () { source.close(); button.disabled = false; };
+  }
+  document.addEventListener('click', function (event) {
+    var el = event.target && event.target.closest ? event.target.closest('[data-print],[data-verify]') : null;
+    if (!el) return;
+    if (el.hasAttribute('data-print')) window.print();
+    else verify(el);
+  });
+  document.addEventListener('DOMContentLoaded', proceduresChart);
   document.addEventListener('keydown', keys);
   document.addEventListener('DOMContentLoaded', waterfalls);
   document.addEventListener('DOMContentLoaded', draw);

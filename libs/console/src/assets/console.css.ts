@@ -62,5 +62,24 @@ tr.own td { background: #fff8c5; }
 dl.plain { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: 0; }
 dl.plain dt { color: var(--muted); }
 dl.plain dd { margin: 0; }
-@media print { header, form, .skip { display: none; } }
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(16rem, 1fr)); gap: 1rem; }
+.tile { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; }
+.tile h2 { margin: 0 0 .5rem; font-size: 1.05rem; }
+.figure { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; margin: 0; }
+.plain-figures { display: grid; grid-template-columns: 1fr max-content; gap: .2rem 1rem; margin: 0; }
+.plain-figures div { display: contents; }
+.plain-figures dt { color: var(--muted); }
+.plain-figures dd { margin: 0; font-size: 1.2rem; }
+.inline-form { display: inline-block; margin: 0 1rem 0 0; }
+.hash { word-break: break-all; font-size: .85rem; }
+.receipt { max-width: 18rem; }
+.result-review, .result-retry { color: var(--bad); } .result-done { color: var(--ok); }
+h3 { font-size: 1.05rem; margin: 1rem 0 .25rem; }
+@media print {
+  header, form, .skip, .no-print, #live-note { display: none; }
+  main { max-width: none; padding: 0; }
+  body { font-size: 11pt; }
+  table { page-break-inside: auto; } tr { page-break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
 `;

@@ -45,9 +45,12 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
   const { t } = ctx;
   const nav = ctx.operator
     ? html`<nav aria-label="${t('console')}">
+          ${navLink(ctx, '/console/overview', t('overview'))}
           ${navLink(ctx, '/console/runs', t('reconciliation'))}
           ${navLink(ctx, '/console/findings', t('reviewNav'))}
           ${navLink(ctx, '/console/approvals', t('approvals'))}
+          ${navLink(ctx, '/console/procedures', t('procedures'))}
+          ${navLink(ctx, '/console/people', t('people'))} ${navLink(ctx, '/console/audit', t('auditChain'))}
         </nav>
         <div class="who">
           <span

@@ -17,6 +17,7 @@ import { MatchModels1763900008000 } from './1763900008000-MatchModels';
 import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRecord';
 import { Authority1763900011000 } from './1763900011000-Authority';
 import { Console1763900012000 } from './1763900012000-Console';
+import { Oversight1763900013000 } from './1763900013000-Oversight';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -43,6 +44,7 @@ export const VSS_MIGRATIONS = [
   CandidatesByRecord1763900009000,
   Authority1763900011000,
   Console1763900012000,
+  Oversight1763900013000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Observable, throwError } from 'rxjs';
 import { databaseUnavailable, isDatabaseUnavailable } from '../database/unavailable';
+import { tallyRefusal } from '../calls/call-tally';
 import { AppError, grpcStatusOf, httpStatusOf } from '../errors';
 
 interface GrpcErrorShape {
@@ -64,6 +65,7 @@ export class AppErrorFilter implements ExceptionFilter {
   constructor(private readonly logger?: Logger) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (exception instanceof AppError) tallyRefusal(exception.errorClass);
     if (host.getType() === 'rpc') {
       const error = toGrpcError(exception, this.logger);
       return throwError(() => error);

@@ -126,6 +126,14 @@ export async function workLoops<T extends object>(
 
 export type { PgBoss };
 
+/** Jobs waiting in each queue (created or retrying, not yet taken); NaN for a queue that could not be read. */
+export async function queueDepths(boss: PgBoss, queues: readonly string[]): Promise<Map<string, number>> {
+  const sizes = await Promise.all(
+    queues.map((q) => boss.getQueueSize(q, { before: 'active' }).catch(() => Number.NaN)),
+  );
+  return new Map(queues.map((q, i) => [q, sizes[i]]));
+}
+
 /**
  * SQL that is true while a job of `queue` whose data matches is waiting, retrying or running
  * (pg-boss's own table): a sweeper uses it to tell work that is merely slow from work whose

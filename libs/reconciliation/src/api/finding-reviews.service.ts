@@ -151,6 +151,14 @@ export class FindingReviewsService {
     return rows;
   }
 
+  /** The findings about a person's records (their social insurance codes), newest first; audited reads. */
+  async aboutRecords(caller: Caller, codes: readonly string[], limit = 50): Promise<ReviewedFinding[]> {
+    const valid = codes.filter((code) => /^[0-9]{10}$/.test(code));
+    const rows = await this.reviews.aboutRecords(valid, limit);
+    await this.recordReads(caller, rows, 'list');
+    return rows;
+  }
+
   /** The findings before and after one in a reviewer's list. */
   neighbours(filter: ReviewFilter, findingId: string): Promise<{ previous?: string; next?: string }> {
     return this.reviews.neighbours(filter, /^[0-9]{1,18}$/.test(findingId) ? findingId : '0');
