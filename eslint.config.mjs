@@ -77,7 +77,18 @@ const ALLOWED = {
     'registry-client',
   ],
   // Above the features: it calls their services; no feature imports it.
-  console: ['platform', 'contracts', 'domain', 'security', 'audit', 'authority', 'approvals', ...FEATURES],
+  console: [
+    'platform',
+    'contracts',
+    'domain',
+    'security',
+    'audit',
+    'authority',
+    'approvals',
+    'api-keys',
+    'limits',
+    ...FEATURES,
+  ],
 };
 const NO_IO = [
   'pg',

@@ -22,6 +22,8 @@ let pages: ConsoleBrowser;
 let officer: ConsoleOperator;
 let auditor: ConsoleOperator;
 let coverage: grpc.Client;
+let securityAdmin: ConsoleOperator;
+let secondAdmin: ConsoleOperator;
 
 const COVERED = '001085012345';
 
@@ -38,6 +40,8 @@ beforeAll(async () => {
   pages = new ConsoleBrowser(browser, () => stack.gateway.httpAddress);
   officer = await consoleOperator(stack.pool, ['operator']);
   auditor = await consoleOperator(stack.pool, ['auditor']);
+  securityAdmin = await consoleOperator(stack.pool, ['security-admin']);
+  secondAdmin = await consoleOperator(stack.pool, ['security-admin', 'auditor']);
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
   coverage = new Coverage(stack.gateway.grpcAddress, testCredentials());
 }, 120_000);
@@ -80,15 +84,25 @@ async function strand(procedureId: string): Promise<void> {
   );
 }
 
-function lookUp(citizenId: string): Promise<unknown> {
+function lookUp(citizenId: string, apiKey = stack.keys.clinic): Promise<unknown> {
   const metadata = new grpc.Metadata();
-  metadata.set('x-api-key', stack.keys.clinic);
+  metadata.set('x-api-key', apiKey);
   return unary(
     coverage,
     'lookupCoverage',
     { citizenId, facilityCode: '01001' },
     { deadlineMs: 10_000, metadata },
   );
+}
+
+/** The gRPC status a call ended with (0 when it succeeded). */
+async function statusOf(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return grpc.status.OK;
+  } catch (error) {
+    return (error as grpc.ServiceError).code;
+  }
 }
 
 describe('procedures', () => {
@@ -288,5 +302,99 @@ describe('the overview', () => {
     await load;
     expect(await page.locator('#tile-procedures a[href="/console/procedures"]').count()).toBe(1);
     await screenshot(page, 'overview');
+  });
+});
+
+describe('callers', () => {
+  it('issues a clinic key that works through gRPC; revoked in the console, the next call is refused', async () => {
+    const page = await signedIn(securityAdmin);
+    await page.goto('/console/callers?tab=keys');
+    await page.selectOption('#role', 'clinic');
+    await page.fill('#facility_code', '01001');
+    await page.fill('#label', 'reception desk 3');
+    await submit(page, '#issue');
+    const apiKey = (await page.textContent('#issued-key'))!.trim();
+    const keyId = (await page.textContent('#issued-key-id'))!.trim();
+    expect(await statusOf(lookUp(COVERED, apiKey))).toBe(grpc.status.OK);
+    await expectAccessible(page);
+    await screenshot(page, 'callers');
+
+    await page.goto(`/console/callers?tab=keys&q=${keyId}`);
+    await submit(page, `#revoke-${keyId}`);
+    expect(await page.textContent('#change')).toContain(keyId);
+    expect(await statusOf(lookUp(COVERED, apiKey))).toBe(grpc.status.UNAUTHENTICATED);
+    const audit = await stack.pool.query(
+      `SELECT action, caller FROM vss.audit_events WHERE action LIKE 'caller.key.%' AND detail->>'keyId' = $1 ORDER BY seq`,
+      [keyId],
+    );
+    expect(audit.rows.map((r) => r.action)).toEqual(['caller.key.issue', 'caller.key.revoke']);
+    expect(audit.rows.every((r) => String(r.caller).includes(securityAdmin.login))).toBe(true);
+  });
+
+  it('holds an admin key until a second security administrator approves it', async () => {
+    const page = await signedIn(securityAdmin);
+    await page.goto('/console/callers?tab=keys');
+    await page.selectOption('#role', 'admin');
+    await page.fill('#operator_login', auditor.login);
+    await page.fill('#label', 'audit laptop');
+    await submit(page, '#issue');
+    const apiKey = (await page.textContent('#issued-key'))!.trim();
+    const approvalHref = await page.getAttribute('#change-approval', 'href');
+    expect(approvalHref).toMatch(/^\/console\/approvals\//);
+    const history = () => {
+      const metadata = new grpc.Metadata();
+      metadata.set('x-api-key', apiKey);
+      return unary(coverage, 'listAccessHistory', { citizenId: COVERED }, { deadlineMs: 10_000, metadata });
+    };
+    expect(await statusOf(history())).toBe(grpc.status.UNAUTHENTICATED);
+    // The one who asked cannot decide it.
+    await page.goto(approvalHref!);
+    expect(await page.locator('button[value=approve]').count()).toBe(0);
+
+    const second = await signedIn(secondAdmin);
+    await second.goto(approvalHref!);
+    await submit(second, 'button[value=approve]');
+    expect(await statusOf(history())).toBe(grpc.status.OK);
+  });
+
+  it('grants the security-admin role only through a second security administrator', async () => {
+    const page = await signedIn(securityAdmin);
+    await page.goto('/console/callers?tab=operators');
+    await page.fill('#login', 'new.admin');
+    await page.fill('#display_name', 'Đặng Thị Mai');
+    await page.check('#new-auditor');
+    await page.check('#new-security-admin');
+    await submit(page, '#add');
+    expect(await page.textContent('#enrolment-link')).toContain('/console/enrol/');
+    const approvalHref = await page.getAttribute('#change-approval', 'href');
+    const roles = async () =>
+      (await stack.pool.query(`SELECT roles FROM vss.operators WHERE login = 'new.admin'`)).rows[0].roles;
+    expect(await roles()).toEqual(['auditor']);
+    const second = await signedIn(secondAdmin);
+    await second.goto(approvalHref!);
+    await submit(second, 'button[value=approve]');
+    expect((await roles()).sort()).toEqual(['auditor', 'security-admin']);
+  });
+
+  it('refuses every caller change to an operator who is not a security administrator', async () => {
+    const page = await signedIn(officer);
+    expect((await page.goto('/console/callers'))?.status()).toBe(403);
+    await page.goto('/console/runs');
+    const csrf = (await page.getAttribute('input[name=_csrf]', 'value')) ?? '';
+    for (const path of [
+      '/console/callers/keys',
+      '/console/callers/keys/abcdefabcdef/revoke',
+      '/console/callers/keys/abcdefabcdef/rotate',
+      '/console/callers/operators',
+      `/console/callers/operators/${auditor.login}/roles`,
+      `/console/callers/operators/${auditor.login}/disable`,
+      `/console/callers/operators/${auditor.login}/enrol`,
+    ]) {
+      const refused = await page.request.post(path, {
+        form: { _csrf: csrf, role: 'admin', roles: 'security-admin', login: 'x', label: 'x' },
+        maxRedirects: 0,
+      });
+      expect([path, refused.status()]).toEqual([path, 403]);
+    }
   });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.drop());
 
-async function as<T>(role: AppRole, work: (c: Client) => Promise<T>): Promise<T> {
+async function as<T>(role: AppRole | 'owner', work: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: db.urlFor(role) });
   await client.connect();
   try {
@@ -82,13 +82,15 @@ const FORBIDDEN: Record<AppRole, string[]> = {
     `SELECT 1 FROM npd.citizens LIMIT 1`,
     `SELECT 1 FROM synth.truth LIMIT 1`,
     ...AUDIT_TAMPERING,
+    // An admin key, or the security-admin role, only with a second security administrator's approval.
     `INSERT INTO vss.api_keys (key_id, secret_sha256, role, label) VALUES ('x', '\\x00', 'admin', 'x')`,
-    `UPDATE vss.api_keys SET revoked_at = NULL`,
+    `INSERT INTO vss.operators (operator_id, login, display_name, roles, created_by)
+       VALUES (gen_random_uuid(), 'zz', 'Z', '{security-admin}', 'x')`,
+    `UPDATE vss.api_keys SET label = 'x'`,
     `UPDATE vss.client_certificates SET revoked_at = NULL`,
-    // A person's console credentials are set by the person (enrolment), never inserted or removed.
-    `INSERT INTO vss.operator_credentials (operator_id) VALUES (gen_random_uuid())`,
+    // A person's console credentials are set by the person (enrolment), never removed.
     `DELETE FROM vss.operator_credentials`,
-    `UPDATE vss.operators SET roles = roles`,
+    `UPDATE vss.operators SET login = login`,
     `CREATE TABLE vss.extra (id int)`,
     `DROP TABLE vss.participants`,
     `ALTER TABLE vss.participants DISABLE TRIGGER ALL`,
@@ -141,6 +143,55 @@ describe('what the apps do every day still works', () => {
     ['worker', `SELECT * FROM vss.audit_append('[]'::jsonb)`],
   ] as [AppRole, string][])('%s: %s', async (role, sql) => {
     expect(await attempt(role, sql)).toBe('ok');
+  });
+});
+
+describe('who may call: what the gateway may change of keys and operators, and what it may not', () => {
+  beforeAll(async () => {
+    await as('owner', async (c) => {
+      await c.query(`INSERT INTO vss.facilities (facility_code, name, province_code) VALUES ('09999', 'Trạm y tế thử', '001')
+                       ON CONFLICT DO NOTHING`);
+      await c.query(`INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, label, revoked_at, expires_at)
+                       VALUES ('revokedkey01', '\\x00', 'clinic', '09999', 'x', now(), now() + interval '1 day'),
+                              ('validkey0001', '\\x00', 'clinic', '09999', 'x', NULL, now() + interval '1 day')`);
+      await c.query(`INSERT INTO vss.operators (operator_id, login, display_name, roles, created_by, active, disabled_at)
+                       VALUES (gen_random_uuid(), 'gone.officer', 'Gone', '{auditor}', 'x', false, now()),
+                              (gen_random_uuid(), 'plain.officer', 'Plain', '{auditor}', 'x', true, NULL)`);
+    });
+  });
+
+  it.each([
+    [
+      `UPDATE vss.api_keys SET revoked_at = NULL WHERE key_id = 'revokedkey01'`,
+      'a revoked key stays revoked',
+    ],
+    [
+      `UPDATE vss.api_keys SET expires_at = now() + interval '1 year' WHERE key_id = 'validkey0001'`,
+      'an expiry only comes closer',
+    ],
+    [
+      `UPDATE vss.api_keys SET expires_at = NULL WHERE key_id = 'validkey0001'`,
+      'an expiry is not taken away',
+    ],
+    [
+      `UPDATE vss.operators SET roles = '{auditor,security-admin}' WHERE login = 'plain.officer'`,
+      'security-admin needs an approval',
+    ],
+    [
+      `UPDATE vss.operators SET active = true, disabled_at = NULL WHERE login = 'gone.officer'`,
+      'a disabled operator stays disabled',
+    ],
+  ])('refuses the gateway: %s (%s)', async (sql) => {
+    expect(await attempt('gateway', sql)).toBe(INSUFFICIENT_PRIVILEGE);
+  });
+
+  it.each([
+    `UPDATE vss.api_keys SET revoked_at = now() WHERE key_id = 'validkey0001'`,
+    `UPDATE vss.api_keys SET expires_at = now() + interval '1 hour' WHERE key_id = 'validkey0001'`,
+    `UPDATE vss.operators SET roles = '{auditor,operator}' WHERE login = 'plain.officer'`,
+    `UPDATE vss.operators SET active = false, disabled_at = now(), disabled_by = 'x' WHERE login = 'plain.officer'`,
+  ])('lets the gateway: %s', async (sql) => {
+    expect(await attempt('gateway', sql)).toBe('ok');
   });
 });
 

@@ -41,7 +41,7 @@ export class GatewayModule {
         CivilEventsModule,
         ReconciliationModule,
         ApprovalsApiModule,
-        ConsoleModule.forRoot({ auditPublicKeys: audit.publicKeys }),
+        ConsoleModule.forRoot({ auditPublicKeys: audit.publicKeys, keys }),
       ],
       controllers: [HealthHttpController],
       providers: [

@@ -25,6 +25,17 @@ export interface IssueKeyRequest {
 /** How long an admin key works unless told otherwise: it is rotated (`keys rotate`) before then. */
 export const ADMIN_KEY_DAYS = 90;
 
+/** A key made and checked, not yet stored. */
+export interface PreparedKey {
+  keyId: string;
+  /** Shown once; never stored. */
+  apiKey: string;
+  /** What is stored instead: the SHA-256 of the secret, hex. */
+  secretSha256: string;
+  operatorId?: string;
+  validDays?: number;
+}
+
 export interface IssuedKey {
   keyId: string;
   /** Shown once; only its hash is stored. */
@@ -145,7 +156,12 @@ export class ApiKeys implements ApiKeyAuthenticator {
     for (const cached of this.cache.keys()) if (cached.startsWith(`${keyId}:`)) this.cache.delete(cached);
   }
 
-  async issue(request: IssueKeyRequest): Promise<IssuedKey> {
+  /**
+   * Checks a request and makes its key, without storing it: `issue` stores it at once; a key
+   * held for a second person's approval is stored when they approve (`store`), its secret
+   * having been shown once to the person who asked.
+   */
+  async prepare(request: IssueKeyRequest): Promise<PreparedKey> {
     if (request.role === 'clinic' && !/^[0-9]{5}$/.test(request.facilityCode ?? '')) {
       throw securityError(
         SecurityErrorCode.InvalidKeyRequest,
@@ -158,6 +174,13 @@ export class ApiKeys implements ApiKeyAuthenticator {
         SecurityErrorCode.InvalidKeyRequest,
         'a civil registry key needs an office code',
         'office',
+      );
+    }
+    if (request.label.trim() === '' || request.label.length > 200) {
+      throw securityError(
+        SecurityErrorCode.InvalidKeyRequest,
+        'a key needs a label of 1 to 200 characters: who holds it',
+        'label',
       );
     }
     const operatorId = await this.operatorFor(request);
@@ -184,22 +207,43 @@ export class ApiKeys implements ApiKeyAuthenticator {
       .replace(/[^a-z0-9]/g, '0')
       .slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
-    const inserted = await this.pool.query<{ expires_at: Date | null }>(
+    return {
+      keyId,
+      apiKey: `vss_${keyId}_${secret}`,
+      secretSha256: sha256(secret).toString('hex'),
+      operatorId,
+      validDays,
+    };
+  }
+
+  /** Stores a prepared key (on the caller's transaction when given one); answers when it expires. */
+  async store(
+    db: Pick<Pool, 'query'>,
+    request: IssueKeyRequest,
+    prepared: Omit<PreparedKey, 'apiKey'>,
+  ): Promise<Date | undefined> {
+    const inserted = await db.query<{ expires_at: Date | null }>(
       `INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, office_code, label, operator_id, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(days => $8::int))
+       VALUES ($1, decode($2, 'hex'), $3, $4, $5, $6, $7, now() + make_interval(days => $8::int))
        RETURNING expires_at`,
       [
-        keyId,
-        sha256(secret),
+        prepared.keyId,
+        prepared.secretSha256,
         request.role,
         request.facilityCode ?? null,
         request.officeCode ?? null,
         request.label,
-        operatorId ?? null,
-        validDays ?? null,
+        prepared.operatorId ?? null,
+        prepared.validDays ?? null,
       ],
     );
-    return { keyId, apiKey: `vss_${keyId}_${secret}`, expiresAt: inserted.rows[0].expires_at ?? undefined };
+    return inserted.rows[0].expires_at ?? undefined;
+  }
+
+  async issue(request: IssueKeyRequest): Promise<IssuedKey> {
+    const prepared = await this.prepare(request);
+    const expiresAt = await this.store(this.pool, request, prepared);
+    return { keyId: prepared.keyId, apiKey: prepared.apiKey, expiresAt };
   }
 
   /**
@@ -317,11 +361,12 @@ export class ApiKeys implements ApiKeyAuthenticator {
       created_at: Date;
       expires_at: Date | null;
       revoked_at: Date | null;
+      last_used_at: Date | null;
     }>
   > {
     const result = await this.pool.query(
       `SELECT k.key_id, k.role, k.facility_code, k.office_code, o.login AS operator, k.label, k.created_at,
-         k.expires_at, k.revoked_at
+         k.expires_at, k.revoked_at, k.last_used_at
        FROM vss.api_keys k LEFT JOIN vss.operators o USING (operator_id) ORDER BY k.created_at`,
     );
     return result.rows;
@@ -399,6 +444,16 @@ export class ApiKeys implements ApiKeyAuthenticator {
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.secret_sha256, sha256(secret)))
       return { caller: undefined, state: 'valid' as KeyState, until };
+    // When it was last used, to the minute: written as the key is checked in the database (about
+    // once a minute per gateway while it is in use), never on the call's own path.
+    this.pool
+      .query({
+        name: 'vss-api-key-used',
+        text: `UPDATE vss.api_keys SET last_used_at = now()
+               WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        values: [keyId],
+      })
+      .catch(() => undefined);
     const operator = operatorIdentityOf(row);
     const caller: Caller = {
       id: row.key_id,

@@ -15,6 +15,7 @@ const STATES = enumCodec({
 const SUBJECTS = enumCodec({
   PROCEDURE: WireApprovalSubject.APPROVAL_SUBJECT_PROCEDURE,
   FINDINGS: WireApprovalSubject.APPROVAL_SUBJECT_FINDINGS,
+  CALLER: WireApprovalSubject.APPROVAL_SUBJECT_CALLER,
 } as const satisfies Record<ApprovalSubjectKind, WireApprovalSubject>);
 
 /** A listing's state filter: undefined for values the proto does not define. */

@@ -4,7 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { PG_POOL } from '@vss/platform';
 
 export type ApprovalState = 'PENDING' | 'APPROVED' | 'REJECTED';
-export type ApprovalSubjectKind = 'PROCEDURE' | 'FINDINGS';
+export type ApprovalSubjectKind = 'PROCEDURE' | 'FINDINGS' | 'CALLER';
 
 /** Something held for a second person, and what became of it. */
 export interface ApprovalRecord {

@@ -39,6 +39,16 @@ export const AuditAction = {
   ConsoleSignInRefused: 'console.sign-in.refuse',
   ConsoleSignOut: 'console.sign-out',
   ConsoleEnrolled: 'console.enrol',
+  /** Who may call, changed by a security administrator in the console. */
+  CallerKeyIssued: 'caller.key.issue',
+  CallerKeyRequested: 'caller.key.request',
+  CallerKeyRevoked: 'caller.key.revoke',
+  CallerKeyRotated: 'caller.key.rotate',
+  CallerOperatorAdded: 'caller.operator.add',
+  CallerRolesChanged: 'caller.operator.roles',
+  CallerRolesRequested: 'caller.operator.roles.request',
+  CallerOperatorDisabled: 'caller.operator.disable',
+  CallerFactorsReset: 'caller.operator.enrol',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

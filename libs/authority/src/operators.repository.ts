@@ -62,12 +62,16 @@ export function parseOperatorRoles(text: string): OperatorRole[] {
 export class OperatorsRepository {
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  async add(input: {
-    login: string;
-    displayName: string;
-    roles: OperatorRole[];
-    by: string;
-  }): Promise<Operator> {
+  /** Adds an operator (on the caller's transaction when given `db`). */
+  async add(
+    input: {
+      login: string;
+      displayName: string;
+      roles: OperatorRole[];
+      by: string;
+    },
+    db: Pick<Pool, 'query'> = this.pool,
+  ): Promise<Operator> {
     if (!LOGIN.test(input.login)) {
       throw invalidArgument(
         'OPERATOR_INVALID_LOGIN',
@@ -79,7 +83,7 @@ export class OperatorsRepository {
     if (displayName === '' || displayName.length > 100) {
       throw invalidArgument('OPERATOR_INVALID_NAME', 'name', 'is required, at most 100 characters');
     }
-    const { rows } = await this.pool.query<OperatorRow>(
+    const { rows } = await db.query<OperatorRow>(
       `INSERT INTO vss.operators (operator_id, login, display_name, roles, created_by)
        VALUES ($1, $2, $3, $4, $5) ON CONFLICT (login) DO NOTHING RETURNING *`,
       [randomUUID(), input.login, displayName, input.roles, input.by],
@@ -123,8 +127,12 @@ export class OperatorsRepository {
   }
 
   /** Replaces an operator's roles. */
-  async setRoles(login: string, roles: OperatorRole[]): Promise<Operator | undefined> {
-    const { rows } = await this.pool.query<OperatorRow>(
+  async setRoles(
+    login: string,
+    roles: OperatorRole[],
+    db: Pick<Pool, 'query'> = this.pool,
+  ): Promise<Operator | undefined> {
+    const { rows } = await db.query<OperatorRow>(
       'UPDATE vss.operators SET roles = $2 WHERE login = $1 RETURNING *',
       [login, roles],
     );

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { ApprovalsApiModule } from '@vss/approvals';
+import { ApiKeys } from '@vss/api-keys';
+import { ApprovalsApiModule, ApprovalsModule } from '@vss/approvals';
 import { AUDIT_PUBLIC_KEYS, AuditChainReader, AuditModule } from '@vss/audit';
 import { AuthorityModule } from '@vss/authority';
 import { CivilEventsModule } from '@vss/civil-events';
@@ -10,6 +11,8 @@ import { SESSION_AUTHENTICATOR } from '@vss/security';
 import { ApprovalsPagesController } from './approvals/approvals.controller';
 import { AssetsController } from './assets/assets.controller';
 import { AuditPagesController } from './audit/audit.controller';
+import { CallersPagesController } from './callers/callers.controller';
+import { CallersService } from './callers/callers.service';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { CallRateSampler } from './overview/call-rates';
 import { OverviewPagesController } from './overview/overview.controller';
@@ -35,6 +38,7 @@ import { SignInController } from './sign-in/sign-in.controller';
     CivilEventsModule,
     CoverageModule,
     ApprovalsApiModule,
+    ApprovalsModule,
   ],
   controllers: [
     AssetsController,
@@ -46,6 +50,7 @@ import { SignInController } from './sign-in/sign-in.controller';
     ProceduresPagesController,
     PeoplePagesController,
     AuditPagesController,
+    CallersPagesController,
   ],
   providers: [
     ConsoleSessionAuthenticator,
@@ -54,15 +59,22 @@ import { SignInController } from './sign-in/sign-in.controller';
     CsrfGuard,
     CallRateSampler,
     AuditChainReader,
+    CallersService,
   ],
   exports: [SESSION_AUTHENTICATOR],
 })
 export class ConsoleModule {
-  /** `auditPublicKeys`: the keys whose checkpoints the audit page's verification trusts. */
-  static forRoot(options: { auditPublicKeys: KeyObject[] }): DynamicModule {
+  /**
+   * `auditPublicKeys`: the keys whose checkpoints the audit page's verification trusts; `keys`:
+   * the gateway's API keys (the callers pages issue and revoke them, and its cache hears it).
+   */
+  static forRoot(options: { auditPublicKeys: KeyObject[]; keys: ApiKeys }): DynamicModule {
     return {
       module: ConsoleModule,
-      providers: [{ provide: AUDIT_PUBLIC_KEYS, useValue: options.auditPublicKeys }],
+      providers: [
+        { provide: AUDIT_PUBLIC_KEYS, useValue: options.auditPublicKeys },
+        { provide: ApiKeys, useValue: options.keys },
+      ],
     };
   }
 }

@@ -156,6 +156,35 @@ export class CallerLimits {
   }
 
   /** The limits a caller has: its key's own where set, else its role's. */
+  /**
+   * For the console: the limits set per caller (caller ID → spec text), today's use of each
+   * daily quota (quota holder → count, in Vietnam's day), and this process's refusals by
+   * caller and limit.
+   */
+  async overview(): Promise<{
+    overrides: Array<{ callerId: string; limits: string; note: string | null }>;
+    usedToday: Array<{ holder: string; used: number }>;
+    refusals: Array<{ callerId: string; limit: string; count: number }>;
+  }> {
+    const [overrides, used, counted] = await Promise.all([
+      this.pool.query<{ callerId: string; limits: string; note: string | null }>(
+        `SELECT caller_id AS "callerId", limits, note FROM vss.caller_limits ORDER BY caller_id`,
+      ),
+      this.pool.query<{ holder: string; used: number }>(
+        `SELECT caller_id AS holder, used::int AS used FROM vss.caller_usage WHERE day = $1 ORDER BY used DESC LIMIT 500`,
+        [vietnamDate(Date.now())],
+      ),
+      refusals.get(),
+    ]);
+    return {
+      overrides: overrides.rows,
+      usedToday: used.rows,
+      refusals: counted.values
+        .filter((v) => v.value > 0)
+        .map((v) => ({ callerId: String(v.labels.caller), limit: String(v.labels.limit), count: v.value })),
+    };
+  }
+
   specOf(caller: Caller): LimitSpec {
     const base = this.options.roles[caller.role];
     const override = this.overrides.get(caller.id);

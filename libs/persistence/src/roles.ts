@@ -86,12 +86,20 @@ export function grantStatements(
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
-    // Operators and offices are registered by the operator CLI (as the owner); the apps read them.
+    // The console's callers pages (security administrators) add and revoke keys; a key's last
+    // use is noted as it is checked. Triggers hold the rest: a revoked key stays revoked, an
+    // expiry only comes closer, an admin key needs a second security administrator's approval.
+    `GRANT INSERT, UPDATE (revoked_at, expires_at, last_used_at) ON vss.api_keys TO ${ident(roles.gateway)}`,
+    // Offices are registered by the operator CLI (as the owner); the apps read them. Operators are
+    // added, given roles and disabled by the CLI or by security administrators in the console
+    // (the security-admin role only with a second one's approval, by trigger).
     `REVOKE INSERT, UPDATE, DELETE ON vss.operators, vss.civil_registry_offices FROM ${apps}`,
+    `GRANT INSERT, UPDATE (roles, active, disabled_at, disabled_by) ON vss.operators TO ${ident(roles.gateway)}`,
     // An operator's password and second factor are set by the operator themselves, in the
-    // gateway's console (enrolment, failed sign-ins); the CLI sends the enrolment link. The
-    // worker serves no person and reads neither credentials nor sessions.
+    // gateway's console (enrolment, failed sign-ins); the CLI or a security administrator sends
+    // the enrolment link. The worker serves no person and reads neither credentials nor sessions.
     `REVOKE INSERT, DELETE ON vss.operator_credentials FROM ${apps}`,
+    `GRANT INSERT ON vss.operator_credentials TO ${ident(roles.gateway)}`,
     `REVOKE ALL ON vss.operator_credentials, vss.console_sessions, vss.finding_reviews FROM ${ident(roles.worker)}`,
     // Reviewers' rejections: the worker reads them (a rejected pair is not proposed again).
     `REVOKE INSERT, UPDATE, DELETE ON vss.rejected_pairs FROM ${ident(roles.worker)}`,

@@ -6,7 +6,7 @@ import { encodePageToken, PG_POOL, withTransaction } from '@vss/platform';
 import { type Caller, type OperatorRole, operatorHolds } from '@vss/security';
 import { ApprovalHandlers } from '../approval-handlers';
 import { toApproval } from '../approval.codecs';
-import { ApprovalsRepository } from '../approvals.repository';
+import { ApprovalsRepository, type ApprovalSubjectKind } from '../approvals.repository';
 import { ApprovalErrorCode, approvalError } from '../approvals.errors';
 import { parseDecisionNote, parseListApprovals } from './approvals.request';
 
@@ -26,7 +26,7 @@ export class ApprovalsService {
   ) {}
 
   async list(caller: Caller, request: ListApprovalsRequest): Promise<ListApprovalsResponse> {
-    requireOperator(caller, 'approver', 'auditor');
+    requireOperator(caller, 'approver', 'auditor', 'security-admin');
     const page = parseListApprovals(request);
     const rows = await this.approvals.list(page);
     const last = rows.at(-1);
@@ -38,7 +38,7 @@ export class ApprovalsService {
   }
 
   async get(caller: Caller, approvalId: string): Promise<Approval> {
-    requireOperator(caller, 'approver', 'auditor');
+    requireOperator(caller, 'approver', 'auditor', 'security-admin');
     const record = await this.approvals.get(approvalId);
     if (!record) throw notFound(approvalId);
     return toApproval(record);
@@ -58,10 +58,18 @@ export class ApprovalsService {
     state: 'APPROVED' | 'REJECTED',
     note: string | undefined,
   ): Promise<Approval> {
-    const operator = requireOperator(caller, 'approver');
+    // Who may call is decided by a second security administrator; the rest by approvers. One
+    // who holds neither is refused before anything is read.
+    const operator = requireOperator(
+      caller,
+      ...(operatorHolds(caller, 'security-admin')
+        ? (['approver', 'security-admin'] as const)
+        : (['approver'] as const)),
+    );
     const decided = await withTransaction(this.pool, async (client) => {
       const found = await this.approvals.lock(client, approvalId);
       if (!found) throw notFound(approvalId);
+      requireOperator(caller, ...DECIDERS[found.subjectKind]);
       if (found.state !== 'PENDING') {
         const by = (await this.approvals.loginOf(found.decidedByOperator, client)) ?? found.decidedBy;
         throw approvalError(
@@ -72,7 +80,7 @@ export class ApprovalsService {
       if (found.requestedByOperator === operator.operatorId) {
         throw approvalError(
           ApprovalErrorCode.OwnRequest,
-          `you asked for this yourself (approval ${approvalId}); another approver must decide it`,
+          `you asked for this yourself (approval ${approvalId}); another ${found.subjectKind === 'CALLER' ? 'security administrator' : 'approver'} must decide it`,
         );
       }
       let record = await this.approvals.decide(client, approvalId, {
@@ -109,6 +117,13 @@ export class ApprovalsService {
     return toApproval(decided);
   }
 }
+
+/** Who decides what each kind of approval holds. */
+const DECIDERS: Record<ApprovalSubjectKind, OperatorRole[]> = {
+  PROCEDURE: ['approver'],
+  FINDINGS: ['approver'],
+  CALLER: ['security-admin'],
+};
 
 function requireOperator(caller: Caller, ...roles: OperatorRole[]) {
   if (!caller.operator) {

@@ -14,6 +14,13 @@ import { approvalPage, approvalsPage, type Evidence } from './approvals.views';
 
 type Form = Record<string, string | undefined>;
 
+/** Approvers decide procedures and findings; a second security administrator decides callers. */
+function mayDecide(caller: Parameters<typeof operatorHolds>[0], approval: Approval): boolean {
+  return approval.subject === ApprovalSubject.APPROVAL_SUBJECT_CALLER
+    ? operatorHolds(caller, 'security-admin')
+    : operatorHolds(caller, 'approver');
+}
+
 /**
  * The approvals inbox: what waits for a second person, why and who asked; approve or reject
  * with a note through ApprovalsService (the rules of the RPCs: approvers decide, never their own
@@ -42,7 +49,7 @@ export class ApprovalsPagesController {
   }
 
   @Get()
-  @SignedIn('approver', 'auditor')
+  @SignedIn('approver', 'auditor', 'security-admin')
   async list(
     @Req() req: Request,
     @Res() res: Response,
@@ -74,7 +81,7 @@ export class ApprovalsPagesController {
   }
 
   @Get(':id')
-  @SignedIn('approver', 'auditor')
+  @SignedIn('approver', 'auditor', 'security-admin')
   async show(@Req() req: Request, @Res() res: Response, @Param('id') id: string): Promise<void> {
     const caller = callerOf(req);
     const approval = await this.approvals.get(caller, id);
@@ -85,7 +92,7 @@ export class ApprovalsPagesController {
       res,
       200,
       approvalPage(pageContext(req), approval, {
-        canDecide: operatorHolds(caller, 'approver'),
+        canDecide: mayDecide(caller, approval),
         evidence: await this.evidence(req, approval),
         note: draft?.note,
       }).text,
@@ -93,7 +100,7 @@ export class ApprovalsPagesController {
   }
 
   @Post(':id/decide')
-  @SignedIn('approver')
+  @SignedIn('approver', 'security-admin')
   async decide(
     @Req() req: Request,
     @Res() res: Response,

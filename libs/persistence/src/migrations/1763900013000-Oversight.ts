@@ -10,6 +10,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   one whose worker stopped mid-step (the sweeper or the queue gave the step out again).
  * - `reconciliation_findings_sic_idx`: the findings about a person, by the social insurance codes
  *   of their records (the person's page).
+ * - `api_keys.last_used_at`: when a key was last seen verified, to the minute (written when a
+ *   gateway checks the key in the database, not on every call).
+ * - `approvals.subject_kind` CALLER: a change to who may call (an admin API key, the
+ *   security-admin role) waits for a second security administrator. Its detail holds the change
+ *   (an admin key's SHA-256 only, never the key).
+ * - Guards on who may call, for the console's callers pages (the gateway may now add keys and
+ *   operators and revoke them): a revoked key stays revoked and a key's expiry only comes
+ *   closer; an admin key, or the security-admin role, is written by an app only with an
+ *   approval of it that a second person granted. The operator CLI (the owner) is not held.
  */
 export class Oversight1763900013000 implements MigrationInterface {
   name = 'Oversight1763900013000';
@@ -30,9 +39,75 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX reconciliation_findings_sic_idx ON vss.reconciliation_findings (social_insurance_code)`,
     );
+    await q.query(`ALTER TABLE vss.api_keys ADD COLUMN last_used_at timestamptz`);
+    await q.query(`
+      CREATE FUNCTION vss.caller_change_approved(subject text) RETURNS boolean LANGUAGE sql STABLE AS $$
+        -- Approved in this very transaction (the decision's), by someone other than who asked;
+        -- a subject is '<what>:<name>#<request>', so that each request is an approval of its own.
+        SELECT EXISTS (SELECT 1 FROM vss.approvals
+                        WHERE subject_kind = 'CALLER' AND split_part(subject_id, '#', 1) = subject
+                          AND state = 'APPROVED' AND decided_at = now()
+                          AND decided_by_operator IS DISTINCT FROM requested_by_operator)
+      $$`);
+    await q.query(`
+      CREATE FUNCTION vss.api_keys_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- The owner (the operator CLI) and superusers are not held; the apps' roles are.
+        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'api_keys'), 'USAGE') THEN
+          RETURN NEW;
+        END IF;
+        IF TG_OP = 'UPDATE' THEN
+          IF OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at THEN
+            RAISE EXCEPTION 'a revoked key stays revoked (%)', OLD.key_id USING ERRCODE = 'insufficient_privilege';
+          END IF;
+          IF OLD.expires_at IS NOT NULL AND (NEW.expires_at IS NULL OR NEW.expires_at > OLD.expires_at) THEN
+            RAISE EXCEPTION 'a key''s expiry may only come closer (%)', OLD.key_id USING ERRCODE = 'insufficient_privilege';
+          END IF;
+        ELSIF NEW.role = 'admin' AND NOT vss.caller_change_approved('key:' || NEW.key_id) THEN
+          RAISE EXCEPTION 'an admin key is issued once a second security administrator approved it'
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER api_keys_guard BEFORE INSERT OR UPDATE ON vss.api_keys
+      FOR EACH ROW EXECUTE FUNCTION vss.api_keys_guard()`);
+    await q.query(`
+      CREATE FUNCTION vss.operators_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        -- The owner (the operator CLI) and superusers are not held; the apps' roles are.
+        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'operators'), 'USAGE') THEN
+          RETURN NEW;
+        END IF;
+        IF 'security-admin' = ANY (NEW.roles)
+           AND (TG_OP = 'INSERT' OR NOT 'security-admin' = ANY (OLD.roles))
+           AND NOT vss.caller_change_approved('operator:' || NEW.login) THEN
+          RAISE EXCEPTION 'the security-admin role is granted once a second security administrator approved it'
+            USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF TG_OP = 'UPDATE' AND NOT OLD.active AND NEW.active THEN
+          RAISE EXCEPTION 'a disabled operator stays disabled (%)', OLD.login USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER operators_guard BEFORE INSERT OR UPDATE ON vss.operators
+      FOR EACH ROW EXECUTE FUNCTION vss.operators_guard()`);
+    await q.query(`ALTER TABLE vss.approvals DROP CONSTRAINT approvals_subject_kind_check`);
+    await q.query(`ALTER TABLE vss.approvals ADD CONSTRAINT approvals_subject_kind_check
+      CHECK (subject_kind IN ('PROCEDURE', 'FINDINGS', 'CALLER'))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE vss.approvals DROP CONSTRAINT approvals_subject_kind_check`);
+    await q.query(`ALTER TABLE vss.approvals ADD CONSTRAINT approvals_subject_kind_check
+      CHECK (subject_kind IN ('PROCEDURE', 'FINDINGS')) NOT VALID`);
+    await q.query(`DROP TRIGGER operators_guard ON vss.operators`);
+    await q.query(`DROP FUNCTION vss.operators_guard()`);
+    await q.query(`DROP TRIGGER api_keys_guard ON vss.api_keys`);
+    await q.query(`DROP FUNCTION vss.api_keys_guard()`);
+    await q.query(`DROP FUNCTION vss.caller_change_approved(text)`);
+    await q.query(`ALTER TABLE vss.api_keys DROP COLUMN last_used_at`);
     await q.query(`DROP INDEX vss.reconciliation_findings_sic_idx`);
     await q.query(`DROP TABLE vss.procedure_step_attempts`);
   }
