@@ -232,7 +232,9 @@ async function demoRuntime(
     // Two people, so that what one asks another can approve (maker–checker).
     const operators = new OperatorsRepository(pool);
     for (const person of DEMO_OPERATORS) {
-      if (!(await operators.find(person.login))) await operators.add({ ...person, by: 'npm start' });
+      const found = await operators.find(person.login);
+      if (!found) await operators.add({ ...person, by: 'npm start' });
+      else if (found.roles.join() !== person.roles.join()) await operators.setRoles(person.login, person.roles);
     }
     const admin = await keys.issue({
       role: 'admin',
@@ -272,7 +274,10 @@ async function demoRuntime(
   }
 }
 
-/** The demo's named operators: an administrator and an approver. */
+/**
+ * The demo's named operators: an administrator, an approver (also the second security
+ * administrator), and a security administrator — so that what one asks another can decide.
+ */
 const DEMO_OPERATORS = [
   {
     login: 'demo.admin',
@@ -282,7 +287,12 @@ const DEMO_OPERATORS = [
   {
     login: 'demo.approver',
     displayName: 'Người phê duyệt demo',
-    roles: ['approver', 'auditor'] as OperatorRole[],
+    roles: ['approver', 'auditor', 'security-admin'] as OperatorRole[],
+  },
+  {
+    login: 'demo.security',
+    displayName: 'Quản trị an ninh demo',
+    roles: ['security-admin', 'auditor'] as OperatorRole[],
   },
 ];
 

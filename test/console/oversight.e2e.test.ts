@@ -123,6 +123,8 @@ describe('procedures', () => {
     // A worker takes the new job; the page is told of each step without a reload.
     await stack.startWorker();
     await page.waitForSelector('#procedure-state[data-state="COMPLETED"]', { timeout: 30_000 });
+    // Settled: Retry and Resolve are gone from the page without a reload.
+    expect(await page.locator('#retry').count()).toBe(0);
     // Every step's attempt is on the timeline, ended, with its duration.
     const results = await page.$$eval('#timeline tbody td[class^="result-"]', (tds) =>
       tds.map((td) => td.className),

@@ -90,7 +90,7 @@ export function registerKeysCommands(program: Command): void {
 
   keys
     .command('list')
-    .description('every key: id, role, facility or office, label, created, revoked')
+    .description('every key: id, role, facility or office, label, created, expires, revoked, last used')
     .action(async () => {
       const rows = await withKeys((k) => k.list());
       say(
@@ -101,6 +101,7 @@ export function registerKeysCommands(program: Command): void {
           'created'.padEnd(20),
           'expires'.padEnd(20),
           'revoked'.padEnd(20),
+          'last used'.padEnd(20),
           'label',
         ].join(' '),
       );
@@ -113,6 +114,7 @@ export function registerKeysCommands(program: Command): void {
             r.created_at.toISOString().slice(0, 19).padEnd(20),
             (r.expires_at ? r.expires_at.toISOString().slice(0, 19) : '-').padEnd(20),
             (r.revoked_at ? r.revoked_at.toISOString().slice(0, 19) : '-').padEnd(20),
+            (r.last_used_at ? r.last_used_at.toISOString().slice(0, 16) : '-').padEnd(20),
             r.label,
           ].join(' '),
         );

@@ -32,6 +32,9 @@ export interface IssueRequest {
   notBefore?: Date;
 }
 
+/** A certificate signed for a key the CA never saw (a certificate request's). */
+export type SignedCertificate = Omit<IssuedCertificate, 'privateKeyPem'>;
+
 export interface IssuedCertificate {
   certificatePem: string;
   privateKeyPem: string;
@@ -116,6 +119,28 @@ export class CertificateAuthority {
 
   async issue(request: IssueRequest): Promise<IssuedCertificate> {
     const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+    const signed = await this.sign(keys.publicKey, request);
+    return { ...signed, privateKeyPem: await privateKeyPem(keys.privateKey) };
+  }
+
+  /**
+   * A client certificate for the key of a PKCS #10 request (the caller made its key and keeps
+   * it): the request's own signature must verify — it proves the key is theirs —, and its key
+   * must be ECDSA P-256 or RSA of 2048 bits or more. The subject is the one given here, not the
+   * request's: the CA says who the holder is.
+   */
+  async issueFromRequest(
+    csrPem: string,
+    request: Omit<IssueRequest, 'hosts' | 'purpose'>,
+  ): Promise<SignedCertificate> {
+    const csr = parseCertificateRequest(csrPem);
+    if (!(await csr.verify())) throw new CertificateRequestError('its signature does not verify');
+    const publicKey = await csr.publicKey.export();
+    checkKey(publicKey);
+    return this.sign(publicKey, { ...request, purpose: 'client' });
+  }
+
+  private async sign(publicKey: webcrypto.CryptoKey, request: IssueRequest): Promise<SignedCertificate> {
     const notBefore = request.notBefore ?? new Date(Date.now() - 60_000);
     const notAfter = new Date(notBefore.getTime() + 60_000 + request.validityDays * DAY_MS);
     const usages = {
@@ -146,7 +171,7 @@ export class CertificateAuthority {
       notBefore,
       notAfter,
       signingKey: this.key,
-      publicKey: keys.publicKey,
+      publicKey,
       signingAlgorithm: ALGORITHM,
       extensions,
     });
@@ -154,7 +179,6 @@ export class CertificateAuthority {
     const parsed = new X509Certificate(pem);
     return {
       certificatePem: pem,
-      privateKeyPem: await privateKeyPem(keys.privateKey),
       serialNumber: parsed.serialNumber.toLowerCase(),
       fingerprint256: parsed.fingerprint256,
       subject,
@@ -162,4 +186,33 @@ export class CertificateAuthority {
       notAfter,
     };
   }
+}
+
+/** A certificate signing request that cannot be signed, and why. */
+export class CertificateRequestError extends Error {}
+
+/** Parses a PEM certificate signing request (PKCS #10), or says what is wrong with it. */
+export function parseCertificateRequest(csrPem: string): x509.Pkcs10CertificateRequest {
+  const text = csrPem.trim();
+  if (
+    !/^-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----$/.test(text)
+  ) {
+    throw new CertificateRequestError(
+      'it is not a PEM certificate request (-----BEGIN CERTIFICATE REQUEST-----)',
+    );
+  }
+  try {
+    return new x509.Pkcs10CertificateRequest(text.replace(/NEW CERTIFICATE REQUEST/g, 'CERTIFICATE REQUEST'));
+  } catch {
+    throw new CertificateRequestError('it could not be read as a PKCS #10 request');
+  }
+}
+
+function checkKey(key: webcrypto.CryptoKey): void {
+  const algorithm = key.algorithm as { name: string; namedCurve?: string; modulusLength?: number };
+  if (algorithm.name === 'ECDSA' && algorithm.namedCurve === 'P-256') return;
+  if (algorithm.name.startsWith('RSA') && (algorithm.modulusLength ?? 0) >= 2048) return;
+  throw new CertificateRequestError(
+    `its key is ${algorithm.name}${algorithm.namedCurve ? ` ${algorithm.namedCurve}` : ''}${algorithm.modulusLength ? ` of ${algorithm.modulusLength} bits` : ''}; ECDSA P-256 or RSA of 2048 bits or more`,
+  );
 }

@@ -104,7 +104,10 @@ export class ProceduresPagesController {
       mergeMap(() => from(this.procedures.timeline(caller, id))),
       map(({ procedure, attempts }): MessageEvent => {
         last = procedureStateOf(procedure);
-        return { type: 'progress', data: procedureLive(ctx, procedure, attempts).text };
+        return {
+          type: 'progress',
+          data: procedureLive(ctx, procedure, attempts, { canAct: operatorHolds(caller, 'operator') }).text,
+        };
       }),
     );
     return concat(progress, of(0).pipe(map((): MessageEvent => ({ type: 'done', data: last }))));

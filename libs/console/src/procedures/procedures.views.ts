@@ -147,6 +147,7 @@ export function procedureLive(
   ctx: PageContext,
   procedure: Procedure,
   attempts: readonly StepAttemptRow[],
+  actions: ProcedureActions,
 ): Html {
   const { t } = ctx;
   const state = procedureStateOf(procedure);
@@ -205,7 +206,8 @@ export function procedureLive(
       <tbody>
         ${rows}
       </tbody>
-    </table>`;
+    </table>
+    ${actionsOf(ctx, procedure, actions)}`;
 }
 
 function attemptCells(ctx: PageContext, a: StepAttemptRow): Html {
@@ -226,6 +228,33 @@ export interface ProcedureActions {
   error?: { field?: string; message: string };
 }
 
+/** Retry and Resolve, for an operator, while the procedure is not settled. */
+function actionsOf(ctx: PageContext, procedure: Procedure, actions: ProcedureActions): Html {
+  const { t } = ctx;
+  const moving = !['COMPLETED', 'RESOLVED', 'REJECTED'].includes(procedureStateOf(procedure));
+  const noteError = actions.error?.field === 'note' ? actions.error.message : undefined;
+  const formError = actions.error && actions.error.field !== 'note' ? actions.error.message : undefined;
+  return actions.canAct && moving
+    ? html`<section class="card" aria-labelledby="act-heading">
+        <h2 id="act-heading">${t('actions')}</h2>
+        ${formError ? html`<div class="notice error" role="alert"><p>${formError}</p></div>` : ''}
+        <form method="post" action="/console/procedures/${procedure.procedureId}/retry">
+          ${formGuards(ctx)}
+          <p class="muted">${t('retryHelp')}</p>
+          <button type="submit" id="retry">${t('retry')}</button>
+        </form>
+        <form method="post" action="/console/procedures/${procedure.procedureId}/resolve">
+          ${formGuards(ctx)}
+          <label for="note">${t('resolveNote')}</label>
+          <textarea id="note" name="note" rows="3" maxlength="1000" ${describedBy('note', noteError)}>
+${actions.note ?? ''}</textarea>
+          ${fieldError('note', noteError)}
+          <button type="submit" id="resolve" class="danger">${t('resolve')}</button>
+        </form>
+      </section>`
+    : html``;
+}
+
 export function procedurePage(
   ctx: PageContext,
   procedure: Procedure,
@@ -235,28 +264,6 @@ export function procedurePage(
   const { t } = ctx;
   const state = procedureStateOf(procedure);
   const moving = !['COMPLETED', 'RESOLVED', 'REJECTED'].includes(state);
-  const noteError = actions.error?.field === 'note' ? actions.error.message : undefined;
-  const formError = actions.error && actions.error.field !== 'note' ? actions.error.message : undefined;
-  const act =
-    actions.canAct && moving
-      ? html`<section class="card" aria-labelledby="act-heading">
-          <h2 id="act-heading">${t('actions')}</h2>
-          ${formError ? html`<div class="notice error" role="alert"><p>${formError}</p></div>` : ''}
-          <form method="post" action="/console/procedures/${procedure.procedureId}/retry" class="inline-form">
-            ${formGuards(ctx)}
-            <p class="muted">${t('retryHelp')}</p>
-            <button type="submit" id="retry">${t('retry')}</button>
-          </form>
-          <form method="post" action="/console/procedures/${procedure.procedureId}/resolve">
-            ${formGuards(ctx)}
-            <label for="note">${t('resolveNote')}</label>
-            <textarea id="note" name="note" rows="3" maxlength="1000" ${describedBy('note', noteError)}>
-${actions.note ?? ''}</textarea>
-            ${fieldError('note', noteError)}
-            <button type="submit" id="resolve" class="danger">${t('resolve')}</button>
-          </form>
-        </section>`
-      : '';
   return layout(
     ctx,
     `${t('procedure')} ${procedure.procedureId.slice(0, 8)}`,
@@ -281,10 +288,9 @@ ${actions.note ?? ''}</textarea>
         }
       >
         <div aria-live="polite" sse-swap="progress" hx-swap="innerHTML" id="procedure-live">
-          ${procedureLive(ctx, procedure, attempts)}
+          ${procedureLive(ctx, procedure, attempts, actions)}
         </div>
         ${moving ? html`<p class="muted" id="live-note">● ${t('live')}</p>` : ''}
-      </div>
-      ${act}`,
+      </div>`,
   );
 }

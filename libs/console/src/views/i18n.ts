@@ -262,7 +262,7 @@ const MESSAGES = {
   flaggedForRecovery: { vi: 'Đánh dấu thu hồi', en: 'Flagged for recovery' },
   funeralPayout: { vi: 'Chi trả mai táng', en: 'Funeral payout' },
   none: { vi: 'Không có.', en: 'None.' },
-  accessHistory: { vi: 'Ai đã truy cập dữ liệu của tôi', en: 'Who accessed this person’s data' },
+  accessHistory: { vi: 'Ai đã truy cập dữ liệu của người này', en: 'Who accessed this person’s data' },
   accessHistoryNote: {
     vi: 'Mọi lượt tra cứu, xem và thay đổi, mới nhất trước; mỗi dòng kèm biên nhận trong chuỗi nhật ký (vị trí và mã băm).',
     en: 'Every lookup, reading and change, newest first; each with its receipt in the audit chain (position and hash).',
