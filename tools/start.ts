@@ -234,7 +234,8 @@ async function demoRuntime(
     for (const person of DEMO_OPERATORS) {
       const found = await operators.find(person.login);
       if (!found) await operators.add({ ...person, by: 'npm start' });
-      else if (found.roles.join() !== person.roles.join()) await operators.setRoles(person.login, person.roles);
+      else if (found.roles.join() !== person.roles.join())
+        await operators.setRoles(person.login, person.roles);
     }
     const admin = await keys.issue({
       role: 'admin',

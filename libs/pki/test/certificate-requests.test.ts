@@ -22,7 +22,10 @@ async function request(algorithm: KeyAlgorithm, name = 'CN=his'): Promise<string
     algorithm.name === 'ECDSA'
       ? { name: 'ECDSA', hash: 'SHA-256' }
       : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(algorithm, true, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name, keys, signingAlgorithm: signing });
   return csr.toString('pem');
 }
