@@ -87,6 +87,7 @@ const ALLOWED = {
     'approvals',
     'api-keys',
     'limits',
+    'pki',
     ...FEATURES,
   ],
 };

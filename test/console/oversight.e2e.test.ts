@@ -1,10 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
+import * as x509 from '@peculiar/x509';
+import { webcrypto } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import { PKI_FILES } from '@vss/pki';
 import { makeCitizenId } from '@vss/domain';
 import { serviceClient, unary } from '@vss/registry-client';
 import { birthRequest, type Stack, startStack } from '../civil-events/support';
 import { waitFor } from '../support/polling';
-import { testCredentials } from '../support/tls';
+import { pkiFile, testCredentials } from '../support/tls';
 import { accessibilityViolations, launchBrowser, screenshot } from './browser';
 import { ConsoleBrowser, type ConsoleOperator, consoleOperator, submit } from './support';
 
@@ -29,7 +32,11 @@ const COVERED = '001085012345';
 
 beforeAll(async () => {
   // No worker at first: a birth accepted stays ACCEPTED until one starts.
-  stack = await startStack('oversight', { worker: false });
+  stack = await startStack('oversight', {
+    worker: false,
+    // This gateway holds the CA's key: the callers page signs certificate requests.
+    gatewayConfig: { CONSOLE_CA_KEY_FILE: pkiFile(PKI_FILES.caKey) },
+  });
   await stack.pool.query(`
     INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
       VALUES ('0100000001', '${COVERED}', 'Nguyễn Văn An', '1985-03-12', 'M', '001');
@@ -378,6 +385,56 @@ describe('callers', () => {
     expect((await roles()).sort()).toEqual(['auditor', 'security-admin']);
   });
 
+  it('issues a client certificate from a request; the calling system uses it, until it is revoked', async () => {
+    // The clinic's system makes its own key and request: the key never reaches the gateway.
+    x509.cryptoProvider.set(webcrypto as never);
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=his',
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    const key = x509.PemConverter.encode(
+      await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
+      'PRIVATE KEY',
+    );
+
+    const page = await signedIn(securityAdmin);
+    await page.goto('/console/callers?tab=certificates');
+    await page.fill('#cert-facility', '01001');
+    await page.fill('#member', 'BV-01001');
+    await page.fill('#subsystem', 'his');
+    await page.fill('#csr', 'not a request');
+    await submit(page, '#issue-cert');
+    expect(await page.textContent('#change-error')).toContain('csr');
+    expect(await page.inputValue('#member')).toBe('BV-01001');
+    await page.fill('#csr', csr.toString('pem'));
+    await submit(page, '#issue-cert');
+    const cert = await page.inputValue('#issued-certificate');
+    const serial = (await page.textContent('#issued-serial'))!.trim();
+    expect(cert).toContain('BEGIN CERTIFICATE');
+    await expectAccessible(page);
+
+    const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
+    const mtls = new Coverage(stack.gateway.grpcAddress, testCredentials({ cert, key }));
+    const lookUpByCertificate = () =>
+      unary(mtls, 'lookupCoverage', { citizenId: COVERED, facilityCode: '01001' }, { deadlineMs: 10_000 });
+    try {
+      expect(await statusOf(lookUpByCertificate())).toBe(grpc.status.OK);
+      await page.goto('/console/callers?tab=certificates');
+      await submit(page, `#revoke-cert-${serial}`);
+      expect(await page.textContent('#change')).toContain(serial);
+      await waitFor('the revoked certificate to be refused', async () =>
+        (await statusOf(lookUpByCertificate())) === grpc.status.UNAUTHENTICATED ? true : undefined,
+      );
+    } finally {
+      mtls.close();
+    }
+  });
+
   it('refuses every caller change to an operator who is not a security administrator', async () => {
     const page = await signedIn(officer);
     expect((await page.goto('/console/callers'))?.status()).toBe(403);
@@ -387,6 +444,8 @@ describe('callers', () => {
       '/console/callers/keys',
       '/console/callers/keys/abcdefabcdef/revoke',
       '/console/callers/keys/abcdefabcdef/rotate',
+      '/console/callers/certificates',
+      '/console/callers/certificates/0a1b/revoke',
       '/console/callers/operators',
       `/console/callers/operators/${auditor.login}/roles`,
       `/console/callers/operators/${auditor.login}/disable`,

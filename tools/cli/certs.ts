@@ -2,7 +2,14 @@ import type { Command } from 'commander';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CertificateRegistry } from '@vss/api-keys';
-import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
+import {
+  CertificateAuthority,
+  CertificateRequestError,
+  ensurePki,
+  PKI_FILES,
+  type SignedCertificate,
+  writePrivateFile,
+} from '@vss/pki';
 import { dataDir } from '../runtime';
 import { withDatabase } from './context';
 
@@ -58,6 +65,10 @@ export function registerCertsCommands(program: Command): void {
     .option('--operator <login>', 'admin certificates: the named operator it is issued to, who it acts as')
     .option('--label <text>', 'shown in audit listings')
     .option('--days <n>', 'validity in days', (v) => Number(v), 397)
+    .option(
+      '--csr <file>',
+      "the caller's certificate request (PEM): its key is certified, and no key is made or written here",
+    )
     .option('--out <dir>', 'where the certificate and key are written', '.')
     .option('--pki <dir>', 'folder of the CA (default <VSS_DATA_DIR>/pki)')
     .action(
@@ -70,6 +81,7 @@ export function registerCertsCommands(program: Command): void {
         operator?: string;
         label?: string;
         days: number;
+        csr?: string;
         out: string;
         pki?: string;
       }) => {
@@ -96,11 +108,16 @@ export function registerCertsCommands(program: Command): void {
           readFileSync(caKey, 'utf8'),
         );
         const label = opts.label ?? `${opts.member}/${opts.subsystem}`;
-        const issued = await authority.issue({
-          subject: { member: opts.member, subsystem: opts.subsystem, commonName: label },
-          purpose: 'client',
-          validityDays: opts.days,
-        });
+        const subject = { member: opts.member, subsystem: opts.subsystem, commonName: label };
+        const issued: SignedCertificate & { privateKeyPem?: string } = opts.csr
+          ? await authority
+              .issueFromRequest(readFileSync(opts.csr, 'utf8'), { subject, validityDays: opts.days })
+              .catch((error: unknown) => {
+                throw error instanceof CertificateRequestError
+                  ? new Error(`--csr ${opts.csr}: ${error.message}`)
+                  : error;
+              })
+          : await authority.issue({ subject, purpose: 'client', validityDays: opts.days });
         await withRegistry((r) =>
           r.register({
             fingerprint256: issued.fingerprint256,
@@ -122,7 +139,7 @@ export function registerCertsCommands(program: Command): void {
           `${opts.member}-${opts.subsystem}`.replace(/[^A-Za-z0-9._-]/g, '_'),
         );
         writeFileSync(`${base}.crt`, issued.certificatePem);
-        writePrivateFile(`${base}.key`, issued.privateKeyPem);
+        if (issued.privateKeyPem) writePrivateFile(`${base}.key`, issued.privateKeyPem);
         say(`serial       ${issued.serialNumber}`);
         say(`subject      ${issued.subject}`);
         say(
@@ -130,7 +147,11 @@ export function registerCertsCommands(program: Command): void {
         );
         say(`valid until  ${issued.notAfter.toISOString()}`);
         say(`certificate  ${base}.crt`);
-        say(`private key  ${base}.key (0600: hand it to the caller's system over a secure channel)`);
+        say(
+          issued.privateKeyPem
+            ? `private key  ${base}.key (0600: hand it to the caller's system over a secure channel)`
+            : 'private key  kept by the caller (the certificate request carried its public half)',
+        );
       },
     );
 

@@ -18,6 +18,7 @@ import {
   VSS_GATEWAY_V1_PACKAGE_NAME,
 } from '@vss/contracts';
 import { startInfrastructure } from '@vss/core';
+import { CertificateAuthority, PKI_FILES } from '@vss/pki';
 import {
   Clock,
   ConfigError,
@@ -98,6 +99,26 @@ function consoleSessionSecret(config: GatewayConfig): string {
     ]);
   }
   return secret;
+}
+
+/**
+ * The CA the console signs certificate requests with: CONSOLE_CA_KEY_FILE with the CA of
+ * TLS_CA_FILE; on a laptop, the development CA's key in `<VSS_DATA_DIR>/pki` when it is there.
+ * Deployed without CONSOLE_CA_KEY_FILE: none (requests are signed on the CA's machine).
+ */
+async function consoleCertificateAuthority(
+  config: GatewayConfig,
+  tls: ReturnType<typeof tlsFiles>,
+): Promise<CertificateAuthority | undefined> {
+  if (!tls) return undefined;
+  const keyFile =
+    config.CONSOLE_CA_KEY_FILE ??
+    (isDeployed(config, config.NODE_ENV) ? undefined : join(config.VSS_DATA_DIR, 'pki', PKI_FILES.caKey));
+  if (!keyFile || (!config.CONSOLE_CA_KEY_FILE && !existsSync(keyFile))) return undefined;
+  if (!existsSync(keyFile)) {
+    throw new ConfigError([`CONSOLE_CA_KEY_FILE: ${keyFile} does not exist`]);
+  }
+  return CertificateAuthority.load(readFileSync(tls.caFile, 'utf8'), readFileSync(keyFile, 'utf8'));
 }
 
 /** The longest one step of a shutdown may take before the next goes on without it. */
@@ -197,7 +218,10 @@ export async function startGateway(
         infrastructure,
         config,
         { keys, certificates, limits },
-        { publicKeys: signingKey ? [createPublicKey(signingKey)] : [] },
+        {
+          auditPublicKeys: signingKey ? [createPublicKey(signingKey)] : [],
+          certificateAuthority: await consoleCertificateAuthority(config, tls),
+        },
       ),
       {
         logger: new PinoNestLogger(logger),

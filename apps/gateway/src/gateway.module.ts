@@ -1,3 +1,4 @@
+import type { CertificateAuthority } from '@vss/pki';
 import type { KeyObject } from 'node:crypto';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -29,7 +30,9 @@ export class GatewayModule {
     infrastructure: Infrastructure,
     config: GatewayConfig,
     callers: { keys: ApiKeys; certificates: CertificateRegistry; limits: CallerLimits },
-    audit: { publicKeys: KeyObject[] } = { publicKeys: [] },
+    consoleOptions: { auditPublicKeys: KeyObject[]; certificateAuthority?: CertificateAuthority } = {
+      auditPublicKeys: [],
+    },
   ): DynamicModule {
     const { keys, certificates, limits } = callers;
     return {
@@ -41,7 +44,7 @@ export class GatewayModule {
         CivilEventsModule,
         ReconciliationModule,
         ApprovalsApiModule,
-        ConsoleModule.forRoot({ auditPublicKeys: audit.publicKeys, keys }),
+        ConsoleModule.forRoot({ ...consoleOptions, keys, certificates }),
       ],
       controllers: [HealthHttpController],
       providers: [

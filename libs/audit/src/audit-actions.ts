@@ -49,6 +49,8 @@ export const AuditAction = {
   CallerRolesRequested: 'caller.operator.roles.request',
   CallerOperatorDisabled: 'caller.operator.disable',
   CallerFactorsReset: 'caller.operator.enrol',
+  CallerCertificateIssued: 'caller.certificate.issue',
+  CallerCertificateRevoked: 'caller.certificate.revoke',
 } as const;
 
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];

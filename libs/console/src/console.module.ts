@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
-import { ApiKeys } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import type { CertificateAuthority } from '@vss/pki';
 import { ApprovalsApiModule, ApprovalsModule } from '@vss/approvals';
 import { AUDIT_PUBLIC_KEYS, AuditChainReader, AuditModule } from '@vss/audit';
 import { AuthorityModule } from '@vss/authority';
@@ -12,7 +13,7 @@ import { ApprovalsPagesController } from './approvals/approvals.controller';
 import { AssetsController } from './assets/assets.controller';
 import { AuditPagesController } from './audit/audit.controller';
 import { CallersPagesController } from './callers/callers.controller';
-import { CallersService } from './callers/callers.service';
+import { CallersService, CONSOLE_CERTIFICATE_AUTHORITY } from './callers/callers.service';
 import { ConsoleErrorFilter } from './console-error.filter';
 import { CallRateSampler } from './overview/call-rates';
 import { OverviewPagesController } from './overview/overview.controller';
@@ -66,14 +67,25 @@ import { SignInController } from './sign-in/sign-in.controller';
 export class ConsoleModule {
   /**
    * `auditPublicKeys`: the keys whose checkpoints the audit page's verification trusts; `keys`:
-   * the gateway's API keys (the callers pages issue and revoke them, and its cache hears it).
+   * the gateway's API keys and client certificates (the callers pages issue and revoke them,
+   * and the gateway's caches hear it); `certificateAuthority`: when the gateway holds the CA's
+   * key, the callers page signs certificate requests with it.
    */
-  static forRoot(options: { auditPublicKeys: KeyObject[]; keys: ApiKeys }): DynamicModule {
+  static forRoot(options: {
+    auditPublicKeys: KeyObject[];
+    keys: ApiKeys;
+    certificates: CertificateRegistry;
+    certificateAuthority?: CertificateAuthority;
+  }): DynamicModule {
     return {
       module: ConsoleModule,
       providers: [
         { provide: AUDIT_PUBLIC_KEYS, useValue: options.auditPublicKeys },
         { provide: ApiKeys, useValue: options.keys },
+        { provide: CertificateRegistry, useValue: options.certificates },
+        ...(options.certificateAuthority
+          ? [{ provide: CONSOLE_CERTIFICATE_AUTHORITY, useValue: options.certificateAuthority }]
+          : []),
       ],
     };
   }

@@ -90,6 +90,8 @@ export function grantStatements(
     // use is noted as it is checked. Triggers hold the rest: a revoked key stays revoked, an
     // expiry only comes closer, an admin key needs a second security administrator's approval.
     `GRANT INSERT, UPDATE (revoked_at, expires_at, last_used_at) ON vss.api_keys TO ${ident(roles.gateway)}`,
+    // Likewise client certificates signed from a caller's request, and their revocation.
+    `GRANT INSERT, UPDATE (revoked_at) ON vss.client_certificates TO ${ident(roles.gateway)}`,
     // Offices are registered by the operator CLI (as the owner); the apps read them. Operators are
     // added, given roles and disabled by the CLI or by security administrators in the console
     // (the security-admin role only with a second one's approval, by trigger).

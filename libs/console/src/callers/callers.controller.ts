@@ -77,6 +77,34 @@ export class CallersPagesController {
     );
   }
 
+  @Post('certificates')
+  @SignedIn('security-admin')
+  async certificate(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
+    await this.change(req, res, 'certificates', body, () =>
+      this.callers.issueCertificate(callerOf(req), {
+        csr: one(body.csr),
+        role: one(body.role),
+        facilityCode: one(body.facility_code),
+        officeCode: one(body.office_code),
+        member: one(body.member),
+        subsystem: one(body.subsystem),
+        days: one(body.days),
+      }),
+    );
+  }
+
+  @Post('certificates/:serial/revoke')
+  @SignedIn('security-admin')
+  async revokeCertificate(
+    @Req() req: Request,
+    @Res() res: Response,
+    @Param('serial') serial: string,
+  ): Promise<void> {
+    await this.change(req, res, 'certificates', {}, () =>
+      this.callers.revokeCertificate(callerOf(req), serial),
+    );
+  }
+
   @Post('operators')
   @SignedIn('security-admin')
   async add(@Req() req: Request, @Res() res: Response, @Body() body: Form): Promise<void> {
@@ -171,6 +199,11 @@ export class CallersPagesController {
         )
         .reverse();
       page.keys = { rows: rows.slice(0, KEYS_SHOWN), total: all.length, role: filter.role, q: filter.q };
+    } else if (data.tab === 'certificates') {
+      page.certificates = {
+        rows: [...(await this.callers.listCertificates())].reverse(),
+        signs: this.callers.signsCertificates,
+      };
     } else if (data.tab === 'operators') {
       page.operators = await this.callers.listOperators();
     } else if (data.tab === 'limits') {

@@ -1,7 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { ApiKeys, type IssueKeyRequest, type PreparedKey } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry, type IssueKeyRequest, type PreparedKey } from '@vss/api-keys';
 import { ApprovalHandlers, type ApprovalRecord, ApprovalsRepository } from '@vss/approvals';
 import { AuditAction, AuditTrail } from '@vss/audit';
 import {
@@ -14,11 +14,13 @@ import {
 import { type OperatorRole, OPERATOR_ROLES, type Role, ROLES } from '@vss/domain';
 import { CallerLimits } from '@vss/limits';
 import { AppError, ErrorClass, PG_POOL, withTransaction } from '@vss/platform';
+import { CertificateAuthority, CertificateRequestError } from '@vss/pki';
 import { type Caller, operatorHolds } from '@vss/security';
 
 /** What a change to who may call did, for the page that asked. */
 export type CallerChange =
   | { kind: 'key'; keyId: string; apiKey: string; approvalId?: string }
+  | { kind: 'certificate'; serialNumber: string; subject: string; certificatePem: string }
   | { kind: 'enrolment'; login: string; link: string; approvalId?: string }
   | { kind: 'approval'; approvalId: string }
   | { kind: 'done'; message: string };
@@ -46,7 +48,15 @@ const ACTIONS = {
   rolesRequested: AuditAction.CallerRolesRequested,
   operatorDisabled: AuditAction.CallerOperatorDisabled,
   factorsReset: AuditAction.CallerFactorsReset,
+  certificateIssued: AuditAction.CallerCertificateIssued,
+  certificateRevoked: AuditAction.CallerCertificateRevoked,
 } as const;
+
+/** The CA the console signs certificate requests with, when this gateway holds its key. */
+export const CONSOLE_CERTIFICATE_AUTHORITY = Symbol('CONSOLE_CERTIFICATE_AUTHORITY');
+
+/** A member or subsystem code of a certificate's subject. */
+const SUBJECT_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 function refused(message: string, field?: string): AppError {
   return new AppError('CALLER_CHANGE_REFUSED', ErrorClass.InvalidArgument, message, field);
@@ -81,7 +91,105 @@ export class CallersService implements OnModuleInit {
     private readonly handlers: ApprovalHandlers,
     private readonly limits: CallerLimits,
     private readonly audit: AuditTrail,
+    private readonly certificates: CertificateRegistry,
+    @Optional() @Inject(CONSOLE_CERTIFICATE_AUTHORITY) private readonly authority?: CertificateAuthority,
   ) {}
+
+  /** Whether this gateway signs certificate requests itself (it holds the CA's key). */
+  get signsCertificates(): boolean {
+    return this.authority !== undefined;
+  }
+
+  listCertificates() {
+    return this.certificates.list();
+  }
+
+  /**
+   * A client certificate for a calling system's own key, from its certificate request (PKCS
+   * #10): a clinic's or a civil registry office's. Admin certificates are the CLI's (`certs
+   * issue --operator`); a gateway without the CA's key says where requests are signed.
+   */
+  async issueCertificate(
+    caller: Caller,
+    form: {
+      csr: string;
+      role: string;
+      facilityCode?: string;
+      officeCode?: string;
+      member: string;
+      subsystem: string;
+      label?: string;
+      days?: string;
+    },
+  ): Promise<CallerChange> {
+    this.requireAdmin(caller);
+    if (form.role !== 'clinic' && form.role !== 'civil-registry') {
+      throw refused('a certificate from the console is a clinic’s or a civil registry office’s', 'role');
+    }
+    const facilityCode = form.role === 'clinic' ? form.facilityCode?.trim() : undefined;
+    const officeCode = form.role === 'civil-registry' ? form.officeCode?.trim() : undefined;
+    if (form.role === 'clinic' && !/^[0-9]{5}$/.test(facilityCode ?? ''))
+      throw refused('a clinic certificate needs a 5-digit facility code', 'facility_code');
+    if (form.role === 'civil-registry' && !officeCode)
+      throw refused('a civil registry certificate needs an office code', 'office_code');
+    const member = form.member.trim();
+    const subsystem = form.subsystem.trim();
+    if (!SUBJECT_PART.test(member))
+      throw refused('a member is 1–64 letters, digits, ".", "_" or "-" (e.g. BV-01001)', 'member');
+    if (!SUBJECT_PART.test(subsystem))
+      throw refused('a subsystem is 1–64 letters, digits, ".", "_" or "-" (e.g. his)', 'subsystem');
+    const days = form.days?.trim() ? Number(form.days) : 397;
+    if (!Number.isInteger(days) || days < 1 || days > 825)
+      throw refused('a certificate is valid for 1 to 825 days', 'days');
+    if (!this.authority) {
+      throw new AppError(
+        'CALLER_NO_CA_KEY',
+        ErrorClass.FailedPrecondition,
+        'this gateway does not hold the CA’s key: sign the request on the CA’s machine with `npm run cli -- certs issue --csr <file> --member … --subsystem …`',
+        'csr',
+      );
+    }
+    const label = form.label?.trim() || `${member}/${subsystem}`;
+    const signed = await this.authority
+      .issueFromRequest(form.csr, { subject: { member, subsystem, commonName: label }, validityDays: days })
+      .catch((error: unknown) => {
+        throw error instanceof CertificateRequestError
+          ? refused(`the certificate request cannot be signed: ${error.message}`, 'csr')
+          : error;
+      });
+    await this.certificates.register({
+      fingerprint256: signed.fingerprint256,
+      serialNumber: signed.serialNumber,
+      subject: signed.subject,
+      member,
+      subsystem,
+      role: form.role,
+      facilityCode,
+      officeCode,
+      label,
+      notAfter: signed.notAfter,
+    });
+    await this.record(undefined, caller, ACTIONS.certificateIssued, {
+      serialNumber: signed.serialNumber,
+      subject: signed.subject,
+      role: form.role,
+    });
+    return {
+      kind: 'certificate',
+      serialNumber: signed.serialNumber,
+      subject: signed.subject,
+      certificatePem: signed.certificatePem,
+    };
+  }
+
+  async revokeCertificate(caller: Caller, serialNumber: string): Promise<CallerChange> {
+    this.requireAdmin(caller);
+    const revoked = await this.certificates.revoke(serialNumber);
+    if (!revoked)
+      throw refused(`certificate ${serialNumber} is not a certificate that is still valid`, 'serial_number');
+    await this.record(undefined, caller, ACTIONS.certificateRevoked, { serialNumber: revoked.serial_number });
+    return { kind: 'done', message: `certificate ${revoked.serial_number} revoked` };
+  }
 
   onModuleInit(): void {
     this.handlers.register('CALLER', {

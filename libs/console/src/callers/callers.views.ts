@@ -5,8 +5,8 @@ import { formGuards, layout, type PageContext } from '../views/page';
 import { table } from '../views/table';
 import type { CallerChange } from './callers.service';
 
-export type CallersTab = 'keys' | 'operators' | 'limits' | 'offices';
-export const CALLERS_TABS: readonly CallersTab[] = ['keys', 'operators', 'limits', 'offices'];
+export type CallersTab = 'keys' | 'certificates' | 'operators' | 'limits' | 'offices';
+export const CALLERS_TABS: readonly CallersTab[] = ['keys', 'certificates', 'operators', 'limits', 'offices'];
 
 export interface KeyRow {
   key_id: string;
@@ -21,6 +21,18 @@ export interface KeyRow {
   last_used_at: Date | null;
 }
 
+export interface CertificateView {
+  serial_number: string;
+  subject: string;
+  role: string;
+  facility_code: string | null;
+  office_code: string | null;
+  label: string;
+  not_after: Date;
+  issued_at: Date;
+  revoked_at: Date | null;
+}
+
 export interface LimitsOverview {
   overrides: Array<{ callerId: string; limits: string; note: string | null }>;
   usedToday: Array<{ holder: string; used: number }>;
@@ -31,6 +43,7 @@ export interface CallersData {
   tab: CallersTab;
   keys?: { rows: readonly KeyRow[]; total: number; role: string; q: string };
   operators?: readonly Operator[];
+  certificates?: { rows: readonly CertificateView[]; signs: boolean };
   limits?: LimitsOverview;
   offices?: readonly CivilRegistryOffice[];
   /** What the last change did (a key shown once, an enrolment link, an approval asked for). */
@@ -46,6 +59,7 @@ function tabs(ctx: PageContext, current: CallersTab): Html {
   const { t } = ctx;
   const label: Record<CallersTab, string> = {
     keys: t('apiKeys'),
+    certificates: t('certificates'),
     operators: t('operators'),
     limits: t('limitsAndUsage'),
     offices: t('offices'),
@@ -75,6 +89,16 @@ function changeNotice(ctx: PageContext, change: CallerChange | undefined): Html 
       <p><code class="secret" id="issued-key">${change.apiKey}</code></p>
       <p class="muted">${t('keyId')}: <code id="issued-key-id">${change.keyId}</code></p>
       ${approval(change.approvalId)}
+    </div>`;
+  }
+  if (change.kind === 'certificate') {
+    return html`<div class="notice" id="change" role="status">
+      <p>
+        <strong>${t('certificateIssued')}</strong> <code id="issued-serial">${change.serialNumber}</code> ·
+        ${change.subject}
+      </p>
+      <label for="issued-certificate">${t('certificatePem')}</label>
+      <textarea id="issued-certificate" rows="8" readonly>${change.certificatePem}</textarea>
     </div>`;
   }
   if (change.kind === 'enrolment') {
@@ -215,6 +239,102 @@ function keysTab(ctx: PageContext, data: CallersData): Html {
           </tr>`,
       ),
       { id: 'keys', empty: t('none') },
+    )}`;
+}
+
+function certificatesTab(ctx: PageContext, data: CallersData): Html {
+  const { t } = ctx;
+  const f = data.form ?? {};
+  const certificates = data.certificates!;
+  const option = (value: string) =>
+    html`<option value="${value}" ${(f.role ?? 'clinic') === value ? html` selected` : ''}>${value}</option>`;
+  return html`<section class="card" aria-labelledby="csr-heading">
+      <h2 id="csr-heading">${t('issueCertificate')}</h2>
+      <p class="muted">${certificates.signs ? t('csrHelp') : t('csrElsewhere')}</p>
+      <form method="post" action="/console/callers/certificates" id="issue-certificate">
+        ${formGuards(ctx)}
+        <div class="filters">
+          <div>
+            <label for="cert-role">${t('callerRole')}</label>
+            <select id="cert-role" name="role">
+              ${option('clinic')} ${option('civil-registry')}
+            </select>
+          </div>
+          <div>
+            <label for="cert-facility">${t('facilityCode')}</label>
+            <input
+              id="cert-facility"
+              name="facility_code"
+              inputmode="numeric"
+              maxlength="5"
+              value="${f.facility_code ?? ''}"
+            />
+          </div>
+          <div>
+            <label for="cert-office">${t('officeCode')}</label>
+            <input id="cert-office" name="office_code" value="${f.office_code ?? ''}" />
+          </div>
+          <div>
+            <label for="member">${t('member')}</label>
+            <input id="member" name="member" value="${f.member ?? ''}" />
+          </div>
+          <div>
+            <label for="subsystem">${t('subsystem')}</label>
+            <input id="subsystem" name="subsystem" value="${f.subsystem ?? ''}" />
+          </div>
+          <div>
+            <label for="cert-days">${t('validDays')}</label>
+            <input id="cert-days" name="days" inputmode="numeric" maxlength="3" value="${f.days ?? ''}" />
+          </div>
+        </div>
+        <label for="csr">${t('csr')}</label>
+        <textarea id="csr" name="csr" rows="8" spellcheck="false">${f.csr ?? ''}</textarea>
+        <button type="submit" id="issue-cert">${t('issue')}</button>
+      </form>
+    </section>
+    ${table(
+      [
+        t('serialNumber'),
+        t('subject'),
+        t('callerRole'),
+        t('boundTo'),
+        t('expires'),
+        t('state'),
+        t('actions'),
+      ],
+      certificates.rows.map(
+        (c) =>
+          html`<tr data-serial="${c.serial_number}">
+            <td><code>${c.serial_number}</code></td>
+            <td>${c.subject}</td>
+            <td>${c.role}</td>
+            <td>${c.facility_code ?? c.office_code ?? ''}</td>
+            <td>${when(c.not_after)}</td>
+            <td>
+              ${c.revoked_at ? t('revoked') : c.not_after.getTime() < Date.now() ? t('expired') : t('valid')}
+            </td>
+            <td>
+              ${
+                c.revoked_at
+                  ? ''
+                  : html`<form
+                      method="post"
+                      action="/console/callers/certificates/${c.serial_number}/revoke"
+                      class="inline-form"
+                    >
+                      ${formGuards(ctx)}<button
+                        type="submit"
+                        class="link"
+                        id="revoke-cert-${c.serial_number}"
+                      >
+                        ${t('revoke')}
+                      </button>
+                    </form>`
+              }
+            </td>
+          </tr>`,
+      ),
+      { id: 'certificates', empty: t('none') },
     )}`;
 }
 
@@ -366,11 +486,13 @@ export function callersPage(ctx: PageContext, data: CallersData): Html {
   const body =
     data.tab === 'keys'
       ? keysTab(ctx, data)
-      : data.tab === 'operators'
-        ? operatorsTab(ctx, data)
-        : data.tab === 'limits'
-          ? limitsTab(ctx, data.limits!)
-          : officesTab(ctx, data.offices ?? []);
+      : data.tab === 'certificates'
+        ? certificatesTab(ctx, data)
+        : data.tab === 'operators'
+          ? operatorsTab(ctx, data)
+          : data.tab === 'limits'
+            ? limitsTab(ctx, data.limits!)
+            : officesTab(ctx, data.offices ?? []);
   return layout(
     ctx,
     t('callers'),

@@ -367,6 +367,28 @@ const MESSAGES = {
     en: 'On this gateway, since it started.',
   },
   name: { vi: 'Tên', en: 'Name' },
+  certificates: { vi: 'Chứng thư số máy khách', en: 'Client certificates' },
+  issueCertificate: {
+    vi: 'Cấp chứng thư từ yêu cầu ký (CSR)',
+    en: 'Issue a certificate from a request (CSR)',
+  },
+  csrHelp: {
+    vi: 'Hệ thống của đơn vị tự tạo khóa và yêu cầu ký (PKCS #10, ECDSA P-256 hoặc RSA từ 2048 bit); khóa riêng không rời khỏi đơn vị.',
+    en: 'The calling system makes its key and a request (PKCS #10, ECDSA P-256 or RSA of 2048 bits or more); its private key never leaves it.',
+  },
+  csrElsewhere: {
+    vi: 'Máy chủ cổng này không giữ khóa của CA: yêu cầu được ký trên máy của CA (npm run cli -- certs issue --csr <tệp>).',
+    en: 'This gateway does not hold the CA’s key: requests are signed on the CA’s machine (npm run cli -- certs issue --csr <file>).',
+  },
+  member: { vi: 'Đơn vị (member, ví dụ BV-01001)', en: 'Member (e.g. BV-01001)' },
+  subsystem: { vi: 'Hệ thống (subsystem, ví dụ his)', en: 'Subsystem (e.g. his)' },
+  csr: { vi: 'Yêu cầu ký chứng thư (PEM)', en: 'Certificate request (PEM)' },
+  serialNumber: { vi: 'Số hiệu', en: 'Serial number' },
+  certificateIssued: { vi: 'Đã cấp chứng thư', en: 'Certificate issued' },
+  certificatePem: {
+    vi: 'Chứng thư (PEM), giao cho hệ thống của đơn vị',
+    en: 'The certificate (PEM), for the calling system',
+  },
 
   chainHead: { vi: 'Mục cuối của chuỗi', en: 'Head of the chain' },
   lastEntryAt: { vi: 'Ghi lúc', en: 'Written at' },

@@ -18,7 +18,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - Guards on who may call, for the console's callers pages (the gateway may now add keys and
  *   operators and revoke them): a revoked key stays revoked and a key's expiry only comes
  *   closer; an admin key, or the security-admin role, is written by an app only with an
- *   approval of it that a second person granted. The operator CLI (the owner) is not held.
+ *   approval of it that a second person granted; a client certificate the gateway registers
+ *   (signed from a caller's request) is a clinic's or an office's, and a revoked one stays
+ *   revoked. The operator CLI (the owner) is not held.
  */
 export class Oversight1763900013000 implements MigrationInterface {
   name = 'Oversight1763900013000';
@@ -73,6 +75,23 @@ export class Oversight1763900013000 implements MigrationInterface {
       CREATE TRIGGER api_keys_guard BEFORE INSERT OR UPDATE ON vss.api_keys
       FOR EACH ROW EXECUTE FUNCTION vss.api_keys_guard()`);
     await q.query(`
+      CREATE FUNCTION vss.client_certificates_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'client_certificates'), 'USAGE') THEN
+          RETURN NEW;
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at THEN
+          RAISE EXCEPTION 'a revoked certificate stays revoked (%)', OLD.serial_number USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        IF TG_OP = 'INSERT' AND NEW.role = 'admin' THEN
+          RAISE EXCEPTION 'an admin certificate is issued with the operator CLI' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER client_certificates_guard BEFORE INSERT OR UPDATE ON vss.client_certificates
+      FOR EACH ROW EXECUTE FUNCTION vss.client_certificates_guard()`);
+    await q.query(`
       CREATE FUNCTION vss.operators_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         -- The owner (the operator CLI) and superusers are not held; the apps' roles are.
@@ -102,6 +121,8 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(`ALTER TABLE vss.approvals DROP CONSTRAINT approvals_subject_kind_check`);
     await q.query(`ALTER TABLE vss.approvals ADD CONSTRAINT approvals_subject_kind_check
       CHECK (subject_kind IN ('PROCEDURE', 'FINDINGS')) NOT VALID`);
+    await q.query(`DROP TRIGGER client_certificates_guard ON vss.client_certificates`);
+    await q.query(`DROP FUNCTION vss.client_certificates_guard()`);
     await q.query(`DROP TRIGGER operators_guard ON vss.operators`);
     await q.query(`DROP FUNCTION vss.operators_guard()`);
     await q.query(`DROP TRIGGER api_keys_guard ON vss.api_keys`);

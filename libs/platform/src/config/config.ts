@@ -141,6 +141,12 @@ export const gatewayConfigSchema = z.object({
    * a laptop: `<VSS_DATA_DIR>/console-session.secret`, made on first start; required when deployed.
    */
   CONSOLE_SESSION_SECRET_FILE: z.string().min(1).optional(),
+  /**
+   * The CA's private key (PEM), for the console to sign client certificates from certificate
+   * requests at once. Unset (the default when deployed): the CA's key stays on the operator's
+   * machine and requests are signed there (`certs sign`). On a laptop, `.data/pki/ca.key`.
+   */
+  CONSOLE_CA_KEY_FILE: z.string().min(1).optional(),
   /** Off only to measure what the limits cost (bench:lookup). */
   CALLER_LIMITS_ENABLED: flag(true),
   /** How often a gateway adds its spending to the fleet's (daily quotas) and counts the fleet. */
