@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
@@ -433,6 +434,22 @@ describe('callers', () => {
     } finally {
       mtls.close();
     }
+  });
+
+  it('shows operators, limits, facilities and offices, each page accessible', async () => {
+    const page = await signedIn(securityAdmin);
+    for (const tab of ['operators', 'limits', 'offices']) {
+      await page.goto(`/console/callers?tab=${tab}&lang=en`);
+      expect(await accessibilityViolations(page)).toEqual([]);
+    }
+    await page.goto('/console/callers?tab=offices&province=001');
+    expect(await page.locator('#facilities tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.textContent('#offices')).toContain('UBND-001-00001');
+    await page.goto('/console/callers?tab=operators');
+    expect(await page.locator(`#operators tr[data-operator="${auditor.login}"]`).count()).toBe(1);
+    const search = await signedIn(auditor);
+    await search.goto('/console/people');
+    await expectAccessible(search);
   });
 
   it('refuses every caller change to an operator who is not a security administrator', async () => {

@@ -87,7 +87,6 @@ const FORBIDDEN: Record<AppRole, string[]> = {
     `INSERT INTO vss.operators (operator_id, login, display_name, roles, created_by)
        VALUES (gen_random_uuid(), 'zz', 'Z', '{security-admin}', 'x')`,
     `UPDATE vss.api_keys SET label = 'x'`,
-    `UPDATE vss.client_certificates SET revoked_at = NULL`,
     // A person's console credentials are set by the person (enrolment), never removed.
     `DELETE FROM vss.operator_credentials`,
     `UPDATE vss.operators SET login = login`,
@@ -154,6 +153,9 @@ describe('who may call: what the gateway may change of keys and operators, and w
       await c.query(`INSERT INTO vss.api_keys (key_id, secret_sha256, role, facility_code, label, revoked_at, expires_at)
                        VALUES ('revokedkey01', '\\x00', 'clinic', '09999', 'x', now(), now() + interval '1 day'),
                               ('validkey0001', '\\x00', 'clinic', '09999', 'x', NULL, now() + interval '1 day')`);
+      await c.query(`INSERT INTO vss.client_certificates (fingerprint256, serial_number, subject, member, subsystem, role,
+                       facility_code, label, not_after, revoked_at)
+                     VALUES ('AA:BB', '0a1b', 'CN=his', 'BV-09999', 'his', 'clinic', '09999', 'x', now() + interval '1 day', now())`);
       await c.query(`INSERT INTO vss.operators (operator_id, login, display_name, roles, created_by, active, disabled_at)
                        VALUES (gen_random_uuid(), 'gone.officer', 'Gone', '{auditor}', 'x', false, now()),
                               (gen_random_uuid(), 'plain.officer', 'Plain', '{auditor}', 'x', true, NULL)`);
@@ -180,6 +182,15 @@ describe('who may call: what the gateway may change of keys and operators, and w
     [
       `UPDATE vss.operators SET active = true, disabled_at = NULL WHERE login = 'gone.officer'`,
       'a disabled operator stays disabled',
+    ],
+    [
+      `UPDATE vss.client_certificates SET revoked_at = NULL WHERE serial_number = '0a1b'`,
+      'a revoked certificate stays revoked',
+    ],
+    [
+      `INSERT INTO vss.client_certificates (fingerprint256, serial_number, subject, member, subsystem, role, label, not_after)
+         VALUES ('CC:DD', '0c1d', 'CN=x', 'VSS', 'x', 'admin', 'x', now() + interval '1 day')`,
+      'admin certificates are the CLI’s',
     ],
   ])('refuses the gateway: %s (%s)', async (sql) => {
     expect(await attempt('gateway', sql)).toBe(INSUFFICIENT_PRIVILEGE);

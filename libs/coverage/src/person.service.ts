@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { AccessRecord, LookupCoverageResponse } from '@vss/contracts';
 import { AppError, Clock, LOGGER } from '@vss/platform';
 import { AccessHistoryRepository, AuditAction, AuditTrail, type AuditReceipt } from '@vss/audit';
-import { PersonRecordsRepository, type PersonRecords } from '@vss/insurance-records';
+import { FacilitiesRepository, PersonRecordsRepository, type PersonRecords } from '@vss/insurance-records';
 import { type Caller } from '@vss/security';
 import { decideFromRecords } from './coverage.decision';
 import { CoverageErrorCode, coverageError } from './coverage.errors';
@@ -46,11 +46,17 @@ export class PersonService {
   constructor(
     private readonly coverage: CoverageRecords,
     private readonly people: PersonRecordsRepository,
+    private readonly facilityRecords: FacilitiesRepository,
     private readonly history: AccessHistoryRepository,
     private readonly audit: AuditTrail,
     private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  /** The health facilities of a province (the facilities clinics' keys and certificates name). */
+  facilities(provinceCode: string) {
+    return /^[0-9]{3}$/.test(provinceCode) ? this.facilityRecords.ofProvince(provinceCode, 1000) : Promise.resolve([]);
+  }
 
   /** Refuses a citizen ID the page cannot be opened for, with the field and what is wrong. */
   check(citizenId: string): Promise<void> {

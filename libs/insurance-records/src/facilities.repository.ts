@@ -17,6 +17,19 @@ export class FacilitiesRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /** The facilities of a province, by code (at most `limit`). */
+  async ofProvince(
+    provinceCode: string,
+    limit: number,
+  ): Promise<Array<{ facilityCode: string; name: string; level: string; address: string }>> {
+    const { rows } = await this.pool.query(
+      `SELECT facility_code AS "facilityCode", name, level, address FROM vss.facilities
+        WHERE province_code = $1 ORDER BY facility_code LIMIT $2`,
+      [provinceCode, limit],
+    );
+    return rows;
+  }
+
   /**
    * The default primary-care facility of a newborn: a commune health station of the residence
    * province (any facility there when it has none), spread over them by the child's ID so that

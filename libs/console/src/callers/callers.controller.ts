@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { PersonService } from '@vss/coverage';
 import { AppError, ErrorClass, httpStatusOf } from '@vss/platform';
 import { callerOf, SignedIn } from '@vss/security';
 import { ConsoleErrorFilter } from '../console-error.filter';
@@ -28,7 +29,10 @@ const many = (value: string | string[] | undefined): string[] =>
 @UseFilters(ConsoleErrorFilter)
 @UseGuards(CsrfGuard)
 export class CallersPagesController {
-  constructor(private readonly callers: CallersService) {}
+  constructor(
+    private readonly callers: CallersService,
+    private readonly people: PersonService,
+  ) {}
 
   @Get()
   @SignedIn('security-admin')
@@ -38,9 +42,10 @@ export class CallersPagesController {
     @Query('tab') tab?: string,
     @Query('role') role?: string,
     @Query('q') q?: string,
+    @Query('province') province?: string,
   ): Promise<void> {
     const current = (CALLERS_TABS as readonly string[]).includes(tab ?? '') ? (tab as CallersTab) : 'keys';
-    await this.render(req, res, 200, { tab: current }, { role: role ?? '', q: q ?? '' });
+    await this.render(req, res, 200, { tab: current }, { role: role ?? '', q: q ?? '', province: province ?? '001' });
   }
 
   @Post('keys')
@@ -182,7 +187,7 @@ export class CallersPagesController {
     res: Response,
     status: number,
     data: Omit<CallersData, 'keys' | 'operators' | 'limits' | 'offices'>,
-    filter: { role: string; q: string } = { role: '', q: '' },
+    filter: { role: string; q: string; province?: string } = { role: '', q: '' },
   ): Promise<void> {
     const page: CallersData = { ...data };
     if (data.tab === 'keys') {
@@ -209,7 +214,9 @@ export class CallersPagesController {
     } else if (data.tab === 'limits') {
       page.limits = await this.callers.limitsOverview();
     } else {
+      const province = filter.province ?? '001';
       page.offices = await this.callers.listOffices();
+      page.facilities = { province, rows: await this.people.facilities(province) };
     }
     send(res, status, callersPage(pageContext(req), page).text);
   }

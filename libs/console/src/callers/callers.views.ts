@@ -46,6 +46,7 @@ export interface CallersData {
   certificates?: { rows: readonly CertificateView[]; signs: boolean };
   limits?: LimitsOverview;
   offices?: readonly CivilRegistryOffice[];
+  facilities?: { province: string; rows: ReadonlyArray<{ facilityCode: string; name: string; level: string; address: string }> };
   /** What the last change did (a key shown once, an enrolment link, an approval asked for). */
   change?: CallerChange;
   error?: { field?: string; message: string };
@@ -62,7 +63,7 @@ function tabs(ctx: PageContext, current: CallersTab): Html {
     certificates: t('certificates'),
     operators: t('operators'),
     limits: t('limitsAndUsage'),
-    offices: t('offices'),
+    offices: t('facilitiesAndOffices'),
   };
   return html`<nav class="tabs" aria-label="${t('callers')}">
     ${CALLERS_TABS.map(
@@ -463,22 +464,46 @@ function limitsTab(ctx: PageContext, limits: LimitsOverview): Html {
     )}`;
 }
 
-function officesTab(ctx: PageContext, offices: readonly CivilRegistryOffice[]): Html {
+function officesTab(ctx: PageContext, data: CallersData): Html {
   const { t } = ctx;
-  return table(
-    [t('officeCode'), t('name'), t('level'), t('province'), t('state')],
-    offices.map(
-      (o) =>
-        html`<tr>
-          <td><code>${o.officeCode}</code></td>
-          <td>${o.name}</td>
-          <td>${o.level}</td>
-          <td>${o.provinceCode}</td>
-          <td>${o.active ? t('active') : t('disabled')}</td>
+  const province = data.facilities?.province ?? '';
+  return html`<form method="get" action="/console/callers" class="filters">
+      <input type="hidden" name="tab" value="offices" />
+      <div>
+        <label for="province">${t('provinceCode')}</label>
+        <input id="province" name="province" inputmode="numeric" maxlength="3" value="${province}" />
+      </div>
+      <button type="submit">${t('filter')}</button>
+    </form>
+    <h2>${t('facilities')}</h2>
+    ${table(
+      [t('facilityCode'), t('name'), t('level'), t('address')],
+      (data.facilities?.rows ?? []).map(
+        (f) => html`<tr>
+          <td><code>${f.facilityCode}</code></td>
+          <td>${f.name}</td>
+          <td>${f.level}</td>
+          <td>${f.address}</td>
         </tr>`,
-    ),
-    { id: 'offices', empty: t('none') },
-  );
+      ),
+      { id: 'facilities', empty: t('none') },
+    )}
+    <h2>${t('offices')}</h2>
+    ${table(
+      [t('officeCode'), t('name'), t('level'), t('province'), t('state')],
+      (data.offices ?? [])
+        .filter((o) => !province || o.provinceCode === province)
+        .map(
+          (o) => html`<tr>
+            <td><code>${o.officeCode}</code></td>
+            <td>${o.name}</td>
+            <td>${o.level}</td>
+            <td>${o.provinceCode}</td>
+            <td>${o.active ? t('active') : t('disabled')}</td>
+          </tr>`,
+        ),
+      { id: 'offices', empty: t('none') },
+    )}`;
 }
 
 export function callersPage(ctx: PageContext, data: CallersData): Html {
@@ -492,7 +517,7 @@ export function callersPage(ctx: PageContext, data: CallersData): Html {
           ? operatorsTab(ctx, data)
           : data.tab === 'limits'
             ? limitsTab(ctx, data.limits!)
-            : officesTab(ctx, data.offices ?? []);
+            : officesTab(ctx, data);
   return layout(
     ctx,
     t('callers'),

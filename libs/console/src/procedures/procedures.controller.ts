@@ -26,6 +26,9 @@ import { procedureLive, procedurePage, proceduresPage, procedureStateOf } from '
 
 type Form = Record<string, string | undefined>;
 
+/** States a procedure does not leave. */
+const SETTLED = ['COMPLETED', 'RESOLVED', 'REJECTED'];
+
 /** Days the chart of procedures covers. */
 const CHART_DAYS = 30;
 
@@ -100,14 +103,14 @@ export class ProceduresPagesController {
     const ctx = { ...pageContext(req), path: `/console/procedures/${id}` };
     const caller = callerOf(req);
     let last = '';
+    // The live part at each change; Retry and Resolve are taken away once it has settled (and
+    // left alone before, so that a note being typed is not wiped by an update).
     const progress = this.procedures.watch(caller, id).pipe(
       mergeMap(() => from(this.procedures.timeline(caller, id))),
-      map(({ procedure, attempts }): MessageEvent => {
+      mergeMap(({ procedure, attempts }): MessageEvent[] => {
         last = procedureStateOf(procedure);
-        return {
-          type: 'progress',
-          data: procedureLive(ctx, procedure, attempts, { canAct: operatorHolds(caller, 'operator') }).text,
-        };
+        const live: MessageEvent = { type: 'progress', data: procedureLive(ctx, procedure, attempts).text };
+        return SETTLED.includes(last) ? [live, { type: 'actions', data: '' }] : [live];
       }),
     );
     return concat(progress, of(0).pipe(map((): MessageEvent => ({ type: 'done', data: last }))));

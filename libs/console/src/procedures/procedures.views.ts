@@ -147,7 +147,6 @@ export function procedureLive(
   ctx: PageContext,
   procedure: Procedure,
   attempts: readonly StepAttemptRow[],
-  actions: ProcedureActions,
 ): Html {
   const { t } = ctx;
   const state = procedureStateOf(procedure);
@@ -206,8 +205,7 @@ export function procedureLive(
       <tbody>
         ${rows}
       </tbody>
-    </table>
-    ${actionsOf(ctx, procedure, actions)}`;
+    </table>`;
 }
 
 function attemptCells(ctx: PageContext, a: StepAttemptRow): Html {
@@ -229,7 +227,7 @@ export interface ProcedureActions {
 }
 
 /** Retry and Resolve, for an operator, while the procedure is not settled. */
-function actionsOf(ctx: PageContext, procedure: Procedure, actions: ProcedureActions): Html {
+export function actionsOf(ctx: PageContext, procedure: Procedure, actions: ProcedureActions): Html {
   const { t } = ctx;
   const moving = !['COMPLETED', 'RESOLVED', 'REJECTED'].includes(procedureStateOf(procedure));
   const noteError = actions.error?.field === 'note' ? actions.error.message : undefined;
@@ -288,9 +286,12 @@ export function procedurePage(
         }
       >
         <div aria-live="polite" sse-swap="progress" hx-swap="innerHTML" id="procedure-live">
-          ${procedureLive(ctx, procedure, attempts, actions)}
+          ${procedureLive(ctx, procedure, attempts)}
         </div>
         ${moving ? html`<p class="muted" id="live-note">● ${t('live')}</p>` : ''}
+        <div id="procedure-actions" sse-swap="actions" hx-swap="innerHTML">
+          ${actionsOf(ctx, procedure, actions)}
+        </div>
       </div>`,
   );
 }

@@ -367,6 +367,9 @@ const MESSAGES = {
     en: 'On this gateway, since it started.',
   },
   name: { vi: 'Tên', en: 'Name' },
+  facilities: { vi: 'Cơ sở khám chữa bệnh', en: 'Health facilities' },
+  facilitiesAndOffices: { vi: 'Cơ sở KCB và cơ quan hộ tịch', en: 'Facilities and offices' },
+  address: { vi: 'Địa chỉ', en: 'Address' },
   certificates: { vi: 'Chứng thư số máy khách', en: 'Client certificates' },
   issueCertificate: {
     vi: 'Cấp chứng thư từ yêu cầu ký (CSR)',
