@@ -55,7 +55,9 @@ export class PersonService {
 
   /** The health facilities of a province (the facilities clinics' keys and certificates name). */
   facilities(provinceCode: string) {
-    return /^[0-9]{3}$/.test(provinceCode) ? this.facilityRecords.ofProvince(provinceCode, 1000) : Promise.resolve([]);
+    return /^[0-9]{3}$/.test(provinceCode)
+      ? this.facilityRecords.ofProvince(provinceCode, 1000)
+      : Promise.resolve([]);
   }
 
   /** Refuses a citizen ID the page cannot be opened for, with the field and what is wrong. */

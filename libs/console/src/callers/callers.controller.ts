@@ -45,7 +45,13 @@ export class CallersPagesController {
     @Query('province') province?: string,
   ): Promise<void> {
     const current = (CALLERS_TABS as readonly string[]).includes(tab ?? '') ? (tab as CallersTab) : 'keys';
-    await this.render(req, res, 200, { tab: current }, { role: role ?? '', q: q ?? '', province: province ?? '001' });
+    await this.render(
+      req,
+      res,
+      200,
+      { tab: current },
+      { role: role ?? '', q: q ?? '', province: province ?? '001' },
+    );
   }
 
   @Post('keys')

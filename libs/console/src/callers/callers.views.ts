@@ -46,7 +46,10 @@ export interface CallersData {
   certificates?: { rows: readonly CertificateView[]; signs: boolean };
   limits?: LimitsOverview;
   offices?: readonly CivilRegistryOffice[];
-  facilities?: { province: string; rows: ReadonlyArray<{ facilityCode: string; name: string; level: string; address: string }> };
+  facilities?: {
+    province: string;
+    rows: ReadonlyArray<{ facilityCode: string; name: string; level: string; address: string }>;
+  };
   /** What the last change did (a key shown once, an enrolment link, an approval asked for). */
   change?: CallerChange;
   error?: { field?: string; message: string };
@@ -479,12 +482,13 @@ function officesTab(ctx: PageContext, data: CallersData): Html {
     ${table(
       [t('facilityCode'), t('name'), t('level'), t('address')],
       (data.facilities?.rows ?? []).map(
-        (f) => html`<tr>
-          <td><code>${f.facilityCode}</code></td>
-          <td>${f.name}</td>
-          <td>${f.level}</td>
-          <td>${f.address}</td>
-        </tr>`,
+        (f) =>
+          html`<tr>
+            <td><code>${f.facilityCode}</code></td>
+            <td>${f.name}</td>
+            <td>${f.level}</td>
+            <td>${f.address}</td>
+          </tr>`,
       ),
       { id: 'facilities', empty: t('none') },
     )}
@@ -494,13 +498,14 @@ function officesTab(ctx: PageContext, data: CallersData): Html {
       (data.offices ?? [])
         .filter((o) => !province || o.provinceCode === province)
         .map(
-          (o) => html`<tr>
-            <td><code>${o.officeCode}</code></td>
-            <td>${o.name}</td>
-            <td>${o.level}</td>
-            <td>${o.provinceCode}</td>
-            <td>${o.active ? t('active') : t('disabled')}</td>
-          </tr>`,
+          (o) =>
+            html`<tr>
+              <td><code>${o.officeCode}</code></td>
+              <td>${o.name}</td>
+              <td>${o.level}</td>
+              <td>${o.provinceCode}</td>
+              <td>${o.active ? t('active') : t('disabled')}</td>
+            </tr>`,
         ),
       { id: 'offices', empty: t('none') },
     )}`;
