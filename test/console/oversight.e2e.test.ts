@@ -326,10 +326,23 @@ describe('callers', () => {
     const apiKey = (await page.textContent('#issued-key'))!.trim();
     const keyId = (await page.textContent('#issued-key-id'))!.trim();
     expect(await statusOf(lookUp(COVERED, apiKey))).toBe(grpc.status.OK);
+    // Its last use is noted (as the gateway checked it) and listed.
+    await waitFor('the key’s last use', async () =>
+      (
+        await stack.pool.query(`SELECT 1 FROM vss.api_keys WHERE key_id = $1 AND last_used_at IS NOT NULL`, [
+          keyId,
+        ])
+      ).rowCount
+        ? true
+        : undefined,
+    );
+    await page.goto(`/console/callers?tab=keys&q=${keyId}`);
+    expect((await page.textContent(`#keys tr[data-key="${keyId}"] td:nth-child(7)`))!.trim()).toMatch(
+      /^\d{4}-\d{2}-\d{2} /,
+    );
     await expectAccessible(page);
     await screenshot(page, 'callers');
 
-    await page.goto(`/console/callers?tab=keys&q=${keyId}`);
     await submit(page, `#revoke-${keyId}`);
     expect(await page.textContent('#change')).toContain(keyId);
     expect(await statusOf(lookUp(COVERED, apiKey))).toBe(grpc.status.UNAUTHENTICATED);

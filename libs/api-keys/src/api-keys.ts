@@ -74,6 +74,8 @@ const CACHE_MS = 5000;
  */
 const LIVE_CACHE_MS = 60_000;
 const MAX_CACHED = 100_000;
+/** A key's last use is written at most this often per gateway. */
+const USE_NOTED_MS = 60_000;
 export const API_KEYS_CHANNEL = 'vss_api_keys_changed';
 const KEY_PATTERN = /^vss_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
@@ -91,6 +93,8 @@ export class ApiKeys implements ApiKeyAuthenticator {
   /** Bumped by every change heard, so that a verification racing a revocation is not cached. */
   private generation = 0;
   private readonly revoked = new Set<(callerId: string) => void>();
+  /** When this gateway last wrote each key's last use (noteUse). */
+  private readonly usesNoted = new Map<string, number>();
 
   constructor(private readonly pool: Pool) {}
 
@@ -432,6 +436,27 @@ export class ApiKeys implements ApiKeyAuthenticator {
     return entry.caller;
   }
 
+  /**
+   * When a key was last used, to the minute: written as this gateway checks the key in the
+   * database, at most once a minute per key — one statement, whatever the number of calls
+   * checking it at once (2,000 streams opening with one key must not queue on its row) — and
+   * never on the call's own path.
+   */
+  private noteUse(keyId: string): void {
+    const now = Date.now();
+    if (now - (this.usesNoted.get(keyId) ?? 0) < USE_NOTED_MS) return;
+    if (this.usesNoted.size >= MAX_CACHED) this.usesNoted.clear();
+    this.usesNoted.set(keyId, now);
+    this.pool
+      .query({
+        name: 'vss-api-key-used',
+        text: `UPDATE vss.api_keys SET last_used_at = now()
+               WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+        values: [keyId],
+      })
+      .catch(() => undefined);
+  }
+
   private async verify(keyId: string, secret: string, until: number) {
     const result = await this.pool.query<KeyRow>({
       name: 'vss-api-key-by-id',
@@ -444,16 +469,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
     const row = result.rows[0];
     if (!row || !timingSafeEqual(row.secret_sha256, sha256(secret)))
       return { caller: undefined, state: 'valid' as KeyState, until };
-    // When it was last used, to the minute: written as the key is checked in the database (about
-    // once a minute per gateway while it is in use), never on the call's own path.
-    this.pool
-      .query({
-        name: 'vss-api-key-used',
-        text: `UPDATE vss.api_keys SET last_used_at = now()
-               WHERE key_id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
-        values: [keyId],
-      })
-      .catch(() => undefined);
+    this.noteUse(keyId);
     const operator = operatorIdentityOf(row);
     const caller: Caller = {
       id: row.key_id,

@@ -10,7 +10,7 @@ import type {
   LookupCoverageRequest,
   LookupCoverageResponse,
 } from '@vss/contracts';
-import { AppError, CALL_TALLY, Clock } from '@vss/platform';
+import { CALL_TALLY, Clock } from '@vss/platform';
 import { AccessHistoryRepository, AuditAction, type AuditReceipt, AuditTrail } from '@vss/audit';
 import { type Caller, SecurityErrorCode, securityError } from '@vss/security';
 import { LOGGER } from '@vss/platform';
@@ -25,6 +25,7 @@ import {
   parseLookupRequest,
 } from './coverage.request';
 import { outcomeOf, toAccessRecord, toLookupRecord, toResponse } from './coverage.response';
+import { readStore } from './coverage.store';
 import { IdentityCheck, type IdentityVerdict } from './identity-check';
 
 /** How the call reached us, kept in the audit record. */
@@ -207,16 +208,7 @@ export class CoverageService {
   }
 
   /** The database failing is not the caller's fault: UNAVAILABLE, so clients retry, never INTERNAL. */
-  private async read<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      this.logger.error({ err: error }, 'coverage: database call failed');
-      throw coverageError(
-        CoverageErrorCode.StoreUnavailable,
-        'coverage records are unavailable right now; try again shortly',
-      );
-    }
+  private read<T>(work: () => Promise<T>): Promise<T> {
+    return readStore(this.logger, 'coverage records', work);
   }
 }

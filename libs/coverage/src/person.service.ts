@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { AccessRecord, LookupCoverageResponse } from '@vss/contracts';
-import { AppError, Clock, LOGGER } from '@vss/platform';
+import { Clock, LOGGER } from '@vss/platform';
 import { AccessHistoryRepository, AuditAction, AuditTrail, type AuditReceipt } from '@vss/audit';
 import { FacilitiesRepository, PersonRecordsRepository, type PersonRecords } from '@vss/insurance-records';
 import { type Caller } from '@vss/security';
 import { decideFromRecords } from './coverage.decision';
-import { CoverageErrorCode, coverageError } from './coverage.errors';
 import { CoverageRecords } from './coverage.records';
 import { encodeListToken, parseListRequest } from './coverage.request';
+import { readStore } from './coverage.store';
 import { toAccessRecord, toResponse } from './coverage.response';
 
 /** What an officer sees of one person: coverage, records, and who accessed them. */
@@ -135,16 +135,7 @@ export class PersonService {
     );
   }
 
-  private async read<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      this.logger.error({ err: error }, 'person page: database call failed');
-      throw coverageError(
-        CoverageErrorCode.StoreUnavailable,
-        'the records are unavailable right now; try again shortly',
-      );
-    }
+  private read<T>(work: () => Promise<T>): Promise<T> {
+    return readStore(this.logger, 'the records', work);
   }
 }

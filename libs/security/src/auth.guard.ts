@@ -146,7 +146,7 @@ export class AuthGuard implements CanActivate {
     if (roles.length > 0 && !roles.some((role) => caller.operator?.roles.includes(role))) {
       throw securityError(
         SecurityErrorCode.OperatorRoleMissing,
-        `this needs the ${roles.join(' or ')} role; ${caller.operator?.login ?? caller.id} holds ${caller.operator?.roles.join(', ') || 'none'}`,
+        `this needs the ${oneOf(roles)} role; ${caller.operator?.login ?? caller.id} holds ${caller.operator?.roles.join(', ') || 'none'}`,
       );
     }
     attachCaller(request, caller);
@@ -168,4 +168,11 @@ export class AuthGuard implements CanActivate {
     }
     return access;
   }
+}
+
+/** "a", "a or b", "a, b or c". */
+function oneOf(words: readonly string[]): string {
+  return words.length > 1
+    ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`
+    : (words[0] ?? '');
 }

@@ -1,37 +1,19 @@
+import type { ApiKeys, CertificateRow } from '@vss/api-keys';
 import type { CivilRegistryOffice, Operator } from '@vss/authority';
 import { OPERATOR_ROLES, ROLES } from '@vss/domain';
 import { type Html, html } from '../views/html';
-import { formGuards, layout, type PageContext } from '../views/page';
+import { formGuards, layout, type PageContext, textField } from '../views/page';
 import { table } from '../views/table';
 import type { CallerChange } from './callers.service';
 
 export type CallersTab = 'keys' | 'certificates' | 'operators' | 'limits' | 'offices';
 export const CALLERS_TABS: readonly CallersTab[] = ['keys', 'certificates', 'operators', 'limits', 'offices'];
 
-export interface KeyRow {
-  key_id: string;
-  role: string;
-  facility_code: string | null;
-  office_code: string | null;
-  operator: string | null;
-  label: string;
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
-}
+/** A key as the list shows it (ApiKeys.list). */
+export type KeyRow = Awaited<ReturnType<ApiKeys['list']>>[number];
 
-export interface CertificateView {
-  serial_number: string;
-  subject: string;
-  role: string;
-  facility_code: string | null;
-  office_code: string | null;
-  label: string;
-  not_after: Date;
-  issued_at: Date;
-  revoked_at: Date | null;
-}
+/** A client certificate as the list shows it. */
+export type CertificateView = CertificateRow;
 
 export interface LimitsOverview {
   overrides: Array<{ callerId: string; limits: string; note: string | null }>;
@@ -140,32 +122,11 @@ function keysTab(ctx: PageContext, data: CallersData): Html {
             ${ROLES.map((r) => roleOption(r, f.role ?? 'clinic'))}
           </select>
         </div>
-        <div>
-          <label for="facility_code">${t('facilityCode')}</label>
-          <input
-            id="facility_code"
-            name="facility_code"
-            inputmode="numeric"
-            maxlength="5"
-            value="${f.facility_code ?? ''}"
-          />
-        </div>
-        <div>
-          <label for="office_code">${t('officeCode')}</label>
-          <input id="office_code" name="office_code" value="${f.office_code ?? ''}" />
-        </div>
-        <div>
-          <label for="operator_login">${t('operatorLogin')}</label>
-          <input id="operator_login" name="operator_login" value="${f.operator_login ?? ''}" />
-        </div>
-        <div>
-          <label for="label">${t('keyLabel')}</label>
-          <input id="label" name="label" value="${f.label ?? ''}" />
-        </div>
-        <div>
-          <label for="days">${t('validDays')}</label>
-          <input id="days" name="days" inputmode="numeric" maxlength="4" value="${f.days ?? ''}" />
-        </div>
+        ${textField({ id: 'facility_code', label: t('facilityCode'), value: f.facility_code }, { numeric: true, maxlength: 5 })}
+        ${textField({ id: 'office_code', label: t('officeCode'), value: f.office_code })}
+        ${textField({ id: 'operator_login', label: t('operatorLogin'), value: f.operator_login })}
+        ${textField({ id: 'label', label: t('keyLabel'), value: f.label })}
+        ${textField({ id: 'days', label: t('validDays'), value: f.days }, { numeric: true, maxlength: 4 })}
         <button type="submit" id="issue">${t('issue')}</button>
       </form>
       <p class="muted">${t('adminKeyNote')}</p>
@@ -179,10 +140,7 @@ function keysTab(ctx: PageContext, data: CallersData): Html {
           ${ROLES.map((r) => roleOption(r, keys.role))}
         </select>
       </div>
-      <div>
-        <label for="q">${t('search')}</label>
-        <input id="q" name="q" value="${keys.q}" />
-      </div>
+      ${textField({ id: 'q', label: t('search'), value: keys.q })}
       <button type="submit">${t('filter')}</button>
     </form>
     <p class="muted">${keys.rows.length} ${t('of')} ${keys.total}</p>
@@ -264,32 +222,14 @@ function certificatesTab(ctx: PageContext, data: CallersData): Html {
               ${option('clinic')} ${option('civil-registry')}
             </select>
           </div>
-          <div>
-            <label for="cert-facility">${t('facilityCode')}</label>
-            <input
-              id="cert-facility"
-              name="facility_code"
-              inputmode="numeric"
-              maxlength="5"
-              value="${f.facility_code ?? ''}"
-            />
-          </div>
-          <div>
-            <label for="cert-office">${t('officeCode')}</label>
-            <input id="cert-office" name="office_code" value="${f.office_code ?? ''}" />
-          </div>
-          <div>
-            <label for="member">${t('member')}</label>
-            <input id="member" name="member" value="${f.member ?? ''}" />
-          </div>
-          <div>
-            <label for="subsystem">${t('subsystem')}</label>
-            <input id="subsystem" name="subsystem" value="${f.subsystem ?? ''}" />
-          </div>
-          <div>
-            <label for="cert-days">${t('validDays')}</label>
-            <input id="cert-days" name="days" inputmode="numeric" maxlength="3" value="${f.days ?? ''}" />
-          </div>
+          ${textField(
+            { id: 'cert-facility', name: 'facility_code', label: t('facilityCode'), value: f.facility_code },
+            { numeric: true, maxlength: 5 },
+          )}
+          ${textField({ id: 'cert-office', name: 'office_code', label: t('officeCode'), value: f.office_code })}
+          ${textField({ id: 'member', label: t('member'), value: f.member })}
+          ${textField({ id: 'subsystem', label: t('subsystem'), value: f.subsystem })}
+          ${textField({ id: 'cert-days', name: 'days', label: t('validDays'), value: f.days }, { numeric: true, maxlength: 3 })}
         </div>
         <label for="csr">${t('csr')}</label>
         <textarea id="csr" name="csr" rows="8" spellcheck="false">${f.csr ?? ''}</textarea>
@@ -368,10 +308,8 @@ function operatorsTab(ctx: PageContext, data: CallersData): Html {
       <h2 id="add-heading">${t('addOperator')}</h2>
       <form method="post" action="/console/callers/operators" id="add-operator" class="narrow">
         ${formGuards(ctx)}
-        <label for="login">${t('login')}</label>
-        <input id="login" name="login" autocomplete="off" value="${f.login ?? ''}" />
-        <label for="display_name">${t('displayName')}</label>
-        <input id="display_name" name="display_name" value="${f.display_name ?? ''}" />
+        ${textField({ id: 'login', label: t('login'), value: f.login }, { autocomplete: 'off' })}
+        ${textField({ id: 'display_name', label: t('displayName'), value: f.display_name })}
         ${roleBoxes(ctx, 'new', (f.roles ?? '').split(','))}
         <button type="submit" id="add">${t('add')}</button>
       </form>
@@ -472,10 +410,7 @@ function officesTab(ctx: PageContext, data: CallersData): Html {
   const province = data.facilities?.province ?? '';
   return html`<form method="get" action="/console/callers" class="filters">
       <input type="hidden" name="tab" value="offices" />
-      <div>
-        <label for="province">${t('provinceCode')}</label>
-        <input id="province" name="province" inputmode="numeric" maxlength="3" value="${province}" />
-      </div>
+      ${textField({ id: 'province', label: t('provinceCode'), value: province }, { numeric: true, maxlength: 3 })}
       <button type="submit">${t('filter')}</button>
     </form>
     <h2>${t('facilities')}</h2>

@@ -3,7 +3,7 @@ import type { AccessReport, PersonView } from '@vss/coverage';
 import type { ReviewedFinding } from '@vss/reconciliation';
 import { type Html, html } from '../views/html';
 import { accessActionName, outcomeName, procedureStateName } from '../views/i18n';
-import { describedBy, fieldError, formGuards, layout, type PageContext } from '../views/page';
+import { formGuards, layout, type PageContext, textField } from '../views/page';
 import { table } from '../views/table';
 
 /** The last signed checkpoint of the audit chain, as a report carries it. */
@@ -39,17 +39,10 @@ export function personSearchPage(ctx: PageContext, citizenId = '', error?: strin
     html`<p>${t('peopleIntro')}</p>
       <form method="post" action="/console/people" class="narrow" id="person-search">
         ${formGuards(ctx)}
-        <label for="citizen_id">${t('citizenId')}</label>
-        <input
-          id="citizen_id"
-          name="citizen_id"
-          inputmode="numeric"
-          autocomplete="off"
-          maxlength="12"
-          value="${citizenId}"
-          ${describedBy('citizen_id', error)}
-        />
-        ${fieldError('citizen_id', error)}
+        ${textField(
+          { id: 'citizen_id', label: t('citizenId'), value: citizenId },
+          { numeric: true, maxlength: 12, autocomplete: 'off', error },
+        )}
         <button type="submit">${t('open')}</button>
       </form>`,
   );

@@ -104,3 +104,27 @@ export function fieldError(id: string, message: string | undefined): Html {
 export function describedBy(id: string, message: string | undefined): Html {
   return message ? html` aria-invalid="true" aria-describedby="${id}-error"` : html``;
 }
+
+/**
+ * A labelled text input in a `<div>` (what a filter row or a narrow form holds): its error, when
+ * given, next to it and linked for screen readers.
+ */
+export function textField(
+  field: { id: string; name?: string; label: string; value: string | undefined },
+  options: { numeric?: boolean; maxlength?: number; autocomplete?: 'off'; error?: string } = {},
+): Html {
+  return html`<div>
+    <label for="${field.id}">${field.label}</label>
+    <input
+      id="${field.id}"
+      name="${field.name ?? field.id}"
+      value="${field.value ?? ''}"
+      ${
+        options.numeric ? html` inputmode="numeric"` : ''
+      }${options.maxlength ? html` maxlength="${options.maxlength}"` : ''}${
+        options.autocomplete ? html` autocomplete="${options.autocomplete}"` : ''
+      }${describedBy(field.id, options.error)}
+    />
+    ${fieldError(field.id, options.error)}
+  </div>`;
+}

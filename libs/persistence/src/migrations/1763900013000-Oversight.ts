@@ -42,6 +42,19 @@ export class Oversight1763900013000 implements MigrationInterface {
       `CREATE INDEX reconciliation_findings_sic_idx ON vss.reconciliation_findings (social_insurance_code)`,
     );
     await q.query(`ALTER TABLE vss.api_keys ADD COLUMN last_used_at timestamptz`);
+    // A key's last use is no change of the key: the gateways' caches are not told of it (they
+    // would drop the key they just verified, everywhere, at each use noted).
+    await q.query(`DROP TRIGGER api_keys_changed ON vss.api_keys`);
+    await q.query(`CREATE TRIGGER api_keys_changed
+      AFTER UPDATE OF key_id, secret_sha256, role, facility_code, office_code, label, revoked_at, expires_at,
+        operator_id OR DELETE ON vss.api_keys
+      FOR EACH ROW EXECUTE FUNCTION vss.api_keys_changed()`);
+    // The owner (the operator CLI) and superusers are not held by the guards; the apps' roles are.
+    await q.query(`
+      CREATE FUNCTION vss.app_role_held(table_name text) RETURNS boolean LANGUAGE sql STABLE AS $$
+        SELECT NOT pg_has_role(current_user,
+          (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = table_name), 'USAGE')
+      $$`);
     await q.query(`
       CREATE FUNCTION vss.caller_change_approved(subject text) RETURNS boolean LANGUAGE sql STABLE AS $$
         -- Approved in this very transaction (the decision's), by someone other than who asked;
@@ -54,10 +67,7 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION vss.api_keys_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        -- The owner (the operator CLI) and superusers are not held; the apps' roles are.
-        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'api_keys'), 'USAGE') THEN
-          RETURN NEW;
-        END IF;
+        IF NOT vss.app_role_held(TG_TABLE_NAME) THEN RETURN NEW; END IF;
         IF TG_OP = 'UPDATE' THEN
           IF OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at THEN
             RAISE EXCEPTION 'a revoked key stays revoked (%)', OLD.key_id USING ERRCODE = 'insufficient_privilege';
@@ -77,9 +87,7 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION vss.client_certificates_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'client_certificates'), 'USAGE') THEN
-          RETURN NEW;
-        END IF;
+        IF NOT vss.app_role_held(TG_TABLE_NAME) THEN RETURN NEW; END IF;
         IF TG_OP = 'UPDATE' AND OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at THEN
           RAISE EXCEPTION 'a revoked certificate stays revoked (%)', OLD.serial_number USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -94,10 +102,7 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(`
       CREATE FUNCTION vss.operators_guard() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        -- The owner (the operator CLI) and superusers are not held; the apps' roles are.
-        IF pg_has_role(current_user, (SELECT tableowner FROM pg_tables WHERE schemaname = 'vss' AND tablename = 'operators'), 'USAGE') THEN
-          RETURN NEW;
-        END IF;
+        IF NOT vss.app_role_held(TG_TABLE_NAME) THEN RETURN NEW; END IF;
         IF 'security-admin' = ANY (NEW.roles)
            AND (TG_OP = 'INSERT' OR NOT 'security-admin' = ANY (OLD.roles))
            AND NOT vss.caller_change_approved('operator:' || NEW.login) THEN
@@ -128,6 +133,10 @@ export class Oversight1763900013000 implements MigrationInterface {
     await q.query(`DROP TRIGGER api_keys_guard ON vss.api_keys`);
     await q.query(`DROP FUNCTION vss.api_keys_guard()`);
     await q.query(`DROP FUNCTION vss.caller_change_approved(text)`);
+    await q.query(`DROP FUNCTION vss.app_role_held(text)`);
+    await q.query(`DROP TRIGGER api_keys_changed ON vss.api_keys`);
+    await q.query(`CREATE TRIGGER api_keys_changed AFTER UPDATE OR DELETE ON vss.api_keys
+      FOR EACH ROW EXECUTE FUNCTION vss.api_keys_changed()`);
     await q.query(`ALTER TABLE vss.api_keys DROP COLUMN last_used_at`);
     await q.query(`DROP INDEX vss.reconciliation_findings_sic_idx`);
     await q.query(`DROP TABLE vss.procedure_step_attempts`);
