@@ -330,6 +330,8 @@ describe('approvals', () => {
     const page = await signedIn(await consoleOperator(system.pool, ['operator']));
     const response = await page.goto('/console/approvals');
     expect(response!.status()).toBe(403);
-    expect(await page.textContent('[role=alert]')).toMatch(/needs the approver, auditor or security-admin role/);
+    expect(await page.textContent('[role=alert]')).toMatch(
+      /needs the approver, auditor or security-admin role/,
+    );
   });
 });
