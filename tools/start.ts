@@ -368,7 +368,7 @@ The operator console (accept the development CA's certificate in the browser, or
 ${info.console.operators
   .map(
     (o) =>
-      `  ${o.login.padEnd(14)} ${`(${o.roles.join(', ')})`.padEnd(22)} password: ${o.password}   authenticator key: ${o.totpSecret}`,
+      `  ${o.login.padEnd(14)} ${`(${o.roles.join(', ')})`.padEnd(36)} password: ${o.password}   authenticator key: ${o.totpSecret}`,
   )
   .join('\n')}
   The 6-digit code, without an authenticator app: npm run cli -- totp ${info.console.operators[0].totpSecret}
