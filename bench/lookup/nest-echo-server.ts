@@ -67,6 +67,7 @@ async function main(): Promise<void> {
     maxMessageBytes: 4 * 1024 * 1024,
     services: [`${VSS_GATEWAY_V1_PACKAGE_NAME}.CoverageService`],
     credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
+    reflection: true,
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(EchoModule, {
     ...grpc.options,

@@ -145,6 +145,30 @@ describe('a registered client certificate', () => {
   });
 });
 
+describe('a certificate that expires while its connection is open', () => {
+  it('is refused at its first call after not_after, on the connection TLS accepted', async () => {
+    // Valid for 12 more seconds when the connection opens (a validity of 0 days adds a minute).
+    const issued = await authority.issue({
+      subject: { member: 'BV-01001', subsystem: 'his' },
+      purpose: 'client',
+      validityDays: 0,
+      notBefore: new Date(Date.now() - 48_000),
+    });
+    await register(issued);
+    const client = coverageClient(testCredentials(pem(issued)));
+    expect((await lookup(client)).status).toBe('COVERAGE_STATUS_COVERED');
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, issued.notAfter.getTime() - Date.now() + 500)),
+    );
+    const refused = await failure(lookup(client));
+    expect(refused.code).toBe('UNAUTHENTICATED');
+    expect(refused.details).toMatch(
+      /client certificate [0-9a-f]+ \(BV-01001\/his\) expired on .*connect again/,
+    );
+    client.close();
+  }, 30_000);
+});
+
 describe('a certificate that is wrong', () => {
   it.each([
     [

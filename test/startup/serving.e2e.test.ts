@@ -118,6 +118,24 @@ describe('the gateway serves', () => {
     );
   });
 
+  it('offers no reflection where it is turned off (the default when deployed)', async () => {
+    const quiet = await startRegistry({
+      ...loadConfig(registryConfigSchema, { GRPC_REFLECTION: 'false' }),
+      DATABASE_URL: db.urlFor('registry'),
+      REGISTRY_GRPC_PORT: await freePort(),
+      ...tlsConfig('population-registry'),
+      LOG_LEVEL: 'silent',
+    });
+    try {
+      const refused = (await listServices(quiet.address, testCredentials(systemCertificate('gateway'))).catch(
+        (e: unknown) => e,
+      )) as grpc.ServiceError;
+      expect(grpc.status[refused.code]).toBe('UNIMPLEMENTED');
+    } finally {
+      await quiet.close();
+    }
+  });
+
   it('refuses a call without an API key with UNAUTHENTICATED, not UNKNOWN', async () => {
     const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
     const client = new Coverage(gateway.grpcAddress, testCredentials());

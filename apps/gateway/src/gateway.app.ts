@@ -24,6 +24,7 @@ import {
   ConfigError,
   type GatewayConfig,
   isDeployed,
+  grpcReflection,
   grpcServer,
   grpcServerCredentials,
   httpsOptions,
@@ -275,6 +276,7 @@ export async function startGateway(
       maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
       services: GATEWAY_SERVICES,
       credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
+      reflection: grpcReflection(config),
     });
     app.connectMicroservice<MicroserviceOptions>(grpc.options, { inheritAppConfig: true });
     await app.startAllMicroservices();

@@ -10,6 +10,7 @@ import {
   type Clock,
   createLogger,
   databaseLossReporter,
+  grpcReflection,
   grpcServer,
   grpcServerCredentials,
   PinoNestLogger,
@@ -55,6 +56,7 @@ export async function startRegistry(
     maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
     services: [REGISTRY_SERVICE],
     credentials: await grpcServerCredentials(tls, { requireClientCertificate: true }),
+    reflection: grpcReflection(config),
   });
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     RegistryModule.forRoot({

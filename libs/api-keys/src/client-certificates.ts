@@ -153,6 +153,13 @@ export class CertificateRegistry implements ClientCertificates {
         `client certificate ${row.serial_number} was issued to operator ${row.operator_login}, who is disabled`,
       );
     }
+    // TLS checked the dates when the connection opened; a connection lives on past them.
+    if (row.not_after.getTime() <= now) {
+      throw securityError(
+        SecurityErrorCode.ExpiredCertificate,
+        `client certificate ${row.serial_number} (${row.member}/${row.subsystem}) expired on ${row.not_after.toISOString()}; ask for a new one and connect again`,
+      );
+    }
     const operator = operatorIdentityOf(row);
     return {
       id: `cert:${row.serial_number}`,

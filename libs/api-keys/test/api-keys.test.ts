@@ -42,6 +42,21 @@ describe('ApiKeys', () => {
     });
   });
 
+  it('keeps no secret in its cache of verified keys, and still answers from it', async () => {
+    const keys = new ApiKeys(pool);
+    const issued = await keys.issue({ role: 'clinic', facilityCode: '01001', label: 'BV Hà Nội' });
+    const secret = issued.apiKey.slice(`vss_${issued.keyId}_`.length);
+    await keys.authenticate(issued.apiKey);
+    expect(keys.cached(issued.apiKey)).toBe(true);
+    // What a heap dump of the gateway would show of its cache: key IDs and digests only.
+    const cacheKeys = [...(keys as unknown as { cache: Map<string, unknown> }).cache.keys()];
+    expect(cacheKeys.length).toBeGreaterThan(0);
+    expect(cacheKeys.some((k) => k.includes(secret))).toBe(false);
+    expect(
+      JSON.stringify([...(keys as unknown as { cache: Map<string, unknown> }).cache.values()]),
+    ).not.toContain(secret);
+  });
+
   it('refuses keys for clinics without a known facility and civil registries without an office', async () => {
     const keys = new ApiKeys(pool);
     for (const request of [

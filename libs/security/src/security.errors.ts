@@ -12,6 +12,8 @@ export enum SecurityErrorCode {
   UnknownCertificate = 'AUTH_UNKNOWN_CERTIFICATE',
   RevokedCertificate = 'AUTH_REVOKED_CERTIFICATE',
   CertificateRefused = 'AUTH_CERTIFICATE_REFUSED',
+  /** A client certificate past its not_after, on a connection opened while it was valid. */
+  ExpiredCertificate = 'AUTH_EXPIRED_CERTIFICATE',
   /** A console request without a live session: none, expired, or ended. */
   NotSignedIn = 'AUTH_NOT_SIGNED_IN',
   OperatorRoleMissing = 'AUTH_OPERATOR_ROLE_MISSING',
@@ -26,6 +28,7 @@ const CLASSES = {
   [SecurityErrorCode.UnknownCertificate]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.RevokedCertificate]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.CertificateRefused]: ErrorClass.Unauthenticated,
+  [SecurityErrorCode.ExpiredCertificate]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.NotSignedIn]: ErrorClass.Unauthenticated,
   [SecurityErrorCode.RoleNotAllowed]: ErrorClass.PermissionDenied,
   [SecurityErrorCode.OperatorRoleMissing]: ErrorClass.PermissionDenied,

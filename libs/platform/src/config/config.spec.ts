@@ -1,5 +1,12 @@
 import { ROLE_DEFAULTS } from '@vss/domain';
-import { ConfigError, gatewayConfigSchema, loadConfig, loadToolsConfig, workerConfigSchema } from './config';
+import {
+  ConfigError,
+  gatewayConfigSchema,
+  grpcReflection,
+  loadConfig,
+  loadToolsConfig,
+  workerConfigSchema,
+} from './config';
 
 function problemsOf(load: () => unknown): string[] {
   try {
@@ -55,5 +62,15 @@ describe('configuration, validated once', () => {
     expect(problemsOf(() => loadToolsConfig({ VSS_DEMO_CITIZENS: 'many' }))).toEqual([
       expect.stringMatching(/^VSS_DEMO_CITIZENS: /),
     ]);
+  });
+});
+
+describe('grpcReflection', () => {
+  it('is on for a laptop and off when deployed, unless GRPC_REFLECTION says', () => {
+    expect(grpcReflection({ BIND_HOST: '127.0.0.1' })).toBe(true);
+    expect(grpcReflection({ BIND_HOST: '0.0.0.0' })).toBe(false);
+    expect(grpcReflection({ BIND_HOST: '127.0.0.1', NODE_ENV: 'production' })).toBe(false);
+    expect(grpcReflection({ BIND_HOST: '0.0.0.0', GRPC_REFLECTION: true })).toBe(true);
+    expect(grpcReflection({ BIND_HOST: '127.0.0.1', GRPC_REFLECTION: false })).toBe(false);
   });
 });

@@ -50,6 +50,14 @@ const common = {
     .default(4 * 1024 * 1024),
   /** Calls one client connection may have open at once (HTTP/2 max concurrent streams). */
   GRPC_MAX_CONCURRENT_STREAMS: z.coerce.number().int().min(1).default(1000),
+  /**
+   * gRPC server reflection, which lists every service and message to anyone who connects,
+   * before authentication. Unset: on a laptop, off when deployed (grpcReflection()).
+   */
+  GRPC_REFLECTION: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true' || v === '1' || v === 'yes')),
   /** Connections of the general pool: admin work, procedures, reconciliation, the worker's steps. */
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** Connections kept for coverage lookups and authentication alone. */
@@ -353,6 +361,13 @@ export function defaultSecrets(config: SecretBearing, nodeEnv: string | undefine
  * True when deployed — NODE_ENV is production or something listens off loopback — and so no
  * laptop allowance holds; false on a laptop.
  */
+/** Whether a server offers gRPC reflection: as GRPC_REFLECTION says, else only on a laptop. */
+export function grpcReflection(
+  config: SecretBearing & { GRPC_REFLECTION?: boolean; NODE_ENV?: string },
+): boolean {
+  return config.GRPC_REFLECTION ?? !isDeployed(config, config.NODE_ENV);
+}
+
 export function isDeployed(config: SecretBearing, nodeEnv: string | undefined): boolean {
   return (
     nodeEnv === 'production' ||

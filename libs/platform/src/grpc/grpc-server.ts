@@ -17,6 +17,8 @@ export interface GrpcServerSpec {
   services: string[];
   /** TLS (grpcServerCredentials) or, in development only, plaintext. */
   credentials: ServerCredentials;
+  /** Server reflection (the services' descriptions, to anyone who connects); off when deployed. */
+  reflection: boolean;
 }
 
 /** Paths (`/package.Service/Method`) of the server-streaming methods of every server set up here. */
@@ -81,7 +83,7 @@ export interface GrpcServerSetup {
 
 /**
  * gRPC server options shared by our servers: proto-loader options in step with ts-proto,
- * message-size limits, graceful shutdown, grpc.health.v1 and server reflection.
+ * message-size limits, graceful shutdown, grpc.health.v1 and (where asked) server reflection.
  */
 export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
   const health = new HealthImplementation({ '': 'NOT_SERVING' });
@@ -104,9 +106,11 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       onLoadPackageDefinition: (definition: unknown, server: Server) => {
         prepareMethods(definition as Record<string, unknown>);
         health.addToServer(server);
-        new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(
-          server,
-        );
+        if (spec.reflection) {
+          new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(
+            server,
+          );
+        }
       },
     },
   };
