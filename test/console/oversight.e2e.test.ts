@@ -425,6 +425,14 @@ describe('callers', () => {
     await submit(page, '#issue-cert');
     expect(await page.textContent('#change-error')).toContain('csr');
     expect(await page.inputValue('#member')).toBe('BV-01001');
+    // A system's own subject is never a caller's (the registry serves VSS/gateway by its name).
+    await page.fill('#member', 'VSS');
+    await page.fill('#subsystem', 'gateway');
+    await page.fill('#csr', csr.toString('pem'));
+    await submit(page, '#issue-cert');
+    expect(await page.textContent('#change-error')).toContain("a system's own subject");
+    await page.fill('#member', 'BV-01001');
+    await page.fill('#subsystem', 'his');
     await page.fill('#csr', csr.toString('pem'));
     await submit(page, '#issue-cert');
     const cert = await page.inputValue('#issued-certificate');

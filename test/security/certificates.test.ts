@@ -1,6 +1,9 @@
+import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -266,6 +269,62 @@ describe('the operator CLI', () => {
     expect(await cli('list')).toMatch(new RegExp(`^${serial}  BV-01001/lis  clinic 01001  revoked`, 'm'));
     const refused = await refusedWithin5s(client);
     expect(grpc.status[refused!.code]).toBe('UNAUTHENTICATED');
+    client.close();
+  });
+
+  it('certifies the key of a caller’s own request, writing no key, and never a system’s subject', async () => {
+    x509.cryptoProvider.set(webcrypto as never);
+    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ])) as webcrypto.CryptoKeyPair;
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=pacs',
+      keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    const csrFile = join(dataDir, 'pacs.csr');
+    writeFileSync(csrFile, csr.toString('pem'));
+    const pki = join(pkiFile('ca.crt'), '..');
+    const refused = await cli(
+      'issue',
+      '--member',
+      'VSS',
+      '--subsystem',
+      'gateway',
+      '--facility',
+      FACILITY,
+      '--csr',
+      csrFile,
+      '--pki',
+      pki,
+    ).catch((e: { stderr: string }) => e.stderr);
+    expect(refused).toMatch(/a system's own subject/);
+    const out = await cli(
+      'issue',
+      '--member',
+      'BV-01001',
+      '--subsystem',
+      'pacs',
+      '--facility',
+      FACILITY,
+      '--csr',
+      csrFile,
+      '--out',
+      dataDir,
+      '--pki',
+      pki,
+    );
+    expect(out).toMatch(/kept by the caller/);
+    expect(existsSync(join(dataDir, 'BV-01001-pacs.key'))).toBe(false);
+    const key = x509.PemConverter.encode(
+      await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
+      'PRIVATE KEY',
+    );
+    const client = coverageClient(
+      testCredentials({ cert: readFileSync(join(dataDir, 'BV-01001-pacs.crt'), 'utf8'), key }),
+    );
+    expect((await lookup(client)).status).toBe('COVERAGE_STATUS_COVERED');
     client.close();
   });
 });

@@ -6,6 +6,7 @@ import {
   CertificateAuthority,
   CertificateRequestError,
   ensurePki,
+  isSystemSubject,
   PKI_FILES,
   type SignedCertificate,
   writePrivateFile,
@@ -109,6 +110,11 @@ export function registerCertsCommands(program: Command): void {
         );
         const label = opts.label ?? `${opts.member}/${opts.subsystem}`;
         const subject = { member: opts.member, subsystem: opts.subsystem, commonName: label };
+        if (isSystemSubject(subject)) {
+          throw new Error(
+            `--member ${opts.member} --subsystem ${opts.subsystem} is a system's own subject, never a caller's`,
+          );
+        }
         const issued: SignedCertificate & { privateKeyPem?: string } = opts.csr
           ? await authority
               .issueFromRequest(readFileSync(opts.csr, 'utf8'), { subject, validityDays: opts.days })

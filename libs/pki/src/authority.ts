@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
+import { isSystemSubject } from './system-subjects';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -133,6 +134,11 @@ export class CertificateAuthority {
     csrPem: string,
     request: Omit<IssueRequest, 'hosts' | 'purpose'>,
   ): Promise<SignedCertificate> {
+    if (isSystemSubject(request.subject)) {
+      throw new CertificateRequestError(
+        `${request.subject.member}/${request.subject.subsystem} is a system's own subject, never a caller's`,
+      );
+    }
     const csr = parseCertificateRequest(csrPem);
     if (!(await csr.verify())) throw new CertificateRequestError('its signature does not verify');
     const publicKey = await csr.publicKey.export();

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CertificateAuthority, type CertificatePurpose, type CertificateSubject } from './authority';
+import { CertificateAuthority } from './authority';
+import { SYSTEM_CERTIFICATES } from './system-subjects';
 
 /** The files of a PKI folder, by the names the apps look for by default. */
 export const PKI_FILES = {
@@ -12,23 +13,6 @@ export const PKI_FILES = {
   certificate: (name: string) => `${name}.crt`,
   key: (name: string) => `${name}.key`,
 } as const;
-
-/** The systems of a deployment and the certificate each one holds. */
-export const SYSTEM_CERTIFICATES: Record<
-  string,
-  { subject: CertificateSubject; purpose: CertificatePurpose }
-> = {
-  /** Serves callers; calls the registry with the same certificate. */
-  gateway: { subject: { member: 'VSS', subsystem: 'gateway' }, purpose: 'server-and-client' },
-  worker: { subject: { member: 'VSS', subsystem: 'worker' }, purpose: 'client' },
-  /** Serves the gateway and worker; a client only of its own health check. */
-  'population-registry': {
-    subject: { member: 'NPD', subsystem: 'population-registry' },
-    purpose: 'server-and-client',
-  },
-  /** The operator CLI's own client certificate (admin calls over mTLS). */
-  cli: { subject: { member: 'VSS', subsystem: 'operator-cli' }, purpose: 'client' },
-};
 
 const LOCAL_HOSTS = ['localhost', '127.0.0.1', '::1'];
 /** A certificate that expires within this many days is issued again by `ensurePki`. */

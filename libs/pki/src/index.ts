@@ -1,2 +1,3 @@
 export * from './authority';
 export * from './development';
+export * from './system-subjects';

@@ -86,3 +86,16 @@ it.each([
   expect(refused).toBeInstanceOf(CertificateRequestError);
   expect((refused as Error).message).toMatch(reason);
 });
+
+it('never issues a system’s own subject to a caller', async () => {
+  const csrPem = await request({ name: 'ECDSA', namedCurve: 'P-256' });
+  for (const subject of [
+    { member: 'VSS', subsystem: 'gateway' },
+    { member: 'vss', subsystem: 'Worker' },
+    { member: 'NPD', subsystem: 'population-registry' },
+  ]) {
+    const refused = await ca.issueFromRequest(csrPem, { subject, validityDays: 30 }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(CertificateRequestError);
+    expect((refused as Error).message).toMatch(/a system's own subject/);
+  }
+});

@@ -14,7 +14,7 @@ import {
 import { type OperatorRole, OPERATOR_ROLES, type Role, ROLES } from '@vss/domain';
 import { CallerLimits } from '@vss/limits';
 import { AppError, ErrorClass, PG_POOL, withTransaction } from '@vss/platform';
-import { CertificateAuthority, CertificateRequestError } from '@vss/pki';
+import { CertificateAuthority, CertificateRequestError, isSystemSubject } from '@vss/pki';
 import { type Caller, operatorHolds } from '@vss/security';
 
 /** What a change to who may call did, for the page that asked. */
@@ -138,6 +138,8 @@ export class CallersService implements OnModuleInit {
       throw refused('a member is 1–64 letters, digits, ".", "_" or "-" (e.g. BV-01001)', 'member');
     if (!SUBJECT_PART.test(subsystem))
       throw refused('a subsystem is 1–64 letters, digits, ".", "_" or "-" (e.g. his)', 'subsystem');
+    if (isSystemSubject({ member, subsystem }))
+      throw refused(`${member}/${subsystem} is a system's own subject, never a caller's`, 'member');
     const days = form.days?.trim() ? Number(form.days) : 397;
     if (!Number.isInteger(days) || days < 1 || days > 825)
       throw refused('a certificate is valid for 1 to 825 days', 'days');
