@@ -10,6 +10,10 @@ export enum CivilEventErrorCode {
   ProcedureNotInReview = 'PROCEDURE_NOT_IN_REVIEW',
   ProcedureNotAwaitingApproval = 'PROCEDURE_NOT_AWAITING_APPROVAL',
   UnknownOffice = 'CIVIL_EVENT_UNKNOWN_OFFICE',
+  OriginalNotFound = 'CIVIL_EVENT_ORIGINAL_NOT_FOUND',
+  OriginalNotAmendable = 'CIVIL_EVENT_ORIGINAL_NOT_AMENDABLE',
+  NoAuthority = 'CIVIL_EVENT_NO_AUTHORITY',
+  RegistryUnavailable = 'CIVIL_EVENT_REGISTRY_UNAVAILABLE',
 }
 
 const CLASSES = {
@@ -22,6 +26,10 @@ const CLASSES = {
   [CivilEventErrorCode.ProcedureNotInReview]: ErrorClass.FailedPrecondition,
   [CivilEventErrorCode.ProcedureNotAwaitingApproval]: ErrorClass.FailedPrecondition,
   [CivilEventErrorCode.UnknownOffice]: ErrorClass.PermissionDenied,
+  [CivilEventErrorCode.OriginalNotFound]: ErrorClass.NotFound,
+  [CivilEventErrorCode.OriginalNotAmendable]: ErrorClass.FailedPrecondition,
+  [CivilEventErrorCode.NoAuthority]: ErrorClass.PermissionDenied,
+  [CivilEventErrorCode.RegistryUnavailable]: ErrorClass.Unavailable,
 } satisfies Record<CivilEventErrorCode, ErrorClass>;
 
 export const civilEventError = errorsOf<CivilEventErrorCode>(CLASSES);

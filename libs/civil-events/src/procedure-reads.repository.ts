@@ -20,7 +20,9 @@ const PROCEDURE_COLUMNS = `
   p.current_step, p.version, p.review_reason, p.resolution_note, p.issued_social_insurance_code,
   p.funeral_allowance_vnd::text, p.funeral_allowance_basis, p.funeral_cost_support_vnd::text,
   p.funeral_cost_support_basis, p.payout_id, p.approval_id, p.created_at, p.updated_at,
-  e.registration_number, e.registration_date::text,
+  e.registration_number, e.registration_date::text, p.original_procedure_id,
+  (SELECT array_agg(a.procedure_id::text ORDER BY a.seq) FROM vss.procedures a
+    WHERE a.original_procedure_id = p.procedure_id) AS amendment_procedure_ids,
   (SELECT coalesce(json_agg(json_build_object('name', s.name, 'state', s.state, 'attempts', s.attempts,
             'last_error', s.last_error, 'outcome', s.outcome, 'finished_at', s.finished_at) ORDER BY s.position), '[]')
    FROM vss.procedure_steps s WHERE s.procedure_id = p.procedure_id) AS steps`;

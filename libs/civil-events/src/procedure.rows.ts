@@ -101,6 +101,8 @@ export interface ProcedureRow {
   updated_at: Date;
   registration_number: string;
   registration_date: string;
+  original_procedure_id: string | null;
+  amendment_procedure_ids: string[] | null;
   steps?: StepRow[];
 }
 
@@ -143,6 +145,8 @@ export function toProcedure(row: ProcedureRow): Procedure {
       : undefined,
     resolutionNote: row.resolution_note ?? '',
     approvalId: row.approval_id ?? '',
+    originalProcedureId: row.original_procedure_id ?? '',
+    amendmentProcedureIds: row.amendment_procedure_ids ?? [],
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -27,6 +27,15 @@ export type RequestApproval = (
   held: Extract<Verdict, { status: 'APPROVAL' }>,
 ) => Promise<string>;
 
+/** An event as accepted: its content, whom it is about, its digest, the day, and what it amends. */
+export type AcceptedEvent = {
+  payload: CivilEventPayload;
+  subjectCitizenId: string;
+  fingerprint: string;
+  acceptedOn: string;
+  originalProcedureId?: string;
+};
+
 export type AcceptOutcome =
   | { status: 'accepted'; procedureId: string }
   | { status: 'duplicate'; procedureId: string; state: LinkedProcedureState }
@@ -68,7 +77,7 @@ export class ProceduresRepository {
    * again is a duplicate, another event under a used ID a conflict.
    */
   async accept(
-    event: { payload: CivilEventPayload; subjectCitizenId: string; fingerprint: string; acceptedOn: string },
+    event: AcceptedEvent,
     jobExpireSeconds: number,
     audit: (client: PoolClient, outcome: AcceptOutcome) => Promise<unknown>,
   ): Promise<AcceptOutcome> {
@@ -80,9 +89,10 @@ export class ProceduresRepository {
     });
   }
 
-  private async acceptWithin(
+  /** `accept` in the caller's transaction; an amendment names the procedure it amends. */
+  async acceptWithin(
     client: PoolClient,
-    event: { payload: CivilEventPayload; subjectCitizenId: string; fingerprint: string; acceptedOn: string },
+    event: AcceptedEvent,
     procedureId: string,
     jobExpireSeconds: number,
   ): Promise<AcceptOutcome> {
@@ -98,8 +108,8 @@ export class ProceduresRepository {
                RETURNING office_code, event_id),
              p AS (
                INSERT INTO vss.procedures (procedure_id, kind, state, office_code, event_id, subject_citizen_id,
-                 current_step, accepted_on)
-               SELECT $9, $3, 'ACCEPTED', office_code, event_id, $6, ($10::text[])[1], $11 FROM e
+                 current_step, accepted_on, original_procedure_id)
+               SELECT $9, $3, 'ACCEPTED', office_code, event_id, $6, ($10::text[])[1], $11, $12 FROM e
                RETURNING procedure_id),
              s AS (
                INSERT INTO vss.procedure_steps (procedure_id, position, name)
@@ -119,6 +129,7 @@ export class ProceduresRepository {
         procedureId,
         stepsOf(payload.kind),
         event.acceptedOn,
+        event.originalProcedureId ?? null,
       ],
     });
     if (inserted.rows[0].inserted === 1) {

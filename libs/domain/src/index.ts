@@ -23,3 +23,4 @@ export * from './jurisdiction';
 export * from './registration-deadlines';
 export * from './sign-in';
 export * from './csv';
+export * from './amendments';

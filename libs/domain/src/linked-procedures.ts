@@ -15,7 +15,32 @@ import type { IsoDate } from './dates';
 import type { OfficeArea } from './jurisdiction';
 import type { TransitionTable } from './transitions';
 
-export type LinkedProcedureKind = 'BIRTH' | 'DEATH';
+/** A registration's own procedure. */
+export type RegistrationKind = 'BIRTH' | 'DEATH';
+
+/**
+ * A registration undone or corrected by the office (a revoked or corrected event): the procedure
+ * that compensates what the original's procedure did.
+ */
+export type AmendmentKind = 'DEATH_REVOCATION' | 'DEATH_CORRECTION' | 'BIRTH_REVOCATION' | 'BIRTH_CORRECTION';
+
+export type LinkedProcedureKind = RegistrationKind | AmendmentKind;
+
+export const AMENDMENT_KINDS: readonly AmendmentKind[] = [
+  'DEATH_REVOCATION',
+  'DEATH_CORRECTION',
+  'BIRTH_REVOCATION',
+  'BIRTH_CORRECTION',
+];
+
+export function isAmendment(kind: LinkedProcedureKind): kind is AmendmentKind {
+  return (AMENDMENT_KINDS as readonly string[]).includes(kind);
+}
+
+/** The registration an amendment is about. */
+export function amendedKind(kind: AmendmentKind): RegistrationKind {
+  return kind.startsWith('DEATH') ? 'DEATH' : 'BIRTH';
+}
 
 /** The civil registry office's reference of a registration. */
 export type RegistrationRef = {
@@ -57,26 +82,53 @@ export type DeathRegistrationFacts = {
   placeOfDeathProvinceCode?: string;
 };
 
+/** The original registration an amendment refers to, and its procedure. */
+export type OriginalRef = { officeCode: string; eventId: string; procedureId: string };
+
+/** A birth's facts a correction may change; absent ones stay as registered. */
+export type BirthCorrection = Partial<Pick<BirthRegistrationFacts, 'childFullName' | 'childDateOfBirth' | 'childGender'>>;
+
+/** A death's facts a correction may change. */
+export type DeathCorrection = Pick<DeathRegistrationFacts, 'dateOfDeath'>;
+
+type Filed = { header: RegistrationRef; office?: OfficeArea };
+/** What an amendment holds besides the filing: the original, the office's reason, and the facts in force when it was filed. */
+type Amends = Filed & { original: OriginalRef; reason: string };
+
 /**
  * What a stored event holds. `office` is the filing office's registered area at acceptance
- * (events accepted before offices were registered have none, and are judged as outside).
+ * (events accepted before offices were registered have none, and are judged as outside). An
+ * amendment keeps the original's facts as they stood when it was accepted (`birth` / `death`,
+ * with any earlier correction applied) and, for a correction, the corrected ones.
  */
 export type CivilEventPayload =
-  | { kind: 'BIRTH'; header: RegistrationRef; office?: OfficeArea; birth: BirthRegistrationFacts }
-  | { kind: 'DEATH'; header: RegistrationRef; office?: OfficeArea; death: DeathRegistrationFacts };
+  | (Filed & { kind: 'BIRTH'; birth: BirthRegistrationFacts })
+  | (Filed & { kind: 'DEATH'; death: DeathRegistrationFacts })
+  | (Amends & { kind: 'DEATH_REVOCATION'; death: DeathRegistrationFacts })
+  | (Amends & { kind: 'DEATH_CORRECTION'; death: DeathRegistrationFacts; corrected: DeathCorrection })
+  | (Amends & { kind: 'BIRTH_REVOCATION'; birth: BirthRegistrationFacts })
+  | (Amends & { kind: 'BIRTH_CORRECTION'; birth: BirthRegistrationFacts; corrected: BirthCorrection });
+
+/** The person an event is about. */
+export function subjectOf(payload: CivilEventPayload): string {
+  return 'birth' in payload ? payload.birth.childCitizenId : payload.death.deceasedCitizenId;
+}
 
 /**
  * Why a step holds a procedure for an approver (a second person) before any change:
  * - OUTSIDE_JURISDICTION: the registry does not place the person in the filing office's area;
  * - LATE_REGISTRATION: received after the period of arts. 15 / 33 of the Law on Civil Status;
  * - PAYOUT_CHECKS: the payout's account or claimant was paid for another death within a year,
- *   the office's payouts of the day passed their number, or the amount passed the threshold.
+ *   the office's payouts of the day passed their number, or the amount passed the threshold;
+ * - DEATH_AMENDMENT: a revoked or corrected death, always (it restores or moves a pension, a
+ *   card and a funeral payment on one office's word).
  */
-export type ProcedureHold = 'OUTSIDE_JURISDICTION' | 'LATE_REGISTRATION' | 'PAYOUT_CHECKS';
+export type ProcedureHold = 'OUTSIDE_JURISDICTION' | 'LATE_REGISTRATION' | 'PAYOUT_CHECKS' | 'DEATH_AMENDMENT';
 export const PROCEDURE_HOLDS: readonly ProcedureHold[] = [
   'OUTSIDE_JURISDICTION',
   'LATE_REGISTRATION',
   'PAYOUT_CHECKS',
+  'DEATH_AMENDMENT',
 ];
 
 export const BIRTH_STEPS = ['register_birth', 'verify_child', 'register_residence', 'issue_card'] as const;
@@ -90,9 +142,44 @@ export const DEATH_STEPS = [
   'create_payout',
 ] as const;
 
+/**
+ * The compensations: each first checks the original still stands as it left it (and, for a
+ * death, waits for an approver), then undoes or redoes in the registry and in VSS's records
+ * what the original's steps did, in the reverse order of their effect on the person.
+ */
+export const DEATH_REVOCATION_STEPS = [
+  'check_amendment',
+  'revoke_death_record',
+  'restore_residence',
+  'reinstate_coverage',
+  'settle_funeral',
+] as const;
+export const DEATH_CORRECTION_STEPS = [
+  'check_amendment',
+  'correct_death_record',
+  'recompute_coverage',
+  'reassess_funeral',
+] as const;
+export const BIRTH_REVOCATION_STEPS = ['check_amendment', 'cancel_card', 'remove_residence'] as const;
+export const BIRTH_CORRECTION_STEPS = ['check_amendment', 'correct_birth_record', 'reissue_card'] as const;
+
 export type BirthStep = (typeof BIRTH_STEPS)[number];
 export type DeathStep = (typeof DEATH_STEPS)[number];
-export type ProcedureStepName = BirthStep | DeathStep;
+export type AmendmentStep =
+  | (typeof DEATH_REVOCATION_STEPS)[number]
+  | (typeof DEATH_CORRECTION_STEPS)[number]
+  | (typeof BIRTH_REVOCATION_STEPS)[number]
+  | (typeof BIRTH_CORRECTION_STEPS)[number];
+export type ProcedureStepName = BirthStep | DeathStep | AmendmentStep;
+
+const STEPS: Record<LinkedProcedureKind, readonly ProcedureStepName[]> = {
+  BIRTH: BIRTH_STEPS,
+  DEATH: DEATH_STEPS,
+  DEATH_REVOCATION: DEATH_REVOCATION_STEPS,
+  DEATH_CORRECTION: DEATH_CORRECTION_STEPS,
+  BIRTH_REVOCATION: BIRTH_REVOCATION_STEPS,
+  BIRTH_CORRECTION: BIRTH_CORRECTION_STEPS,
+};
 
 /** Procedure states, as stored and as the API names them without its prefix. */
 export type LinkedProcedureState =
@@ -147,7 +234,7 @@ export type StepState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED' | 'SKIPPED';
 
 /** The steps of a procedure of this kind, in the order they run. */
 export function stepsOf(kind: LinkedProcedureKind): readonly ProcedureStepName[] {
-  return kind === 'BIRTH' ? BIRTH_STEPS : DEATH_STEPS;
+  return STEPS[kind];
 }
 
 /** The step after `step`, or undefined when it is the last; throws RangeError for a step of another kind. */

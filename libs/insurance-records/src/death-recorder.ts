@@ -59,6 +59,7 @@ export class DeathRecorder {
       await this.records.flagForRecovery(
         client,
         toRecover.map((p) => p.id),
+        dateOfDeath,
         `paid after death on ${dateOfDeath} (${sourceLabel(source)})`,
       );
     }

@@ -25,8 +25,9 @@ export interface PayoutHistory {
 }
 
 /**
- * Funeral payouts (`vss.funeral_payouts`): the instruction to pay a claimant, at most one per
- * deceased, and what a new one is checked against. Runs on the caller's transaction.
+ * Funeral payouts (`vss.funeral_payouts`): the instruction to pay a claimant, at most one that
+ * stands per deceased, what a new one is checked against, its payment or cancellation, and
+ * re-decisions after a corrected death (`funeral_adjustments`). Runs on the caller's transaction.
  */
 @Injectable()
 export class FuneralPayoutsRepository {
@@ -89,9 +90,114 @@ export class FuneralPayoutsRepository {
     );
     if (inserted.rows[0]) return { payoutId: inserted.rows[0].payout_id, procedureId: payout.procedureId };
     const existing = await client.query<{ payout_id: string; procedure_id: string }>(
-      `SELECT payout_id, procedure_id FROM vss.funeral_payouts WHERE deceased_citizen_id = $1 OR procedure_id = $2`,
+      `SELECT payout_id, procedure_id FROM vss.funeral_payouts
+        WHERE (deceased_citizen_id = $1 AND status <> 'CANCELLED') OR procedure_id = $2`,
       [payout.deceasedCitizenId, payout.procedureId],
     );
     return { payoutId: existing.rows[0].payout_id, procedureId: existing.rows[0].procedure_id };
   }
+
+  /** The deceased's payout that stands (not cancelled), locked for the rest of the transaction. */
+  async standing(client: PoolClient, deceasedCitizenId: string): Promise<StandingPayout | undefined> {
+    const { rows } = await client.query<{
+      payout_id: string;
+      procedure_id: string;
+      status: 'INSTRUCTED' | 'PAID';
+      total_vnd: string;
+      paid_on: string | null;
+      payment_reference: string | null;
+      created_at: Date;
+    }>(
+      `SELECT payout_id, procedure_id, status, total_vnd::text, paid_on::text, payment_reference, created_at
+         FROM vss.funeral_payouts WHERE deceased_citizen_id = $1 AND status <> 'CANCELLED' FOR UPDATE`,
+      [deceasedCitizenId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          payoutId: row.payout_id,
+          procedureId: row.procedure_id,
+          status: row.status,
+          totalVnd: Number(row.total_vnd),
+          paidOn: row.paid_on,
+          paymentReference: row.payment_reference,
+          instructedAt: row.created_at.toISOString(),
+        }
+      : undefined;
+  }
+
+  /** An instruction not yet paid is cancelled; false when it was paid (or cancelled) meanwhile. */
+  async cancel(client: PoolClient, payoutId: string, reason: string): Promise<boolean> {
+    const { rowCount } = await client.query(
+      `UPDATE vss.funeral_payouts SET status = 'CANCELLED', cancelled_at = now(), cancel_reason = $2
+        WHERE payout_id = $1 AND status = 'INSTRUCTED'`,
+      [payoutId, reason],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+
+  /**
+   * The paying office confirms the payout was paid, with its reference. Answers the payout as it
+   * stands afterwards: unchanged when it was cancelled or already paid.
+   */
+  async markPaid(
+    client: PoolClient,
+    payoutId: string,
+    paidOn: string,
+    reference: string,
+  ): Promise<{ status: string; deceasedCitizenId: string; changed: boolean } | undefined> {
+    const { rows } = await client.query<{ status: string; deceased_citizen_id: string; changed: boolean }>(
+      `WITH u AS (
+         UPDATE vss.funeral_payouts SET status = 'PAID', paid_on = $2, payment_reference = $3
+          WHERE payout_id = $1 AND status = 'INSTRUCTED' RETURNING status, deceased_citizen_id)
+       SELECT status, deceased_citizen_id, true AS changed FROM u
+       UNION ALL
+       SELECT status, deceased_citizen_id, false FROM vss.funeral_payouts
+        WHERE payout_id = $1 AND NOT EXISTS (SELECT 1 FROM u)`,
+      [payoutId, paidOn, reference],
+    );
+    const row = rows[0];
+    return row ? { status: row.status, deceasedCitizenId: row.deceased_citizen_id, changed: row.changed } : undefined;
+  }
+
+  /** A funeral benefit re-decided: the difference, recorded once per procedure. */
+  async recordAdjustment(client: PoolClient, adjustment: FuneralAdjustment): Promise<void> {
+    await client.query(
+      `INSERT INTO vss.funeral_adjustments (procedure_id, payout_id, deceased_citizen_id, decided_vnd, due_vnd,
+         difference_vnd, direction, basis)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (procedure_id) DO NOTHING`,
+      [
+        adjustment.procedureId,
+        adjustment.payoutId ?? null,
+        adjustment.deceasedCitizenId,
+        adjustment.decidedVnd,
+        adjustment.dueVnd,
+        adjustment.differenceVnd,
+        adjustment.direction,
+        adjustment.basis,
+      ],
+    );
+  }
+}
+
+/** A payout that stands for a death. */
+export interface StandingPayout {
+  payoutId: string;
+  procedureId: string;
+  status: 'INSTRUCTED' | 'PAID';
+  totalVnd: number;
+  paidOn: string | null;
+  paymentReference: string | null;
+  instructedAt: string;
+}
+
+export interface FuneralAdjustment {
+  procedureId: string;
+  payoutId?: string;
+  deceasedCitizenId: string;
+  decidedVnd: number;
+  dueVnd: number;
+  differenceVnd: number;
+  direction: 'OWED_TO_CLAIMANT' | 'TO_RECOVER' | 'NONE';
+  basis: string;
 }

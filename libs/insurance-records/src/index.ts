@@ -6,3 +6,5 @@ export * from './insurance-records.repository';
 export * from './records-scan.repository';
 export * from './coverage-records.repository';
 export * from './person-records.repository';
+export * from './death-amendments';
+export * from './record-amendments.repository';

@@ -132,7 +132,7 @@ export class InsuranceRecordsRepository {
   /** Ends the records' cards on the date (a later end is brought forward); answers the codes whose card ended. */
   async endCards(client: PoolClient, codes: readonly string[], endedOn: string): Promise<string[]> {
     const { rows } = await client.query<{ code: string }>(
-      `UPDATE vss.hi_cards SET ended_on = $2, updated_at = now()
+      `UPDATE vss.hi_cards SET ended_on = $2, end_reason = 'DECEASED', updated_at = now()
         WHERE social_insurance_code = ANY($1::text[]) AND (ended_on IS NULL OR ended_on > $2::date)
         RETURNING social_insurance_code AS code`,
       [codes, endedOn],
@@ -169,12 +169,17 @@ export class InsuranceRecordsRepository {
     return rows.map((p) => ({ id: p.id, period: p.period, amountVnd: Number(p.amount_vnd) }));
   }
 
-  /** Flags payments for recovery, with the reason a person will read. */
-  async flagForRecovery(client: PoolClient, paymentIds: readonly string[], reason: string): Promise<void> {
+  /** Flags payments for recovery after the death on `deathOn`, with the reason a person will read. */
+  async flagForRecovery(
+    client: PoolClient,
+    paymentIds: readonly string[],
+    deathOn: string,
+    reason: string,
+  ): Promise<void> {
     await client.query(
-      `UPDATE vss.benefit_payments SET recovery_flagged_at = now(), recovery_reason = $2
+      `UPDATE vss.benefit_payments SET recovery_flagged_at = now(), recovery_reason = $2, recovery_death_on = $3
         WHERE payment_id = ANY($1::bigint[])`,
-      [paymentIds, reason],
+      [paymentIds, reason, deathOn],
     );
   }
 

@@ -150,6 +150,24 @@ export class RegistryClient {
     return this.call('cancelPermanentResidence', req);
   }
 
+  revokeDeath(req: registry.RevokeDeathRequest): Promise<registry.RevokeDeathResponse> {
+    return this.call('revokeDeath', req);
+  }
+
+  correctDeath(req: registry.CorrectDeathRequest): Promise<registry.CorrectDeathResponse> {
+    return this.call('correctDeath', req);
+  }
+
+  correctBirth(req: registry.CorrectBirthRequest): Promise<registry.CorrectBirthResponse> {
+    return this.call('correctBirth', req);
+  }
+
+  restorePermanentResidence(
+    req: registry.RestorePermanentResidenceRequest,
+  ): Promise<registry.RestorePermanentResidenceResponse> {
+    return this.call('restorePermanentResidence', req);
+  }
+
   /**
    * The export as an async iterable of pages. The stream is pulled: gRPC flow control
    * keeps the registry from running ahead of this reader.

@@ -149,6 +149,31 @@ export class CitizensRepository {
     return result.rows[0];
   }
 
+  /** A revoked death: alive again, with no date of death. */
+  async markAlive(client: PoolClient, citizenId: string): Promise<CitizenRow> {
+    const result = await client.query<CitizenRow>(
+      `UPDATE npd.citizens SET vital_status = 'ALIVE', date_of_death = NULL, updated_at = now()
+       WHERE citizen_id = $1 RETURNING ${CITIZEN_COLUMNS}`,
+      [citizenId],
+    );
+    return result.rows[0];
+  }
+
+  /** A corrected birth: the fields given change, the others stay. */
+  async correctBirth(
+    client: PoolClient,
+    citizenId: string,
+    fields: { fullName?: string; dateOfBirth?: string; gender?: 'M' | 'F' },
+  ): Promise<CitizenRow> {
+    const result = await client.query<CitizenRow>(
+      `UPDATE npd.citizens SET full_name = COALESCE($2, full_name), date_of_birth = COALESCE($3::date, date_of_birth),
+         gender = COALESCE($4, gender), updated_at = now()
+       WHERE citizen_id = $1 RETURNING ${CITIZEN_COLUMNS}`,
+      [citizenId, fields.fullName ?? null, fields.dateOfBirth ?? null, fields.gender ?? null],
+    );
+    return result.rows[0];
+  }
+
   async setResidence(
     client: PoolClient,
     citizenId: string,

@@ -69,4 +69,22 @@ export class RegistryGrpcController implements registry.PopulationRegistryContro
   ): Promise<registry.CancelPermanentResidenceResponse> {
     return this.civilStatus.cancelResidence(req);
   }
+
+  revokeDeath(req: registry.RevokeDeathRequest): Promise<registry.RevokeDeathResponse> {
+    return this.civilStatus.revokeDeath(req);
+  }
+
+  correctDeath(req: registry.CorrectDeathRequest): Promise<registry.CorrectDeathResponse> {
+    return this.civilStatus.correctDeath(req);
+  }
+
+  correctBirth(req: registry.CorrectBirthRequest): Promise<registry.CorrectBirthResponse> {
+    return this.civilStatus.correctBirth(req);
+  }
+
+  restorePermanentResidence(
+    req: registry.RestorePermanentResidenceRequest,
+  ): Promise<registry.RestorePermanentResidenceResponse> {
+    return this.civilStatus.restoreResidence(req);
+  }
 }

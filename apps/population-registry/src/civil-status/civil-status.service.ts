@@ -1,5 +1,5 @@
 import type { Gender } from '@vss/domain';
-import { genderFromRegistry, storedGender } from '@vss/platform';
+import { genderFromRegistry, genderFromStored, storedGender } from '@vss/platform';
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { PoolClient } from 'pg';
@@ -136,6 +136,100 @@ export class CivilStatusService {
       }
       return this.citizens.setResidence(c, citizenId, { status: 'CANCELLED' });
     });
+  }
+
+  /** A death registration revoked: the citizen recorded as dead on that date is alive again. */
+  async revokeDeath(req: registry.RevokeDeathRequest): Promise<Answer> {
+    const today = this.clock.today();
+    const citizenId = requireCitizenId(req.citizenId, 'citizen_id', today);
+    const dateOfDeath = requirePastDate(req.dateOfDeath, 'date_of_death', today);
+    const reason = requireText(req.reason, 'reason', 500);
+    return this.once('REVOKE_DEATH', req.requestId, citizenId, [dateOfDeath, reason], async (c) => {
+      const row = await this.mustBeDeadOn(c, citizenId, dateOfDeath);
+      return row.vital_status === 'DECEASED' ? this.citizens.markAlive(c, citizenId) : row;
+    });
+  }
+
+  /** A death registration corrected: the date recorded moves. */
+  async correctDeath(req: registry.CorrectDeathRequest): Promise<Answer> {
+    const today = this.clock.today();
+    const citizenId = requireCitizenId(req.citizenId, 'citizen_id', today);
+    const recorded = requirePastDate(req.recordedDateOfDeath, 'recorded_date_of_death', today);
+    const dateOfDeath = requirePastDate(req.dateOfDeath, 'date_of_death', today);
+    const reason = requireText(req.reason, 'reason', 500);
+    return this.once('CORRECT_DEATH', req.requestId, citizenId, [recorded, dateOfDeath, reason], async (c) => {
+      const row = await this.mustBeDeadOn(c, citizenId, recorded);
+      if (row.vital_status !== 'DECEASED') {
+        throw registryError(RegistryErrorCode.CitizenAlive, `citizen ${citizenId} is not recorded as deceased`, 'citizen_id');
+      }
+      if (dateOfDeath < row.date_of_birth) {
+        throw registryError(
+          RegistryErrorCode.InvalidField,
+          `date_of_death ${dateOfDeath} is before the date of birth ${row.date_of_birth}`,
+          'date_of_death',
+        );
+      }
+      return this.citizens.markDeceased(c, citizenId, dateOfDeath);
+    });
+  }
+
+  /** A birth registration corrected: name, date of birth or gender, consistent with the citizen ID. */
+  async correctBirth(req: registry.CorrectBirthRequest): Promise<Answer> {
+    const today = this.clock.today();
+    const citizenId = requireCitizenId(req.citizenId, 'citizen_id', today);
+    const fullName = req.fullName ? requireText(req.fullName, 'full_name') : undefined;
+    const dateOfBirth = req.dateOfBirth ? requirePastDate(req.dateOfBirth, 'date_of_birth', today) : undefined;
+    const gender = req.gender ? requireGender(req.gender) : undefined;
+    const reason = requireText(req.reason, 'reason', 500);
+    const content = [fullName ?? '', dateOfBirth ?? '', gender ?? '', reason];
+    return this.once('CORRECT_BIRTH', req.requestId, citizenId, content, async (c) => {
+      const row = await this.mustExist(c, citizenId);
+      const storedBirth = row.date_of_birth;
+      const genderNow = genderFromStored(row.gender);
+      requireConsistentId(citizenId, dateOfBirth ?? storedBirth, gender ?? genderNow, today);
+      return this.citizens.correctBirth(c, citizenId, {
+        fullName,
+        dateOfBirth,
+        gender: gender ? storedGender(gender) : undefined,
+      });
+    });
+  }
+
+  /** A residence cancelled by a death that was revoked is registered again. */
+  async restoreResidence(req: registry.RestorePermanentResidenceRequest): Promise<Answer> {
+    const citizenId = requireCitizenId(req.citizenId, 'citizen_id', this.clock.today());
+    const reason = requireText(req.reason, 'reason', 500);
+    return this.once('RESTORE_RESIDENCE', req.requestId, citizenId, [reason], async (c) => {
+      const row = await this.mustExist(c, citizenId);
+      if (row.vital_status === 'DECEASED') {
+        throw registryError(
+          RegistryErrorCode.CitizenDeceased,
+          `citizen ${citizenId} is recorded as deceased; revoke the death first`,
+          'citizen_id',
+        );
+      }
+      if (row.residence_status !== 'CANCELLED') {
+        throw registryError(
+          RegistryErrorCode.ResidenceNotCancelled,
+          `citizen ${citizenId} has no cancelled permanent residence to restore (status ${row.residence_status})`,
+          'citizen_id',
+        );
+      }
+      return this.citizens.setResidence(c, citizenId, { status: 'REGISTERED' });
+    });
+  }
+
+  /** The citizen, who must be recorded as dead on the date, or alive (a revocation already applied). */
+  private async mustBeDeadOn(client: PoolClient, citizenId: string, dateOfDeath: string): Promise<CitizenRow> {
+    const row = await this.mustExist(client, citizenId);
+    if (row.vital_status === 'DECEASED' && row.date_of_death !== dateOfDeath) {
+      throw registryError(
+        RegistryErrorCode.DeathDiffers,
+        `citizen ${citizenId} is recorded as deceased on another date than ${dateOfDeath}`,
+        'date_of_death',
+      );
+    }
+    return row;
   }
 
   private async mustExist(client: PoolClient, citizenId: string): Promise<CitizenRow> {

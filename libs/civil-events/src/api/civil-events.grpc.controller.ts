@@ -8,6 +8,10 @@ import {
   type GetProcedureResponse,
   type ListProceduresRequest,
   type ListProceduresResponse,
+  type CorrectRegistrationRequest,
+  type CorrectRegistrationResponse,
+  type RevokeRegistrationRequest,
+  type RevokeRegistrationResponse,
   type ResolveProcedureRequest,
   type ResolveProcedureResponse,
   type RetryProcedureRequest,
@@ -23,6 +27,8 @@ import { SpendsDailyQuota } from '@vss/limits';
 import { CheckedBy } from '@vss/platform';
 import { callerOf, Roles } from '@vss/security';
 import { checkBirthRequest, checkDeathRequest } from './civil-events.validation';
+import { checkCorrectRequest, checkRevokeRequest } from './amendments.validation';
+import { AmendmentsService } from './amendments.service';
 import { checkProcedureRequest, checkResolveRequest, parseListProcedures } from './procedures.request';
 import { CivilEventsService } from './civil-events.service';
 import { ProceduresService } from './procedures.service';
@@ -34,7 +40,25 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   constructor(
     private readonly events: CivilEventsService,
     private readonly procedures: ProceduresService,
+    private readonly amendments: AmendmentsService,
   ) {}
+
+  @Roles('civil-registry')
+  @CheckedBy(checkRevokeRequest)
+  @SpendsDailyQuota()
+  revokeRegistration(request: RevokeRegistrationRequest, metadata: Metadata): Promise<RevokeRegistrationResponse> {
+    return this.amendments.revoke(callerOf(metadata), request);
+  }
+
+  @Roles('civil-registry')
+  @CheckedBy(checkCorrectRequest)
+  @SpendsDailyQuota()
+  correctRegistration(
+    request: CorrectRegistrationRequest,
+    metadata: Metadata,
+  ): Promise<CorrectRegistrationResponse> {
+    return this.amendments.correct(callerOf(metadata), request);
+  }
 
   @Roles('civil-registry')
   @CheckedBy(checkBirthRequest)

@@ -9,11 +9,14 @@ import { ProcedureReadsRepository } from '../procedure-reads.repository';
 import { ProceduresRepository } from '../procedures.repository';
 import { CivilEventsGrpcController } from './civil-events.grpc.controller';
 import { CivilEventsService } from './civil-events.service';
+import { AmendmentsRepository } from '../amendments.repository';
+import { AmendmentsService } from './amendments.service';
 import { ProceduresService } from './procedures.service';
 import { ProcedureApprovals } from './procedure-approvals';
 
 /**
- * The gateway's half of civil events: accepting birth and death registrations, reporting and
+ * The gateway's half of civil events: accepting birth and death registrations and their
+ * revocations and corrections, reporting and
  * watching the procedures they start, and the administrators' retry and resolve. The worker's
  * half runs the steps (engine/civil-events.jobs.ts); the two meet at the queue (procedure.queue.ts).
  */
@@ -24,6 +27,8 @@ import { ProcedureApprovals } from './procedure-approvals';
     ProceduresRepository,
     ProcedureReadsRepository,
     CivilEventsService,
+    AmendmentsRepository,
+    AmendmentsService,
     ProceduresService,
     ProcedureApprovals,
   ],

@@ -68,7 +68,7 @@ export class CivilEventsService {
    * The filing office, registered and active; its area is kept with the event (the worker judges
    * jurisdiction by it, as it was when the event was received).
    */
-  private async filingOffice(header: RegistrationRef) {
+  async filingOffice(header: RegistrationRef) {
     const office: CivilRegistryOffice | undefined = await this.offices.find(header.officeCode);
     if (!office?.active) {
       throw civilEventError(
@@ -103,8 +103,12 @@ export class CivilEventsService {
   }
 
   /** A civil registry system files for its own office only, on the day it files. */
-  private headerFor(caller: Caller, header: SubmitBirthRegistrationRequest['header'], today: IsoDate) {
-    const ref = validateHeader(header, today);
+  headerFor(caller: Caller, header: SubmitBirthRegistrationRequest['header'], today: IsoDate) {
+    return this.filedBy(caller, validateHeader(header, today), today);
+  }
+
+  /** The checks of a filing's header that need the caller and the day. */
+  filedBy(caller: Caller, ref: RegistrationRef, today: IsoDate): RegistrationRef {
     // The office's date does not decide lateness (the day of receipt does); one far from the
     // day of receipt is a mistake or an attempt to backdate, and is refused.
     const tolerance = this.config.REGISTRATION_DATE_TOLERANCE_DAYS;
@@ -162,7 +166,7 @@ export class CivilEventsService {
 }
 
 /** The event's content, office and event ID included, reduced to a comparable digest. */
-function fingerprintOf(payload: CivilEventPayload): string {
+export function fingerprintOf(payload: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify(canonical(payload)))
     .digest('hex');

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { type ProcedureStepJob, retryDelayMs } from '@vss/domain/linked-procedures';
+import { type ProcedureStepJob, retryDelayMs, subjectOf } from '@vss/domain/linked-procedures';
 import { Clock, type WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { LOGGER, APP_CONFIG } from '@vss/platform';
@@ -93,10 +93,7 @@ export class ProcedureRunner {
       await this.audit.recordWithin(client, {
         caller: WORKER_ACTOR,
         action: AuditAction.ApprovalRequested,
-        subjectCitizenId:
-          claim.payload.kind === 'BIRTH'
-            ? claim.payload.birth.childCitizenId
-            : claim.payload.death.deceasedCitizenId,
+        subjectCitizenId: subjectOf(claim.payload),
         officeCode: header.officeCode,
         purpose: 'linked-procedure',
         outcome: held.hold,

@@ -18,6 +18,7 @@ import { CandidatesByRecord1763900009000 } from './1763900009000-CandidatesByRec
 import { Authority1763900011000 } from './1763900011000-Authority';
 import { Console1763900012000 } from './1763900012000-Console';
 import { Oversight1763900013000 } from './1763900013000-Oversight';
+import { Amendments1763900014000 } from './1763900014000-Amendments';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -45,6 +46,7 @@ export const VSS_MIGRATIONS = [
   Authority1763900011000,
   Console1763900012000,
   Oversight1763900013000,
+  Amendments1763900014000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -188,6 +188,60 @@ export interface CancelPermanentResidenceResponse {
   replayed: boolean;
 }
 
+export interface RevokeDeathRequest {
+  requestId: string;
+  citizenId: string;
+  /** The date of death the revocation undoes: refused when the registry holds another. */
+  dateOfDeath: string;
+  /** Why, e.g. "death registration revoked by office X". */
+  reason: string;
+}
+
+export interface RevokeDeathResponse {
+  citizen: Citizen | undefined;
+  replayed: boolean;
+}
+
+export interface CorrectDeathRequest {
+  requestId: string;
+  citizenId: string;
+  /** The date recorded now: refused when the registry holds another. */
+  recordedDateOfDeath: string;
+  dateOfDeath: string;
+  reason: string;
+}
+
+export interface CorrectDeathResponse {
+  citizen: Citizen | undefined;
+  replayed: boolean;
+}
+
+export interface CorrectBirthRequest {
+  requestId: string;
+  citizenId: string;
+  /** The new values; empty (or GENDER_UNSPECIFIED) leaves a field as it is. */
+  fullName: string;
+  dateOfBirth: string;
+  gender: Gender;
+  reason: string;
+}
+
+export interface CorrectBirthResponse {
+  citizen: Citizen | undefined;
+  replayed: boolean;
+}
+
+export interface RestorePermanentResidenceRequest {
+  requestId: string;
+  citizenId: string;
+  reason: string;
+}
+
+export interface RestorePermanentResidenceResponse {
+  citizen: Citizen | undefined;
+  replayed: boolean;
+}
+
 export const NPD_REGISTRY_V1_PACKAGE_NAME = "npd.registry.v1";
 
 /**
@@ -241,6 +295,25 @@ export interface PopulationRegistryClient {
     request: CancelPermanentResidenceRequest,
     metadata?: Metadata,
   ): Observable<CancelPermanentResidenceResponse>;
+
+  /** Undoes a death registration that was revoked: the citizen is alive again (idempotent on request_id). */
+
+  revokeDeath(request: RevokeDeathRequest, metadata?: Metadata): Observable<RevokeDeathResponse>;
+
+  /** Changes the recorded date of a death that was corrected (idempotent on request_id). */
+
+  correctDeath(request: CorrectDeathRequest, metadata?: Metadata): Observable<CorrectDeathResponse>;
+
+  /** Changes the name, date of birth or gender of a birth that was corrected (idempotent on request_id). */
+
+  correctBirth(request: CorrectBirthRequest, metadata?: Metadata): Observable<CorrectBirthResponse>;
+
+  /** Registers again a permanent residence that was cancelled (idempotent on request_id). */
+
+  restorePermanentResidence(
+    request: RestorePermanentResidenceRequest,
+    metadata?: Metadata,
+  ): Observable<RestorePermanentResidenceResponse>;
 }
 
 /**
@@ -318,6 +391,37 @@ export interface PopulationRegistryController {
     | Promise<CancelPermanentResidenceResponse>
     | Observable<CancelPermanentResidenceResponse>
     | CancelPermanentResidenceResponse;
+
+  /** Undoes a death registration that was revoked: the citizen is alive again (idempotent on request_id). */
+
+  revokeDeath(
+    request: RevokeDeathRequest,
+    metadata?: Metadata,
+  ): Promise<RevokeDeathResponse> | Observable<RevokeDeathResponse> | RevokeDeathResponse;
+
+  /** Changes the recorded date of a death that was corrected (idempotent on request_id). */
+
+  correctDeath(
+    request: CorrectDeathRequest,
+    metadata?: Metadata,
+  ): Promise<CorrectDeathResponse> | Observable<CorrectDeathResponse> | CorrectDeathResponse;
+
+  /** Changes the name, date of birth or gender of a birth that was corrected (idempotent on request_id). */
+
+  correctBirth(
+    request: CorrectBirthRequest,
+    metadata?: Metadata,
+  ): Promise<CorrectBirthResponse> | Observable<CorrectBirthResponse> | CorrectBirthResponse;
+
+  /** Registers again a permanent residence that was cancelled (idempotent on request_id). */
+
+  restorePermanentResidence(
+    request: RestorePermanentResidenceRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RestorePermanentResidenceResponse>
+    | Observable<RestorePermanentResidenceResponse>
+    | RestorePermanentResidenceResponse;
 }
 
 export function PopulationRegistryControllerMethods() {
@@ -332,6 +436,10 @@ export function PopulationRegistryControllerMethods() {
       "recordDeath",
       "registerPermanentResidence",
       "cancelPermanentResidence",
+      "revokeDeath",
+      "correctDeath",
+      "correctBirth",
+      "restorePermanentResidence",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

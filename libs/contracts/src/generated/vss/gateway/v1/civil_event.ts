@@ -18,6 +18,14 @@ export enum ProcedureKind {
   PROCEDURE_KIND_UNSPECIFIED = "PROCEDURE_KIND_UNSPECIFIED",
   PROCEDURE_KIND_BIRTH = "PROCEDURE_KIND_BIRTH",
   PROCEDURE_KIND_DEATH = "PROCEDURE_KIND_DEATH",
+  /** PROCEDURE_KIND_DEATH_REVOCATION - A revoked death: the person's records, benefits, residence and card restored. */
+  PROCEDURE_KIND_DEATH_REVOCATION = "PROCEDURE_KIND_DEATH_REVOCATION",
+  /** PROCEDURE_KIND_DEATH_CORRECTION - A corrected date of death: coverage, benefits and the funeral benefit redone from it. */
+  PROCEDURE_KIND_DEATH_CORRECTION = "PROCEDURE_KIND_DEATH_CORRECTION",
+  /** PROCEDURE_KIND_BIRTH_REVOCATION - A revoked birth: the child's card cancelled, the residence it added removed. */
+  PROCEDURE_KIND_BIRTH_REVOCATION = "PROCEDURE_KIND_BIRTH_REVOCATION",
+  /** PROCEDURE_KIND_BIRTH_CORRECTION - A corrected birth: the child's card re-decided and reissued. */
+  PROCEDURE_KIND_BIRTH_CORRECTION = "PROCEDURE_KIND_BIRTH_CORRECTION",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
@@ -182,6 +190,61 @@ export interface Procedure {
    * or REJECTED, or once one was given.
    */
   approvalId: string;
+  /** A revocation or correction: the procedure of the registration it amends. */
+  originalProcedureId: string;
+  /** A registration: the procedures of its revocations and corrections, oldest first. */
+  amendmentProcedureIds: string[];
+}
+
+/** The registration a revocation or correction amends. */
+export interface OriginalRegistration {
+  officeCode: string;
+  eventId: string;
+}
+
+export interface RevokeRegistrationRequest {
+  /** The revocation's own filing: its event_id is new, its office the filing office. */
+  header: RegistrationHeader | undefined;
+  original:
+    | OriginalRegistration
+    | undefined;
+  /** Why the registration is revoked, for the approver and the audit trail; required. */
+  reason: string;
+}
+
+export interface RevokeRegistrationResponse {
+  procedureId: string;
+  state: ProcedureState;
+  duplicate: boolean;
+}
+
+export interface DeathCorrection {
+  /** The corrected date of death (ISO 8601). */
+  dateOfDeath: string;
+}
+
+/**
+ * The corrected facts of a birth; empty fields stay as registered. A date of birth or gender
+ * the child's citizen ID does not encode is refused: such a child is registered anew.
+ */
+export interface BirthCorrection {
+  childFullName: string;
+  childDateOfBirth: string;
+  childGender: Gender;
+}
+
+export interface CorrectRegistrationRequest {
+  header: RegistrationHeader | undefined;
+  original: OriginalRegistration | undefined;
+  reason: string;
+  death?: DeathCorrection | undefined;
+  birth?: BirthCorrection | undefined;
+}
+
+export interface CorrectRegistrationResponse {
+  procedureId: string;
+  state: ProcedureState;
+  duplicate: boolean;
 }
 
 export interface GetProcedureRequest {
@@ -258,6 +321,26 @@ export interface CivilEventServiceClient {
     metadata?: Metadata,
   ): Observable<SubmitDeathRegistrationResponse>;
 
+  /**
+   * Revokes a registration that should not have been made (a death of a living person, a birth
+   * registered twice): a procedure of its own undoes what the original's procedure did. Filed by
+   * the office that registered the original or the office of jurisdiction; idempotent on
+   * (office_code, event_id). A revoked death waits for an approver before anything changes.
+   */
+
+  revokeRegistration(request: RevokeRegistrationRequest, metadata?: Metadata): Observable<RevokeRegistrationResponse>;
+
+  /**
+   * Corrects the facts of a registration (a date of death; a child's name, date of birth or
+   * gender): a procedure of its own redoes what depends on them. Same authority and idempotency
+   * as RevokeRegistration; a corrected death waits for an approver.
+   */
+
+  correctRegistration(
+    request: CorrectRegistrationRequest,
+    metadata?: Metadata,
+  ): Observable<CorrectRegistrationResponse>;
+
   getProcedure(request: GetProcedureRequest, metadata?: Metadata): Observable<GetProcedureResponse>;
 
   /** Streams the procedure as it changes until it reaches a final or review state. */
@@ -303,6 +386,29 @@ export interface CivilEventServiceController {
     | Observable<SubmitDeathRegistrationResponse>
     | SubmitDeathRegistrationResponse;
 
+  /**
+   * Revokes a registration that should not have been made (a death of a living person, a birth
+   * registered twice): a procedure of its own undoes what the original's procedure did. Filed by
+   * the office that registered the original or the office of jurisdiction; idempotent on
+   * (office_code, event_id). A revoked death waits for an approver before anything changes.
+   */
+
+  revokeRegistration(
+    request: RevokeRegistrationRequest,
+    metadata?: Metadata,
+  ): Promise<RevokeRegistrationResponse> | Observable<RevokeRegistrationResponse> | RevokeRegistrationResponse;
+
+  /**
+   * Corrects the facts of a registration (a date of death; a child's name, date of birth or
+   * gender): a procedure of its own redoes what depends on them. Same authority and idempotency
+   * as RevokeRegistration; a corrected death waits for an approver.
+   */
+
+  correctRegistration(
+    request: CorrectRegistrationRequest,
+    metadata?: Metadata,
+  ): Promise<CorrectRegistrationResponse> | Observable<CorrectRegistrationResponse> | CorrectRegistrationResponse;
+
   getProcedure(
     request: GetProcedureRequest,
     metadata?: Metadata,
@@ -339,6 +445,8 @@ export function CivilEventServiceControllerMethods() {
     const grpcMethods: string[] = [
       "submitBirthRegistration",
       "submitDeathRegistration",
+      "revokeRegistration",
+      "correctRegistration",
       "getProcedure",
       "watchProcedure",
       "listProcedures",
