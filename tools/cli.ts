@@ -13,6 +13,7 @@ import { registerLimitsCommands } from './cli/limits';
 import { registerLookupCommands } from './cli/lookup';
 import { registerModelCommands } from './cli/model';
 import { registerOperatorsCommands } from './cli/operators';
+import { registerPayoutsCommands } from './cli/payouts';
 import { registerReconcileCommands } from './cli/reconcile';
 
 /**
@@ -27,6 +28,7 @@ for (const register of [
   registerDemoCommands,
   registerKeysCommands,
   registerOperatorsCommands,
+  registerPayoutsCommands,
   registerLimitsCommands,
   registerLookupCommands,
   registerReconcileCommands,

@@ -97,7 +97,8 @@ export class AmendmentsRepository {
       const refusal = await this.refusal(client, original, amendment.filing);
       if (refusal) return { status: 'refused', message: refusal };
       const facts = await this.factsInForce(client, original);
-      const resolvedOriginal = original.state === 'NEEDS_REVIEW' && (await this.closeOriginal(client, original, amendment));
+      const resolvedOriginal =
+        original.state === 'NEEDS_REVIEW' && (await this.closeOriginal(client, original, amendment));
       const outcome = await this.procedures.acceptWithin(
         client,
         {
@@ -196,11 +197,13 @@ export class AmendmentsRepository {
     const payload = original.payload;
     if ('death' in payload) {
       let death = payload.death;
-      for (const { payload: c } of rows) if (c.kind === 'DEATH_CORRECTION') death = { ...death, ...c.corrected };
+      for (const { payload: c } of rows)
+        if (c.kind === 'DEATH_CORRECTION') death = { ...death, ...c.corrected };
       return { death };
     }
     let birth = payload.birth;
-    for (const { payload: c } of rows) if (c.kind === 'BIRTH_CORRECTION') birth = { ...birth, ...c.corrected };
+    for (const { payload: c } of rows)
+      if (c.kind === 'BIRTH_CORRECTION') birth = { ...birth, ...c.corrected };
     return { birth };
   }
 

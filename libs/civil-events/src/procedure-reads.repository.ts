@@ -89,7 +89,7 @@ export class ProcedureReadsRepository {
     return result.rows.map(withStepDates);
   }
 
-  /** Another procedure of this kind for the same person, accepted before this one and not closed. */
+  /** Another procedure of this kind for the same person, accepted before this one, not closed and not revoked. */
   async earlierProcedure(
     client: PoolClient,
     kind: 'BIRTH' | 'DEATH',
@@ -104,8 +104,10 @@ export class ProcedureReadsRepository {
     }>(
       `SELECT procedure_id, office_code, event_id, state FROM vss.procedures
        WHERE subject_citizen_id = $1 AND kind = $2 AND seq < $3::bigint AND state <> 'RESOLVED'
+         AND NOT EXISTS (SELECT 1 FROM vss.procedures r WHERE r.original_procedure_id = procedures.procedure_id
+                           AND r.kind = $4 AND r.state = 'COMPLETED')
        ORDER BY seq LIMIT 1`,
-      [citizenId, kind, seq],
+      [citizenId, kind, seq, `${kind}_REVOCATION`],
     );
     const row = result.rows[0];
     return row
@@ -116,6 +118,49 @@ export class ProcedureReadsRepository {
           state: row.state,
         }
       : undefined;
+  }
+
+  /**
+   * A death of the person filed after the registration an amendment revokes or corrects, and not
+   * closed without effect: the world the amendment would restore has moved on.
+   */
+  async laterDeath(
+    client: PoolClient,
+    citizenId: string,
+    originalProcedureId: string,
+  ): Promise<{ procedureId: string; officeCode: string; eventId: string; state: string } | undefined> {
+    const { rows } = await client.query<{
+      procedure_id: string;
+      office_code: string;
+      event_id: string;
+      state: string;
+    }>(
+      `SELECT p.procedure_id, p.office_code, p.event_id, p.state FROM vss.procedures p
+        WHERE p.subject_citizen_id = $1 AND p.kind = 'DEATH' AND p.procedure_id <> $2
+          AND p.seq > (SELECT seq FROM vss.procedures WHERE procedure_id = $2)
+          AND p.state NOT IN ('REJECTED', 'RESOLVED')
+        ORDER BY p.seq LIMIT 1`,
+      [citizenId, originalProcedureId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          procedureId: row.procedure_id,
+          officeCode: row.office_code,
+          eventId: row.event_id,
+          state: row.state,
+        }
+      : undefined;
+  }
+
+  /** The funeral benefits a procedure assessed (both in VND), or undefined when it assessed none. */
+  async assessedFuneral(client: PoolClient, procedureId: string): Promise<number | undefined> {
+    const { rows } = await client.query<{ total: string | null }>(
+      `SELECT (funeral_allowance_vnd + coalesce(funeral_cost_support_vnd, 0))::text AS total
+         FROM vss.procedures WHERE procedure_id = $1`,
+      [procedureId],
+    );
+    return rows[0]?.total == null ? undefined : Number(rows[0].total);
   }
 
   /** Every attempt at the procedure's steps, in the order they were made. */

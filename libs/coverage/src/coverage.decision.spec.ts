@@ -24,6 +24,7 @@ function record(code: string, c: CardRecord | null, deceasedOn: string | null = 
     dateOfBirth: '1985',
     gender: 'M',
     deceasedOn,
+    reinstating: false,
     card: c,
   };
 }
@@ -59,6 +60,12 @@ describe('decideFromRecords', () => {
     const records = [record('1', card('2025-01-01', '2025-12-31')), record('2', null, '2025-05-01')];
     expect(decideFromRecords(records, '2025-06-15').decision.reason).toBe('DECEASED');
     expect(decideFromRecords(records, '2025-04-30').decision.status).toBe('COVERED');
+  });
+
+  it('says the death is being undone, not DECEASED, while an approved revocation reinstates the records', () => {
+    const records = [record('1', card('2025-01-01', '2025-05-01', { endedOn: '2025-05-01' }), '2025-05-01')];
+    records[0].reinstating = true;
+    expect(decideFromRecords(records, '2025-06-15').decision.reason).toBe('REINSTATEMENT_PENDING');
   });
 });
 

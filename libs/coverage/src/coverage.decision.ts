@@ -75,13 +75,16 @@ export function decideFromRecords(
   const record = chooseRecord(records, visitDate);
   if (!record) return { decision: decideCoverage({ known: false, visitDate, registry }) };
   let deceasedOn: IsoDate | undefined;
+  let reinstating = false;
   for (const r of records) {
     if (r.deceasedOn !== null && (deceasedOn === undefined || compareDates(r.deceasedOn, deceasedOn) < 0)) {
       deceasedOn = r.deceasedOn;
+      reinstating = r.reinstating;
     }
   }
   const input: Parameters<typeof decideCoverage>[0] = { known: true, visitDate };
   if (deceasedOn !== undefined) input.deceasedOn = deceasedOn;
+  if (reinstating) input.reinstating = true;
   if (record.card) input.card = effectiveCard(record.card);
   return { decision: decideCoverage(input), record };
 }

@@ -57,7 +57,7 @@ export function amountInForce(
   const first = `${period}-01`;
   const applied = adjustments
     .filter(
-      (a) => compareDates(a.effectiveFrom, stoppedFrom) > 0 && compareDates(a.effectiveFrom, first) <= 0,
+      (a) => compareDates(a.effectiveFrom, stoppedFrom) >= 0 && compareDates(a.effectiveFrom, first) <= 0,
     )
     .sort((a, b) => compareDates(a.effectiveFrom, b.effectiveFrom));
   let amount = amountVnd;

@@ -128,6 +128,25 @@ describe('decideCoverage', () => {
       }),
     );
   });
+
+  it('says a revoked death being undone for every visit after it, never DECEASED, and changes nothing before it', () => {
+    fc.assert(
+      fc.property(isoDateArb(2000, 2050), fc.integer({ min: -3000, max: 3000 }), (death, days) => {
+        const visitDate = addDays(death, days);
+        const card = { validFrom: '1990-01-01', suspended: false };
+        const revoking = decideCoverage({
+          known: true,
+          deceasedOn: death,
+          reinstating: true,
+          card,
+          visitDate,
+        });
+        const plain = decideCoverage({ known: true, deceasedOn: death, card, visitDate });
+        if (days > 0) return revoking.reason === 'REINSTATEMENT_PENDING' && plain.reason === 'DECEASED';
+        return revoking.status === 'COVERED' && plain.status === 'COVERED';
+      }),
+    );
+  });
 });
 
 describe('compareIdentity', () => {

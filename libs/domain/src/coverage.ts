@@ -5,7 +5,13 @@ import { normalizeName } from './names';
 export type CoverageStatus = 'COVERED' | 'NOT_COVERED';
 
 export type NotCoveredReason =
-  'UNKNOWN_CITIZEN' | 'NO_CARD' | 'CARD_EXPIRED' | 'CARD_NOT_YET_VALID' | 'DECEASED' | 'COVERAGE_SUSPENDED';
+  | 'UNKNOWN_CITIZEN'
+  | 'NO_CARD'
+  | 'CARD_EXPIRED'
+  | 'CARD_NOT_YET_VALID'
+  | 'DECEASED'
+  | 'COVERAGE_SUSPENDED'
+  | 'REINSTATEMENT_PENDING';
 
 export type CoverageCard = {
   validFrom: IsoDate;
@@ -27,6 +33,8 @@ export type CoverageInput = {
    */
   registry?: RegistryAnswer;
   deceasedOn?: IsoDate;
+  /** The recorded death was revoked and the revocation approved: the records are being reinstated. */
+  reinstating?: boolean;
   card?: CoverageCard;
   visitDate: IsoDate;
 };
@@ -43,6 +51,9 @@ const REASON_MESSAGES: Record<NotCoveredReason, string> = {
     'the health insurance card is not yet valid on the visit date; the patient pays in full until it is',
   DECEASED:
     'VSS records this citizen as deceased before the visit date; check the ID, and report an error to VSS',
+  REINSTATEMENT_PENDING:
+    'the death VSS recorded for this citizen was revoked and VSS is reinstating the card from the day it ended; ' +
+    'the visit will be covered once it is: ask again in a few minutes, or admit the patient as insured and check later',
   COVERAGE_SUSPENDED:
     'the health insurance card is suspended; the patient should contact their VSS office, or pay in full',
 };
@@ -58,7 +69,8 @@ function notCovered(reason: NotCoveredReason): CoverageDecision {
 
 /**
  * Whether a visit is covered, and if not, the one reason a receptionist should hear. Reasons are
- * checked in the order that is most useful to act on: an unknown citizen or a death outranks
+ * checked in the order that is most useful to act on: an unknown citizen or a death (or a death
+ * revoked and being undone, which a receptionist must not read as "deceased") outranks
  * anything about the card, and a suspended card outranks its dates. Coverage ends at death:
  * a visit on the day of death is covered, a visit after it is not. validTo is inclusive.
  */
@@ -70,7 +82,7 @@ export function decideCoverage(input: CoverageInput): CoverageDecision {
     );
   }
   if (input.deceasedOn !== undefined && compareDates(visitDate, input.deceasedOn) > 0)
-    return notCovered('DECEASED');
+    return notCovered(input.reinstating ? 'REINSTATEMENT_PENDING' : 'DECEASED');
   if (!card) return notCovered('NO_CARD');
   if (card.suspended) return notCovered('COVERAGE_SUSPENDED');
   if (compareDates(visitDate, card.validFrom) < 0) return notCovered('CARD_NOT_YET_VALID');

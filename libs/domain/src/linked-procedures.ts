@@ -86,7 +86,9 @@ export type DeathRegistrationFacts = {
 export type OriginalRef = { officeCode: string; eventId: string; procedureId: string };
 
 /** A birth's facts a correction may change; absent ones stay as registered. */
-export type BirthCorrection = Partial<Pick<BirthRegistrationFacts, 'childFullName' | 'childDateOfBirth' | 'childGender'>>;
+export type BirthCorrection = Partial<
+  Pick<BirthRegistrationFacts, 'childFullName' | 'childDateOfBirth' | 'childGender'>
+>;
 
 /** A death's facts a correction may change. */
 export type DeathCorrection = Pick<DeathRegistrationFacts, 'dateOfDeath'>;
@@ -123,7 +125,8 @@ export function subjectOf(payload: CivilEventPayload): string {
  * - DEATH_AMENDMENT: a revoked or corrected death, always (it restores or moves a pension, a
  *   card and a funeral payment on one office's word).
  */
-export type ProcedureHold = 'OUTSIDE_JURISDICTION' | 'LATE_REGISTRATION' | 'PAYOUT_CHECKS' | 'DEATH_AMENDMENT';
+export type ProcedureHold =
+  'OUTSIDE_JURISDICTION' | 'LATE_REGISTRATION' | 'PAYOUT_CHECKS' | 'DEATH_AMENDMENT';
 export const PROCEDURE_HOLDS: readonly ProcedureHold[] = [
   'OUTSIDE_JURISDICTION',
   'LATE_REGISTRATION',

@@ -10,6 +10,8 @@ export interface CoverageRecord {
   dateOfBirth: string;
   gender: 'M' | 'F';
   deceasedOn: string | null;
+  /** An approved revocation of the death is reinstating the record. */
+  reinstating: boolean;
   card: CardRecord | null;
 }
 
@@ -33,6 +35,7 @@ interface Row {
   date_of_birth: string;
   gender: 'M' | 'F';
   deceased_on: string | null;
+  reinstating: boolean;
   object_group: string | null;
   benefit_level_percent: number | null;
   valid_from: string | null;
@@ -52,7 +55,7 @@ interface Row {
  */
 const BY_CITIZEN_IDS = `
   SELECT p.citizen_id, p.social_insurance_code, p.full_name, p.date_of_birth, p.gender,
-         p.deceased_on::text AS deceased_on,
+         p.deceased_on::text AS deceased_on, p.death_revocation_procedure IS NOT NULL AS reinstating,
          c.object_group, c.benefit_level_percent, c.valid_from::text AS valid_from, c.valid_to::text AS valid_to,
          c.primary_care_facility_code, f.name AS facility_name,
          c.five_years_continuous_from::text AS five_years_continuous_from, c.suspended, c.ended_on::text AS ended_on
@@ -89,6 +92,7 @@ function toRecord(row: Row): CoverageRecord {
     dateOfBirth: row.date_of_birth,
     gender: row.gender,
     deceasedOn: row.deceased_on,
+    reinstating: row.reinstating,
     card:
       row.valid_from === null
         ? null

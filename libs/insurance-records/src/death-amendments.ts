@@ -89,7 +89,12 @@ export class DeathAmendments {
     for (const benefit of await this.amendments.stoppedBenefits(client, codes, stoppedFrom)) {
       const through = arrearsThrough(today);
       const paidPeriods = (await this.amendments.payments(client, benefit)).map((p) => p.period);
-      const months = arrearsOwed({ stoppedFrom, through, monthlyAmountVnd: benefit.monthlyAmountVnd, paidPeriods });
+      const months = arrearsOwed({
+        stoppedFrom,
+        through,
+        monthlyAmountVnd: benefit.monthlyAmountVnd,
+        paidPeriods,
+      });
       const now = amountInForce(benefit.monthlyAmountVnd, stoppedFrom, monthOf(today)).amountVnd;
       await this.amendments.restartBenefit(client, benefit, { monthlyAmountVnd: now });
       await this.amendments.recordArrears(client, benefit, months, procedureId);
@@ -124,7 +129,8 @@ export class DeathAmendments {
     if (codes.length === 0) return empty();
     await this.amendments.setDeceasedOn(client, codes, after);
     const cardsChanged = await this.amendments.moveCardEnds(client, codes, before, after);
-    if (compareDates(after, before) < 0) cardsChanged.push(...(await this.records.endCards(client, codes, after)));
+    if (compareDates(after, before) < 0)
+      cardsChanged.push(...(await this.records.endCards(client, codes, after)));
     const reason = `paid after death on ${after} (procedure ${procedureId}, corrected from ${before})`;
     await this.amendments.relabelFlags(client, codes, before, after, reason);
     const arrears: BenefitArrears[] = [];

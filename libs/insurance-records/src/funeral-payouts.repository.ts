@@ -157,7 +157,9 @@ export class FuneralPayoutsRepository {
       [payoutId, paidOn, reference],
     );
     const row = rows[0];
-    return row ? { status: row.status, deceasedCitizenId: row.deceased_citizen_id, changed: row.changed } : undefined;
+    return row
+      ? { status: row.status, deceasedCitizenId: row.deceased_citizen_id, changed: row.changed }
+      : undefined;
   }
 
   /** A funeral benefit re-decided: the difference, recorded once per procedure. */

@@ -77,7 +77,11 @@ export class RecordAmendmentsRepository {
   }
 
   /** The records' date of death: cleared (a revoked death) or moved (a corrected one). */
-  async setDeceasedOn(client: PoolClient, codes: readonly string[], deceasedOn: string | null): Promise<void> {
+  async setDeceasedOn(
+    client: PoolClient,
+    codes: readonly string[],
+    deceasedOn: string | null,
+  ): Promise<void> {
     await client.query(
       `UPDATE vss.participants SET deceased_on = $2, death_revocation_procedure = NULL, updated_at = now()
         WHERE social_insurance_code = ANY($1::text[])`,
@@ -128,13 +132,21 @@ export class RecordAmendmentsRepository {
   }
 
   /** The benefit's payments, flagged or not. */
-  async payments(client: PoolClient, benefit: Pick<StoppedBenefit, 'code' | 'kind'>): Promise<PaymentOnRecord[]> {
+  async payments(
+    client: PoolClient,
+    benefit: Pick<StoppedBenefit, 'code' | 'kind'>,
+  ): Promise<PaymentOnRecord[]> {
     const { rows } = await client.query<{ id: string; period: string; amount_vnd: string; flagged: boolean }>(
       `SELECT payment_id::text AS id, period, amount_vnd::text, recovery_flagged_at IS NOT NULL AS flagged
          FROM vss.benefit_payments WHERE social_insurance_code = $1 AND kind = $2 ORDER BY period FOR UPDATE`,
       [benefit.code, benefit.kind],
     );
-    return rows.map((r) => ({ id: r.id, period: r.period, amountVnd: Number(r.amount_vnd), flagged: r.flagged }));
+    return rows.map((r) => ({
+      id: r.id,
+      period: r.period,
+      amountVnd: Number(r.amount_vnd),
+      flagged: r.flagged,
+    }));
   }
 
   /** The benefit runs again (stopped_from null) at the amount in force now, or stops from another day. */
@@ -181,7 +193,13 @@ export class RecordAmendmentsRepository {
   }
 
   /** Flags still standing after a corrected death: now after the corrected date. */
-  async relabelFlags(client: PoolClient, codes: readonly string[], before: string, after: string, reason: string) {
+  async relabelFlags(
+    client: PoolClient,
+    codes: readonly string[],
+    before: string,
+    after: string,
+    reason: string,
+  ) {
     await client.query(
       `UPDATE vss.benefit_payments SET recovery_death_on = $3, recovery_reason = $4
         WHERE social_insurance_code = ANY($1::text[]) AND recovery_death_on = $2`,

@@ -157,20 +157,30 @@ export class CivilStatusService {
     const recorded = requirePastDate(req.recordedDateOfDeath, 'recorded_date_of_death', today);
     const dateOfDeath = requirePastDate(req.dateOfDeath, 'date_of_death', today);
     const reason = requireText(req.reason, 'reason', 500);
-    return this.once('CORRECT_DEATH', req.requestId, citizenId, [recorded, dateOfDeath, reason], async (c) => {
-      const row = await this.mustBeDeadOn(c, citizenId, recorded);
-      if (row.vital_status !== 'DECEASED') {
-        throw registryError(RegistryErrorCode.CitizenAlive, `citizen ${citizenId} is not recorded as deceased`, 'citizen_id');
-      }
-      if (dateOfDeath < row.date_of_birth) {
-        throw registryError(
-          RegistryErrorCode.InvalidField,
-          `date_of_death ${dateOfDeath} is before the date of birth ${row.date_of_birth}`,
-          'date_of_death',
-        );
-      }
-      return this.citizens.markDeceased(c, citizenId, dateOfDeath);
-    });
+    return this.once(
+      'CORRECT_DEATH',
+      req.requestId,
+      citizenId,
+      [recorded, dateOfDeath, reason],
+      async (c) => {
+        const row = await this.mustBeDeadOn(c, citizenId, recorded);
+        if (row.vital_status !== 'DECEASED') {
+          throw registryError(
+            RegistryErrorCode.CitizenAlive,
+            `citizen ${citizenId} is not recorded as deceased`,
+            'citizen_id',
+          );
+        }
+        if (dateOfDeath < row.date_of_birth) {
+          throw registryError(
+            RegistryErrorCode.InvalidField,
+            `date_of_death ${dateOfDeath} is before the date of birth ${row.date_of_birth}`,
+            'date_of_death',
+          );
+        }
+        return this.citizens.markDeceased(c, citizenId, dateOfDeath);
+      },
+    );
   }
 
   /** A birth registration corrected: name, date of birth or gender, consistent with the citizen ID. */
@@ -178,8 +188,11 @@ export class CivilStatusService {
     const today = this.clock.today();
     const citizenId = requireCitizenId(req.citizenId, 'citizen_id', today);
     const fullName = req.fullName ? requireText(req.fullName, 'full_name') : undefined;
-    const dateOfBirth = req.dateOfBirth ? requirePastDate(req.dateOfBirth, 'date_of_birth', today) : undefined;
-    const gender = req.gender ? requireGender(req.gender) : undefined;
+    const dateOfBirth = req.dateOfBirth
+      ? requirePastDate(req.dateOfBirth, 'date_of_birth', today)
+      : undefined;
+    const gender =
+      req.gender && req.gender !== registry.Gender.GENDER_UNSPECIFIED ? requireGender(req.gender) : undefined;
     const reason = requireText(req.reason, 'reason', 500);
     const content = [fullName ?? '', dateOfBirth ?? '', gender ?? '', reason];
     return this.once('CORRECT_BIRTH', req.requestId, citizenId, content, async (c) => {
@@ -220,7 +233,11 @@ export class CivilStatusService {
   }
 
   /** The citizen, who must be recorded as dead on the date, or alive (a revocation already applied). */
-  private async mustBeDeadOn(client: PoolClient, citizenId: string, dateOfDeath: string): Promise<CitizenRow> {
+  private async mustBeDeadOn(
+    client: PoolClient,
+    citizenId: string,
+    dateOfDeath: string,
+  ): Promise<CitizenRow> {
     const row = await this.mustExist(client, citizenId);
     if (row.vital_status === 'DECEASED' && row.date_of_death !== dateOfDeath) {
       throw registryError(

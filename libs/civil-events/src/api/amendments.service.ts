@@ -25,17 +25,25 @@ import { APP_CONFIG, Clock, type GatewayConfig } from '@vss/platform';
 import type { Caller } from '@vss/security';
 import { AmendmentsRepository, type FactsInForce, type OriginalRegistration } from '../amendments.repository';
 import { CivilEventErrorCode, civilEventError, invalidField } from '../civil-events.errors';
-import { knownResidence } from '../engine/holds';
+import { knownResidence } from '../known-residence';
 import { wireState } from '../procedure.codecs';
-import { checkBirthCorrection, type OriginalKey, validateCorrection, validateRevocation } from './amendments.validation';
+import {
+  checkBirthCorrection,
+  type OriginalKey,
+  validateCorrection,
+  validateRevocation,
+} from './amendments.validation';
 import { CivilEventsService, fingerprintOf } from './civil-events.service';
 
 type AmendResponse = RevokeRegistrationResponse & CorrectRegistrationResponse;
 
 const JURISDICTION_RULE: Record<Jurisdiction['basis'], string> = {
-  LAST_RESIDENCE: "the deceased's last permanent residence, as the population registry knows it, is not in its area (art. 32)",
-  PLACE_OF_DEATH: 'the population registry knows no last residence and the place of death is not in its area (art. 32)',
-  PARENT_RESIDENCE: "neither parent's permanent residence, as the population registry knows it, is in its area (art. 13)",
+  LAST_RESIDENCE:
+    "the deceased's last permanent residence, as the population registry knows it, is not in its area (art. 32)",
+  PLACE_OF_DEATH:
+    'the population registry knows no last residence and the place of death is not in its area (art. 32)',
+  PARENT_RESIDENCE:
+    "neither parent's permanent residence, as the population registry knows it, is in its area (art. 13)",
   CHILD_RESIDENCE: "no parent's residence is known and the child's residence is not in its area (art. 13)",
   NO_KNOWN_PLACE: 'no residence or place that decides the jurisdiction is known (art. 32)',
 };
@@ -73,30 +81,45 @@ export class AmendmentsService {
     const valid = validateCorrection(request, today);
     const header = this.events.filedBy(caller, valid.header, today);
     const { correction } = valid;
-    return this.amend(caller, header, valid.original, { reason: valid.reason, correction }, (original, facts, base) => {
-      if ('death' in facts) {
-        if (!('death' in correction)) {
-          throw invalidField('birth', `the registration ${original.eventId} is a death: give death.date_of_death`);
+    return this.amend(
+      caller,
+      header,
+      valid.original,
+      { reason: valid.reason, correction },
+      (original, facts, base) => {
+        if ('death' in facts) {
+          if (!('death' in correction)) {
+            throw invalidField(
+              'birth',
+              `the registration ${original.eventId} is a death: give death.date_of_death`,
+            );
+          }
+          const { dateOfDeath } = correction.death;
+          if (dateOfDeath === facts.death.dateOfDeath) {
+            throw invalidField(
+              'death.date_of_death',
+              `${dateOfDeath} is the date of death already registered`,
+            );
+          }
+          const id = parseCitizenId(facts.death.deceasedCitizenId, { today });
+          if (id.ok && Number(dateOfDeath.slice(0, 4)) < id.value.birthYear) {
+            throw invalidField(
+              'death.date_of_death',
+              `${dateOfDeath} is before birth year ${id.value.birthYear} encoded in the citizen ID`,
+            );
+          }
+          return { ...base, kind: 'DEATH_CORRECTION', death: facts.death, corrected: { dateOfDeath } };
         }
-        const { dateOfDeath } = correction.death;
-        if (dateOfDeath === facts.death.dateOfDeath) {
-          throw invalidField('death.date_of_death', `${dateOfDeath} is the date of death already registered`);
-        }
-        const id = parseCitizenId(facts.death.deceasedCitizenId, { today });
-        if (id.ok && Number(dateOfDeath.slice(0, 4)) < id.value.birthYear) {
+        if (!('birth' in correction)) {
           throw invalidField(
-            'death.date_of_death',
-            `${dateOfDeath} is before birth year ${id.value.birthYear} encoded in the citizen ID`,
+            'death',
+            `the registration ${original.eventId} is a birth: give the birth's corrected fields`,
           );
         }
-        return { ...base, kind: 'DEATH_CORRECTION', death: facts.death, corrected: { dateOfDeath } };
-      }
-      if (!('birth' in correction)) {
-        throw invalidField('death', `the registration ${original.eventId} is a birth: give the birth's corrected fields`);
-      }
-      checkBirthCorrection(facts.birth, correction.birth, today);
-      return { ...base, kind: 'BIRTH_CORRECTION', birth: facts.birth, corrected: correction.birth };
-    });
+        checkBirthCorrection(facts.birth, correction.birth, today);
+        return { ...base, kind: 'BIRTH_CORRECTION', birth: facts.birth, corrected: correction.birth };
+      },
+    );
   }
 
   private async amend(
@@ -120,13 +143,19 @@ export class AmendmentsService {
       );
     }
     if (!('birth' in original.payload) && !('death' in original.payload)) {
-      throw civilEventError(CivilEventErrorCode.OriginalNotAmendable, 'original: not a registration', 'original');
+      throw civilEventError(
+        CivilEventErrorCode.OriginalNotAmendable,
+        'original: not a registration',
+        'original',
+      );
     }
     await this.requireAuthority(header, office, original);
     const registration = 'death' in original.payload ? 'DEATH' : 'BIRTH';
     const kind: AmendmentKind = `${registration}_${content.correction ? 'CORRECTION' : 'REVOCATION'}`;
     const subjectCitizenId =
-      'death' in original.payload ? original.payload.death.deceasedCitizenId : original.payload.birth.childCitizenId;
+      'death' in original.payload
+        ? original.payload.death.deceasedCitizenId
+        : original.payload.birth.childCitizenId;
     const outcome = await this.repository.accept(
       {
         kind,
@@ -140,7 +169,11 @@ export class AmendmentsService {
           build(found, facts, {
             header,
             office,
-            original: { officeCode: found.officeCode, eventId: found.eventId, procedureId: found.procedureId },
+            original: {
+              officeCode: found.officeCode,
+              eventId: found.eventId,
+              procedureId: found.procedureId,
+            },
             reason: content.reason,
           }),
       },

@@ -3,13 +3,7 @@ import type {
   OriginalRegistration,
   RevokeRegistrationRequest,
 } from '@vss/contracts';
-import {
-  checkCitizenIdConsistency,
-  type IsoDate,
-  parseCitizenId,
-  parseIsoDate,
-  tidyName,
-} from '@vss/domain';
+import { checkCitizenIdConsistency, type IsoDate, parseCitizenId, parseIsoDate, tidyName } from '@vss/domain';
 import type {
   BirthCorrection,
   BirthRegistrationFacts,
@@ -32,7 +26,8 @@ const PERSON_NAME = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
 export type OriginalKey = { officeCode: string; eventId: string };
 
 export function validateOriginal(original: OriginalRegistration | undefined): OriginalKey {
-  if (!original) throw invalidField('original', 'is required: the office code and event ID of the registration');
+  if (!original)
+    throw invalidField('original', 'is required: the office code and event ID of the registration');
   const officeCode = (original.officeCode ?? '').trim();
   if (!OFFICE_CODE.test(officeCode)) {
     throw invalidField('original.office_code', "must be 1–64 letters, digits, '.', '_' or '-'");
@@ -71,14 +66,22 @@ export function validateCorrection(request: Partial<CorrectRegistrationRequest>,
     if (parsed.value > today) {
       throw invalidField('death.date_of_death', `${parsed.value} is in the future (today is ${today})`);
     }
-    return { header, original, reason, correction: { death: { dateOfDeath: parsed.value } } as ValidCorrection };
+    return {
+      header,
+      original,
+      reason,
+      correction: { death: { dateOfDeath: parsed.value } } as ValidCorrection,
+    };
   }
   if (request.birth) {
     const birth: BirthCorrection = {};
     const name = tidyName(request.birth.childFullName ?? '');
     if (name !== '') {
       if (name.length > 100 || !PERSON_NAME.test(name)) {
-        throw invalidField('birth.child_full_name', `${JSON.stringify(name)} is not a name (letters, at most 100)`);
+        throw invalidField(
+          'birth.child_full_name',
+          `${JSON.stringify(name)} is not a name (letters, at most 100)`,
+        );
       }
       birth.childFullName = name;
     }
@@ -86,7 +89,10 @@ export function validateCorrection(request: Partial<CorrectRegistrationRequest>,
       const parsed = parseIsoDate(request.birth.childDateOfBirth);
       if (!parsed.ok) throw invalidField('birth.child_date_of_birth', parsed.error.message);
       if (parsed.value > today) {
-        throw invalidField('birth.child_date_of_birth', `${parsed.value} is in the future (today is ${today})`);
+        throw invalidField(
+          'birth.child_date_of_birth',
+          `${parsed.value} is in the future (today is ${today})`,
+        );
       }
       birth.childDateOfBirth = parsed.value;
     }
@@ -103,7 +109,10 @@ export function validateCorrection(request: Partial<CorrectRegistrationRequest>,
 /** The filing of an amendment is an event of its own: it cannot reuse the original's ID. */
 function sameEvent(header: RegistrationRef, original: OriginalKey): void {
   if (header.officeCode === original.officeCode && header.eventId === original.eventId) {
-    throw invalidField('header.event_id', 'is the original’s event ID: a revocation or correction needs one of its own');
+    throw invalidField(
+      'header.event_id',
+      'is the original’s event ID: a revocation or correction needs one of its own',
+    );
   }
 }
 

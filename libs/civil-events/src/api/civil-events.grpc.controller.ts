@@ -46,7 +46,10 @@ export class CivilEventsGrpcController implements CivilEventServiceController {
   @Roles('civil-registry')
   @CheckedBy(checkRevokeRequest)
   @SpendsDailyQuota()
-  revokeRegistration(request: RevokeRegistrationRequest, metadata: Metadata): Promise<RevokeRegistrationResponse> {
+  revokeRegistration(
+    request: RevokeRegistrationRequest,
+    metadata: Metadata,
+  ): Promise<RevokeRegistrationResponse> {
     return this.amendments.revoke(callerOf(metadata), request);
   }
 

@@ -15,7 +15,8 @@ import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
 import { FacilitiesRepository, InsuranceRecordsRepository } from '@vss/insurance-records';
 import { genderFromRegistry, genderWord, registryGender } from '@vss/platform';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
-import { knownResidence, lateHold, outsideHold } from './holds';
+import { lateHold, outsideHold } from './holds';
+import { knownResidence } from '../known-residence';
 import { askRegistry, refusalCode } from './registry-failures';
 import {
   done,

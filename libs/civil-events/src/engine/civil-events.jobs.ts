@@ -8,6 +8,9 @@ import { AuthorityModule } from '@vss/authority';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
+import { AmendmentCheck } from './amendment-check';
+import { BirthAmendmentSteps } from './birth-amendment-steps';
+import { DeathAmendmentSteps } from './death-amendment-steps';
 import { ProcedureRunner } from './procedure-runner';
 import { ensureProcedureQueue, PROCEDURE_STEP_QUEUE, type ProcedureStepJob } from '../procedure.queue';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
@@ -28,6 +31,9 @@ import { ProcedureSweeper } from './procedure-sweeper';
     ProcedureReadsRepository,
     BirthSteps,
     DeathSteps,
+    AmendmentCheck,
+    DeathAmendmentSteps,
+    BirthAmendmentSteps,
     ProcedureRunner,
     ProcedureSweeper,
   ],

@@ -16,7 +16,8 @@ import { DeathRecorder, FuneralPayoutsRepository, InsuranceRecordsRepository } f
 import { APP_CONFIG, genderFromRegistry, type WorkerConfig } from '@vss/platform';
 import { ProcedureReadsRepository } from '../procedure-reads.repository';
 import { askRegistry, refusalCode } from './registry-failures';
-import { knownResidence, lateHold, outsideHold } from './holds';
+import { lateHold, outsideHold } from './holds';
+import { knownResidence } from '../known-residence';
 import {
   done,
   earlierRegistration,

@@ -1,5 +1,4 @@
-import { registry } from '@vss/contracts';
-import type { JurisdictionBasis, Place, Timeliness } from '@vss/domain';
+import type { JurisdictionBasis, Timeliness } from '@vss/domain';
 import { hold, type StepContext, type Verdict } from '../step';
 
 /**
@@ -7,14 +6,6 @@ import { hold, type StepContext, type Verdict } from '../step';
  * for an approver before it changes anything. The reasons name the filing office's own code,
  * the law and the days; never the registry's places or another office's data.
  */
-
-/** The permanent residence the registry knows (its last one, if cancelled), as a place. */
-export function knownResidence(citizen: registry.Citizen): Place | undefined {
-  const residence = citizen.permanentResidence;
-  if (!residence?.provinceCode || residence.status === registry.ResidenceStatus.RESIDENCE_STATUS_NONE)
-    return undefined;
-  return { provinceCode: residence.provinceCode };
-}
 
 const BASIS: Record<JurisdictionBasis | 'NO_KNOWN_PLACE', string> = {
   LAST_RESIDENCE:

@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { type ProcedureStepJob, retryDelayMs, subjectOf } from '@vss/domain/linked-procedures';
+import {
+  type ProcedureStepJob,
+  type ProcedureStepName,
+  retryDelayMs,
+  subjectOf,
+} from '@vss/domain/linked-procedures';
 import { Clock, type WorkerConfig } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { LOGGER, APP_CONFIG } from '@vss/platform';
@@ -8,6 +13,9 @@ import { ApprovalsRepository } from '@vss/approvals';
 import { AuditAction, AuditTrail, WORKER_ACTOR } from '@vss/audit';
 import { BirthSteps } from './birth-steps';
 import { DeathSteps } from './death-steps';
+import { AmendmentCheck } from './amendment-check';
+import { BirthAmendmentSteps } from './birth-amendment-steps';
+import { DeathAmendmentSteps } from './death-amendment-steps';
 import type { Claim } from '../procedure.rows';
 import { ProceduresRepository, type RequestApproval } from '../procedures.repository';
 import { describeFailure, isTransientFailure } from './registry-failures';
@@ -35,8 +43,17 @@ export class ProcedureRunner {
     @Inject(LOGGER) private readonly logger: Logger,
     birth: BirthSteps,
     death: DeathSteps,
+    check: AmendmentCheck,
+    deathAmendments: DeathAmendmentSteps,
+    birthAmendments: BirthAmendmentSteps,
   ) {
-    this.handlers = { ...birth.handlers(), ...death.handlers() };
+    this.handlers = {
+      ...birth.handlers(),
+      ...death.handlers(),
+      ...check.handlers(),
+      ...deathAmendments.handlers(),
+      ...birthAmendments.handlers(),
+    } satisfies Record<ProcedureStepName, StepHandler>;
   }
 
   /**

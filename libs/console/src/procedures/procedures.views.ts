@@ -274,6 +274,14 @@ export function procedurePage(
             ? html` · <a href="/console/approvals/${procedure.approvalId}">${t('approvals')}</a>`
             : ''
         }
+        ${
+          procedure.originalProcedureId
+            ? html` · <a href="/console/procedures/${procedure.originalProcedureId}">${t('amends')}</a>`
+            : ''
+        }
+        ${procedure.amendmentProcedureIds.map(
+          (id) => html` · <a href="/console/procedures/${id}">${t('amendedBy')} ${id.slice(0, 8)}</a>`,
+        )}
       </p>
       ${personButton(ctx, procedure.subjectCitizenId)}
       <div

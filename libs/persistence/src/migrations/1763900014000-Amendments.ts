@@ -1,5 +1,42 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The participants' coverage trigger (CoverageChangeFeedBulk), comparing the columns the lookup reads. */
+const participantsFeed = (columns: string) => `
+  CREATE OR REPLACE FUNCTION vss.participants_coverage_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE ids text[];
+  BEGIN
+    IF TG_OP = 'INSERT' THEN
+      IF (SELECT count(*) FROM new_rows) > 200 THEN
+        PERFORM pg_notify('vss_coverage_changed', '*');
+        RETURN NULL;
+      END IF;
+      SELECT array_agg(DISTINCT citizen_id) INTO ids FROM new_rows WHERE citizen_id IS NOT NULL;
+    ELSIF TG_OP = 'DELETE' THEN
+      IF (SELECT count(*) FROM old_rows) > 200 THEN
+        PERFORM pg_notify('vss_coverage_changed', '*');
+        RETURN NULL;
+      END IF;
+      SELECT array_agg(DISTINCT citizen_id) INTO ids FROM old_rows WHERE citizen_id IS NOT NULL;
+    ELSE
+      SELECT array_agg(DISTINCT id) INTO ids FROM (
+        SELECT o.citizen_id AS id FROM old_rows o JOIN new_rows n USING (social_insurance_code)
+         WHERE (${columns.replace(/\$/g, 'o.')}) IS DISTINCT FROM (${columns.replace(/\$/g, 'n.')})
+        UNION
+        SELECT n.citizen_id FROM old_rows o JOIN new_rows n USING (social_insurance_code)
+         WHERE (${columns.replace(/\$/g, 'o.')}) IS DISTINCT FROM (${columns.replace(/\$/g, 'n.')})
+        UNION
+        SELECT o.citizen_id FROM old_rows o WHERE NOT EXISTS
+          (SELECT 1 FROM new_rows n WHERE n.social_insurance_code = o.social_insurance_code)
+        UNION
+        SELECT n.citizen_id FROM new_rows n WHERE NOT EXISTS
+          (SELECT 1 FROM old_rows o WHERE o.social_insurance_code = n.social_insurance_code)
+      ) changed WHERE id IS NOT NULL;
+    END IF;
+    PERFORM vss.notify_coverage_ids(ids);
+    RETURN NULL;
+  END $$`;
+const LOOKUP_COLUMNS = '$citizen_id, $full_name, $date_of_birth, $gender, $deceased_on';
+
 const KINDS = `('BIRTH', 'DEATH', 'DEATH_REVOCATION', 'DEATH_CORRECTION', 'BIRTH_REVOCATION', 'BIRTH_CORRECTION')`;
 
 /**
@@ -9,7 +46,7 @@ const KINDS = `('BIRTH', 'DEATH', 'DEATH_REVOCATION', 'DEATH_CORRECTION', 'BIRTH
  *   procedure of the registration it amends (`original_procedure_id`), so each links to the other.
  * - `participants.death_revocation_procedure`: the approved revocation of the person's death that
  *   is restoring their records, set from its approval until coverage is reinstated, so that a
- *   clinic's lookup says so instead of "deceased".
+ *   clinic's lookup says so instead of "deceased"; the coverage feed's trigger compares it too.
  * - `benefit_payments.recovery_death_on`: the date of death that flagged a payment for recovery
  *   (filled from the reason of payments flagged before), so that a revoked or corrected death
  *   unflags exactly what it flagged.
@@ -36,6 +73,8 @@ export class Amendments1763900014000 implements MigrationInterface {
          WHERE original_procedure_id IS NOT NULL`,
     );
     await q.query(`ALTER TABLE vss.participants ADD COLUMN death_revocation_procedure uuid`);
+    // The lookup reads it: a change to it drops the gateways' cached answers like a change of death.
+    await q.query(participantsFeed(`${LOOKUP_COLUMNS}, $death_revocation_procedure`));
     await q.query(`ALTER TABLE vss.benefit_payments ADD COLUMN recovery_death_on date`);
     await q.query(`UPDATE vss.benefit_payments
                       SET recovery_death_on = substring(recovery_reason FROM 'paid after death on ([0-9]{4}-[0-9]{2}-[0-9]{2})')::date
@@ -89,6 +128,7 @@ export class Amendments1763900014000 implements MigrationInterface {
                      ADD CONSTRAINT funeral_payouts_deceased_citizen_id_key UNIQUE (deceased_citizen_id)`);
     await q.query(`DROP TABLE vss.benefit_arrears`);
     await q.query(`ALTER TABLE vss.benefit_payments DROP COLUMN recovery_death_on`);
+    await q.query(participantsFeed(LOOKUP_COLUMNS));
     await q.query(`ALTER TABLE vss.participants DROP COLUMN death_revocation_procedure`);
     await q.query(`DROP INDEX vss.procedures_original_idx`);
     await q.query(`ALTER TABLE vss.procedures DROP COLUMN original_procedure_id, DROP CONSTRAINT procedures_kind_check,

@@ -36,6 +36,11 @@ export enum NotCoveredReason {
   NOT_COVERED_REASON_CARD_NOT_YET_VALID = "NOT_COVERED_REASON_CARD_NOT_YET_VALID",
   NOT_COVERED_REASON_DECEASED = "NOT_COVERED_REASON_DECEASED",
   NOT_COVERED_REASON_COVERAGE_SUSPENDED = "NOT_COVERED_REASON_COVERAGE_SUSPENDED",
+  /**
+   * NOT_COVERED_REASON_REINSTATEMENT_PENDING - The death VSS recorded was revoked by the civil registry and the revocation approved: VSS is
+   * reinstating the card from the day it ended (since v1.9). Not "deceased": ask again shortly.
+   */
+  NOT_COVERED_REASON_REINSTATEMENT_PENDING = "NOT_COVERED_REASON_REINSTATEMENT_PENDING",
   UNRECOGNIZED = "UNRECOGNIZED",
 }
 
