@@ -15,6 +15,8 @@ const OWNERS: Record<string, string> = {
   'vss.benefits': 'libs/insurance-records',
   'vss.benefit_payments': 'libs/insurance-records',
   'vss.funeral_payouts': 'libs/insurance-records',
+  'vss.funeral_adjustments': 'libs/insurance-records',
+  'vss.benefit_arrears': 'libs/insurance-records',
   'vss.facilities': 'libs/insurance-records',
   'vss.rates': 'libs/insurance-records',
   'vss.audit_events': 'libs/audit',

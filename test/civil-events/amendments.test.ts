@@ -61,7 +61,8 @@ const EARLIER = citizen(4);
 const TWICE = citizen(5);
 const ELSEWHERE = citizen(6);
 const RECARDED = citizen(7);
-const PEOPLE = [ALIVE, ALIVE_PAID, LATER, EARLIER, TWICE, ELSEWHERE, RECARDED];
+const STOPPED = citizen(8);
+const PEOPLE = [ALIVE, ALIVE_PAID, LATER, EARLIER, TWICE, ELSEWHERE, RECARDED, STOPPED];
 
 /** A pensioner of 5,000,000 VND a month, paid for May–October 2024, with a card to 2030. */
 async function insurePensioner(
@@ -102,7 +103,11 @@ beforeAll(async () => {
   approvals = new ApprovalsClient(stack.gateway.grpcAddress);
   const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
   coverage = new Coverage(stack.gateway.grpcAddress, testCredentials());
-  await insertCitizens(stack.pool, [...PEOPLE, ...PEOPLE.map((p) => claimantOf(p.citizenId))]);
+  // STOPPED's claimant is unknown to the registry: its death stops for review before any change.
+  await insertCitizens(stack.pool, [
+    ...PEOPLE,
+    ...PEOPLE.filter((p) => p !== STOPPED).map((p) => claimantOf(p.citizenId)),
+  ]);
   for (const [i, p] of PEOPLE.entries())
     await insurePensioner(p, `01000070${String(i + 1).padStart(2, '0')}`);
 });
@@ -369,6 +374,32 @@ describe('a revoked death', () => {
     expect(
       await one(`SELECT ended_on::text FROM vss.hi_cards WHERE social_insurance_code = '0100007007'`, []),
     ).toEqual([{ ended_on: '2024-06-10' }]);
+  });
+
+  it('of a registration stopped in review: the original is closed, and the revocation finds nothing to undo', async () => {
+    const request = deathRequest(STOPPED.citizenId, '2024-06-12', claimantOf(STOPPED.citizenId));
+    const original = await stack.settled((await stack.submitDeath(request)).procedureId);
+    expect(original.state).toBe(ProcedureState.PROCEDURE_STATE_NEEDS_REVIEW);
+    const filed = await revoke(request.header!.eventId, '2024-07-01');
+    const closed = await stack.getProcedure(original.procedureId);
+    expect(closed.state).toBe(ProcedureState.PROCEDURE_STATE_RESOLVED);
+    expect(closed.resolutionNote).toMatch(/^closed: the registration was revoked by office UBND-001-00001/);
+    await approve(filed.procedureId);
+    const done = await stack.settled(filed.procedureId);
+    expect(done.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    const states = Object.fromEntries(done.steps.map((s) => [s.name, s.state]));
+    expect(states).toMatchObject({
+      restore_residence: StepState.STEP_STATE_SKIPPED,
+      settle_funeral: StepState.STEP_STATE_SKIPPED,
+    });
+    expect(
+      await one(`SELECT ended_on FROM vss.hi_cards WHERE social_insurance_code = '0100007008'`, []),
+    ).toEqual([{ ended_on: null }]);
+    // Closed by its revocation, the original cannot be retried into effect.
+    expect(
+      (await failure(stack.call('retryProcedure', { procedureId: original.procedureId }, stack.keys.admin)))
+        .code,
+    ).toBe('FAILED_PRECONDITION');
   });
 
   it('filed by an office without authority over the person: refused, nothing written', async () => {
