@@ -6,6 +6,7 @@ process.noDeprecation = true;
 import { Command } from 'commander';
 import { registerAuditCommands } from './cli/audit';
 import { registerCertsCommands } from './cli/certs';
+import { registerCivilCommands } from './cli/civil';
 import { registerDatabaseCommands } from './cli/database';
 import { registerDemoCommands } from './cli/demo';
 import { registerKeysCommands } from './cli/keys';
@@ -31,6 +32,7 @@ for (const register of [
   registerPayoutsCommands,
   registerLimitsCommands,
   registerLookupCommands,
+  registerCivilCommands,
   registerReconcileCommands,
   registerModelCommands,
   registerCertsCommands,
