@@ -49,6 +49,16 @@ export interface PersonPayout {
   createdAt: string;
 }
 
+/** A month of a benefit owed after a stop that should not have been (a revoked or corrected death). */
+export interface PersonArrear {
+  socialInsuranceCode: string;
+  kind: string;
+  period: string;
+  amountVnd: string;
+  basis: string;
+  procedureId: string;
+}
+
 /** Everything VSS keeps about one person, by citizen ID, for an officer's page. */
 export interface PersonRecords {
   participants: PersonParticipant[];
@@ -57,6 +67,8 @@ export interface PersonRecords {
   payments: PersonPayment[];
   /** A funeral payout ordered for the person's death. */
   payouts: PersonPayout[];
+  /** Months owed as arrears, oldest first. */
+  arrears: PersonArrear[];
 }
 
 /** Reads a person's insurance records whole: participants and cards, benefits, payments, payouts. */
@@ -95,7 +107,12 @@ export class PersonRecordsRepository {
          'payouts', (SELECT coalesce(json_agg(json_build_object(
              'payoutId', f.payout_id, 'procedureId', f.procedure_id, 'dateOfDeath', f.date_of_death::text,
              'totalVnd', f.total_vnd::text, 'status', f.status, 'createdAt', f.created_at)), '[]')
-           FROM vss.funeral_payouts f WHERE f.deceased_citizen_id = $1)
+           FROM vss.funeral_payouts f WHERE f.deceased_citizen_id = $1),
+         'arrears', (SELECT coalesce(json_agg(json_build_object(
+             'socialInsuranceCode', a.social_insurance_code, 'kind', a.kind, 'period', a.period,
+             'amountVnd', a.amount_vnd::text, 'basis', a.basis, 'procedureId', a.procedure_id)
+             ORDER BY a.period, a.kind), '[]')
+           FROM vss.benefit_arrears a WHERE a.social_insurance_code IN (SELECT social_insurance_code FROM codes))
        ) AS records`,
       [citizenId, paymentLimit],
     );

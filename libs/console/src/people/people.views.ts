@@ -193,6 +193,31 @@ export function personPage(ctx: PageContext, data: PersonPageData): Html {
         { id: 'payments', empty: t('none') },
       )}
       ${
+        records.arrears.length > 0
+          ? html`<h2>${t('arrears')}</h2>
+              ${table(
+                [
+                  t('period'),
+                  t('benefitKind'),
+                  { label: t('amount'), numeric: true },
+                  t('basis'),
+                  t('procedure'),
+                ],
+                records.arrears.map(
+                  (a) =>
+                    html`<tr>
+                      <td>${a.period}</td>
+                      <td>${a.kind}</td>
+                      <td class="num">${money(ctx, a.amountVnd)}</td>
+                      <td>${a.basis}</td>
+                      <td><a href="/console/procedures/${a.procedureId}">${a.procedureId.slice(0, 8)}</a></td>
+                    </tr>`,
+                ),
+                { id: 'arrears' },
+              )}`
+          : ''
+      }
+      ${
         records.payouts.length > 0
           ? html`<h2>${t('funeralPayout')}</h2>
               ${table(

@@ -263,6 +263,8 @@ const MESSAGES = {
   recovery: { vi: 'Thu hồi', en: 'Recovery' },
   flaggedForRecovery: { vi: 'Đánh dấu thu hồi', en: 'Flagged for recovery' },
   funeralPayout: { vi: 'Chi trả mai táng', en: 'Funeral payout' },
+  arrears: { vi: 'Chế độ truy lĩnh', en: 'Arrears owed' },
+  basis: { vi: 'Căn cứ', en: 'Basis' },
   none: { vi: 'Không có.', en: 'None.' },
   accessHistory: { vi: 'Ai đã truy cập dữ liệu của người này', en: 'Who accessed this person’s data' },
   accessHistoryNote: {
