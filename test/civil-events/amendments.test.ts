@@ -374,6 +374,21 @@ describe('a revoked death', () => {
     expect(
       await one(`SELECT ended_on::text FROM vss.hi_cards WHERE social_insurance_code = '0100007007'`, []),
     ).toEqual([{ ended_on: '2024-06-10' }]);
+    // While a person decides, the lookup says the death is being undone; closed, it no longer does.
+    const reason = async (expected: NotCoveredReason) =>
+      waitFor(`the lookup to answer ${expected}`, async () =>
+        (await lookup(RECARDED.citizenId, '2024-10-01')).reason === expected ? true : undefined,
+      );
+    await reason(NotCoveredReason.NOT_COVERED_REASON_REINSTATEMENT_PENDING);
+    await stack.call(
+      'resolveProcedure',
+      {
+        procedureId: filed.procedureId,
+        note: 'the new card stands; the death registration is reviewed with the office',
+      },
+      stack.keys.admin,
+    );
+    await reason(NotCoveredReason.NOT_COVERED_REASON_DECEASED);
   });
 
   it('of a registration stopped in review: the original is closed, and the revocation finds nothing to undo', async () => {

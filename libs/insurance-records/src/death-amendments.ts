@@ -54,6 +54,11 @@ export class DeathAmendments {
     await this.amendments.markRevocationApproved(client, citizenId, procedureId);
   }
 
+  /** A revocation closed by a person before it reinstated the records: the lookups stop saying so. */
+  async revocationClosed(client: PoolClient, procedureId: string): Promise<void> {
+    await this.amendments.clearRevocation(client, procedureId);
+  }
+
   /**
    * A death that never happened: records alive, cards ended by it valid again, benefits it
    * stopped running at today's amount, every month stopped through `today`'s owed unless paid,

@@ -76,6 +76,17 @@ export class RecordAmendmentsRepository {
     return rowCount ?? 0;
   }
 
+  /** The revocation no longer under way (closed by a person): its mark leaves the records. */
+  async clearRevocation(client: PoolClient, procedureId: string): Promise<void> {
+    await client.query(
+      `UPDATE vss.participants SET death_revocation_procedure = NULL, updated_at = now()
+        WHERE citizen_id = (SELECT subject_citizen_id FROM vss.procedures
+                             WHERE procedure_id = $1 AND kind = 'DEATH_REVOCATION')
+          AND death_revocation_procedure = $1`,
+      [procedureId],
+    );
+  }
+
   /** The records' date of death: cleared (a revoked death) or moved (a corrected one). */
   async setDeceasedOn(
     client: PoolClient,

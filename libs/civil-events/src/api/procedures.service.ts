@@ -20,6 +20,7 @@ import {
   WATCH_CHANNELS,
 } from '@vss/platform';
 import { AuditAction, AuditTrail } from '@vss/audit';
+import { DeathAmendments } from '@vss/insurance-records';
 import { type Caller } from '@vss/security';
 import { CivilEventErrorCode, civilEventError } from '../civil-events.errors';
 import {
@@ -53,6 +54,7 @@ export class ProceduresService {
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     @Inject(CHANGE_HUB) private readonly changes: ChangeHub,
     private readonly clock: Clock,
+    private readonly deaths: DeathAmendments,
   ) {}
 
   async get(caller: Caller, procedureId: string): Promise<Procedure> {
@@ -189,9 +191,12 @@ export class ProceduresService {
   async resolve(caller: Caller, procedureId: string, note: string): Promise<Procedure> {
     requireProcedureId(procedureId);
     const tidy = parseResolveNote(note);
-    const found = await this.repository.resolve(procedureId, tidy, (client, state, done) =>
-      this.auditAction(client, caller, procedureId, state, done, 'resolve', { note: tidy }),
-    );
+    const found = await this.repository.resolve(procedureId, tidy, async (client, state, done) => {
+      // A revocation of a death closed before it reinstated the records: the lookup stops saying
+      // the death is being undone.
+      if (done) await this.deaths.revocationClosed(client, procedureId);
+      await this.auditAction(client, caller, procedureId, state, done, 'resolve', { note: tidy });
+    });
     this.afterResolve(procedureId, found);
     return this.get(caller, procedureId);
   }
