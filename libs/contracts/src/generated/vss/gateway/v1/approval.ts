@@ -29,8 +29,8 @@ export enum ApprovalSubject {
   /** APPROVAL_SUBJECT_FINDINGS - An ApplyFindings request (subject_id: the run ID). */
   APPROVAL_SUBJECT_FINDINGS = "APPROVAL_SUBJECT_FINDINGS",
   /**
-   * APPROVAL_SUBJECT_CALLER - A change to who may call (an admin API key, the security-admin role); subject_id: the key
-   * ID or the operator's login.
+   * APPROVAL_SUBJECT_CALLER - A change to who may call (an admin API key, the security-admin role); subject_id:
+   * `key:<key ID>#<request>` or `operator:<login>#<request>`, one per request.
    */
   APPROVAL_SUBJECT_CALLER = "APPROVAL_SUBJECT_CALLER",
   UNRECOGNIZED = "UNRECOGNIZED",
