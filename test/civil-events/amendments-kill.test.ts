@@ -4,16 +4,17 @@ import { ProcedureState } from '@vss/contracts';
 import { makeCitizenId, monthOf, monthsFrom, vietnamDate } from '@vss/domain';
 import { ApprovalsClient } from '../support/approvals';
 import { waitFor } from '../support/polling';
-import { type AppProcess, startAppProcess } from '../support/processes';
+import type { AppProcess } from '../support/processes';
 import {
   claimantOf,
   deathRequest,
-  FAST_WORKER,
   insertCitizens,
+  insurePensioner,
   nextEventId,
   OFFICE,
   type Stack,
   startStack,
+  workerProcess,
 } from './support';
 
 /**
@@ -42,29 +43,7 @@ beforeAll(async () => {
   approvals = new ApprovalsClient(stack.gateway.grpcAddress);
   const people = Array.from({ length: PEOPLE }, (_, i) => person(i + 1));
   await insertCitizens(stack.pool, [...people, ...people.map((p) => claimantOf(p.citizenId))]);
-  for (const [i, p] of people.entries()) {
-    await stack.pool.query(
-      `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code,
-         compulsory_contribution_months) VALUES ($1, $2, $3, $4, 'M', '001', 300)`,
-      [code(i + 1), p.citizenId, p.fullName, p.dateOfBirth],
-    );
-    await stack.pool.query(
-      `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
-         primary_care_facility_code) VALUES ($1, 'HT', 95, '2020-01-01', '2030-12-31', '01001')`,
-      [code(i + 1)],
-    );
-    await stack.pool.query(
-      `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
-       VALUES ($1, 'PENSION', 5000000, '2015-01-01')`,
-      [code(i + 1)],
-    );
-    await stack.pool.query(
-      `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
-       SELECT $1, 'PENSION', to_char(m, 'YYYY-MM'), 5000000, m::date
-         FROM generate_series('2024-05-01'::date, '2024-10-01'::date, interval '1 month') AS m`,
-      [code(i + 1)],
-    );
-  }
+  for (const [i, p] of people.entries()) await insurePensioner(stack.pool, p, code(i + 1));
 }, 120_000);
 
 afterAll(async () => {
@@ -73,20 +52,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function workerProcess(): AppProcess {
-  const env = Object.fromEntries(
-    Object.entries({
-      ...FAST_WORKER,
-      WORKER_CONCURRENCY: 6,
-      PAYOUT_DAILY_PER_OFFICE: 1000,
-      DATABASE_URL: stack.db.urlFor('worker'),
-      REGISTRY_ADDRESS: stack.registry.address,
-      LOG_LEVEL: 'info',
-    }).map(([k, v]) => [k, String(v)]),
-  );
-  const worker = startAppProcess('worker', env);
-  processes.push(worker);
-  return worker;
+function worker(): AppProcess {
+  const started = workerProcess(stack, { WORKER_CONCURRENCY: 6, PAYOUT_DAILY_PER_OFFICE: 1000 });
+  processes.push(started);
+  return started;
 }
 
 async function states(kind: string) {
@@ -98,7 +67,7 @@ async function states(kind: string) {
 }
 
 it('completes every revocation once after the worker is killed mid-compensation', async () => {
-  const first = workerProcess();
+  const first = worker();
   await first.waitFor(/worker running/);
   const deaths = [];
   for (let i = 1; i <= PEOPLE; i += 1) {
@@ -162,7 +131,7 @@ it('completes every revocation once after the worker is killed mid-compensation'
   expect(cut.rows[0].n).toBeGreaterThan(0);
   stack.registry.faults.update({ latencyMs: 0 });
 
-  const second = workerProcess();
+  const second = worker();
   await second.waitFor(/worker running/);
   await waitFor(
     'every revocation to complete',

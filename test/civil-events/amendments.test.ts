@@ -25,6 +25,7 @@ import {
   deathRequest,
   failure,
   insertCitizens,
+  insurePensioner,
   nextEventId,
   OFFICE,
   type Stack,
@@ -64,34 +65,6 @@ const RECARDED = citizen(7);
 const STOPPED = citizen(8);
 const PEOPLE = [ALIVE, ALIVE_PAID, LATER, EARLIER, TWICE, ELSEWHERE, RECARDED, STOPPED];
 
-/** A pensioner of 5,000,000 VND a month, paid for May–October 2024, with a card to 2030. */
-async function insurePensioner(
-  p: { citizenId: string; fullName: string; dateOfBirth: string; gender: string },
-  code: string,
-) {
-  await stack.pool.query(
-    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code,
-       compulsory_contribution_months) VALUES ($1, $2, $3, $4, $5, '001', 300)`,
-    [code, p.citizenId, p.fullName, p.dateOfBirth, p.gender],
-  );
-  await stack.pool.query(
-    `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
-       primary_care_facility_code) VALUES ($1, 'HT', 95, '2020-01-01', '2030-12-31', '01001')`,
-    [code],
-  );
-  await stack.pool.query(
-    `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
-     VALUES ($1, 'PENSION', 5000000, '2015-01-01')`,
-    [code],
-  );
-  await stack.pool.query(
-    `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
-     SELECT $1, 'PENSION', to_char(m, 'YYYY-MM'), 5000000, m::date
-       FROM generate_series('2024-05-01'::date, '2024-10-01'::date, interval '1 month') AS m`,
-    [code],
-  );
-}
-
 beforeAll(async () => {
   stack = await startStack('amend', {
     workerConfig: {
@@ -109,7 +82,7 @@ beforeAll(async () => {
     ...PEOPLE.filter((p) => p !== STOPPED).map((p) => claimantOf(p.citizenId)),
   ]);
   for (const [i, p] of PEOPLE.entries())
-    await insurePensioner(p, `01000070${String(i + 1).padStart(2, '0')}`);
+    await insurePensioner(stack.pool, p, `01000070${String(i + 1).padStart(2, '0')}`);
 });
 
 afterAll(async () => {

@@ -18,6 +18,7 @@ import type { RunningRegistry } from '../../apps/population-registry/src/registr
 import type { RunningWorker } from '../../apps/worker/src/worker.app';
 import type { TestDatabase } from '../support/database';
 import { type FeatureSystemOptions, issueAdminKey, startTestSystem, TestClock } from '../support/system';
+import { type AppProcess, startAppProcess } from '../support/processes';
 
 /**
  * The whole system in this process for procedure tests: the registry stub, the gateway and
@@ -330,4 +331,53 @@ export async function failure(promise: Promise<unknown>): Promise<{ code: string
   )) as grpc.ServiceError | undefined;
   if (!error) throw new Error('expected the call to fail');
   return { code: grpc.status[error.code], details: error.details };
+}
+
+/**
+ * A pensioner of 5,000,000 VND a month since 2015, paid for May–October 2024, with a card to
+ * 2030 (object group HT) in Hà Nội: what a death stops and a revocation restores.
+ */
+export async function insurePensioner(
+  pool: Pool,
+  p: { citizenId: string; fullName: string; dateOfBirth: string; gender: string },
+  code: string,
+): Promise<void> {
+  await pool.query(
+    `INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code,
+       compulsory_contribution_months) VALUES ($1, $2, $3, $4, $5, '001', 300)`,
+    [code, p.citizenId, p.fullName, p.dateOfBirth, p.gender],
+  );
+  await pool.query(
+    `INSERT INTO vss.hi_cards (social_insurance_code, object_group, benefit_level_percent, valid_from, valid_to,
+       primary_care_facility_code) VALUES ($1, 'HT', 95, '2020-01-01', '2030-12-31', '01001')`,
+    [code],
+  );
+  await pool.query(
+    `INSERT INTO vss.benefits (social_insurance_code, kind, monthly_amount_vnd, started_on)
+     VALUES ($1, 'PENSION', 5000000, '2015-01-01')`,
+    [code],
+  );
+  await pool.query(
+    `INSERT INTO vss.benefit_payments (social_insurance_code, kind, period, amount_vnd, paid_on)
+     SELECT $1, 'PENSION', to_char(m, 'YYYY-MM'), 5000000, m::date
+       FROM generate_series('2024-05-01'::date, '2024-10-01'::date, interval '1 month') AS m`,
+    [code],
+  );
+}
+
+/**
+ * A worker as its own process, from dist/ as in production, on the stack's database and
+ * registry: what a test kills. Build first (`npm run build`).
+ */
+export function workerProcess(stack: Stack, settings: Partial<WorkerConfig> = {}): AppProcess {
+  const env = Object.fromEntries(
+    Object.entries({
+      ...FAST_WORKER,
+      ...settings,
+      DATABASE_URL: stack.db.urlFor('worker'),
+      REGISTRY_ADDRESS: stack.registry.address,
+      LOG_LEVEL: 'info',
+    }).map(([k, v]) => [k, String(v)]),
+  );
+  return startAppProcess('worker', env);
 }

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { PROCEDURE_STEP_QUEUE } from '@vss/domain/linked-procedures';
 import { loadPopulation } from '@vss/synthetic';
 import { buildProcedureFixtures, inParallel, type ProcedureFixtures } from '../../bench/procedures/fixtures';
-import { type AppProcess, startAppProcess } from '../support/processes';
+import type { AppProcess } from '../support/processes';
 import { vietnamDate } from '@vss/domain';
-import { FAST_WORKER, type Stack, startStack } from './support';
+import { type Stack, startStack, workerProcess } from './support';
 import { waitFor } from '../support/polling';
 
 /**
@@ -44,20 +44,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function workerProcess(): AppProcess {
-  const env = Object.fromEntries(
-    Object.entries({
-      ...FAST_WORKER,
-      WORKER_CONCURRENCY: 8,
-      PAYOUT_DAILY_PER_OFFICE: DEATHS,
-      DATABASE_URL: stack.db.urlFor('worker'),
-      REGISTRY_ADDRESS: stack.registry.address,
-      LOG_LEVEL: 'info',
-    }).map(([k, v]) => [k, String(v)]),
-  );
-  const worker = startAppProcess('worker', env);
-  processes.push(worker);
-  return worker;
+function worker(): AppProcess {
+  const started = workerProcess(stack, { WORKER_CONCURRENCY: 8, PAYOUT_DAILY_PER_OFFICE: DEATHS });
+  processes.push(started);
+  return started;
 }
 
 async function counts() {
@@ -78,7 +68,7 @@ describe('a worker killed with SIGKILL mid-flight', () => {
     });
     expect(new Set(submitted.map((s) => s.procedureId)).size).toBe(total);
 
-    const first = workerProcess();
+    const first = worker();
     await first.waitFor(/worker running/);
     await waitFor(
       'a fifth of the procedures to complete',
@@ -93,7 +83,7 @@ describe('a worker killed with SIGKILL mid-flight', () => {
     );
     expect(atKill.COMPLETED ?? 0).toBeLessThan(total);
 
-    const second = workerProcess();
+    const second = worker();
     await second.waitFor(/worker running/);
     await waitFor(
       'every procedure to settle',

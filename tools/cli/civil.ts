@@ -1,32 +1,15 @@
-import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import type { Procedure } from '@vss/contracts';
 import { vietnamDate } from '@vss/domain';
-import { serviceClient, unary } from '@vss/registry-client';
-import { cliContext } from './context';
+import { callGateway, cliContext } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+const CIVIL_EVENTS = { proto: 'vss/gateway/v1/civil_event.proto', name: 'vss.gateway.v1.CivilEventService' };
+
 /** CivilEventService with the civil registry's key (VSS_API_KEY, else the demo office's). */
-async function callCivilEvents<Res>(method: string, request: object): Promise<Res> {
-  const context = cliContext();
-  const apiKey = context.apiKey('civilRegistry');
-  if (!apiKey) {
-    throw new Error('no API key: set VSS_API_KEY or run `npm start` (it issues a demo civil registry key)');
-  }
-  const Service = serviceClient(['vss/gateway/v1/civil_event.proto'], 'vss.gateway.v1.CivilEventService');
-  const client = new Service(context.gatewayGrpc, context.credentials());
-  const metadata = new grpc.Metadata();
-  metadata.set('x-api-key', apiKey);
-  try {
-    return await unary<object, Res>(client, method, request, { deadlineMs: 15_000, metadata });
-  } catch (error) {
-    const e = error as grpc.ServiceError;
-    throw new Error(`${grpc.status[e.code] ?? e.code}: ${e.details}`, { cause: error });
-  } finally {
-    client.close();
-  }
-}
+const callCivilEvents = <Res>(method: string, request: object) =>
+  callGateway<Res>(CIVIL_EVENTS, method, request, 'civilRegistry');
 
 /** The filing's header: the office (the demo office unless given), a new event ID, today. */
 function header(opts: { office?: string; event?: string; number?: string }) {

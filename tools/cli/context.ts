@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadToolsConfig } from '@vss/platform';
+import { serviceClient, unary } from '@vss/registry-client';
 import { dataDir, readRuntime } from '../runtime';
 
 /** The CA the CLI checks the gateway's certificate against: VSS_CA_FILE, else the one `npm start` made. */
@@ -50,4 +51,35 @@ export function requireDatabaseUrl(): string {
   if (!url)
     throw new Error('DATABASE_URL is not set and no `npm start` is running (.data/runtime.json missing)');
   return url;
+}
+
+/**
+ * One call of a gateway service with the key of the role (VSS_API_KEY, else the demo key of
+ * `npm start`); a refusal becomes an Error saying the status, the message and the field.
+ */
+export async function callGateway<Res>(
+  service: { proto: string; name: string },
+  method: string,
+  request: object,
+  role: 'clinic' | 'admin' | 'civilRegistry',
+): Promise<Res> {
+  const context = cliContext();
+  const apiKey = context.apiKey(role);
+  if (!apiKey)
+    throw new Error(`no API key: set VSS_API_KEY or run \`npm start\` (it issues a demo ${role} key)`);
+  const Service = serviceClient([service.proto], service.name);
+  const client = new Service(context.gatewayGrpc, context.credentials());
+  const metadata = new grpc.Metadata();
+  metadata.set('x-api-key', apiKey);
+  try {
+    return await unary<object, Res>(client, method, request, { deadlineMs: 15_000, metadata });
+  } catch (error) {
+    const e = error as grpc.ServiceError;
+    const field = e.metadata?.get('x-error-field')[0];
+    throw new Error(`${grpc.status[e.code] ?? e.code}: ${e.details}${field ? ` (field ${field})` : ''}`, {
+      cause: error,
+    });
+  } finally {
+    client.close();
+  }
 }

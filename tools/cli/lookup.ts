@@ -1,33 +1,11 @@
-import * as grpc from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import type { ListCoverageLookupsResponse, LookupCoverageResponse } from '@vss/contracts';
-import { serviceClient, unary } from '@vss/registry-client';
-import { cliContext } from './context';
+import { callGateway, cliContext } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const strip = (value: string, prefix: string) => value.replace(prefix, '');
 
-async function callGateway<Res>(method: string, request: object, role: 'clinic' | 'admin'): Promise<Res> {
-  const context = cliContext();
-  const apiKey = context.apiKey(role);
-  if (!apiKey)
-    throw new Error(`no API key: set VSS_API_KEY or run \`npm start\` (it issues a demo ${role} key)`);
-  const Coverage = serviceClient(['vss/gateway/v1/coverage.proto'], 'vss.gateway.v1.CoverageService');
-  const client = new Coverage(context.gatewayGrpc, context.credentials());
-  const metadata = new grpc.Metadata();
-  metadata.set('x-api-key', apiKey);
-  try {
-    return await unary<object, Res>(client, method, request, { deadlineMs: 10_000, metadata });
-  } catch (error) {
-    const e = error as grpc.ServiceError;
-    const field = e.metadata?.get('x-error-field')[0];
-    throw new Error(`${grpc.status[e.code] ?? e.code}: ${e.details}${field ? ` (field ${field})` : ''}`, {
-      cause: error,
-    });
-  } finally {
-    client.close();
-  }
-}
+const COVERAGE = { proto: 'vss/gateway/v1/coverage.proto', name: 'vss.gateway.v1.CoverageService' };
 
 /** A receptionist's reading of an answer. */
 export function describeAnswer(res: LookupCoverageResponse, facilityCode: string): string[] {
@@ -80,7 +58,7 @@ export function registerLookupCommands(program: Command): void {
           facilityCode,
           visitDate: opts.visitDate ?? '',
         };
-        const res = await callGateway<LookupCoverageResponse>('lookupCoverage', request, 'clinic');
+        const res = await callGateway<LookupCoverageResponse>(COVERAGE, 'lookupCoverage', request, 'clinic');
         for (const line of describeAnswer(res, facilityCode)) say(line);
       },
     );
@@ -92,6 +70,7 @@ export function registerLookupCommands(program: Command): void {
     .option('--limit <n>', 'how many', '20')
     .action(async (citizenId: string, opts: { limit: string }) => {
       const res = await callGateway<ListCoverageLookupsResponse>(
+        COVERAGE,
         'listCoverageLookups',
         { citizenId, pageSize: Number(opts.limit) },
         'admin',

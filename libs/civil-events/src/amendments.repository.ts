@@ -87,7 +87,7 @@ export class AmendmentsRepository {
     audit: (client: PoolClient, outcome: AcceptOutcome, resolvedOriginal: boolean) => Promise<unknown>,
   ): Promise<AmendmentOutcome> {
     return withTransaction(this.pool, async (client) => {
-      const repeat = await this.repeatOf(client, amendment.filing, amendment.fingerprint);
+      const repeat = await this.procedures.filed(client, amendment.filing, amendment.fingerprint);
       if (repeat) {
         await audit(client, repeat, false);
         return repeat;
@@ -114,30 +114,6 @@ export class AmendmentsRepository {
       await audit(client, outcome, resolvedOriginal);
       return outcome;
     });
-  }
-
-  /** The same filing accepted before: a duplicate, or a conflict when its content differed. */
-  private async repeatOf(
-    client: PoolClient,
-    filing: { officeCode: string; eventId: string },
-    fingerprint: string,
-  ): Promise<AcceptOutcome | undefined> {
-    const { rows } = await client.query<{
-      procedure_id: string;
-      state: LinkedProcedureState;
-      fingerprint: string;
-      received_at: Date;
-    }>(
-      `SELECT p.procedure_id, p.state, e.fingerprint, e.received_at
-         FROM vss.civil_events e JOIN vss.procedures p USING (office_code, event_id)
-        WHERE e.office_code = $1 AND e.event_id = $2`,
-      [filing.officeCode, filing.eventId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return row.fingerprint === fingerprint
-      ? { status: 'duplicate', procedureId: row.procedure_id, state: row.state }
-      : { status: 'conflict', procedureId: row.procedure_id, receivedAt: row.received_at.toISOString() };
   }
 
   /** Why this registration cannot be amended now, in words for the filing office; undefined when it can. */

@@ -109,15 +109,7 @@ export class ProcedureReadsRepository {
        ORDER BY seq LIMIT 1`,
       [citizenId, kind, seq, `${kind}_REVOCATION`],
     );
-    const row = result.rows[0];
-    return row
-      ? {
-          procedureId: row.procedure_id,
-          officeCode: row.office_code,
-          eventId: row.event_id,
-          state: row.state,
-        }
-      : undefined;
+    return result.rows[0] && otherProcedure(result.rows[0]);
   }
 
   /**
@@ -142,15 +134,7 @@ export class ProcedureReadsRepository {
         ORDER BY p.seq LIMIT 1`,
       [citizenId, originalProcedureId],
     );
-    const row = rows[0];
-    return row
-      ? {
-          procedureId: row.procedure_id,
-          officeCode: row.office_code,
-          eventId: row.event_id,
-          state: row.state,
-        }
-      : undefined;
+    return rows[0] && otherProcedure(rows[0]);
   }
 
   /** The funeral benefits a procedure assessed (both in VND), or undefined when it assessed none. */
@@ -276,4 +260,14 @@ function withStepDates(row: ProcedureRow): ProcedureRow {
     if (step.finished_at !== null) step.finished_at = new Date(step.finished_at);
   }
   return row;
+}
+
+/** Another procedure about the same person, as a step's reason names it. */
+function otherProcedure(row: { procedure_id: string; office_code: string; event_id: string; state: string }) {
+  return {
+    procedureId: row.procedure_id,
+    officeCode: row.office_code,
+    eventId: row.event_id,
+    state: row.state,
+  };
 }

@@ -136,6 +136,21 @@ export class ProceduresRepository {
       await sendStepJob(this.jobs, client, { procedureId, jobSeq: 1 }, jobExpireSeconds);
       return { status: 'accepted', procedureId };
     }
+    const existing = await this.filed(client, header, event.fingerprint);
+    if (!existing)
+      throw new Error(`event ${header.eventId} of office ${header.officeCode} vanished while accepted`);
+    return existing;
+  }
+
+  /**
+   * The event already accepted under this office's event ID: the same content again is a
+   * duplicate, other content a conflict; undefined when there is none.
+   */
+  async filed(
+    client: PoolClient,
+    key: { officeCode: string; eventId: string },
+    fingerprint: string,
+  ): Promise<AcceptOutcome | undefined> {
     const existing = await client.query<{
       procedure_id: string;
       state: LinkedProcedureState;
@@ -145,10 +160,11 @@ export class ProceduresRepository {
       `SELECT p.procedure_id, p.state, e.fingerprint, e.received_at
        FROM vss.civil_events e JOIN vss.procedures p USING (office_code, event_id)
        WHERE e.office_code = $1 AND e.event_id = $2`,
-      [header.officeCode, header.eventId],
+      [key.officeCode, key.eventId],
     );
     const row = existing.rows[0];
-    return row.fingerprint === event.fingerprint
+    if (!row) return undefined;
+    return row.fingerprint === fingerprint
       ? { status: 'duplicate', procedureId: row.procedure_id, state: row.state }
       : { status: 'conflict', procedureId: row.procedure_id, receivedAt: row.received_at.toISOString() };
   }

@@ -12,30 +12,19 @@ import type {
 } from '@vss/domain/linked-procedures';
 import { genderFromGateway } from '@vss/platform';
 import { invalidField } from '../civil-events.errors';
-import { validateHeader } from './civil-events.validation';
+import { personName, validateEventKey, validateHeader } from './civil-events.validation';
 
 /**
  * RevokeRegistration's and CorrectRegistration's checks that need no database: the filing, the
  * original it refers to, the reason, and the corrected facts as far as they can be judged alone.
  */
 
-const OFFICE_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const EVENT_ID = /^[\x21-\x7E]{1,128}$/;
-const PERSON_NAME = /^[\p{L}\p{M}][\p{L}\p{M} '’.-]*$/u;
-
 export type OriginalKey = { officeCode: string; eventId: string };
 
 export function validateOriginal(original: OriginalRegistration | undefined): OriginalKey {
   if (!original)
     throw invalidField('original', 'is required: the office code and event ID of the registration');
-  const officeCode = (original.officeCode ?? '').trim();
-  if (!OFFICE_CODE.test(officeCode)) {
-    throw invalidField('original.office_code', "must be 1–64 letters, digits, '.', '_' or '-'");
-  }
-  if (!EVENT_ID.test(original.eventId ?? '')) {
-    throw invalidField('original.event_id', 'must be 1–128 printable ASCII characters without spaces');
-  }
-  return { officeCode, eventId: original.eventId };
+  return validateEventKey(original, 'original');
 }
 
 export function validateReason(reason: string | undefined): string {
@@ -75,15 +64,8 @@ export function validateCorrection(request: Partial<CorrectRegistrationRequest>,
   }
   if (request.birth) {
     const birth: BirthCorrection = {};
-    const name = tidyName(request.birth.childFullName ?? '');
-    if (name !== '') {
-      if (name.length > 100 || !PERSON_NAME.test(name)) {
-        throw invalidField(
-          'birth.child_full_name',
-          `${JSON.stringify(name)} is not a name (letters, at most 100)`,
-        );
-      }
-      birth.childFullName = name;
+    if (tidyName(request.birth.childFullName ?? '') !== '') {
+      birth.childFullName = personName(request.birth.childFullName, 'birth.child_full_name');
     }
     if ((request.birth.childDateOfBirth ?? '').trim() !== '') {
       const parsed = parseIsoDate(request.birth.childDateOfBirth);

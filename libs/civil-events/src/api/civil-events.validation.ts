@@ -48,7 +48,7 @@ function text(value: string | undefined, field: string, max = MAX_TEXT): string 
   return tidy;
 }
 
-function personName(value: string | undefined, field: string): string {
+export function personName(value: string | undefined, field: string): string {
   const name = tidyName(value ?? '');
   if (name === '') throw invalidField(field, 'is required');
   if (name.length > MAX_NAME)
@@ -78,19 +78,29 @@ function gender(value: WireGender | undefined, field: string): Gender {
   throw invalidField(field, 'must be GENDER_MALE or GENDER_FEMALE');
 }
 
+/** An office's code and its own ID of an event, as `<parent>.office_code` and `<parent>.event_id`. */
+export function validateEventKey(
+  key: { officeCode?: string; eventId?: string },
+  parent: string,
+): { officeCode: string; eventId: string } {
+  const officeCode = (key.officeCode ?? '').trim();
+  if (!OFFICE_CODE.test(officeCode)) {
+    throw invalidField(`${parent}.office_code`, "must be 1–64 letters, digits, '.', '_' or '-'");
+  }
+  const eventId = key.eventId ?? '';
+  if (!EVENT_ID.test(eventId)) {
+    throw invalidField(`${parent}.event_id`, 'must be 1–128 printable ASCII characters without spaces');
+  }
+  return { officeCode, eventId };
+}
+
 /** The header; the office code is checked against the caller separately. */
 export function validateHeader(header: RegistrationHeader | undefined, today: IsoDate): RegistrationRef {
   if (!header) throw invalidField('header', 'is required');
-  const officeCode = (header.officeCode ?? '').trim();
-  if (!OFFICE_CODE.test(officeCode)) {
-    throw invalidField('header.office_code', "must be 1–64 letters, digits, '.', '_' or '-'");
-  }
-  if (!EVENT_ID.test(header.eventId ?? '')) {
-    throw invalidField('header.event_id', 'must be 1–128 printable ASCII characters without spaces');
-  }
+  const { officeCode, eventId } = validateEventKey(header, 'header');
   return {
     officeCode,
-    eventId: header.eventId,
+    eventId,
     registrationNumber: text(header.registrationNumber, 'header.registration_number', 64),
     registrationDate: pastDate(header.registrationDate, 'header.registration_date', today),
   };
