@@ -13,12 +13,12 @@ import {
   type RevokeRegistrationRequest,
   StepState,
 } from '@vss/contracts';
-import { makeCitizenId } from '@vss/domain';
+import { makeCitizenId, vietnamDate } from '@vss/domain';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApprovalsClient } from '../support/approvals';
 import { waitFor } from '../support/polling';
 import { newOperator } from '../../libs/authority/test/factories';
-import { testCredentials } from '../support/tls';
+import { pkiFile, testCredentials } from '../support/tls';
 import {
   birthRequest,
   claimantOf,
@@ -63,7 +63,8 @@ const TWICE = citizen(5);
 const ELSEWHERE = citizen(6);
 const RECARDED = citizen(7);
 const STOPPED = citizen(8);
-const PEOPLE = [ALIVE, ALIVE_PAID, LATER, EARLIER, TWICE, ELSEWHERE, RECARDED, STOPPED];
+const BY_CLI = citizen(9);
+const PEOPLE = [ALIVE, ALIVE_PAID, LATER, EARLIER, TWICE, ELSEWHERE, RECARDED, STOPPED, BY_CLI];
 
 beforeAll(async () => {
   stack = await startStack('amend', {
@@ -592,6 +593,75 @@ describe('a corrected and a revoked birth', () => {
     expect(
       await one(`SELECT residence_status FROM npd.citizens WHERE citizen_id = $1`, [child.citizenId]),
     ).toEqual([{ residence_status: 'CANCELLED' }]);
+  });
+});
+
+describe('from the command line, as an office without software of its own', () => {
+  /** `npm run cli -- civil …` with the office's key, against this stack's gateway. */
+  async function civil(...args: string[]): Promise<string> {
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'civil', ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        VSS_API_KEY: stack.keys.office,
+        VSS_GATEWAY_ADDRESS: stack.gateway.grpcAddress,
+        VSS_CA_FILE: pkiFile('ca.crt'),
+        VSS_DATA_DIR: join(__dirname, 'no-runtime-here'),
+      },
+    });
+    return stdout;
+  }
+  const procedureOf = (out: string) => /procedure ([0-9a-f-]{36})/.exec(out)![1];
+
+  it('files a death, revokes it, and shows each procedure', async () => {
+    const today = vietnamDate(Date.now());
+    stack.clock.set(today);
+    const claimant = claimantOf(BY_CLI.citizenId);
+    const filed = await civil(
+      'death',
+      BY_CLI.citizenId,
+      '--office',
+      OFFICE,
+      '--event',
+      'cli-death-1',
+      '--date',
+      today,
+      '--claimant',
+      claimant.citizenId,
+      '--claimant-name',
+      claimant.fullName,
+      '--relationship',
+      'son',
+      '--bank',
+      'VCB',
+      '--account',
+      '0011001234567',
+    );
+    expect(filed).toMatch(
+      /^death accepted: event UBND-001-00001\/cli-death-1, procedure [0-9a-f-]{36} \(ACCEPTED\)/,
+    );
+    const death = await stack.settled(procedureOf(filed));
+    expect(death.state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    const revoked = await civil(
+      'revoke',
+      'cli-death-1',
+      '--office',
+      OFFICE,
+      '--reason',
+      'filed under the wrong citizen ID',
+    );
+    expect(revoked).toMatch(/^revocation accepted: event UBND-001-00001\/cli-\d+, procedure/);
+    await approve(procedureOf(revoked));
+    expect((await stack.settled(procedureOf(revoked))).state).toBe(ProcedureState.PROCEDURE_STATE_COMPLETED);
+    const shown = await civil('procedure', procedureOf(revoked));
+    expect(shown).toContain(`DEATH_REVOCATION  COMPLETED`);
+    expect(shown).toContain(`amends    ${death.procedureId}`);
+    expect(shown).toMatch(/done {6}settle_funeral: funeral payout .* cancelled before payment/);
+    const refused = await civil('revoke', 'no-such-event', '--office', OFFICE, '--reason', 'x').catch(
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(refused).toMatch(
+      /NOT_FOUND: original: no registration with event ID no-such-event of office UBND-001-00001; check both \(field original\)/,
+    );
   });
 });
 
