@@ -220,6 +220,11 @@ describe("a person's page", () => {
     await page.goto('/console/people');
     await page.fill('#citizen_id', person);
     await submit(page, '#person-search button[type=submit]');
+    // The page is this person's (a page of another, or the search form again, says so here).
+    expect({ url: page.url(), shows: (await page.textContent('main'))?.includes(person) }).toEqual({
+      url: expect.stringContaining('/console/people/view'),
+      shows: true,
+    });
     const seen: string[] = [];
     for (;;) {
       seen.push(

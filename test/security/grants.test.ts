@@ -90,6 +90,12 @@ const FORBIDDEN: Record<AppRole, string[]> = {
     // A person's console credentials are set by the person (enrolment), never removed.
     `DELETE FROM vss.operator_credentials`,
     `UPDATE vss.operators SET login = login`,
+    // Money is the worker's and the operators': not a payout's account, not a rate, not arrears.
+    `UPDATE vss.funeral_payouts SET account_number = '0000000000'`,
+    `INSERT INTO vss.funeral_payouts SELECT * FROM vss.funeral_payouts WHERE false`,
+    `UPDATE vss.rates SET amount_vnd = amount_vnd + 1`,
+    `DELETE FROM vss.benefit_arrears`,
+    `UPDATE vss.funeral_adjustments SET due_vnd = 0`,
     `CREATE TABLE vss.extra (id int)`,
     `DROP TABLE vss.participants`,
     `ALTER TABLE vss.participants DISABLE TRIGGER ALL`,
@@ -104,6 +110,10 @@ const FORBIDDEN: Record<AppRole, string[]> = {
     `SELECT 1 FROM vss.console_sessions LIMIT 1`,
     `SELECT 1 FROM vss.finding_reviews LIMIT 1`,
     `INSERT INTO vss.rejected_pairs (social_insurance_code, outcome, pair_fingerprint, rejected_by) VALUES ('1', 'o', 'f', 'x')`,
+    // It appends to the audit trail and reads none of it; it changes no rate.
+    `SELECT 1 FROM vss.audit_events LIMIT 1`,
+    `SELECT 1 FROM vss.audit_checkpoints LIMIT 1`,
+    `UPDATE vss.rates SET amount_vnd = amount_vnd + 1`,
     `CREATE TABLE vss.extra (id int)`,
     `TRUNCATE vss.participants`,
   ],
@@ -140,6 +150,10 @@ describe('what the apps do every day still works', () => {
     ['worker', `UPDATE vss.hi_cards SET valid_to = valid_to WHERE false`],
     ['worker', `SELECT count(*) FROM pgboss.job`],
     ['worker', `SELECT * FROM vss.audit_append('[]'::jsonb)`],
+    ['worker', `UPDATE vss.funeral_payouts SET status = status WHERE false`],
+    ['worker', `INSERT INTO vss.benefit_arrears SELECT * FROM vss.benefit_arrears WHERE false`],
+    ['worker', `SELECT count(*) FROM vss.rates`],
+    ['gateway', `SELECT count(*) FROM vss.funeral_payouts`],
   ] as [AppRole, string][])('%s: %s', async (role, sql) => {
     expect(await attempt(role, sql)).toBe('ok');
   });
@@ -244,5 +258,48 @@ describe('a database made before the roles existed (an older .data folder)', () 
         Object.values(databaseRoles(prefix)).map((role) => `DROP ROLE IF EXISTS "${role}"`),
       ).catch(() => undefined);
     }
+  });
+});
+
+describe('a change to a money table, by anyone', () => {
+  it('is staged in the audit chain in its own transaction, naming the login, the rows and the columns', async () => {
+    await as('owner', async (c) => {
+      await c.query(
+        `UPDATE vss.rates SET legal_basis = legal_basis || ' ' WHERE code = 'BASE_SALARY' AND effective_from = '2024-07-01'`,
+      );
+      await c.query(`UPDATE vss.rates SET amount_vnd = amount_vnd WHERE false`);
+      const { rows } = await c.query(
+        `SELECT caller, caller_role, action, outcome, detail FROM vss.audit_pending WHERE action LIKE 'db.money.%'
+         UNION ALL
+         SELECT caller, caller_role, action, outcome, detail FROM vss.audit_events WHERE action LIKE 'db.money.%'`,
+      );
+      const owner = new URL(db.urlFor('owner')).username;
+      // A statement that changed nothing is not an entry; the one that did is, once.
+      expect(rows).toEqual([
+        {
+          caller: `db:${owner}`,
+          caller_role: 'database',
+          action: 'db.money.update',
+          outcome: 'UPDATE',
+          detail: { table: 'rates', rows: 1, keys: ['BASE_SALARY@2024-07-01'], columns: ['legal_basis'] },
+        },
+      ]);
+    });
+  });
+
+  it('is rolled back with the change', async () => {
+    await as('owner', async (c) => {
+      const staged = async () =>
+        (await c.query(`SELECT count(*)::int AS n FROM vss.audit_pending WHERE action LIKE 'db.money.%'`))
+          .rows[0].n;
+      const before = await staged();
+      await c.query('BEGIN');
+      await c.query(
+        `UPDATE vss.rates SET amount_vnd = amount_vnd + 1 WHERE code = 'SOCIAL_ASSISTANCE_STANDARD'`,
+      );
+      expect(await staged()).toBe(before + 1);
+      await c.query('ROLLBACK');
+      expect(await staged()).toBe(before);
+    });
   });
 });

@@ -57,7 +57,9 @@ export function createRoleStatements(roles: DatabaseRoles, passwords: RolePasswo
  *   (they call the registry over gRPC); neither can change or remove an audit entry, nor
  *   insert one except through vss.audit_append (which chains it), nor disable a trigger (only
  *   the owner can); the worker cannot read API keys or client certificates at all, the gateway
- *   only read them (the operator CLI issues and revokes as the owner).
+ *   only read them (the operator CLI issues and revokes as the owner);
+ * - the gateway cannot write funeral payouts, their adjustments or arrears, no app writes rates,
+ *   and the worker cannot read the audit trail it appends to.
  */
 export function grantStatements(
   roles: DatabaseRoles,
@@ -109,6 +111,14 @@ export function grantStatements(
     `REVOKE INSERT, UPDATE, DELETE ON vss.caller_limits FROM ${apps}`,
     `REVOKE DELETE ON vss.caller_usage FROM ${apps}`,
     `REVOKE ALL ON vss.caller_limits, vss.caller_usage, vss.gateway_instances FROM ${ident(roles.worker)}`,
+    // Money: funeral payouts are instructed and settled by the worker's steps and the operators'
+    // CLI, rates by migrations; the internet-facing gateway writes none of them and no app
+    // writes rates (every change to them is in the audit chain, by trigger, whoever makes it).
+    `REVOKE INSERT, UPDATE, DELETE ON vss.funeral_payouts, vss.funeral_adjustments, vss.benefit_arrears FROM ${ident(roles.gateway)}`,
+    `REVOKE INSERT, UPDATE, DELETE ON vss.rates FROM ${apps}`,
+    // The access log is read by the gateway (access history, the console, checkpoints); the
+    // worker only appends to it, through the functions.
+    `REVOKE SELECT ON vss.audit_events, vss.audit_checkpoints FROM ${ident(roles.worker)}`,
     `GRANT EXECUTE ON FUNCTION vss.audit_append(jsonb), vss.audit_stage(jsonb) TO ${apps}`,
     `GRANT SELECT ON public.${ident(sets.vss.migrationsTableName)} TO ${apps}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO ${apps}`,

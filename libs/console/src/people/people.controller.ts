@@ -8,6 +8,7 @@ import { FindingReviewsService } from '@vss/reconciliation';
 import { callerOf, personLabel, SignedIn } from '@vss/security';
 import { ConsoleErrorFilter } from '../console-error.filter';
 import { CsrfGuard } from '../sessions/csrf.guard';
+import { saveSession } from '../sessions/console-sessions';
 import { send } from '../sign-in/sign-in.controller';
 import { pageContext } from '../views/page';
 import { accessReportPage, personPage, personSearchPage } from './people.views';
@@ -62,6 +63,9 @@ export class PeoplePagesController {
       return;
     }
     req.session.person = citizenId;
+    // Saved before the redirect is sent: the browser follows it as soon as the headers arrive,
+    // and the page it asks for must find the person in the session.
+    await saveSession(req);
     res.redirect(303, '/console/people/view');
   }
 

@@ -19,6 +19,7 @@ import { Authority1763900011000 } from './1763900011000-Authority';
 import { Console1763900012000 } from './1763900012000-Console';
 import { Oversight1763900013000 } from './1763900013000-Oversight';
 import { Amendments1763900014000 } from './1763900014000-Amendments';
+import { MoneyAudit1763900015000 } from './1763900015000-MoneyAudit';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -47,6 +48,7 @@ export const VSS_MIGRATIONS = [
   Console1763900012000,
   Oversight1763900013000,
   Amendments1763900014000,
+  MoneyAudit1763900015000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';
