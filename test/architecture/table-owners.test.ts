@@ -21,6 +21,7 @@ const OWNERS: Record<string, string> = {
   'vss.rates': 'libs/insurance-records',
   'vss.audit_events': 'libs/audit',
   'vss.audit_checkpoints': 'libs/audit',
+  'vss.audit_chain_lock': 'libs/audit',
   'vss.audit_pending': 'libs/audit',
   'vss.client_certificates': 'libs/api-keys',
   'vss.api_keys': 'libs/api-keys',

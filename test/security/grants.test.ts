@@ -64,6 +64,9 @@ const AUDIT_TAMPERING = [
   `UPDATE vss.audit_checkpoints SET hash = hash`,
   `DELETE FROM vss.audit_checkpoints`,
   `TRUNCATE vss.audit_checkpoints`,
+  // The row that orders appends: holding it would stall every append.
+  `SELECT 1 FROM vss.audit_chain_lock FOR UPDATE`,
+  `LOCK TABLE vss.audit_chain_lock`,
 ];
 
 const FORBIDDEN: Record<AppRole, string[]> = {
@@ -301,5 +304,29 @@ describe('a change to a money table, by anyone', () => {
       await c.query('ROLLBACK');
       expect(await staged()).toBe(before);
     });
+  });
+});
+
+describe("the audit chain's order", () => {
+  it('cannot be stalled by an app holding the advisory lock number the chain once used', async () => {
+    const holder = new Client({ connectionString: db.urlFor('worker') });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(7353001)');
+      const appended = await as('gateway', async (c) => {
+        await c.query(`SET statement_timeout = '3s'`);
+        const { rows } = await c.query(
+          `SELECT entry_seq::text FROM vss.audit_append('[{"event_id": "00000000-0000-4000-8000-0000000000a1",
+             "occurred_at": "2025-01-01T00:00:00Z", "caller": "c", "caller_role": "clinic", "action": "a",
+             "purpose": "p", "outcome": "o", "detail": {}}]'::jsonb)`,
+        );
+        return rows.length;
+      });
+      expect(appended).toBe(1);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
   });
 });

@@ -7,8 +7,13 @@
  * text.
  */
 
-/** The advisory lock that orders appends to the audit chain (any constant no one else uses). */
-export const AUDIT_CHAIN_LOCK = 7_353_001;
+/**
+ * What orders appends to the audit chain: the one row of `vss.audit_chain_lock`, locked by the
+ * append function (its owner's rights). No app role may lock it (no UPDATE privilege, no LOCK
+ * TABLE), so no other role can stall the chain by holding it, as any role could hold an advisory
+ * lock of the same number.
+ */
+export const AUDIT_CHAIN_ROW_LOCK = `PERFORM 1 FROM vss.audit_chain_lock WHERE id = 1 FOR UPDATE;`;
 
 /**
  * The canonical text of an entry, hashed into the chain: a JSON array of text values, in
@@ -51,7 +56,7 @@ export const AUDIT_APPEND_FUNCTION = `
         r record;
         sealed bigint[] := '{}';
       BEGIN
-        PERFORM pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK});
+        ${AUDIT_CHAIN_ROW_LOCK}
         SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
         head_seq := coalesce(head_seq, 0);
         head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));

@@ -86,6 +86,8 @@ export function grantStatements(
     `REVOKE INSERT, UPDATE, DELETE ON vss.audit_events FROM ${apps}`,
     `REVOKE ALL ON vss.audit_pending FROM ${apps}`,
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
+    // The row that orders the chain's appends is locked by the append function alone.
+    `REVOKE ALL ON vss.audit_chain_lock FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,
     `REVOKE ALL ON vss.api_keys, vss.client_certificates FROM ${ident(roles.worker)}`,
     // The console's callers pages (security administrators) add and revoke keys; a key's last
