@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
 import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { registerSigningKey } from '@vss/audit';
 import { newTotpSecret, OperatorCredentialsRepository, OperatorsRepository } from '@vss/authority';
 import type { OperatorRole } from '@vss/domain';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
   try {
     if (config.DATABASE_URL) await migrateAll(databaseUrl);
     const seeded = await seedIfEmpty(databaseUrl);
+    await registerDemoAuditKey(databaseUrl, pki);
     const ports = {
       registry: config.REGISTRY_GRPC_PORT,
       grpc: config.GATEWAY_GRPC_PORT,
@@ -115,6 +117,17 @@ async function main(): Promise<void> {
   } catch (error) {
     say(`npm start failed: ${(error as Error).message}`);
     await stopAll(1);
+  }
+}
+
+/** The development audit key registered, so that the demo gateway's tree heads are taken. */
+async function registerDemoAuditKey(url: string, pki: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const publicKey = createPublicKey(readFileSync(join(pki, PKI_FILES.auditPublicKey)));
+    await registerSigningKey(pool, publicKey, 'gateway (laptop demo)');
+  } finally {
+    await pool.end();
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
@@ -8,10 +9,13 @@ import { Pool } from 'pg';
 import {
   AuditTrail,
   chainHash,
+  checkpointLine,
   type AuditEntry,
   type EntryFields,
   loadSigningKey,
+  parseCheckpointLines,
   signCheckpoint,
+  storedCheckpoints,
   verifyChain,
   WORKER_ACTOR,
 } from '@vss/audit';
@@ -44,19 +48,32 @@ interface World {
   db: TestDatabase;
   superuser: Pool;
   gateway: Pool;
+  worker: Pool;
   audit: AuditTrail;
+  /** The worker's trail: it appends the linked procedures' entries. */
+  workerAudit: AuditTrail;
 }
 
 async function world(label: string): Promise<World> {
   const db = await createTestDatabase(label);
   const superuser = new Pool({ connectionString: db.url, max: 2 });
   const gateway = new Pool({ connectionString: db.urlFor('gateway'), max: 6 });
-  return { db, superuser, gateway, audit: new AuditTrail(gateway, { flushMs: 1, maxBatch: 50 }) };
+  const worker = new Pool({ connectionString: db.urlFor('worker'), max: 6 });
+  return {
+    db,
+    superuser,
+    gateway,
+    worker,
+    audit: new AuditTrail(gateway, { flushMs: 1, maxBatch: 50 }),
+    workerAudit: new AuditTrail(worker, { flushMs: 1, maxBatch: 50 }),
+  };
 }
 
 async function close(w: World): Promise<void> {
   await w.audit.close();
+  await w.workerAudit.close();
   await w.gateway.end();
+  await w.worker.end();
   await w.superuser.end();
   await w.db.drop();
 }
@@ -84,8 +101,8 @@ describe('the chain', () => {
     const receipts = await Promise.all(Array.from({ length: 300 }, (_, i) => w.audit.record(entry(i))));
     const within = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        withTransaction(w.gateway, async (client) => {
-          await w.audit.recordWithin(
+        withTransaction(w.worker, async (client) => {
+          await w.workerAudit.recordWithin(
             client,
             entry(1000 + i, { caller: WORKER_ACTOR, action: 'insurance.card.issue' }),
           );
@@ -112,19 +129,28 @@ describe('the chain', () => {
         hash: receipt.hash,
       });
     }
+    // Intact, but nothing signed yet: nothing proves it was not rewritten whole.
     expect(await verify(w)).toEqual({
       intactThrough: '313',
       entries: 313,
       checkpointsVerified: 0,
       staged: 0,
+      problem: expect.objectContaining({ kind: 'unanchored' }),
     });
+    // The 13 committed transactions' entries were numbered as they committed: no gap.
+    const numbers = await w.superuser.query<{ n: string }>(
+      `SELECT (detail->>'staged') AS n FROM vss.audit_events WHERE detail ? 'staged' ORDER BY 1::int`,
+    );
+    expect(numbers.rows.map((r) => Number(r.n)).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 13 }, (_, i) => i + 1),
+    );
   });
 
   it('chains, at the next append, what a transaction staged when its process died before chaining it', async () => {
-    const gateway = await w.gateway.connect();
+    const worker = await w.worker.connect();
     try {
-      await gateway.query('BEGIN');
-      await gateway.query(`SELECT vss.audit_stage($1::jsonb)`, [
+      await worker.query('BEGIN');
+      await worker.query(`SELECT vss.audit_stage($1::jsonb)`, [
         JSON.stringify([
           {
             event_id: '00000000-0000-4000-8000-00000000abcd',
@@ -138,9 +164,9 @@ describe('the chain', () => {
           },
         ]),
       ]);
-      await gateway.query('COMMIT'); // and then nothing: the process "died"
+      await worker.query('COMMIT'); // and then nothing: the process "died"
     } finally {
-      gateway.release();
+      worker.release();
     }
     expect((await verify(w)).staged).toBe(1);
     const receipt = await w.audit.record(entry(2000));
@@ -168,17 +194,19 @@ describe('the chain', () => {
       ),
       { numRuns: 150 },
     );
+    await signCheckpoint(w.gateway, signingKey());
     const report = await verify(w);
     expect(report.problem).toBeUndefined();
     expect(report.entries).toBeGreaterThan(450);
   });
 
-  it('signs the head into checkpoints that verify with the trusted key only', async () => {
-    const checkpoint = await signCheckpoint(w.superuser, signingKey());
-    expect(checkpoint).toBeDefined();
-    expect(await signCheckpoint(w.superuser, signingKey())).toBeUndefined(); // head unmoved
+  it('signs the head into tree heads that verify with the trusted key only', async () => {
+    await w.audit.record(entry(3000));
+    const checkpoint = await signCheckpoint(w.gateway, signingKey());
+    expect(checkpoint).toMatchObject({ rootHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await signCheckpoint(w.gateway, signingKey())).toBeUndefined(); // head unmoved
     const report = await verify(w);
-    expect(report.checkpointsVerified).toBe(1);
+    expect(report.checkpointsVerified).toBe(2);
     const stranger = generateKeyPairSync('ed25519').publicKey;
     const untrusted = await verifyChain(w.superuser, { publicKeys: [stranger] });
     expect(untrusted.problem).toMatchObject({ kind: 'checkpoint' });
@@ -191,7 +219,7 @@ describe('tampering found by audit verify', () => {
   beforeEach(async () => {
     w = await world('audittamper');
     await Promise.all(Array.from({ length: 100 }, (_, i) => w.audit.record(entry(i))));
-    await signCheckpoint(w.superuser, signingKey());
+    await signCheckpoint(w.gateway, signingKey());
     expect((await verify(w)).problem).toBeUndefined();
   });
   afterEach(() => close(w));
@@ -261,8 +289,113 @@ describe('tampering found by audit verify', () => {
   });
 
   it('a forged checkpoint', async () => {
-    await w.superuser.query(`UPDATE vss.audit_checkpoints SET hash = decode(repeat('ab', 32), 'hex')`);
+    await w.superuser.query(`
+      BEGIN;
+      ALTER TABLE vss.audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only;
+      UPDATE vss.audit_checkpoints SET hash = decode(repeat('ab', 32), 'hex');
+      COMMIT;`);
     expect(await verify(w)).toMatchObject({ problem: { kind: 'checkpoint' } });
+  });
+
+  /** What a witness file holds: the checkpoints as they were signed, kept outside the database. */
+  const witnessOf = async (w: World) =>
+    parseCheckpointLines(
+      (await storedCheckpoints(w.superuser)).map((c) => `${checkpointLine(c)}\n`).join(''),
+      'witness',
+    );
+  const dropCheckpoints = (w: World) =>
+    w.superuser.query(`
+      BEGIN;
+      ALTER TABLE vss.audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_truncate;
+      TRUNCATE vss.audit_checkpoints;
+      ALTER TABLE vss.audit_checkpoints ENABLE TRIGGER audit_checkpoints_no_truncate;
+      COMMIT;`);
+
+  it('a truncated tail with the checkpoints that covered it, by the witness', async () => {
+    const witness = await witnessOf(w);
+    await tamper(w, `DELETE FROM vss.audit_events WHERE seq > 90`);
+    await dropCheckpoints(w);
+    // The database alone no longer proves anything …
+    expect(await verify(w)).toMatchObject({ intactThrough: '90', problem: { kind: 'unanchored' } });
+    // … the witness does.
+    expect(await verifyChain(w.superuser, { publicKeys: [publicKey()], witness })).toMatchObject({
+      intactThrough: '90',
+      problem: { kind: 'truncated', seq: '91' },
+    });
+  });
+
+  it('a chain rewritten and re-signed with the audit key, by the witness', async () => {
+    const witness = await witnessOf(w);
+    await tamper(
+      w,
+      `UPDATE vss.audit_events SET outcome = 'NOT_COVERED' WHERE seq = 5;
+       DO $$ DECLARE h bytea := decode(repeat('00', 32), 'hex'); r record; BEGIN
+         FOR r IN SELECT * FROM vss.audit_events ORDER BY seq LOOP
+           h := sha256(h || convert_to(jsonb_build_array(r.seq::text, r.event_id::text,
+             to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), r.caller, r.caller_role,
+             r.facility_code, r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail::text)::text, 'UTF8'));
+           UPDATE vss.audit_events SET hash = h WHERE seq = r.seq;
+         END LOOP; END $$`,
+    );
+    await dropCheckpoints(w);
+    expect(await signCheckpoint(w.superuser, signingKey())).toBeDefined();
+    // With the key that sits next to it, the database's own checkpoints vouch for the forgery …
+    expect((await verify(w)).problem).toBeUndefined();
+    // … the tree head witnessed before does not.
+    expect(await verifyChain(w.superuser, { publicKeys: [publicKey()], witness })).toMatchObject({
+      problem: { kind: 'changed', seq: '100' },
+    });
+  });
+
+  /** Stages an entry as the worker and commits, without chaining it (as a process that died). */
+  const stageOnly = async (w: World, n: number): Promise<string> => {
+    const eventId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+    const client = await w.worker.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT vss.audit_stage($1::jsonb)`, [
+        JSON.stringify([
+          {
+            event_id: eventId,
+            occurred_at: new Date().toISOString(),
+            caller: 'linked-procedure worker (worker)',
+            caller_role: 'system',
+            action: 'insurance.card.issue',
+            purpose: 'linked-procedure',
+            outcome: 'ISSUED',
+          },
+        ]),
+      ]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    return eventId;
+  };
+
+  it('a staged entry removed before it was chained, by the gap in the staged numbers', async () => {
+    await stageOnly(w, 500);
+    const removed = await w.superuser.query(`DELETE FROM vss.audit_pending WHERE event_id = $1`, [
+      await stageOnly(w, 501),
+    ]);
+    expect(removed.rowCount).toBe(1);
+    await stageOnly(w, 502);
+    await w.workerAudit.chained();
+    await signCheckpoint(w.gateway, signingKey());
+    expect(await verify(w)).toMatchObject({
+      problem: {
+        kind: 'dropped',
+        message: expect.stringMatching(/^staged entry numbered 2 never reached the chain/),
+      },
+    });
+  });
+
+  it('the last staged entry removed, by the numbers handed out', async () => {
+    await stageOnly(w, 500);
+    await w.workerAudit.chained();
+    expect((await verify(w)).problem).toBeUndefined();
+    await w.superuser.query(`DELETE FROM vss.audit_pending WHERE event_id = $1`, [await stageOnly(w, 501)]);
+    expect(await verify(w)).toMatchObject({ problem: { kind: 'dropped' } });
   });
 
   it('from the CLI: intact, then the first tampered entry with exit code 2', async () => {
@@ -285,5 +418,38 @@ describe('tampering found by audit verify', () => {
     expect(found.code).toBe(2);
     expect(found.out).toMatch(/^TAMPERED \(changed\) at entry 30: entry 30 does not match its hash/);
     expect(found.out).toMatch(/intact from 10 through 29/);
+  });
+
+  it('from the CLI: no checkpoint to trust exits 2; a witness exported before catches what followed', async () => {
+    const run = (...args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI, 'audit', ...args], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: w.db.urlFor('owner'),
+          VSS_DATA_DIR: '/nonexistent',
+        },
+      }).then(
+        (r) => ({ code: 0, out: r.stdout }),
+        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+      );
+    const dir = mkdtempSync(join(tmpdir(), 'vss-witness-'));
+    const file = join(dir, 'witness.jsonl');
+    try {
+      expect(await run('checkpoints', 'export', '--out', file)).toMatchObject({ code: 0 });
+      const witnessed = await run('verify', '--witness', file, '--public-key', pkiFile('audit-signing.pub'));
+      expect(witnessed.out).toMatch(
+        /^intact through 100: 100 entries from 1, 1 witnessed checkpoint\(s\) verified/,
+      );
+      await tamper(w, `DELETE FROM vss.audit_events WHERE seq > 80`);
+      await dropCheckpoints(w);
+      const alone = await run('verify', '--public-key', pkiFile('audit-signing.pub'));
+      expect(alone.code).toBe(2);
+      expect(alone.out).toMatch(/^UNANCHORED at entry 80: there is no signed checkpoint to trust/);
+      const caught = await run('verify', '--witness', file, '--public-key', pkiFile('audit-signing.pub'));
+      expect(caught.code).toBe(2);
+      expect(caught.out).toMatch(/^TAMPERED \(truncated\) at entry 81: the chain ends at entry 80/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

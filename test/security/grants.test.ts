@@ -1,5 +1,8 @@
-import { Client } from 'pg';
-import { randomBytes } from 'node:crypto';
+import 'reflect-metadata';
+import { Client, Pool } from 'pg';
+import { createPublicKey, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { keyIdOf, loadSigningKey, signCheckpoint } from '@vss/audit';
 import {
   type AppRole,
   databaseRoles,
@@ -10,6 +13,7 @@ import {
 } from '@vss/persistence';
 import { migrateAll, prepareDatabase } from '../../tools/schemas';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { pkiFile } from '../support/tls';
 
 /**
  * Least privilege, proved on the roles the tests run the apps as (made by the same setup as
@@ -49,6 +53,23 @@ async function attempt(role: AppRole, sql: string): Promise<string> {
 }
 
 const INSUFFICIENT_PRIVILEGE = '42501';
+
+/** An audit entry appended through the function, for a caller of `role`, dated `at`. */
+const appendAs = (role: string, at = new Date().toISOString(), caller = 'c') =>
+  `SELECT * FROM vss.audit_append('${JSON.stringify([
+    {
+      event_id: randomUUID(),
+      occurred_at: at,
+      caller,
+      caller_role: role,
+      action: 'a',
+      purpose: 'p',
+      outcome: 'o',
+      detail: {},
+    },
+  ])}'::jsonb)`;
+const stageAs = (role: string, at = new Date().toISOString(), caller = 'c') =>
+  appendAs(role, at, caller).replace('SELECT * FROM vss.audit_append', 'SELECT vss.audit_stage');
 const MUST_BE_OWNER = '42501';
 
 const AUDIT_TAMPERING = [
@@ -135,17 +156,11 @@ describe('what the apps do every day still works', () => {
     ['gateway', `SELECT count(*) FROM vss.participants`],
     ['gateway', `SELECT count(*) FROM vss.api_keys`],
     ['gateway', `SELECT count(*) FROM vss.audit_events`],
-    [
-      'gateway',
-      `INSERT INTO vss.audit_checkpoints (seq, hash, signed_at, key_id, signature)
-                   VALUES (1, decode(repeat('00', 32), 'hex'), now(), 'k', '\\x00')`,
-    ],
-    [
-      'gateway',
-      `SELECT * FROM vss.audit_append('[{"event_id": "00000000-0000-4000-8000-000000000001",
-                   "occurred_at": "2025-01-01T00:00:00Z", "caller": "c", "caller_role": "clinic", "action": "a",
-                   "purpose": "p", "outcome": "o", "detail": {}}]'::jsonb)`,
-    ],
+    ['gateway', appendAs('clinic')],
+    ['gateway', appendAs('admin')],
+    ['worker', appendAs('system')],
+    ['gateway', `SELECT count(*) FROM vss.audit_tree_tiles`],
+    ['gateway', `SELECT count(*) FROM vss.audit_signing_keys`],
     ['gateway', `UPDATE vss.operator_credentials SET failed_sign_ins = 0 WHERE false`],
     ['gateway', `DELETE FROM vss.console_sessions WHERE false`],
     ['gateway', `INSERT INTO vss.rejected_pairs SELECT '1', 'o', 'f', NULL, 'x' WHERE false`],
@@ -284,7 +299,13 @@ describe('a change to a money table, by anyone', () => {
           caller_role: 'database',
           action: 'db.money.update',
           outcome: 'UPDATE',
-          detail: { table: 'rates', rows: 1, keys: ['BASE_SALARY@2024-07-01'], columns: ['legal_basis'] },
+          detail: {
+            table: 'rates',
+            rows: 1,
+            keys: ['BASE_SALARY@2024-07-01'],
+            columns: ['legal_basis'],
+            db_login: owner,
+          },
         },
       ]);
     });
@@ -316,11 +337,7 @@ describe("the audit chain's order", () => {
       await holder.query('SELECT pg_advisory_xact_lock(7353001)');
       const appended = await as('gateway', async (c) => {
         await c.query(`SET statement_timeout = '3s'`);
-        const { rows } = await c.query(
-          `SELECT entry_seq::text FROM vss.audit_append('[{"event_id": "00000000-0000-4000-8000-0000000000a1",
-             "occurred_at": "2025-01-01T00:00:00Z", "caller": "c", "caller_role": "clinic", "action": "a",
-             "purpose": "p", "outcome": "o", "detail": {}}]'::jsonb)`,
-        );
+        const { rows } = await c.query(appendAs('clinic').replace('SELECT *', 'SELECT entry_seq::text'));
         return rows.length;
       });
       expect(appended).toBe(1);
@@ -328,5 +345,115 @@ describe("the audit chain's order", () => {
       await holder.query('ROLLBACK');
       await holder.end();
     }
+  });
+});
+
+describe('what an app may append to the audit trail, and sign', () => {
+  const registeredKeyId = keyIdOf(createPublicKey(readFileSync(pkiFile('audit-signing.pub'))));
+  const checkpoint = (seq: string, hash: string, keyId: string) =>
+    `INSERT INTO vss.audit_checkpoints (seq, hash, root_hash, signed_at, key_id, signature)
+       VALUES (${seq}, ${hash}, decode(repeat('11', 32), 'hex'), now(), '${keyId}', '\\x00')`;
+  const WRONG_HASH = `decode(repeat('00', 32), 'hex')`;
+  const HEAD_HASH = `(SELECT hash FROM vss.audit_events ORDER BY seq DESC LIMIT 1)`;
+  const HEAD_SEQ = `(SELECT max(seq) FROM vss.audit_events)`;
+
+  it.each([
+    ['gateway', appendAs('system'), INSUFFICIENT_PRIVILEGE, "the worker's own entries"],
+    ['gateway', stageAs('system'), INSUFFICIENT_PRIVILEGE, "the worker's own entries, staged"],
+    ['worker', appendAs('clinic'), INSUFFICIENT_PRIVILEGE, "a clinic's lookup"],
+    ['worker', appendAs('admin'), INSUFFICIENT_PRIVILEGE, "an officer's action"],
+    ['gateway', appendAs('clinic', '2025-01-01T00:00:00Z'), '22023', 'an entry dated in the past'],
+    [
+      'gateway',
+      appendAs('clinic', new Date(Date.now() + 3_600_000).toISOString()),
+      '22023',
+      'an entry dated ahead',
+    ],
+    ['worker', stageAs('system', '2025-01-01T00:00:00Z'), '22023', 'a staged entry dated in the past'],
+    [
+      'gateway',
+      appendAs('database', undefined, 'db:vss_worker'),
+      INSUFFICIENT_PRIVILEGE,
+      "another login's database entry",
+    ],
+    [
+      'worker',
+      checkpoint(HEAD_SEQ, HEAD_HASH, registeredKeyId),
+      INSUFFICIENT_PRIVILEGE,
+      'a checkpoint, as the worker',
+    ],
+    [
+      'gateway',
+      checkpoint('999999999', WRONG_HASH, registeredKeyId),
+      '23514',
+      'a junk checkpoint beyond the chain',
+    ],
+    [
+      'gateway',
+      checkpoint(HEAD_SEQ, HEAD_HASH, '0123456789abcdef'),
+      INSUFFICIENT_PRIVILEGE,
+      'a checkpoint of an unregistered key',
+    ],
+    [
+      'gateway',
+      `UPDATE vss.audit_checkpoints SET signed_at = now()`,
+      INSUFFICIENT_PRIVILEGE,
+      'a changed checkpoint',
+    ],
+    ['gateway', `DELETE FROM vss.audit_tree_tiles`, INSUFFICIENT_PRIVILEGE, 'removed tree tiles'],
+    [
+      'gateway',
+      `INSERT INTO vss.audit_signing_keys (key_id, public_key, holder) VALUES ('0123456789abcdef', 'x', 'me')`,
+      INSUFFICIENT_PRIVILEGE,
+      'a key registered by the gateway itself',
+    ],
+    ['gateway', `SELECT nextval('vss.audit_staged_seq')`, INSUFFICIENT_PRIVILEGE, 'a staged number taken'],
+    [
+      'gateway',
+      `UPDATE vss.audit_producers SET caller_roles = '{system}'`,
+      INSUFFICIENT_PRIVILEGE,
+      'who may append as whom',
+    ],
+  ] as [AppRole, string, string, string][])('%s is refused %#: %s', async (role, sql, code) => {
+    await as('gateway', (c) =>
+      c.query(appendAs('clinic').replace('0000000000a1', '0000000000b1')).catch(() => undefined),
+    );
+    expect(await attempt(role, sql)).toBe(code);
+  });
+
+  it('names the login that appended each entry, and takes a database entry only in its own name', async () => {
+    const login = new URL(db.urlFor('gateway')).username;
+    const detail = await as('gateway', async (c) => {
+      const { rows } = await c.query<{ entry_event_id: string }>(
+        appendAs('database', undefined, `db:${login}`),
+      );
+      const stored = await c.query<{ detail: Record<string, unknown> }>(
+        `SELECT detail FROM vss.audit_events WHERE event_id = $1`,
+        [rows[0].entry_event_id],
+      );
+      return stored.rows[0].detail;
+    });
+    expect(detail).toEqual({ db_login: login });
+  });
+
+  it('keeps checkpoints append-only for the owner too', async () => {
+    const gateway = new Pool({ connectionString: db.urlFor('gateway'), max: 1 });
+    try {
+      await gateway.query(appendAs('clinic'));
+      expect(
+        await signCheckpoint(gateway, loadSigningKey(readFileSync(pkiFile('audit-signing.key'), 'utf8'))),
+      ).toBeDefined();
+    } finally {
+      await gateway.end();
+    }
+    await as('owner', async (c) => {
+      await expect(c.query(`DELETE FROM vss.audit_checkpoints`)).rejects.toMatchObject({ code: '42501' });
+      await expect(c.query(`TRUNCATE vss.audit_checkpoints`)).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        c.query(`UPDATE vss.audit_signing_keys SET holder = 'someone else'`),
+      ).rejects.toMatchObject({
+        code: '42501',
+      });
+    });
   });
 });

@@ -4,12 +4,14 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import { collectDefaultMetrics } from 'prom-client';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { dirname, join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { consoleSessions, sessionOrUnavailable, watchEndedSessions } from '@vss/console';
 import { SecurityErrorCode, securityError } from '@vss/security';
 import { callerLimits } from '@vss/limits';
-import { AuditCheckpointer, loadSigningKey } from '@vss/audit';
+import { AuditCheckpointer, loadSigningKey, signingKeyProblem } from '@vss/audit';
 import {
   CIVIL_EVENT_SERVICE_NAME,
   COVERAGE_SERVICE_NAME,
@@ -69,6 +71,31 @@ function auditSigningKey(config: GatewayConfig): KeyObject | undefined {
     return undefined;
   }
   return loadSigningKey(readFileSync(path, 'utf8'));
+}
+
+/**
+ * Where signed tree heads are witnessed: AUDIT_WITNESS_FILE, else the data folder's. Outside a
+ * laptop it must be named (storage apart from the database's).
+ */
+function auditWitnessFile(config: GatewayConfig): string {
+  if (config.AUDIT_WITNESS_FILE) return resolve(config.AUDIT_WITNESS_FILE);
+  if (isDeployed(config, config.NODE_ENV)) {
+    throw new ConfigError([
+      'AUDIT_WITNESS_FILE: required when deployed: a file on storage apart from the database, where every signed tree head is appended',
+    ]);
+  }
+  return resolve(join(config.VSS_DATA_DIR, 'audit-witness.jsonl'));
+}
+
+/**
+ * The gateway's audit key must be registered (`audit keys register`) for the database to take
+ * its tree heads. Outside a laptop an unregistered key stops the start-up.
+ */
+async function requireRegisteredKey(pool: Pool, key: KeyObject, config: GatewayConfig, logger: Logger) {
+  const problem = await signingKeyProblem(pool, key);
+  if (!problem) return;
+  if (isDeployed(config, config.NODE_ENV)) throw new ConfigError([`AUDIT_SIGNING_KEY_FILE: ${problem}`]);
+  logger.warn(`${problem}; until then no tree heads are signed`);
 }
 
 /**
@@ -178,8 +205,9 @@ export async function startGateway(
   };
   try {
     const { logger } = infrastructure;
+    if (signingKey) await requireRegisteredKey(infrastructure.pools.audit, signingKey, config, logger);
     const checkpoints = signingKey
-      ? new AuditCheckpointer(infrastructure.pools.audit, signingKey, logger)
+      ? new AuditCheckpointer(infrastructure.pools.audit, signingKey, logger, auditWitnessFile(config))
       : undefined;
     if (!signingKey)
       logger.warn('no audit signing key: the audit chain is kept but no checkpoints are signed');

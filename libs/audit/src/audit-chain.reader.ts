@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { KeyObject } from 'node:crypto';
 import type { Pool } from 'pg';
 import { PG_POOL } from '@vss/platform';
-import { type Checkpoint, verifyChain, type VerifyReport } from './audit-chain';
+import { verifyChain, type VerifyReport } from './audit-chain';
+import type { Checkpoint } from './audit-checkpoints';
 
 /** The trusted public keys of the audit chain's checkpoints, as the app was given them. */
 export const AUDIT_PUBLIC_KEYS = Symbol('AUDIT_PUBLIC_KEYS');
@@ -27,7 +28,7 @@ export class AuditChainReader {
 
   async head(): Promise<ChainHead | undefined> {
     const { rows } = await this.pool.query<ChainHead>(
-      `SELECT seq::text, encode(hash, 'hex') AS hash,
+      `SELECT seq::text, encode(hash, 'hex') AS hash, encode(root_hash, 'hex') AS "rootHash",
               to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
          FROM vss.audit_events ORDER BY audit_events.seq DESC LIMIT 1`,
     );
@@ -37,9 +38,9 @@ export class AuditChainReader {
   /** Signed checkpoints, newest first, those before `beforeSeq` when given. */
   async checkpoints(limit: number, beforeSeq?: string): Promise<Checkpoint[]> {
     const { rows } = await this.pool.query<Checkpoint>(
-      `SELECT seq::text, encode(hash, 'hex') AS hash,
+      `SELECT seq::text, encode(hash, 'hex') AS hash, encode(root_hash, 'hex') AS "rootHash",
               to_char(signed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "signedAt",
-              key_id AS "keyId", encode(signature, 'base64') AS signature
+              key_id AS "keyId", translate(encode(signature, 'base64'), E'\n', '') AS signature
          FROM vss.audit_checkpoints
         WHERE $2::bigint IS NULL OR seq < $2::bigint
         ORDER BY audit_checkpoints.seq DESC LIMIT $1`,

@@ -27,30 +27,74 @@ export const ENTRY_TEXT = (r: string, seq: string) => `jsonb_build_array(
   ${r}.subject_citizen_id, ${r}.purpose, ${r}.outcome, coalesce(${r}.detail, '{}'::jsonb)::text)::text`;
 
 /**
+ * What an app's login may append, checked on every entry by the stage and append functions
+ * (which run as the owner, so `session_user` is the login that called them):
+ * - a caller role the login acts as: `vss.audit_producers` lists each app login's roles (the
+ *   gateway's callers, the worker's `system`); a login not listed there (the owner's CLI, an
+ *   administrator's own login) may append any role, and every entry names its login;
+ * - the role `database` only as itself: `db:<login>` (what the money tables' triggers stage);
+ * - dated when it happened: no more than AUDIT_ENTRY_AGE back, nor a minute ahead.
+ * The login is recorded in the entry's detail (`db_login`), which the chain's hash covers.
+ */
+export const AUDIT_ENTRY_AGE = '10 minutes';
+const ENTRY_CHECK = (r: string) => `
+          IF ${r}.caller_role = 'database' THEN
+            IF ${r}.caller IS DISTINCT FROM 'db:' || login THEN
+              RAISE EXCEPTION USING ERRCODE = '42501',
+                MESSAGE = format('audit: the login %s appends database entries only as db:%s, not as %s', login, login, ${r}.caller);
+            END IF;
+          ELSIF allowed IS NOT NULL AND NOT (${r}.caller_role = ANY (allowed)) THEN
+            RAISE EXCEPTION USING ERRCODE = '42501',
+              MESSAGE = format('audit: the login %s does not act for callers of role %s', login, ${r}.caller_role);
+          END IF;
+          IF ${r}.occurred_at IS NULL OR ${r}.occurred_at < clock_timestamp() - interval '${AUDIT_ENTRY_AGE}'
+             OR ${r}.occurred_at > clock_timestamp() + interval '1 minute' THEN
+            RAISE EXCEPTION USING ERRCODE = '22023',
+              MESSAGE = format('audit: an entry dated %s cannot be appended at %s: entries are dated when they happen',
+                ${r}.occurred_at, clock_timestamp());
+          END IF;`;
+
+const ENTRY_RECORD = `x(event_id uuid, occurred_at timestamptz, caller text,
+            caller_role text, facility_code text, office_code text, action text, subject_citizen_id text,
+            purpose text, outcome text, detail jsonb)`;
+
+const PRODUCER = `
+        login text := session_user;
+        allowed text[] := (SELECT p.caller_roles FROM vss.audit_producers p WHERE p.login = session_user);`;
+
+/**
  * Stages entries in the caller's transaction (a change's own entries, committed with it); the
- * next append chains them.
+ * next append chains them. Each is numbered as its transaction commits (a deferred trigger on
+ * vss.audit_pending), so the staged numbers in the chain have no gap unless an entry was
+ * removed before it was chained: `audit verify` reports one.
  */
 export const AUDIT_STAGE_FUNCTION = `
       CREATE OR REPLACE FUNCTION vss.audit_stage(batch jsonb) RETURNS void
-        LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+      DECLARE${PRODUCER}
+        r record;
+      BEGIN
+        FOR r IN SELECT * FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
+        END LOOP;
         INSERT INTO vss.audit_pending (event_id, occurred_at, caller, caller_role, facility_code, office_code,
-          action, subject_citizen_id, purpose, outcome, detail)
+          action, subject_citizen_id, purpose, outcome, detail, staged_by)
         SELECT event_id, occurred_at, caller, caller_role, facility_code, office_code, action,
-               subject_citizen_id, purpose, outcome, coalesce(detail, '{}'::jsonb)
-          FROM jsonb_to_recordset(batch) AS x(event_id uuid, occurred_at timestamptz, caller text,
-            caller_role text, facility_code text, office_code text, action text, subject_citizen_id text,
-            purpose text, outcome text, detail jsonb)
-      $$`;
+               subject_citizen_id, purpose, outcome,
+               coalesce(detail, '{}'::jsonb) || jsonb_build_object('db_login', login), login
+          FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD};
+      END $$`;
 
 /**
  * Appends a batch to the chain: under the chain's lock, first what committed transactions
- * staged, then the batch; each entry's hash covers the previous entry's hash and its own text.
+ * staged (in the order they were numbered, the number in the entry's detail as \`staged\`), then
+ * the batch, each entry checked as above; each entry's hash covers the previous entry's hash
+ * and its own text.
  */
 export const AUDIT_APPEND_FUNCTION = `
       CREATE OR REPLACE FUNCTION vss.audit_append(batch jsonb)
         RETURNS TABLE (entry_event_id uuid, entry_seq bigint, entry_hash bytea)
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-      DECLARE
+      DECLARE${PRODUCER}
         head_seq bigint;
         head_hash bytea;
         r record;
@@ -61,7 +105,11 @@ export const AUDIT_APPEND_FUNCTION = `
         head_seq := coalesce(head_seq, 0);
         head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));
         -- First what committed transactions staged, then this batch.
-        FOR r IN SELECT * FROM vss.audit_pending p ORDER BY p.pending_id LOOP
+        FOR r IN SELECT p.pending_id, p.event_id, p.occurred_at, p.caller, p.caller_role, p.facility_code,
+              p.office_code, p.action, p.subject_citizen_id, p.purpose, p.outcome,
+              CASE WHEN p.staged_seq IS NULL THEN p.detail
+                   ELSE p.detail || jsonb_build_object('staged', p.staged_seq) END AS detail
+            FROM vss.audit_pending p ORDER BY p.staged_seq NULLS FIRST, p.pending_id LOOP
           head_seq := head_seq + 1;
           head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
           INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
@@ -73,15 +121,16 @@ export const AUDIT_APPEND_FUNCTION = `
         IF cardinality(sealed) > 0 THEN
           DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
         END IF;
-        FOR r IN SELECT * FROM jsonb_to_recordset(batch) AS x(event_id uuid, occurred_at timestamptz,
-            caller text, caller_role text, facility_code text, office_code text, action text,
-            subject_citizen_id text, purpose text, outcome text, detail jsonb) LOOP
+        FOR r IN SELECT x.event_id, x.occurred_at, x.caller, x.caller_role, x.facility_code, x.office_code,
+              x.action, x.subject_citizen_id, x.purpose, x.outcome,
+              coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login) AS detail
+            FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
           head_seq := head_seq + 1;
           head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
           INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
             office_code, action, subject_citizen_id, purpose, outcome, detail)
           VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
-            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, coalesce(r.detail, '{}'::jsonb));
+            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
           entry_event_id := r.event_id;
           entry_seq := head_seq;
           entry_hash := head_hash;

@@ -44,7 +44,12 @@ describe('AuditTrail', () => {
         [id],
       );
       expect(rows).toEqual([
-        { caller: 'BV Hà Nội (k1)', outcome: 'COVERED', detail: { identity: 'NOT_CHECKED', n: 1 } },
+        {
+          caller: 'BV Hà Nội (k1)',
+          outcome: 'COVERED',
+          // The database login that appended it, recorded by the append function.
+          detail: { identity: 'NOT_CHECKED', n: 1, db_login: new URL(db.url).username },
+        },
       ]);
     } finally {
       await other.end();

@@ -48,6 +48,14 @@ export function createRoleStatements(roles: DatabaseRoles, passwords: RolePasswo
 }
 
 /**
+ * The callers each app's login appends audit entries for: the gateway's authenticated callers
+ * (every role of @vss/domain's ROLES), the worker itself. `database` entries (the money tables'
+ * triggers) any login appends, as itself only.
+ */
+const GATEWAY_CALLER_ROLES = ['clinic', 'civil-registry', 'admin', 'registry-peer'];
+const WORKER_CALLER_ROLES = ['system'];
+
+/**
  * What each app may do, granted by the owner after the migrations (grants follow the tables,
  * so they are applied again after every migration). Deny by default: a table not named here is
  * out of reach of every app.
@@ -59,7 +67,9 @@ export function createRoleStatements(roles: DatabaseRoles, passwords: RolePasswo
  *   the owner can); the worker cannot read API keys or client certificates at all, the gateway
  *   only read them (the operator CLI issues and revokes as the owner);
  * - the gateway cannot write funeral payouts, their adjustments or arrears, no app writes rates,
- *   and the worker cannot read the audit trail it appends to.
+ *   and the worker cannot read the audit trail it appends to;
+ * - each app appends audit entries only for the callers it serves (vss.audit_producers), and
+ *   only the gateway signs tree heads.
  */
 export function grantStatements(
   roles: DatabaseRoles,
@@ -86,6 +96,20 @@ export function grantStatements(
     `REVOKE INSERT, UPDATE, DELETE ON vss.audit_events FROM ${apps}`,
     `REVOKE ALL ON vss.audit_pending FROM ${apps}`,
     `REVOKE UPDATE, DELETE ON vss.audit_checkpoints FROM ${apps}`,
+    // Tree heads are signed by the gateways (their checkpointer), with keys the operator
+    // registered; the tree's tiles are written by the same signer. The worker has none of it.
+    `REVOKE ALL ON vss.audit_checkpoints, vss.audit_tree_tiles, vss.audit_signing_keys FROM ${ident(roles.worker)}`,
+    `REVOKE UPDATE, DELETE ON vss.audit_tree_tiles FROM ${ident(roles.gateway)}`,
+    `REVOKE INSERT, UPDATE, DELETE ON vss.audit_signing_keys FROM ${ident(roles.gateway)}`,
+    // Who may append as whom is the owner's to say; staged entries are numbered by the owner's
+    // trigger alone (an app taking numbers would fake gaps).
+    `REVOKE ALL ON vss.audit_producers FROM ${apps}`,
+    `REVOKE ALL ON SEQUENCE vss.audit_staged_seq FROM ${apps}`,
+    `DELETE FROM vss.audit_producers`,
+    `INSERT INTO vss.audit_producers (login, caller_roles) VALUES
+       (${literal(roles.gateway)}, ARRAY[${GATEWAY_CALLER_ROLES.map(literal).join(', ')}]),
+       (${literal(roles.worker)}, ARRAY[${WORKER_CALLER_ROLES.map(literal).join(', ')}]),
+       (${literal(roles.registry)}, ARRAY[]::text[])`,
     // The row that orders the chain's appends is locked by the append function alone.
     `REVOKE ALL ON vss.audit_chain_lock FROM ${apps}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.api_keys, vss.client_certificates FROM ${apps}`,

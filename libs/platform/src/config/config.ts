@@ -134,6 +134,12 @@ export const gatewayConfigSchema = z.object({
   REGISTRY_DEADLINE_MS: z.coerce.number().int().min(1).default(5000),
   /** The ed25519 key (PKCS#8 PEM) that signs audit checkpoints; default `<VSS_DATA_DIR>/pki/audit-signing.key`. */
   AUDIT_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /**
+   * The witness file: every tree head this gateway signs is appended to it as a JSON line, on
+   * storage apart from the database's (`audit verify --witness` trusts only such files).
+   * Default `<VSS_DATA_DIR>/audit-witness.jsonl`; required when deployed.
+   */
+  AUDIT_WITNESS_FILE: z.string().min(1).optional(),
   /** How often the head of the audit chain is signed into a checkpoint (when it moved); 0 turns it off. */
   AUDIT_CHECKPOINT_SECONDS: z.coerce.number().int().min(0).default(60),
   /**
