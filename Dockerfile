@@ -14,7 +14,9 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/proto ./proto
 COPY --from=build /app/models ./models
 COPY --from=build /app/package.json ./
-# The certificates' volume starts out owned by the apps' user (compose's `pki` service writes it).
-RUN mkdir -p /pki && chown node:node /pki
+# The certificates' and witness volumes start out owned by the apps' user (compose's `pki`
+# one-shot writes the CA and each app's folder; the gateway appends to the witness file).
+RUN mkdir -p /pki /out/gateway /out/worker /out/population-registry /out/trust /tls /witness \
+  && chown -R node:node /pki /out /tls /witness
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

@@ -33,7 +33,7 @@ const ALLOWED = {
   platform: ['contracts', 'domain'],
   persistence: ['platform', 'domain'],
   security: ['platform', 'contracts', 'domain'],
-  audit: ['platform', 'security'],
+  audit: ['platform', 'security', 'contracts'],
   'api-keys': ['platform', 'security'],
   limits: ['platform', 'security', 'domain'],
   pki: [],

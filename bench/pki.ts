@@ -2,7 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPublicKey } from 'node:crypto';
+import { Pool } from 'pg';
+import { registerSigningKey } from '@vss/audit';
 import { ensurePki } from '@vss/pki';
+import { registerSystemPeers } from '../apps/population-registry/src/peers/registry-peers.repository';
 
 /** A throwaway PKI for a benchmark run: every app serves and calls over TLS, as deployed. */
 export interface BenchPki {
@@ -10,7 +14,24 @@ export interface BenchPki {
   env(app: 'gateway' | 'worker' | 'population-registry'): Record<string, string>;
   /** A client's credentials: the CA trusted, and a system certificate presented when named. */
   credentials(certificate?: 'gateway' | 'worker' | 'cli'): grpc.ChannelCredentials;
+  /** Registers the gateway's audit key and the gateway's and worker's certificates as registry peers, in the database at `ownerUrl`. */
+  register(ownerUrl: string): Promise<void>;
   remove(): void;
+}
+
+/** What a deployment's operator registers: the audit key, and the peers the registry serves. */
+export async function registerTrust(ownerUrl: string, dir: string): Promise<void> {
+  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
+  try {
+    await registerSigningKey(
+      pool,
+      createPublicKey(readFileSync(join(dir, 'audit-signing.pub'))),
+      'bench gateway',
+    );
+    await registerSystemPeers(pool, (name) => readFileSync(join(dir, `${name}.crt`), 'utf8'));
+  } finally {
+    await pool.end();
+  }
 }
 
 export async function benchPki(): Promise<BenchPki> {
@@ -30,6 +51,7 @@ export async function benchPki(): Promise<BenchPki> {
         certificate ? readFileSync(file(`${certificate}.key`)) : null,
         certificate ? readFileSync(file(`${certificate}.crt`)) : null,
       ),
+    register: (ownerUrl) => registerTrust(ownerUrl, dir),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -16,6 +16,7 @@ import { registerModelCommands } from './cli/model';
 import { registerOperatorsCommands } from './cli/operators';
 import { registerPayoutsCommands } from './cli/payouts';
 import { registerReconcileCommands } from './cli/reconcile';
+import { registerRegistryCommands } from './cli/registry';
 
 /**
  * `npm run cli -- <command>`: the operators' tool. Each feature registers its commands here.
@@ -38,6 +39,7 @@ for (const register of [
   registerCertsCommands,
   registerAuditCommands,
   registerDatabaseCommands,
+  registerRegistryCommands,
 ])
   register(program);
 

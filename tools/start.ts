@@ -14,6 +14,7 @@ import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@v
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadToolsConfig } from '@vss/platform';
 import { localDatabase } from './local-database';
+import { registerSystemPeers } from '../apps/population-registry/src/peers/registry-peers.repository';
 import { migrateAll } from './schemas';
 import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime';
 
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     if (config.DATABASE_URL) await migrateAll(databaseUrl);
     const seeded = await seedIfEmpty(databaseUrl);
     await registerDemoAuditKey(databaseUrl, pki);
+    await registerDemoPeers(databaseUrl, pki);
     const ports = {
       registry: config.REGISTRY_GRPC_PORT,
       grpc: config.GATEWAY_GRPC_PORT,
@@ -117,6 +119,16 @@ async function main(): Promise<void> {
   } catch (error) {
     say(`npm start failed: ${(error as Error).message}`);
     await stopAll(1);
+  }
+}
+
+/** The development gateway's and worker's certificates served by the registry, with their rights. */
+async function registerDemoPeers(url: string, pki: string): Promise<void> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    await registerSystemPeers(pool, (name) => readFileSync(join(pki, PKI_FILES.certificate(name)), 'utf8'));
+  } finally {
+    await pool.end();
   }
 }
 

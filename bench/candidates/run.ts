@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   try {
     log(`== ${size.toLocaleString('en-US')} citizens: seeding`);
     const { url } = await freshPopulation(embedded.adminUrl, 'bench_candidates', size, Number(opts.seed));
+    await pki.register(url);
     const registryPort = await freePort();
     const registry = startApp('population-registry', {
       DATABASE_URL: url,

@@ -9,6 +9,7 @@ import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
 import { vietnamDate } from '@vss/domain';
 import { ensurePki } from '@vss/pki';
+import { registerTrust } from '../pki';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
 import { auditCount, clinicKey, prepareDatabase, sampleIds, type SampledIds } from './population';
@@ -117,6 +118,7 @@ async function main(): Promise<void> {
 
     const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
     await ensurePki(pki);
+    await registerTrust(db.url, pki);
     const file = (name: string) => join(pki, name);
     const tlsOf = (app: string) => ({
       TLS_CA_FILE: file('ca.crt'),

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: db.url, max: 4 });
   const processes: BenchProcess[] = [];
   const pki = await benchPki();
+  await pki.register(db.url);
   try {
     say(`seeding ${opts.citizens} citizens…`);
     await loadPopulation(pool, { citizens: Number(opts.citizens), seed: 5, asOf: '2025-06-30' });

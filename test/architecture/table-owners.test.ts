@@ -23,6 +23,11 @@ const OWNERS: Record<string, string> = {
   'vss.audit_checkpoints': 'libs/audit',
   'vss.audit_chain_lock': 'libs/audit',
   'vss.audit_pending': 'libs/audit',
+  'vss.audit_tree_tiles': 'libs/audit',
+  'vss.audit_signing_keys': 'libs/audit',
+  // Who may append as whom: written with the grants, by the owner.
+  'vss.audit_producers': 'libs/persistence',
+  'vss.change_feed_key': 'libs/coverage',
   'vss.client_certificates': 'libs/api-keys',
   'vss.api_keys': 'libs/api-keys',
   'vss.caller_limits': 'libs/limits',
@@ -46,6 +51,7 @@ const OWNERS: Record<string, string> = {
   'vss.approvals': 'libs/approvals',
   'npd.citizens': 'apps/population-registry',
   'npd.requests': 'apps/population-registry',
+  'npd.registry_peers': 'apps/population-registry',
   'synth.seed_info': 'libs/synthetic',
   'synth.truth': 'libs/synthetic',
 };

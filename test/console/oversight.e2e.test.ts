@@ -3,6 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { loadSigningKey, signCheckpoint } from '@vss/audit';
 import { PKI_FILES } from '@vss/pki';
 import { makeCitizenId } from '@vss/domain';
 import { serviceClient, unary } from '@vss/registry-client';
@@ -35,8 +37,9 @@ beforeAll(async () => {
   // No worker at first: a birth accepted stays ACCEPTED until one starts.
   stack = await startStack('oversight', {
     worker: false,
-    // This gateway holds the CA's key: the callers page signs certificate requests.
-    gatewayConfig: { CONSOLE_CA_KEY_FILE: pkiFile(PKI_FILES.caKey) },
+    // This gateway holds the CA's key: the callers page signs certificate requests. It signs no
+    // tree head by itself: the audit chain's test signs one when it wants one.
+    gatewayConfig: { CONSOLE_CA_KEY_FILE: pkiFile(PKI_FILES.caKey), AUDIT_CHECKPOINT_SECONDS: 0 },
   });
   await stack.pool.query(`
     INSERT INTO vss.participants (social_insurance_code, citizen_id, full_name, date_of_birth, gender, province_code)
@@ -280,15 +283,22 @@ describe("a person's page", () => {
 });
 
 describe('the audit chain', () => {
-  it('verifies the chain on demand with its progress, and finds it intact', async () => {
+  it('verifies the chain on demand with its progress: unanchored before a tree head is signed, then intact', async () => {
     await lookUp(COVERED);
     const page = await signedIn(auditor);
-    const shown = await page.goto('/console/audit');
-    expect(shown?.status() === 200 ? 200 : await page.textContent('main')).toBe(200);
-    expect(Number((await page.textContent('#head-seq'))!.replace(/\D/g, ''))).toBeGreaterThan(0);
-    await page.click('#verify-start');
-    await page.waitForSelector('#verify-result', { timeout: 30_000 });
-    expect(await page.getAttribute('#verify-result', 'data-intact')).toBe('true');
+    const verified = async () => {
+      const shown = await page.goto('/console/audit');
+      expect(shown?.status() === 200 ? 200 : await page.textContent('main')).toBe(200);
+      expect(Number((await page.textContent('#head-seq'))!.replace(/\D/g, ''))).toBeGreaterThan(0);
+      await page.click('#verify-start');
+      await page.waitForSelector('#verify-result', { timeout: 30_000 });
+      return page.getAttribute('#verify-result', 'data-intact');
+    };
+    expect(await verified()).toBe('unanchored');
+    expect(await page.textContent('#verify-result')).toMatch(/no signed checkpoint to trust/);
+    await signCheckpoint(stack.pool, loadSigningKey(readFileSync(pkiFile('audit-signing.key'), 'utf8')));
+    expect(await verified()).toBe('true');
+    expect(await page.textContent('#checkpoints')).toMatch(/[0-9a-f]{64}/);
     await expectAccessible(page);
     await screenshot(page, 'audit');
   });

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { https, systemCertificate } from '../support/tls';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import { call, type CoverageWorld, FACILITY, PEOPLE, startCoverageWorld } from './coverage.harness';
@@ -169,5 +170,36 @@ describe('answers follow the database', () => {
       until: (r) => r.card?.objectGroup !== 'DN',
     });
     expect(after.card?.objectGroup).toBe('HN');
+  });
+});
+
+describe('the change feed', () => {
+  it('names no citizen to another login that listens: tokens only, which the gateway still matches', async () => {
+    const listener = new Client({ connectionString: world.db.urlFor('worker') });
+    await listener.connect();
+    try {
+      const heard: string[] = [];
+      listener.on('notification', (n) => heard.push(n.payload ?? ''));
+      await listener.query('LISTEN vss_coverage_changed');
+      expect((await lookup(PEOPLE.duplicate)).status).toBe('COVERAGE_STATUS_COVERED');
+      await world.pool.query(
+        `UPDATE vss.hi_cards SET suspended = true WHERE social_insurance_code = '4800000008'`,
+      );
+      await waitFor('the worker hears it', async () => heard.length, { until: (n) => n > 0 });
+      expect(heard.join()).not.toContain(PEOPLE.duplicate);
+      expect(heard[0]).toMatch(/^[0-9a-f]{32}(,[0-9a-f]{32})*$/);
+      // The gateway matched the token to the citizen it cached.
+      await waitFor('the gateway drops its entry', () => lookup(PEOPLE.duplicate), {
+        until: (r) => r.status !== 'COVERAGE_STATUS_COVERED',
+      });
+      await expect(listener.query('SELECT secret FROM vss.change_feed_key')).rejects.toMatchObject({
+        code: '42501',
+      });
+    } finally {
+      await listener.end();
+      await world.pool.query(
+        `UPDATE vss.hi_cards SET suspended = false WHERE social_insurance_code = '4800000008'`,
+      );
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { testCredentials } from '../support/tls';
+import { testCredentials, testPki } from '../support/tls';
+import { registerTestTrust } from '../support/trust';
 import * as grpc from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,7 @@ beforeAll(async () => {
   server = await startServer();
   const prepared = await prepareDatabase(server.adminUrl, 'restart', { passwords: randomPasswords() });
   roleUrl = prepared.urlFor;
+  await registerTestTrust(prepared.ownerUrl, testPki());
   url = server.urlFor('restart');
   pool = new Pool({ connectionString: url, max: 2 });
   pool.on('error', () => undefined);

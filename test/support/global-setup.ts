@@ -4,25 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, randomPasswords, startEmbeddedPostgres } from '@vss/persistence';
 import { ensurePki } from '@vss/pki';
-import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { Pool } from 'pg';
-import { registerSigningKey } from '@vss/audit';
 import { prepareDatabase } from '../../tools/schemas';
-
-/** The test PKI's audit key, registered in the template: the gateways' tree heads are taken. */
-async function registerTestAuditKey(ownerUrl: string, pki: string): Promise<void> {
-  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
-  try {
-    await registerSigningKey(
-      pool,
-      createPublicKey(readFileSync(join(pki, 'audit-signing.pub'))),
-      'test gateway',
-    );
-  } finally {
-    await pool.end();
-  }
-}
+import { registerTestTrust } from './trust';
 
 /**
  * One PostgreSQL for the whole run: the server at DATABASE_URL when set, otherwise an
@@ -57,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.VSS_TEST_ROLES = JSON.stringify(roles);
   try {
     const prepared = await prepareDatabase(adminUrl, template, roles);
-    await registerTestAuditKey(prepared.ownerUrl, pki);
+    await registerTestTrust(prepared.ownerUrl, pki);
   } catch (error) {
     await dropDatabase(adminUrl, template);
     throw error;

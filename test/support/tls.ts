@@ -21,7 +21,13 @@ export function tlsConfig(app: 'gateway' | 'worker' | 'population-registry') {
     TLS_CA_FILE: pkiFile('ca.crt'),
     TLS_CERT_FILE: pkiFile(`${app}.crt`),
     TLS_KEY_FILE: pkiFile(`${app}.key`),
-    ...(app === 'gateway' ? { AUDIT_SIGNING_KEY_FILE: pkiFile('audit-signing.key') } : {}),
+    ...(app === 'gateway'
+      ? {
+          AUDIT_SIGNING_KEY_FILE: pkiFile('audit-signing.key'),
+          // In the run's own folder (removed with it); a test that reads one names its own.
+          AUDIT_WITNESS_FILE: pkiFile(`audit-witness-${process.pid}.jsonl`),
+        }
+      : {}),
   };
 }
 

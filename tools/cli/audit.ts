@@ -4,6 +4,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   checkpointLine,
+  checkpointVerifies,
+  leafHash,
   loadSigningKey,
   parseCheckpointLines,
   registerSigningKey,
@@ -11,10 +13,13 @@ import {
   signCheckpoint,
   storedCheckpoints,
   verifyChain,
+  verifyConsistency,
+  verifyInclusion,
 } from '@vss/audit';
+import type { GetAuditProofResponse } from '@vss/contracts';
 import { PKI_FILES } from '@vss/pki';
 import { dataDir } from '../runtime';
-import { withDatabase } from './context';
+import { callGateway, withDatabase } from './context';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -82,6 +87,86 @@ export function registerAuditCommands(program: Command): void {
           (report.staged > 0 ? ` (${report.staged} staged entries not chained yet)` : ''),
       );
     });
+
+  audit
+    .command('prove')
+    .description(
+      'check a receipt as a clinic would: its proof from the gateway (GetAuditProof), verified here with the audit public key and hashes only',
+    )
+    .argument('<seq>', "the receipt's seq")
+    .argument('<hash>', "the receipt's hash")
+    .option(
+      '--first-tree-size <n>',
+      'a tree size verified before, with --first-root: prove the new tree head extends it',
+    )
+    .option('--first-root <hex>', 'the root of that tree, as verified then')
+    .option(
+      '--public-key <file...>',
+      `the gateways' audit public keys (default <VSS_DATA_DIR>/pki/${PKI_FILES.auditPublicKey})`,
+    )
+    .option('--wait <seconds>', 'wait this long for a tree head covering the receipt', '90')
+    .action(
+      async (
+        seq: string,
+        hash: string,
+        opts: { firstTreeSize?: string; firstRoot?: string; publicKey?: string[]; wait: string },
+      ) => {
+        if ((opts.firstTreeSize === undefined) !== (opts.firstRoot === undefined))
+          throw new Error('--first-tree-size and --first-root go together');
+        const keys = publicKeysFrom(opts.publicKey);
+        const until = Date.now() + Number(opts.wait) * 1000;
+        let proof: GetAuditProofResponse;
+        for (;;) {
+          try {
+            proof = await callGateway<GetAuditProofResponse>(
+              { proto: 'vss/gateway/v1/audit.proto', name: 'vss.gateway.v1.AuditService' },
+              'getAuditProof',
+              { receipt: { seq, hash }, firstTreeSize: opts.firstTreeSize ?? '' },
+              'clinic',
+            );
+            break;
+          } catch (error) {
+            if (!/^FAILED_PRECONDITION/.test((error as Error).message) || Date.now() > until) throw error;
+            say('not in a signed tree head yet; waiting for the next one…');
+            await new Promise((r) => setTimeout(r, 5000));
+          }
+        }
+        const head = proof.treeHead!;
+        const key = keys.find((k) =>
+          checkpointVerifies({ seq: head.treeSize, hash: head.chainHash, ...head }, k),
+        );
+        const size = Number(head.treeSize);
+        const root = Buffer.from(head.rootHash, 'hex');
+        const included = verifyInclusion(
+          Number(proof.leafIndex),
+          size,
+          leafHash(Buffer.from(hash, 'hex')),
+          proof.inclusionPath.map((h) => Buffer.from(h, 'hex')),
+          root,
+        );
+        const consistent =
+          opts.firstTreeSize === undefined ||
+          verifyConsistency(
+            Number(opts.firstTreeSize),
+            size,
+            Buffer.from(opts.firstRoot!, 'hex'),
+            root,
+            proof.consistencyPath.map((h) => Buffer.from(h, 'hex')),
+          );
+        say(`tree head  ${head.treeSize} entries, root ${head.rootHash}`);
+        say(
+          `           signed ${head.signedAt} by key ${head.keyId}: ${key ? 'signature verified' : 'NOT signed by a trusted key'}`,
+        );
+        say(
+          `receipt    entry ${seq}: ${included ? 'included' : 'NOT included'} (${proof.inclusionPath.length} hashes)`,
+        );
+        if (opts.firstTreeSize !== undefined)
+          say(
+            `history    the tree of ${opts.firstTreeSize} entries ${consistent ? 'is a prefix of this one' : 'is NOT a prefix of this one: the log was rewritten'}`,
+          );
+        if (!key || !included || !consistent) process.exitCode = 2;
+      },
+    );
 
   const checkpoints = audit.command('checkpoints').description('the signed tree heads of the chain');
   checkpoints

@@ -3,9 +3,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CertificateRegistry } from '@vss/api-keys';
 import {
+  APP_FILES,
   CertificateAuthority,
   CertificateRequestError,
   ensurePki,
+  exportAppFiles,
   isSystemSubject,
   PKI_FILES,
   type SignedCertificate,
@@ -39,15 +41,40 @@ export function registerCertsCommands(program: Command): void {
     .command('init')
     .description('create the CA, every system certificate and the audit signing key (keeps what exists)')
     .option('--pki <dir>', 'folder of the CA and certificates (default <VSS_DATA_DIR>/pki)')
-    .option('--host <name...>', 'host names or addresses the servers answer for, beside localhost')
+    .option(
+      '--host <system:name...>',
+      "a server's own host name or address beside localhost, e.g. gateway:gw.vss.gov.vn population-registry:npd.internal",
+    )
     .action(async (opts: { pki?: string; host?: string[] }) => {
-      const report = await ensurePki(pkiDir(opts), { hosts: opts.host });
+      const hosts: Record<string, string[]> = {};
+      for (const entry of opts.host ?? []) {
+        const [system, name] = entry.split(/:(.*)/s, 2);
+        if (!name || !['gateway', 'population-registry'].includes(system)) {
+          throw new Error(
+            `--host ${entry}: name the server it is for, gateway:<name> or population-registry:<name> (a certificate names its own server only)`,
+          );
+        }
+        (hosts[system] ??= []).push(name);
+      }
+      const report = await ensurePki(pkiDir(opts), { hosts });
       say(
         report.created.length
           ? `created:\n  ${report.created.join('\n  ')}`
           : `nothing to do in ${report.dir}`,
       );
       say(`\nKeep ${join(report.dir, PKI_FILES.caKey)} off the servers: gateways need only ca.crt.`);
+    });
+
+  certs
+    .command('export')
+    .description(
+      "copy each app's own files into <out>/<app>/ (and what the operator registers into <out>/trust/): no CA key",
+    )
+    .option('--pki <dir>', 'folder of the CA and certificates (default <VSS_DATA_DIR>/pki)')
+    .requiredOption('--out <dir>', 'where the per-app folders are written')
+    .action((opts: { pki?: string; out: string }) => {
+      const written = exportAppFiles(pkiDir(opts), resolve(opts.out));
+      say(`${written.length} files written under ${resolve(opts.out)}: ${Object.keys(APP_FILES).join(', ')}`);
     });
 
   certs

@@ -1,4 +1,10 @@
 import type { Command } from 'commander';
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Pool } from 'pg';
+import { registerSigningKey } from '@vss/audit';
+import { PKI_FILES } from '@vss/pki';
 import {
   createRoleStatements,
   databaseRoles,
@@ -10,6 +16,7 @@ import {
 import { VSS_SCHEMA } from '@vss/core';
 import { loadToolsConfig } from '@vss/platform';
 import { NPD_SCHEMA } from '../../apps/population-registry/src/migrations';
+import { registerSystemPeers } from '../../apps/population-registry/src/peers/registry-peers.repository';
 import { migrateAll, prepareDatabase } from '../schemas';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -47,13 +54,34 @@ export function registerDatabaseCommands(program: Command): void {
     .requiredOption('--admin-url <url>', "a superuser's URL (its database is only used to connect)")
     .option('--database <name>', 'the database to create and own', 'vss')
     .option('--prefix <prefix>', 'role names are <prefix>_owner, <prefix>_gateway, …', 'vss')
-    .action(async (opts: { adminUrl: string; database: string; prefix: string }) => {
+    .option(
+      '--trust <dir>',
+      "also register what a `certs export` trust folder holds: the gateway's audit public key, and the gateway's and worker's certificates as registry peers",
+    )
+    .action(async (opts: { adminUrl: string; database: string; prefix: string; trust?: string }) => {
       const { passwords, generated } = passwordsFromEnv();
       const prepared = await prepareDatabase(opts.adminUrl, opts.database, {
         prefix: opts.prefix,
         passwords,
       });
       say(`database ${opts.database} owned by ${prepared.roles.owner}, migrated, app roles granted.\n`);
+      if (opts.trust) {
+        const dir = resolve(opts.trust);
+        const pool = new Pool({ connectionString: prepared.ownerUrl, max: 1 });
+        try {
+          const keyId = await registerSigningKey(
+            pool,
+            createPublicKey(readFileSync(join(dir, PKI_FILES.auditPublicKey))),
+            'gateway',
+          );
+          await registerSystemPeers(pool, (name) => readFileSync(join(dir, `${name}.crt`), 'utf8'));
+          say(
+            `registered the gateway's audit key ${keyId} and the gateway's and worker's certificates as registry peers.\n`,
+          );
+        } finally {
+          await pool.end();
+        }
+      }
       say(
         `owner (migrations, operator CLI)  ${generated.includes('owner') ? prepared.ownerUrl : redactUrl(prepared.ownerUrl)}`,
       );

@@ -38,6 +38,7 @@ export function describeAnswer(res: LookupCoverageResponse, facilityCode: string
     lines.push(`  identity  ${strip(identity.result, 'IDENTITY_RESULT_')}${fields}`);
   }
   lines.push(`  lookup    ${res.lookupId} (audit record)`);
+  if (res.receipt) lines.push(`  receipt   ${res.receipt.seq} ${res.receipt.hash}`);
   return lines;
 }
 

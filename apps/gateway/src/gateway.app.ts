@@ -192,6 +192,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const tls = tlsFiles(config, 'gateway');
   const signingKey = auditSigningKey(config);
+  const witnessFile = auditWitnessFile(config);
   const infrastructure = await startInfrastructure(config, {
     app: 'gateway',
     tls,
@@ -207,7 +208,7 @@ export async function startGateway(
     const { logger } = infrastructure;
     if (signingKey) await requireRegisteredKey(infrastructure.pools.audit, signingKey, config, logger);
     const checkpoints = signingKey
-      ? new AuditCheckpointer(infrastructure.pools.audit, signingKey, logger, auditWitnessFile(config))
+      ? new AuditCheckpointer(infrastructure.pools.audit, signingKey, logger, witnessFile)
       : undefined;
     if (!signingKey)
       logger.warn('no audit signing key: the audit chain is kept but no checkpoints are signed');

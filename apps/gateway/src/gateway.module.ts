@@ -4,6 +4,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { ApprovalsApiModule } from '@vss/approvals';
+import { AuditApiModule } from '@vss/audit';
 import { CivilEventsModule } from '@vss/civil-events';
 import { ConsoleModule } from '@vss/console';
 import { CoreModule, type Infrastructure } from '@vss/core';
@@ -44,6 +45,7 @@ export class GatewayModule {
         CivilEventsModule,
         ReconciliationModule,
         ApprovalsApiModule,
+        AuditApiModule,
         ConsoleModule.forRoot({ ...consoleOptions, keys, certificates }),
       ],
       controllers: [HealthHttpController],

@@ -20,6 +20,7 @@ import {
 } from '@vss/platform';
 import { FaultInjector } from './faults/fault-injection';
 import { NPD_SCHEMA } from './migrations';
+import { RegistryPeers } from './peers/registry-peers';
 import { RegistryModule } from './registry.module';
 
 export const REGISTRY_SERVICE = `${NPD_REGISTRY_V1_PACKAGE_NAME}.${POPULATION_REGISTRY_SERVICE_NAME}`;
@@ -58,11 +59,13 @@ export async function startRegistry(
     credentials: await grpcServerCredentials(tls, { requireClientCertificate: true }),
     reflection: grpcReflection(config),
   });
+  const peers = tls ? new RegistryPeers(pool, logger) : undefined;
+  await peers?.start();
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(
     RegistryModule.forRoot({
       pool,
       faults,
-      allowedPeers: tls ? config.REGISTRY_ALLOWED_PEERS : undefined,
+      peers,
       logger,
       clock: options.clock,
     }),
@@ -78,6 +81,7 @@ export async function startRegistry(
     async close() {
       setServing(grpc, [REGISTRY_SERVICE], false);
       await app.close();
+      await peers?.close();
       await pool.end();
     },
   };

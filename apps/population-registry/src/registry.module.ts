@@ -9,13 +9,14 @@ import { RegistryGrpcController } from './citizens/registry.grpc.controller';
 import { CivilStatusService } from './civil-status/civil-status.service';
 import { RequestsRepository } from './civil-status/requests.repository';
 import { FaultInjectionInterceptor, FaultInjector } from './faults/fault-injection';
-import { ALLOWED_PEERS, PeerAuthGuard } from './peers/peer-auth.guard';
+import { PeerAuthGuard, REGISTRY_PEERS } from './peers/peer-auth.guard';
+import type { RegistryPeers } from './peers/registry-peers';
 
 export interface RegistryDeps {
   pool: Pool;
   faults: FaultInjector;
-  /** `member/subsystem` of the allowed peers; undefined when serving plaintext (development). */
-  allowedPeers: string[] | undefined;
+  /** The registered peers; undefined when serving plaintext (development). */
+  peers: RegistryPeers | undefined;
   logger: Logger;
   clock?: Clock;
 }
@@ -29,7 +30,7 @@ export class RegistryModule {
       providers: [
         { provide: REGISTRY_POOL, useValue: deps.pool },
         { provide: FaultInjector, useValue: deps.faults },
-        { provide: ALLOWED_PEERS, useValue: deps.allowedPeers },
+        { provide: REGISTRY_PEERS, useValue: deps.peers },
         { provide: Clock, useValue: deps.clock ?? new Clock() },
         { provide: APP_GUARD, useClass: UndecodableRequestGuard },
         { provide: APP_GUARD, useClass: PeerAuthGuard },

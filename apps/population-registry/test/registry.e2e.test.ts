@@ -8,6 +8,8 @@ import { loadConfig, registryConfigSchema } from '@vss/platform';
 import { citizenSummaryOf, RegistryClient, serviceClient, unary } from '@vss/registry-client';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { freePort } from '../../../test/support/ports';
+import { waitFor } from '../../../test/support/polling';
+import { RegistryPeersRepository } from '../src/peers/registry-peers.repository';
 import { startRegistry, type RunningRegistry } from '../src/registry.app';
 
 let db: TestDatabase;
@@ -37,7 +39,8 @@ beforeAll(async () => {
     ...tlsConfig('population-registry'),
     LOG_LEVEL: 'silent',
   });
-  client = clientAs(systemCertificate('gateway'));
+  // The worker holds every right (it reads, files and exports); the gateway only reads and searches.
+  client = clientAs(systemCertificate('worker'));
 });
 
 function clientAs(certificate: { cert: string; key: string }): RegistryClient {
@@ -306,20 +309,98 @@ describe('idempotent changes', () => {
 });
 
 describe('serving', () => {
-  it('knows the worker by its certificate too', async () => {
-    const worker = clientAs(systemCertificate('worker'));
-    expect((await worker.getCitizen(AN))?.citizenId).toBe(AN);
-    worker.close();
+  it('serves the gateway its reads and searches, and refuses it what it files or exports', async () => {
+    const gateway = clientAs(systemCertificate('gateway'));
+    try {
+      expect((await gateway.getCitizen(AN))?.citizenId).toBe(AN);
+      await expectStatus(
+        gateway.recordDeath({ requestId: 'gw-death', citizenId: AN, dateOfDeath: '2024-01-01' }),
+        grpc.status.PERMISSION_DENIED,
+        /VSS gateway \(VSS\/gateway\) may not call recordDeath: it needs the right "file"; this peer holds read, search/,
+      );
+      const pages = gateway.exportCitizens({ pageSize: 10 });
+      await expectStatus(
+        pages.next(),
+        grpc.status.PERMISSION_DENIED,
+        /may not call exportCitizens: it needs the right "export"/,
+      );
+      const owner = new Pool({ connectionString: db.url, max: 1 });
+      const deaths = await owner.query(
+        `SELECT count(*)::int AS n FROM npd.requests WHERE request_id = 'gw-death'`,
+      );
+      await owner.end();
+      expect(deaths.rows[0].n).toBe(0);
+    } finally {
+      gateway.close();
+    }
   });
 
-  it('refuses a certificate of our CA whose subsystem is not one of its peers', async () => {
+  it("refuses a certificate of our CA that was never registered: the operator CLI's, a second VSS/gateway", async () => {
     const operator = clientAs(systemCertificate('cli'));
     await expectStatus(
       operator['call']('getCitizen', { citizenId: AN }),
-      grpc.status.PERMISSION_DENIED,
-      /VSS\/operator-cli is not a peer of the registry; allowed: VSS\/gateway, VSS\/worker/,
+      grpc.status.UNAUTHENTICATED,
+      /the certificate VSS\/operator-cli \(SHA-256 [0-9A-F:]+…\) is not a registered peer of the registry/,
     );
     operator.close();
+    const authority = await CertificateAuthority.load(
+      readFileSync(pkiFile('ca.crt'), 'utf8'),
+      readFileSync(pkiFile('ca.key'), 'utf8'),
+    );
+    const minted = await authority.issue({
+      subject: { member: 'VSS', subsystem: 'gateway' },
+      purpose: 'client',
+      validityDays: 1,
+    });
+    const impostor = clientAs({ cert: minted.certificatePem, key: minted.privateKeyPem });
+    await expectStatus(
+      impostor.getCitizen(AN),
+      grpc.status.UNAUTHENTICATED,
+      /VSS\/gateway .* is not a registered peer/,
+    );
+    impostor.close();
+  });
+
+  it('refuses a revoked peer at its next call on the connection it has open', async () => {
+    const authority = await CertificateAuthority.load(
+      readFileSync(pkiFile('ca.crt'), 'utf8'),
+      readFileSync(pkiFile('ca.key'), 'utf8'),
+    );
+    const issued = await authority.issue({
+      subject: { member: 'VSS', subsystem: 'gateway' },
+      purpose: 'client',
+      validityDays: 1,
+    });
+    const owner = new Pool({ connectionString: db.urlFor('owner'), max: 1 });
+    const peers = new RegistryPeersRepository(owner);
+    const peer = await peers.register(issued.certificatePem, 'second gateway', ['read']);
+    const second = clientAs({ cert: issued.certificatePem, key: issued.privateKeyPem });
+    try {
+      await waitFor('the registry hears of it', () => second.getCitizen(AN).catch(() => undefined), {
+        until: (c) => c?.citizenId === AN,
+      });
+      expect(await peers.revoke(peer.fingerprint256)).toBe(true);
+      const refused = await waitFor(
+        'the revocation heard',
+        () =>
+          second.getCitizen(AN).then(
+            () => undefined,
+            (e: grpc.ServiceError) => e,
+          ),
+        { until: (e) => e !== undefined },
+      );
+      expect(grpc.status[refused!.code]).toBe('UNAUTHENTICATED');
+      expect(refused!.details).toMatch(/was revoked as a peer of the registry/);
+      // The registry's own login cannot undo it.
+      const registryLogin = new Pool({ connectionString: db.urlFor('registry'), max: 1 });
+      await expect(
+        registryLogin.query(`UPDATE npd.registry_peers SET revoked_at = NULL`),
+      ).rejects.toMatchObject({ code: '42501' });
+      await registryLogin.end();
+    } finally {
+      second.close();
+      await owner.end();
+    }
   });
 
   it('fails the handshake of a client with no certificate, one from another CA, or plaintext, and goes on serving', async () => {

@@ -28,7 +28,7 @@ export class AuditChainReader {
 
   async head(): Promise<ChainHead | undefined> {
     const { rows } = await this.pool.query<ChainHead>(
-      `SELECT seq::text, encode(hash, 'hex') AS hash, encode(root_hash, 'hex') AS "rootHash",
+      `SELECT seq::text, encode(hash, 'hex') AS hash,
               to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "occurredAt"
          FROM vss.audit_events ORDER BY audit_events.seq DESC LIMIT 1`,
     );

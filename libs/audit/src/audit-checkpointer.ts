@@ -21,10 +21,12 @@ export class AuditCheckpointer {
     private readonly witnessFile?: string,
   ) {}
 
+  /** Signs every `intervalSeconds`, and once a second after the start (what the last run left unsigned). */
   start(intervalSeconds: number): void {
     if (intervalSeconds <= 0) return;
     this.timer = setInterval(() => void this.checkpoint(), intervalSeconds * 1000);
     this.timer.unref();
+    setTimeout(() => void (this.timer && this.checkpoint()), 1000).unref();
   }
 
   /** Signs the head now; failures are logged (the next tick tries again). */

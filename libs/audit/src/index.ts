@@ -10,3 +10,5 @@ export * from './audit.metrics';
 export * from './audit.module';
 export * from './migrations';
 export * from './audit-chain.reader';
+export * from './audit.errors';
+export * from './api/audit-api.module';

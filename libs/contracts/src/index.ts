@@ -6,6 +6,7 @@ export * from './generated/vss/gateway/v1/coverage';
 export * from './generated/vss/gateway/v1/civil_event';
 export * from './generated/vss/gateway/v1/reconciliation';
 export * from './generated/vss/gateway/v1/approval';
+export * from './generated/vss/gateway/v1/audit';
 export {
   VSS_GATEWAY_V1_PACKAGE_NAME,
   protobufPackage,
@@ -30,6 +31,7 @@ export const GATEWAY_PROTO_FILES = [
   'vss/gateway/v1/civil_event.proto',
   'vss/gateway/v1/reconciliation.proto',
   'vss/gateway/v1/approval.proto',
+  'vss/gateway/v1/audit.proto',
 ];
 export const REGISTRY_PROTO_FILES = ['npd/registry/v1/registry.proto'];
 

@@ -3,6 +3,7 @@ import { AuditModule } from '@vss/audit';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
 import { CoverageGrpcController } from './coverage.grpc.controller';
 import { CoverageHttpController } from './coverage.http.controller';
+import { ChangeFeedKeyRepository } from './change-feed-key.repository';
 import { CoverageRecords } from './coverage.records';
 import { CoverageService } from './coverage.service';
 import { IdentityCheck } from './identity-check';
@@ -12,7 +13,7 @@ import { PersonService } from './person.service';
 @Module({
   imports: [AuditModule, InsuranceRecordsModule],
   controllers: [CoverageGrpcController, CoverageHttpController],
-  providers: [CoverageService, CoverageRecords, IdentityCheck, PersonService],
+  providers: [CoverageService, CoverageRecords, ChangeFeedKeyRepository, IdentityCheck, PersonService],
   exports: [CoverageService, PersonService],
 })
 export class CoverageModule {}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -6,12 +7,19 @@ import { ChangeFeed } from '@vss/platform';
 import { APP_CONFIG, LOGGER, LOOKUP_POOL } from '@vss/platform';
 import { registerCoverageMetrics } from './coverage.metrics';
 import { type CoverageRecord, CoverageRecordsRepository, FacilitiesRepository } from '@vss/insurance-records';
+import { ChangeFeedKeyRepository } from './change-feed-key.repository';
 
 export const COVERAGE_CHANNEL = 'vss_coverage_changed';
 /** Most IDs in one query; a batch lookup of 500 fits. */
 const MAX_IDS_PER_QUERY = 500;
 /** Queries of waiting lookups in flight at once; the rest gather for the next one. */
 const MAX_QUERIES_IN_FLIGHT = 2;
+
+interface Cached {
+  records: CoverageRecord[];
+  /** What the change feed calls this citizen (see tokenOf). */
+  token: string;
+}
 
 interface Waiter {
   resolve(records: CoverageRecord[]): void;
@@ -26,7 +34,9 @@ interface Waiter {
  * many calls, much as the audit trail's group commit writes many entries in one INSERT.
  * And answers are kept in memory, bounded, and coherent with the database through
  * LISTEN vss_coverage_changed (triggers of migration CoverageChangeFeed): a committed change to
- * a participant, card or facility drops the affected entries within milliseconds.
+ * a participant, card or facility drops the affected entries within milliseconds. The feed
+ * names no citizen (migration OpaqueChangeFeed): it carries keyed tokens of the citizen IDs,
+ * which the cache computes for what it holds, once per entry.
  *
  * Coherence rules: nothing is served from memory while the feed is down (every lookup goes to
  * the database, as it would without a cache); a reconnect empties the cache; and an answer
@@ -36,7 +46,10 @@ interface Waiter {
  */
 @Injectable()
 export class CoverageRecords {
-  private readonly cache = new Map<string, CoverageRecord[]>();
+  private readonly cache = new Map<string, Cached>();
+  /** Token → citizen ID, for the cached citizens. */
+  private readonly tokens = new Map<string, string>();
+  private tokenKey: Buffer | undefined;
   private readonly facilities = new Map<string, boolean>();
   private readonly waiting = new Map<string, Waiter[]>();
   private readonly feed: ChangeFeed;
@@ -50,6 +63,7 @@ export class CoverageRecords {
   constructor(
     private readonly repository: CoverageRecordsRepository,
     private readonly facilityRecords: FacilitiesRepository,
+    private readonly feedKey: ChangeFeedKeyRepository,
     @Inject(LOOKUP_POOL) pool: Pool,
     @Inject(APP_CONFIG) config: GatewayConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -64,7 +78,10 @@ export class CoverageRecords {
 
   async onApplicationBootstrap(): Promise<void> {
     this.unregister = registerCoverageMetrics(this);
-    if (this.maxEntries > 0) await this.feed.start();
+    if (this.maxEntries > 0) {
+      this.tokenKey = await this.feedKey.key();
+      await this.feed.start();
+    }
     if (this.maxEntries > 0 && !this.feed.live) {
       this.logger.warn('coverage cache off until LISTEN vss_coverage_changed succeeds');
     }
@@ -81,7 +98,7 @@ export class CoverageRecords {
       const cached = this.cache.get(citizenId);
       if (cached) {
         this.stats.hits++;
-        return Promise.resolve(cached);
+        return Promise.resolve(cached.records);
       }
     }
     this.stats.misses++;
@@ -151,28 +168,52 @@ export class CoverageRecords {
   }
 
   private remember(citizenId: string, records: CoverageRecord[]): void {
+    const known = this.cache.get(citizenId);
+    if (known) {
+      known.records = records;
+      return;
+    }
     if (this.cache.size >= this.maxEntries) {
       // Oldest entry out: insertion order is a fair stand-in for age at this cost.
-      const oldest = this.cache.keys().next();
-      if (!oldest.done) this.cache.delete(oldest.value);
+      const oldest = this.cache.entries().next();
+      if (!oldest.done) {
+        this.cache.delete(oldest.value[0]);
+        this.tokens.delete(oldest.value[1].token);
+      }
     }
-    this.cache.set(citizenId, records);
+    const token = this.tokenOf(citizenId);
+    this.cache.set(citizenId, { records, token });
+    this.tokens.set(token, citizenId);
+  }
+
+  /** The feed's name for a citizen: the first 128 bits of SHA-256(key ‖ citizen ID), hex. */
+  private tokenOf(citizenId: string): string {
+    return createHash('sha256').update(this.tokenKey!).update(citizenId, 'utf8').digest('hex').slice(0, 32);
   }
 
   private invalidate(payload: string): void {
     this.generation++;
     this.stats.invalidations++;
     if (payload === '*') {
-      this.cache.clear();
-      this.facilities.clear();
+      this.clear();
       return;
     }
-    for (const id of payload.split(',')) this.cache.delete(id);
+    for (const token of payload.split(',')) {
+      const citizenId = this.tokens.get(token);
+      if (citizenId === undefined) continue;
+      this.tokens.delete(token);
+      this.cache.delete(citizenId);
+    }
   }
 
   private reset(): void {
     this.generation++;
+    this.clear();
+  }
+
+  private clear(): void {
     this.cache.clear();
+    this.tokens.clear();
     this.facilities.clear();
   }
 

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/support/dat
 import { refusalOf } from '../../../test/support/refusals';
 import { CoverageRecords, CoverageService } from '../src';
 import { IdentityCheck } from '../src/identity-check';
+import { ChangeFeedKeyRepository } from '../src/change-feed-key.repository';
 
 /**
  * CoverageService on a real database, built by hand (no app): the answer decided from the
@@ -52,6 +53,7 @@ beforeAll(async () => {
   records = new CoverageRecords(
     new CoverageRecordsRepository(pool),
     new FacilitiesRepository(pool),
+    new ChangeFeedKeyRepository(pool),
     pool,
     config,
     logger,

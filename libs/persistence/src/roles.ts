@@ -89,6 +89,8 @@ export function grantStatements(
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA npd TO ${ident(roles.registry)}`,
     `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA npd TO ${ident(roles.registry)}`,
     `GRANT SELECT ON public.${ident(sets.npd.migrationsTableName)} TO ${ident(roles.registry)}`,
+    // Its peers are registered and revoked by the registry's operator (the owner); it reads them.
+    `REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON npd.registry_peers FROM ${ident(roles.registry)}`,
     // The gateway and the worker
     `GRANT USAGE ON SCHEMA vss, pgboss TO ${apps}`,
     `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA vss TO ${apps}`,
@@ -104,6 +106,9 @@ export function grantStatements(
     // Who may append as whom is the owner's to say; staged entries are numbered by the owner's
     // trigger alone (an app taking numbers would fake gaps).
     `REVOKE ALL ON vss.audit_producers FROM ${apps}`,
+    // The key of the coverage feed's tokens: the gateway matches them to what it caches.
+    `REVOKE ALL ON vss.change_feed_key FROM ${apps}`,
+    `GRANT SELECT ON vss.change_feed_key TO ${ident(roles.gateway)}`,
     `REVOKE ALL ON SEQUENCE vss.audit_staged_seq FROM ${apps}`,
     `DELETE FROM vss.audit_producers`,
     `INSERT INTO vss.audit_producers (login, caller_roles) VALUES

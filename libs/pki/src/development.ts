@@ -36,6 +36,42 @@ export interface PkiReport {
 }
 
 /**
+ * What each app is given of a PKI folder, and nothing else: its own certificate and key and the CA
+ * certificate (the gateway also its audit signing key); `trust` holds what the operator registers
+ * (the CA certificate, the gateway's and worker's certificates, the audit public key). The CA's
+ * key is in none of them.
+ */
+export const APP_FILES: Record<'gateway' | 'worker' | 'population-registry' | 'trust', string[]> = {
+  gateway: [
+    PKI_FILES.caCertificate,
+    'gateway.crt',
+    'gateway.key',
+    PKI_FILES.auditSigningKey,
+    PKI_FILES.auditPublicKey,
+  ],
+  worker: [PKI_FILES.caCertificate, 'worker.crt', 'worker.key'],
+  'population-registry': [PKI_FILES.caCertificate, 'population-registry.crt', 'population-registry.key'],
+  trust: [PKI_FILES.caCertificate, 'gateway.crt', 'worker.crt', PKI_FILES.auditPublicKey],
+};
+
+/** Copies each app's files (APP_FILES) into `<out>/<app>/`, private keys 0600. */
+export function exportAppFiles(dir: string, out: string): string[] {
+  const written: string[] = [];
+  for (const [app, files] of Object.entries(APP_FILES)) {
+    const target = join(out, app);
+    mkdirSync(target, { recursive: true });
+    for (const file of files) {
+      const content = readFileSync(join(dir, file), 'utf8');
+      const path = join(target, file);
+      if (file.endsWith('.key')) writePrivateFile(path, content);
+      else writeFileSync(path, content);
+      written.push(path);
+    }
+  }
+  return written;
+}
+
+/**
  * A certificate authority and every system's certificate in one folder, created on first use
  * and renewed when close to expiry: what `npm start` and the tests run with, and what
  * `npm run cli -- certs init` prepares for a deployment (with its own host names). Keeps what
@@ -43,7 +79,11 @@ export interface PkiReport {
  */
 export async function ensurePki(
   dir: string,
-  options: { hosts?: string[]; caName?: string } = {},
+  options: {
+    /** Each server's own host names or addresses, beside localhost: `{ gateway: ['gw.vss.gov.vn'] }`. */
+    hosts?: Partial<Record<string, string[]>>;
+    caName?: string;
+  } = {},
 ): Promise<PkiReport> {
   // Only the PKI folder is private: its parent (the data folder) must stay reachable by the
   // embedded PostgreSQL's own user.
@@ -61,8 +101,9 @@ export async function ensurePki(
     writeFileSync(caCert, authority.certificatePem);
     created.push(caCert, caKey);
   }
-  const hosts = [...new Set([...LOCAL_HOSTS, ...(options.hosts ?? [])])];
   for (const [name, spec] of Object.entries(SYSTEM_CERTIFICATES)) {
+    // A server's certificate names that server alone: a stolen one serves no other host.
+    const hosts = [...new Set([...LOCAL_HOSTS, ...(options.hosts?.[name] ?? [])])];
     const certPath = join(dir, PKI_FILES.certificate(name));
     if (!expiresSoon(certPath)) continue;
     const issued = await authority.issue({

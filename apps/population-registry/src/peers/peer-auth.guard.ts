@@ -1,45 +1,78 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { RegistryErrorCode, registryError } from '../citizens/citizens.errors';
+import type { PeerRight } from './registry-peers.repository';
+import type { RegistryPeers } from './registry-peers';
 
-/** The peers allowed to call, as `member/subsystem`; undefined when serving plaintext (development). */
-export const ALLOWED_PEERS = Symbol('ALLOWED_PEERS');
+/** The registered peers; undefined when serving plaintext (development). */
+export const REGISTRY_PEERS = Symbol('REGISTRY_PEERS');
+
+const PEER_RIGHT = 'registry:peer-right';
+/** The right a method needs. A method without one is refused to every peer. */
+export const PeerRightNeeded = (right: PeerRight) => SetMetadata(PEER_RIGHT, right);
 
 interface AuthenticatedCall {
-  getAuthContext?: () => { sslPeerCertificate?: { subject?: Record<string, string | string[]> } } | null;
+  getAuthContext?: () => {
+    sslPeerCertificate?: { subject?: Record<string, string | string[]>; fingerprint256?: string };
+  } | null;
 }
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**
  * Callers of the registry are other agencies' systems, known by the client certificate TLS
- * verified against our CA (the handshake refuses any other): its organisation is the member,
- * its unit the subsystem, e.g. `VSS/gateway`. Only the configured peers may call.
+ * verified against our CA (the handshake refuses any other) and registered with the registry by
+ * its fingerprint, with rights per method (migration NpdRegistryPeers). A certificate of the CA
+ * that was never registered, was revoked or has expired is UNAUTHENTICATED; a peer calling a
+ * method outside its rights is PERMISSION_DENIED. Checked on every call, so a revocation reaches
+ * connections already open.
  */
 @Injectable()
 export class PeerAuthGuard implements CanActivate {
-  private readonly allowed: Set<string> | undefined;
-
-  constructor(@Inject(ALLOWED_PEERS) allowed: string[] | undefined) {
-    this.allowed = allowed ? new Set(allowed) : undefined;
-  }
+  constructor(
+    @Inject(REGISTRY_PEERS) private readonly peers: RegistryPeers | undefined,
+    private readonly reflector: Reflector,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
-    if (!this.allowed) return true;
+    if (!this.peers) return true;
     const call = context.getArgByIndex<AuthenticatedCall | undefined>(2);
-    const subject = call?.getAuthContext?.()?.sslPeerCertificate?.subject;
-    if (!subject) {
+    const certificate = call?.getAuthContext?.()?.sslPeerCertificate;
+    if (!certificate?.fingerprint256) {
       throw registryError(
         RegistryErrorCode.PeerUnauthenticated,
         'no verified client certificate: callers of the registry present a certificate issued by the CA it trusts',
       );
     }
-    const peer = `${first(subject.O) ?? ''}/${first(subject.OU) ?? ''}`;
-    if (!this.allowed.has(peer)) {
-      throw registryError(
-        RegistryErrorCode.PeerNotAllowed,
-        `${peer} is not a peer of the registry; allowed: ${[...this.allowed].join(', ')}`,
-      );
+    const subject = `${first(certificate.subject?.O) ?? ''}/${first(certificate.subject?.OU) ?? ''}`;
+    const right = this.reflector.get<PeerRight | undefined>(PEER_RIGHT, context.getHandler());
+    const check = this.peers.check(certificate.fingerprint256, right);
+    if (check.ok) return true;
+    const named = `the certificate ${subject} (SHA-256 ${certificate.fingerprint256.slice(0, 23)}…)`;
+    switch (check.reason) {
+      case 'unregistered':
+        throw registryError(
+          RegistryErrorCode.PeerUnauthenticated,
+          `${named} is not a registered peer of the registry: its operator registers it with \`registry peers register\``,
+        );
+      case 'revoked':
+        throw registryError(
+          RegistryErrorCode.PeerUnauthenticated,
+          `${named} was revoked as a peer of the registry`,
+        );
+      case 'expired':
+        throw registryError(
+          RegistryErrorCode.PeerUnauthenticated,
+          `${named} has expired as a peer of the registry`,
+        );
+      case 'no-right':
+        throw registryError(
+          RegistryErrorCode.PeerNotAllowed,
+          `${check.peer!.holder} (${subject}) may not call ${context.getHandler().name}: ` +
+            (right
+              ? `it needs the right "${right}"; this peer holds ${check.peer!.rights.join(', ') || 'none'}`
+              : 'no peer may'),
+        );
     }
-    return true;
   }
 }

@@ -35,6 +35,7 @@ button.link { margin: 0; padding: 0; background: none; color: var(--accent); tex
 .buttons { display: flex; gap: 1rem; }
 .notice { border-left: 4px solid var(--accent); background: var(--soft); padding: .25rem 1rem; margin: 1rem 0; }
 .notice.error { border-color: var(--bad); }
+.notice.warning { border-color: #9a6700; }
 .field-error { color: var(--bad); margin: .25rem 0 0; font-weight: 600; }
 .facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: .5rem 1.5rem; margin: 0 0 1rem; }
 .facts dt { color: var(--muted); font-size: .9rem; }

@@ -47,7 +47,10 @@ export class AuditPagesController {
         });
         if (closed) return;
         subscriber.next({ type: 'progress', data: verifyProgress(ctx, report, head, true).text });
-        subscriber.next({ type: 'done', data: report.problem ? 'broken' : 'intact' });
+        subscriber.next({
+          type: 'done',
+          data: report.problem?.kind === 'unanchored' ? 'unanchored' : report.problem ? 'broken' : 'intact',
+        });
         subscriber.complete();
       })().catch((error: unknown) => subscriber.error(error));
       return () => {

@@ -50,11 +50,12 @@ export function auditPage(
       </section>
       <h2>${t('checkpoints')}</h2>
       ${table(
-        [t('position'), t('chainHash'), t('signedAt'), t('signingKey'), t('signature')],
+        [t('position'), t('treeRoot'), t('chainHash'), t('signedAt'), t('signingKey'), t('signature')],
         checkpoints.map(
           (c) =>
             html`<tr>
               <td class="num">${number(ctx, c.seq)}</td>
+              <td><code class="hash">${c.rootHash ?? '–'}</code></td>
               <td><code class="hash">${c.hash}</code></td>
               <td>${c.signedAt}</td>
               <td><code>${c.keyId}</code></td>
@@ -85,16 +86,23 @@ export function verifyProgress(
   const percent = Math.min(100, Math.floor((Number(report.intactThrough) * 100) / total));
   const verdict = !done
     ? ''
-    : report.problem
-      ? html`<div class="notice error" role="alert" id="verify-result" data-intact="false">
-          <p><strong>${t('chainBroken')}</strong> ${report.problem.message}</p>
-        </div>`
-      : html`<div class="notice" id="verify-result" data-intact="true">
+    : report.problem?.kind === 'unanchored'
+      ? html`<div class="notice warning" role="status" id="verify-result" data-intact="unanchored">
           <p>
-            <strong>${t('chainIntact')}</strong> ${number(ctx, report.entries)} ${t('entries')},
-            ${number(ctx, report.checkpointsVerified)} ${t('checkpointsVerified')}
+            <strong>${t('chainUnanchored')}</strong> ${number(ctx, report.entries)} ${t('entries')}.
+            ${report.problem.message}
           </p>
-        </div>`;
+        </div>`
+      : report.problem
+        ? html`<div class="notice error" role="alert" id="verify-result" data-intact="false">
+            <p><strong>${t('chainBroken')}</strong> ${report.problem.message}</p>
+          </div>`
+        : html`<div class="notice" id="verify-result" data-intact="true">
+            <p>
+              <strong>${t('chainIntact')}</strong> ${number(ctx, report.entries)} ${t('entries')},
+              ${number(ctx, report.checkpointsVerified)} ${t('checkpointsVerified')}
+            </p>
+          </div>`;
   return html`<p>
       <progress max="100" value="${percent}"></progress>
       ${number(ctx, report.intactThrough)} / ${number(ctx, head)} ${t('entries')}

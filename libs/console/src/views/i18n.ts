@@ -412,6 +412,11 @@ const MESSAGES = {
   verifyNow: { vi: 'Kiểm chứng ngay', en: 'Verify now' },
   chainIntact: { vi: 'Chuỗi nguyên vẹn:', en: 'The chain is intact:' },
   chainBroken: { vi: 'Chuỗi đã bị thay đổi:', en: 'The chain was altered:' },
+  chainUnanchored: {
+    vi: 'Chuỗi băm nguyên vẹn nhưng chưa có đầu cây được ký để đối chiếu:',
+    en: 'The hash chain is intact, but no signed tree head anchors it:',
+  },
+  treeRoot: { vi: 'Gốc cây Merkle', en: 'Merkle root' },
   entries: { vi: 'mục', en: 'entries' },
   checkpointsVerified: { vi: 'điểm kiểm tra đã kiểm chứng', en: 'checkpoints verified' },
   checkpoints: { vi: 'Các điểm kiểm tra đã ký', en: 'Signed checkpoints' },

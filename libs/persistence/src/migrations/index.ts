@@ -20,6 +20,7 @@ import { Console1763900012000 } from './1763900012000-Console';
 import { Oversight1763900013000 } from './1763900013000-Oversight';
 import { Amendments1763900014000 } from './1763900014000-Amendments';
 import { MoneyAudit1763900015000 } from './1763900015000-MoneyAudit';
+import { OpaqueChangeFeed1763900018000 } from './1763900018000-OpaqueChangeFeed';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -49,6 +50,7 @@ export const VSS_MIGRATIONS = [
   Oversight1763900013000,
   Amendments1763900014000,
   MoneyAudit1763900015000,
+  OpaqueChangeFeed1763900018000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

@@ -94,19 +94,6 @@ const common = {
 export const registryConfigSchema = z.object({
   ...common,
   REGISTRY_GRPC_PORT: port(50052),
-  /**
-   * The peers allowed to call, as `member/subsystem` of their client certificates (issued by
-   * the CA of TLS_CA_FILE); everyone else is refused.
-   */
-  REGISTRY_ALLOWED_PEERS: z
-    .string()
-    .default('VSS/gateway,VSS/worker')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((p) => p.trim())
-        .filter((p) => p.length > 0),
-    ),
   /** Fault injection for tests: added latency per call. */
   REGISTRY_FAULT_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   /** Fault injection for tests: share of calls answered UNAVAILABLE, 0..1. */
