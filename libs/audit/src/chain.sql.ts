@@ -47,8 +47,7 @@ const ENTRY_CHECK = (r: string) => `
             RAISE EXCEPTION USING ERRCODE = '42501',
               MESSAGE = format('audit: the login %s does not act for callers of role %s', login, ${r}.caller_role);
           END IF;
-          IF ${r}.occurred_at IS NULL OR ${r}.occurred_at < clock_timestamp() - interval '${AUDIT_ENTRY_AGE}'
-             OR ${r}.occurred_at > clock_timestamp() + interval '1 minute' THEN
+          IF ${r}.occurred_at IS NULL OR ${r}.occurred_at < oldest OR ${r}.occurred_at > newest THEN
             RAISE EXCEPTION USING ERRCODE = '22023',
               MESSAGE = format('audit: an entry dated %s cannot be appended at %s: entries are dated when they happen',
                 ${r}.occurred_at, clock_timestamp());
@@ -60,7 +59,9 @@ const ENTRY_RECORD = `x(event_id uuid, occurred_at timestamptz, caller text,
 
 const PRODUCER = `
         login text := session_user;
-        allowed text[] := (SELECT p.caller_roles FROM vss.audit_producers p WHERE p.login = session_user);`;
+        allowed text[] := (SELECT p.caller_roles FROM vss.audit_producers p WHERE p.login = session_user);
+        oldest timestamptz := clock_timestamp() - interval '${AUDIT_ENTRY_AGE}';
+        newest timestamptz := clock_timestamp() + interval '1 minute';`;
 
 /**
  * Stages entries in the caller's transaction (a change's own entries, committed with it); the
