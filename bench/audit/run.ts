@@ -3,7 +3,14 @@ import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { AuditTrail, type AuditEntry, ENTRY_COLUMNS, registerSigningKey, signCheckpoint, verifyChain } from '@vss/audit';
+import {
+  AuditTrail,
+  type AuditEntry,
+  ENTRY_COLUMNS,
+  registerSigningKey,
+  signCheckpoint,
+  verifyChain,
+} from '@vss/audit';
 import { freshDatabase } from '../procedures/system';
 
 /**
@@ -72,7 +79,9 @@ async function main(): Promise<void> {
     // The first tree head over the whole chain builds every tile of the Merkle tree.
     const signStarted = Date.now();
     await signCheckpoint(pool, privateKey);
-    say(`first tree head over ${ENTRIES.toLocaleString('en')} entries (every tile built): ${secs(Date.now() - signStarted)}`);
+    say(
+      `first tree head over ${ENTRIES.toLocaleString('en')} entries (every tile built): ${secs(Date.now() - signStarted)}`,
+    );
 
     // Baseline: the same rows, the same pages, nothing checked.
     const readStarted = Date.now();

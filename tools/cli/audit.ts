@@ -158,7 +158,7 @@ export function registerAuditCommands(program: Command): void {
           `           signed ${head.signedAt} by key ${head.keyId}: ${key ? 'signature verified' : 'NOT signed by a trusted key'}`,
         );
         say(
-          `receipt    entry ${seq}: ${included ? 'included' : 'NOT included'} (${proof.inclusionPath.length} hashes)`,
+          `receipt    entry ${seq}: ${included ? 'included' : 'NOT included'} (${proof.inclusionPath.length} hash${proof.inclusionPath.length === 1 ? '' : 'es'})`,
         );
         if (opts.firstTreeSize !== undefined)
           say(
