@@ -2,11 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPublicKey } from 'node:crypto';
-import { Pool } from 'pg';
-import { registerSigningKey } from '@vss/audit';
 import { ensurePki } from '@vss/pki';
-import { registerSystemPeers } from '../apps/population-registry/src/peers/registry-peers.repository';
+import { registerTrust } from '../tools/trust';
 
 /** A throwaway PKI for a benchmark run: every app serves and calls over TLS, as deployed. */
 export interface BenchPki {
@@ -17,21 +14,6 @@ export interface BenchPki {
   /** Registers the gateway's audit key and the gateway's and worker's certificates as registry peers, in the database at `ownerUrl`. */
   register(ownerUrl: string): Promise<void>;
   remove(): void;
-}
-
-/** What a deployment's operator registers: the audit key, and the peers the registry serves. */
-export async function registerTrust(ownerUrl: string, dir: string): Promise<void> {
-  const pool = new Pool({ connectionString: ownerUrl, max: 1 });
-  try {
-    await registerSigningKey(
-      pool,
-      createPublicKey(readFileSync(join(dir, 'audit-signing.pub'))),
-      'bench gateway',
-    );
-    await registerSystemPeers(pool, (name) => readFileSync(join(dir, `${name}.crt`), 'utf8'));
-  } finally {
-    await pool.end();
-  }
 }
 
 export async function benchPki(): Promise<BenchPki> {
@@ -51,7 +33,9 @@ export async function benchPki(): Promise<BenchPki> {
         certificate ? readFileSync(file(`${certificate}.key`)) : null,
         certificate ? readFileSync(file(`${certificate}.crt`)) : null,
       ),
-    register: (ownerUrl) => registerTrust(ownerUrl, dir),
+    register: async (ownerUrl) => {
+      await registerTrust(ownerUrl, dir, 'bench gateway');
+    },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -1,21 +1,20 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { createPublicKey, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
 import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
-import { registerSigningKey } from '@vss/audit';
 import { newTotpSecret, OperatorCredentialsRepository, OperatorsRepository } from '@vss/authority';
 import type { OperatorRole } from '@vss/domain';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadToolsConfig } from '@vss/platform';
 import { localDatabase } from './local-database';
-import { registerSystemPeers } from '../apps/population-registry/src/peers/registry-peers.repository';
 import { migrateAll } from './schemas';
+import { registerTrust } from './trust';
 import { dataDir, readRuntime, writeRuntime, type RuntimeInfo } from './runtime';
 
 /**
@@ -91,8 +90,7 @@ async function main(): Promise<void> {
   try {
     if (config.DATABASE_URL) await migrateAll(databaseUrl);
     const seeded = await seedIfEmpty(databaseUrl);
-    await registerDemoAuditKey(databaseUrl, pki);
-    await registerDemoPeers(databaseUrl, pki);
+    await registerTrust(databaseUrl, pki, 'gateway (laptop demo)');
     const ports = {
       registry: config.REGISTRY_GRPC_PORT,
       grpc: config.GATEWAY_GRPC_PORT,
@@ -119,27 +117,6 @@ async function main(): Promise<void> {
   } catch (error) {
     say(`npm start failed: ${(error as Error).message}`);
     await stopAll(1);
-  }
-}
-
-/** The development gateway's and worker's certificates served by the registry, with their rights. */
-async function registerDemoPeers(url: string, pki: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    await registerSystemPeers(pool, (name) => readFileSync(join(pki, PKI_FILES.certificate(name)), 'utf8'));
-  } finally {
-    await pool.end();
-  }
-}
-
-/** The development audit key registered, so that the demo gateway's tree heads are taken. */
-async function registerDemoAuditKey(url: string, pki: string): Promise<void> {
-  const pool = new Pool({ connectionString: url, max: 1 });
-  try {
-    const publicKey = createPublicKey(readFileSync(join(pki, PKI_FILES.auditPublicKey)));
-    await registerSigningKey(pool, publicKey, 'gateway (laptop demo)');
-  } finally {
-    await pool.end();
   }
 }
 

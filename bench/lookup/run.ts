@@ -9,7 +9,7 @@ import { PROTO_LOADER_OPTIONS, protoRoot } from '@vss/contracts';
 import { freePort } from '@vss/persistence';
 import { vietnamDate } from '@vss/domain';
 import { ensurePki } from '@vss/pki';
-import { registerTrust } from '../pki';
+import { registerTrust } from '../../tools/trust';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
 import { auditCount, clinicKey, prepareDatabase, sampleIds, type SampledIds } from './population';

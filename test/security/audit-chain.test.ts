@@ -21,6 +21,7 @@ import {
 } from '@vss/audit';
 import { withTransaction, rollback } from '@vss/platform';
 import { createTestDatabase, type TestDatabase } from '../support/database';
+import { REHASH_CHAIN } from '../support/audit';
 import { pkiFile } from '../support/tls';
 
 /**
@@ -87,6 +88,17 @@ async function tamper(w: World, sql: string): Promise<void> {
     ALTER TABLE vss.audit_events ENABLE TRIGGER audit_events_append_only;
     COMMIT;`);
 }
+
+/** `npm run cli -- audit …` as the owner, against this world's database: exit code and output. */
+const auditCli =
+  (w: World) =>
+  (...args: string[]) =>
+    promisify(execFile)(process.execPath, [CLI, 'audit', ...args], {
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: w.db.urlFor('owner'), VSS_DATA_DIR: '/nonexistent' },
+    }).then(
+      (r) => ({ code: 0, out: r.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
+    );
 
 const verify = (w: World, from?: bigint) => verifyChain(w.superuser, { publicKeys: [publicKey()], from });
 
@@ -277,13 +289,7 @@ describe('tampering found by audit verify', () => {
     await tamper(
       w,
       `UPDATE vss.audit_events SET outcome = 'NOT_COVERED' WHERE seq = 5;
-       DO $$ DECLARE h bytea := decode(repeat('00', 32), 'hex'); r record; BEGIN
-         FOR r IN SELECT * FROM vss.audit_events ORDER BY seq LOOP
-           h := sha256(h || convert_to(jsonb_build_array(r.seq::text, r.event_id::text,
-             to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), r.caller, r.caller_role,
-             r.facility_code, r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail::text)::text, 'UTF8'));
-           UPDATE vss.audit_events SET hash = h WHERE seq = r.seq;
-         END LOOP; END $$`,
+       ${REHASH_CHAIN}`,
     );
     expect(await verify(w)).toMatchObject({ problem: { kind: 'changed', seq: '100' } });
   });
@@ -329,13 +335,7 @@ describe('tampering found by audit verify', () => {
     await tamper(
       w,
       `UPDATE vss.audit_events SET outcome = 'NOT_COVERED' WHERE seq = 5;
-       DO $$ DECLARE h bytea := decode(repeat('00', 32), 'hex'); r record; BEGIN
-         FOR r IN SELECT * FROM vss.audit_events ORDER BY seq LOOP
-           h := sha256(h || convert_to(jsonb_build_array(r.seq::text, r.event_id::text,
-             to_char(r.occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), r.caller, r.caller_role,
-             r.facility_code, r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail::text)::text, 'UTF8'));
-           UPDATE vss.audit_events SET hash = h WHERE seq = r.seq;
-         END LOOP; END $$`,
+       ${REHASH_CHAIN}`,
     );
     await dropCheckpoints(w);
     expect(await signCheckpoint(w.superuser, signingKey())).toBeDefined();
@@ -399,17 +399,7 @@ describe('tampering found by audit verify', () => {
   });
 
   it('from the CLI: intact, then the first tampered entry with exit code 2', async () => {
-    const run = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [CLI, 'audit', ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATABASE_URL: w.db.urlFor('owner'),
-          VSS_DATA_DIR: '/nonexistent',
-        },
-      }).then(
-        (r) => ({ code: 0, out: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-      );
+    const run = auditCli(w);
     const intact = await run('verify', '--public-key', pkiFile('audit-signing.pub'));
     expect(intact).toMatchObject({ code: 0 });
     expect(intact.out).toMatch(/^intact through 100: 100 entries from 1, 1 signed checkpoint\(s\) verified/);
@@ -421,17 +411,7 @@ describe('tampering found by audit verify', () => {
   });
 
   it('from the CLI: no checkpoint to trust exits 2; a witness exported before catches what followed', async () => {
-    const run = (...args: string[]) =>
-      promisify(execFile)(process.execPath, [CLI, 'audit', ...args], {
-        env: {
-          PATH: process.env.PATH ?? '',
-          DATABASE_URL: w.db.urlFor('owner'),
-          VSS_DATA_DIR: '/nonexistent',
-        },
-      }).then(
-        (r) => ({ code: 0, out: r.stdout }),
-        (e: { code: number; stdout: string }) => ({ code: e.code, out: e.stdout }),
-      );
+    const run = auditCli(w);
     const dir = mkdtempSync(join(tmpdir(), 'vss-witness-'));
     const file = join(dir, 'witness.jsonl');
     try {

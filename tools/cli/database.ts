@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { Pool } from 'pg';
-import { registerSigningKey } from '@vss/audit';
-import { PKI_FILES } from '@vss/pki';
+import { resolve } from 'node:path';
 import {
   createRoleStatements,
   databaseRoles,
@@ -16,8 +11,8 @@ import {
 import { VSS_SCHEMA } from '@vss/core';
 import { loadToolsConfig } from '@vss/platform';
 import { NPD_SCHEMA } from '../../apps/population-registry/src/migrations';
-import { registerSystemPeers } from '../../apps/population-registry/src/peers/registry-peers.repository';
 import { migrateAll, prepareDatabase } from '../schemas';
+import { registerTrust } from '../trust';
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -66,21 +61,10 @@ export function registerDatabaseCommands(program: Command): void {
       });
       say(`database ${opts.database} owned by ${prepared.roles.owner}, migrated, app roles granted.\n`);
       if (opts.trust) {
-        const dir = resolve(opts.trust);
-        const pool = new Pool({ connectionString: prepared.ownerUrl, max: 1 });
-        try {
-          const keyId = await registerSigningKey(
-            pool,
-            createPublicKey(readFileSync(join(dir, PKI_FILES.auditPublicKey))),
-            'gateway',
-          );
-          await registerSystemPeers(pool, (name) => readFileSync(join(dir, `${name}.crt`), 'utf8'));
-          say(
-            `registered the gateway's audit key ${keyId} and the gateway's and worker's certificates as registry peers.\n`,
-          );
-        } finally {
-          await pool.end();
-        }
+        const keyId = await registerTrust(prepared.ownerUrl, resolve(opts.trust));
+        say(
+          `registered the gateway's audit key ${keyId} and the gateway's and worker's certificates as registry peers.\n`,
+        );
       }
       say(
         `owner (migrations, operator CLI)  ${generated.includes('owner') ? prepared.ownerUrl : redactUrl(prepared.ownerUrl)}`,
