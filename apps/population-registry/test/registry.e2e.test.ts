@@ -58,6 +58,19 @@ afterAll(async () => {
   await db?.drop();
 });
 
+/** A second certificate named VSS/gateway, from the CA itself: the name alone must serve nothing. */
+async function mintGatewayCertificate() {
+  const authority = await CertificateAuthority.load(
+    readFileSync(pkiFile('ca.crt'), 'utf8'),
+    readFileSync(pkiFile('ca.key'), 'utf8'),
+  );
+  return authority.issue({
+    subject: { member: 'VSS', subsystem: 'gateway' },
+    purpose: 'client',
+    validityDays: 1,
+  });
+}
+
 async function expectStatus(promise: Promise<unknown>, code: grpc.status, text: RegExp) {
   const error = (await promise.then(
     () => undefined,
@@ -343,15 +356,7 @@ describe('serving', () => {
       /the certificate VSS\/operator-cli \(SHA-256 [0-9A-F:]+…\) is not a registered peer of the registry/,
     );
     operator.close();
-    const authority = await CertificateAuthority.load(
-      readFileSync(pkiFile('ca.crt'), 'utf8'),
-      readFileSync(pkiFile('ca.key'), 'utf8'),
-    );
-    const minted = await authority.issue({
-      subject: { member: 'VSS', subsystem: 'gateway' },
-      purpose: 'client',
-      validityDays: 1,
-    });
+    const minted = await mintGatewayCertificate();
     const impostor = clientAs({ cert: minted.certificatePem, key: minted.privateKeyPem });
     await expectStatus(
       impostor.getCitizen(AN),
@@ -362,15 +367,7 @@ describe('serving', () => {
   });
 
   it('refuses a revoked peer at its next call on the connection it has open', async () => {
-    const authority = await CertificateAuthority.load(
-      readFileSync(pkiFile('ca.crt'), 'utf8'),
-      readFileSync(pkiFile('ca.key'), 'utf8'),
-    );
-    const issued = await authority.issue({
-      subject: { member: 'VSS', subsystem: 'gateway' },
-      purpose: 'client',
-      validityDays: 1,
-    });
+    const issued = await mintGatewayCertificate();
     const owner = new Pool({ connectionString: db.urlFor('owner'), max: 1 });
     const peers = new RegistryPeersRepository(owner);
     const peer = await peers.register(issued.certificatePem, 'second gateway', ['read']);
