@@ -2,7 +2,8 @@ import * as grpc from '@grpc/grpc-js';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePki } from '@vss/pki';
+import { databaseTlsFiles, ensurePki } from '@vss/pki';
+import type { EmbeddedTls } from '@vss/persistence';
 import { registerTrust } from '../tools/trust';
 
 /** A throwaway PKI for a benchmark run: every app serves and calls over TLS, as deployed. */
@@ -13,6 +14,8 @@ export interface BenchPki {
   credentials(certificate?: 'gateway' | 'worker' | 'cli'): grpc.ChannelCredentials;
   /** Registers the gateway's audit key and the gateway's and worker's certificates as registry peers, in the database at `ownerUrl`. */
   register(ownerUrl: string): Promise<void>;
+  /** The embedded PostgreSQL's certificate: it serves TLS only, as deployed. */
+  database(): EmbeddedTls;
   remove(): void;
 }
 
@@ -36,6 +39,7 @@ export async function benchPki(): Promise<BenchPki> {
     register: async (ownerUrl) => {
       await registerTrust(ownerUrl, dir, 'bench gateway');
     },
+    database: () => databaseTlsFiles(dir),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

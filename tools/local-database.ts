@@ -6,19 +6,25 @@ import {
   type RolePasswords,
   startEmbeddedPostgres,
 } from '@vss/persistence';
+import { databaseTlsFiles, ensurePki } from '@vss/pki';
 import { type PreparedDatabase, prepareDatabase } from './schemas';
 
 export const EMBEDDED_DATABASE = 'vss';
 
 /**
  * The laptop's database: the embedded PostgreSQL in `<data>/postgres`, set up as a deployment
- * is (an owner role, one role per app with its grants), the roles' passwords made once and
+ * is (TLS only, with the certificate of `<data>/pki`; an owner role, one role per app with its grants), the roles' passwords made once and
  * kept in `<data>/database-roles.json` (0600).
  */
 export async function localDatabase(
   dataDir: string,
 ): Promise<{ embedded: EmbeddedDatabase; prepared: PreparedDatabase }> {
-  const embedded = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres') });
+  const pki = join(dataDir, 'pki');
+  await ensurePki(pki); // kept as it is when `npm start` made it already
+  const embedded = await startEmbeddedPostgres({
+    dataDir: join(dataDir, 'postgres'),
+    tls: databaseTlsFiles(pki),
+  });
   try {
     const prepared = await prepareDatabase(embedded.adminUrl, EMBEDDED_DATABASE, {
       passwords: rolePasswords(dataDir),

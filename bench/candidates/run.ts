@@ -70,8 +70,8 @@ async function main(): Promise<void> {
   const size = Number(opts.size.replace(/_/g, ''));
   const calls = Number(opts.calls);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-candidates-pg-'));
-  const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true });
   const pki = await benchPki();
+  const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true, tls: pki.database() });
   const apps: AppProcess[] = [];
   try {
     log(`== ${size.toLocaleString('en-US')} citizens: seeding`);

@@ -61,8 +61,8 @@ async function main(): Promise<void> {
   const loads = Number(values.loads);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-console-'));
   const pgDir = mkdtempSync(join(tmpdir(), 'bench-console-pg-'));
-  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, throwaway: true });
   const pki = await benchPki();
+  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, throwaway: true, tls: pki.database() });
   const apps: AppProcess[] = [];
   try {
     log(`seeding ${citizens.toLocaleString('en-US')} citizens…`);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { makeCitizenId, PROVINCES } from '@vss/domain';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
+import { benchPki } from '../pki';
 import { loadPopulation } from '@vss/synthetic';
 import { ApiKeys } from '@vss/api-keys';
 import { LimitOverrides } from '@vss/limits';
@@ -41,7 +42,11 @@ export async function prepareDatabase(options: {
   } else {
     const dataDir = options.dataDir ?? join(tmpdir(), `vss-bench-lookup-${process.pid}`);
     say(`embedded PostgreSQL in ${dataDir}`);
-    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: !options.dataDir });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      throwaway: !options.dataDir,
+      tls: (await benchPki()).database(),
+    });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
     const pidFile = join(dataDir, 'postmaster.pid');

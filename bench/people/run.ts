@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const loads = Number(values.loads);
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-people-'));
   const pgDir = mkdtempSync(join(tmpdir(), 'bench-people-pg-'));
-  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, throwaway: true });
   const pki = await benchPki();
+  const embedded = await startEmbeddedPostgres({ dataDir: pgDir, throwaway: true, tls: pki.database() });
   const apps: AppProcess[] = [];
   try {
     const { url } = await freshPopulation(

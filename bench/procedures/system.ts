@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
+import { benchPki } from '../pki';
 
 /** The database of a procedures benchmark run (and of the audit benchmark's). */
 
@@ -27,7 +28,7 @@ export async function freshDatabase(databaseUrl: string | undefined): Promise<Be
   } else {
     const dataDir = join(tmpdir(), `vss-bench-procedures-${process.pid}`);
     say(`embedded PostgreSQL in ${dataDir}`);
-    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true });
+    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true, tls: (await benchPki()).database() });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
     const pidFile = join(dataDir, 'postmaster.pid');

@@ -265,6 +265,7 @@ async function main(): Promise<void> {
     const embedded = await startEmbeddedPostgres({
       dataDir,
       throwaway: !keep,
+      tls: (await benchPki()).database(),
       settings: pgStats ? { shared_preload_libraries: 'pg_stat_statements' } : {},
     });
     adminUrl = embedded.adminUrl;

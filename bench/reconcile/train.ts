@@ -28,8 +28,8 @@ async function main() {
     .parse(process.argv)
     .opts<{ citizens: string; records: string; seed: string; version: string; out: string }>();
   const dataDir = mkdtempSync(join(tmpdir(), 'vss-train-'));
-  const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true });
   const pki = await benchPki();
+  const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true, tls: pki.database() });
   try {
     const { url } = await freshPopulation(
       embedded.adminUrl,

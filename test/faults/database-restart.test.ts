@@ -15,6 +15,7 @@ import {
 } from '@vss/persistence';
 import { serviceClient, unary } from '@vss/registry-client';
 import { ApiKeys } from '@vss/api-keys';
+import { databaseTlsFiles } from '@vss/pki';
 import { loadPopulation } from '@vss/synthetic';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { prepareDatabase } from '../../tools/schemas';
@@ -52,7 +53,7 @@ async function startServer(): Promise<EmbeddedDatabase> {
   // shared memory is in use and a new postmaster refuses to start.
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await startEmbeddedPostgres({ dataDir: DATA_DIR, port });
+      return await startEmbeddedPostgres({ dataDir: DATA_DIR, port, tls: databaseTlsFiles(testPki()) });
     } catch (error) {
       if (attempt >= 20) throw error;
       await new Promise((r) => setTimeout(r, 500));

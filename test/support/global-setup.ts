@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dropDatabase, randomPasswords, startEmbeddedPostgres } from '@vss/persistence';
-import { ensurePki } from '@vss/pki';
+import { databaseTlsFiles, ensurePki } from '@vss/pki';
 import { prepareDatabase } from '../../tools/schemas';
 import { registerTestTrust } from './trust';
 
@@ -27,6 +27,7 @@ export default async function globalSetup(): Promise<void> {
     const embedded = await startEmbeddedPostgres({
       dataDir: join(tmpdir(), `vss-test-pg-${runId}`),
       throwaway: true,
+      tls: databaseTlsFiles(pki),
     });
     (globalThis as Record<string, unknown>).__VSS_EMBEDDED__ = embedded;
     adminUrl = embedded.adminUrl;

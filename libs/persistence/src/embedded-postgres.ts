@@ -24,6 +24,18 @@ export interface EmbeddedOptions {
   log?: (line: string) => void;
   /** Server settings beside ours (`-c name=value`), e.g. a benchmark's shared_preload_libraries. */
   settings?: Readonly<Record<string, string>>;
+  /**
+   * Serve TLS only, as a deployment does: the server's certificate and key (PEM files naming
+   * 127.0.0.1) and the CA that issued it. Every URL then asks for `sslmode=verify-full` against
+   * that CA, and the server refuses any connection without TLS (pg_hba `hostnossl … reject`).
+   */
+  tls?: EmbeddedTls;
+}
+
+export interface EmbeddedTls {
+  certificateFile: string;
+  keyFile: string;
+  caFile: string;
 }
 
 const USER = 'postgres';
@@ -158,6 +170,34 @@ async function initialise(dataDir: string, initdb: string, owner?: { uid: number
   }
 }
 
+/**
+ * The server's certificate and key copied into its data folder, owned by the server's user with
+ * the modes PostgreSQL demands of a key (0600), and an access file that takes TLS connections from
+ * loopback and refuses the rest.
+ */
+async function installTls(dataDir: string, tls: EmbeddedTls, owner?: { uid: number; gid: number }) {
+  const files: Array<[string, string, number]> = [
+    [readFileSync(tls.certificateFile, 'utf8'), join(dataDir, 'server.crt'), 0o644],
+    [readFileSync(tls.keyFile, 'utf8'), join(dataDir, 'server.key'), 0o600],
+    [
+      [
+        '# Written by the gateway\'s embedded PostgreSQL: TLS connections only.',
+        'hostssl all all 127.0.0.1/32 scram-sha-256',
+        'hostssl all all ::1/128 scram-sha-256',
+        'hostnossl all all all reject',
+        '',
+      ].join('\n'),
+      join(dataDir, 'pg_hba.conf'),
+      0o600,
+    ],
+  ];
+  for (const [content, path, mode] of files) {
+    await writeFile(path, content, { mode });
+    chmodSync(path, mode);
+    if (owner) chownSync(path, owner.uid, owner.gid);
+  }
+}
+
 async function waitUntilReady(url: string, server: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -188,7 +228,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   await mkdir(dirname(options.dataDir), { recursive: true });
   await stopOrphan(options.dataDir);
   if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(options.dataDir, initdb, owner);
+  if (options.tls) await installTls(options.dataDir, options.tls, owner);
   const port = options.port || (await freePort());
+  const tlsSettings = options.tls
+    ? ['-c', 'ssl=on', '-c', 'ssl_cert_file=server.crt', '-c', 'ssl_key_file=server.key']
+    : [];
   const server = spawn(
     postgres,
     [
@@ -202,6 +246,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       'unix_socket_directories=',
       '-c',
       'max_connections=300',
+      ...tlsSettings,
       ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { ...owner, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -214,8 +259,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   };
   server.stdout?.on('data', collect);
   server.stderr?.on('data', collect);
+  const tlsQuery = options.tls
+    ? `?${new URLSearchParams({ sslmode: 'verify-full', sslrootcert: options.tls.caFile })}`
+    : '';
   const urlFor = (database: string) =>
-    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}${tlsQuery}`;
   try {
     await waitUntilReady(urlFor('postgres'), server, () => output);
   } catch (error) {

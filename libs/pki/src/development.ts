@@ -41,7 +41,10 @@ export interface PkiReport {
  * (the CA certificate, the gateway's and worker's certificates, the audit public key). The CA's
  * key is in none of them.
  */
-export const APP_FILES: Record<'gateway' | 'worker' | 'population-registry' | 'trust', string[]> = {
+export const APP_FILES: Record<
+  'gateway' | 'worker' | 'population-registry' | 'database' | 'trust',
+  string[]
+> = {
   gateway: [
     PKI_FILES.caCertificate,
     'gateway.crt',
@@ -51,8 +54,18 @@ export const APP_FILES: Record<'gateway' | 'worker' | 'population-registry' | 't
   ],
   worker: [PKI_FILES.caCertificate, 'worker.crt', 'worker.key'],
   'population-registry': [PKI_FILES.caCertificate, 'population-registry.crt', 'population-registry.key'],
+  database: ['database.crt', 'database.key'],
   trust: [PKI_FILES.caCertificate, 'gateway.crt', 'worker.crt', PKI_FILES.auditPublicKey],
 };
+
+/** The files a PostgreSQL of a PKI folder serves TLS with, and the CA its clients verify it by. */
+export function databaseTlsFiles(dir: string): { certificateFile: string; keyFile: string; caFile: string } {
+  return {
+    certificateFile: join(dir, PKI_FILES.certificate('database')),
+    keyFile: join(dir, PKI_FILES.key('database')),
+    caFile: join(dir, PKI_FILES.caCertificate),
+  };
+}
 
 /** Copies each app's files (APP_FILES) into `<out>/<app>/`, private keys 0600. */
 export function exportAppFiles(dir: string, out: string): string[] {

@@ -13,6 +13,8 @@ export const SYSTEM_CERTIFICATES: Record<
     subject: { member: 'NPD', subsystem: 'population-registry' },
     purpose: 'server-and-client',
   },
+  /** PostgreSQL's server certificate: the apps connect with `sslmode=verify-full` against the CA. */
+  database: { subject: { member: 'VSS', subsystem: 'database' }, purpose: 'server' },
   /** The operator CLI's own client certificate (admin calls over mTLS). */
   cli: { subject: { member: 'VSS', subsystem: 'operator-cli' }, purpose: 'client' },
 };

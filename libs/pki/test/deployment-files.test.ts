@@ -13,7 +13,7 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vss-pki-files-'));
   await ensurePki(join(dir, 'pki'), {
-    hosts: { gateway: ['gw.vss.gov.vn'], 'population-registry': ['npd.internal'] },
+    hosts: { gateway: ['gw.vss.gov.vn'], 'population-registry': ['npd.internal'], database: ['postgres'] },
   });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,6 +29,15 @@ describe('a deployment’s certificates and files', () => {
     expect(names('gateway.crt')).not.toContain('npd.internal');
     expect(names('population-registry.crt')).toEqual(expect.arrayContaining(['npd.internal']));
     expect(names('population-registry.crt')).not.toContain('gw.vss.gov.vn');
+    expect(names('database.crt')).toEqual(expect.arrayContaining(['postgres', '127.0.0.1']));
+    expect(names('database.crt')).not.toContain('gw.vss.gov.vn');
+    // PostgreSQL's certificate serves and never calls: no client use to present to a peer.
+    expect(new X509Certificate(readFileSync(join(dir, 'pki', 'database.crt'))).keyUsage).toEqual(
+      expect.arrayContaining(['1.3.6.1.5.5.7.3.1']),
+    );
+    expect(new X509Certificate(readFileSync(join(dir, 'pki', 'database.crt'))).keyUsage).not.toContain(
+      '1.3.6.1.5.5.7.3.2',
+    );
   });
 
   it('gives each app its own files and no CA key; private keys readable by their owner only', () => {
@@ -42,6 +51,7 @@ describe('a deployment’s certificates and files', () => {
       }
     }
     expect(readdirSync(join(out, 'worker'))).not.toContain('gateway.key');
+    expect(readdirSync(join(out, 'database')).sort()).toEqual(['database.crt', 'database.key']);
     expect(readdirSync(join(out, 'trust')).some((f) => f.endsWith('.key'))).toBe(false);
   });
 });

@@ -6,6 +6,8 @@ import {
   loadConfig,
   loadToolsConfig,
   workerConfigSchema,
+  defaultSecrets,
+  isDeployed,
 } from './config';
 
 function problemsOf(load: () => unknown): string[] {
@@ -72,5 +74,54 @@ describe('grpcReflection', () => {
     expect(grpcReflection({ BIND_HOST: '127.0.0.1', NODE_ENV: 'production' })).toBe(false);
     expect(grpcReflection({ BIND_HOST: '0.0.0.0', GRPC_REFLECTION: true })).toBe(true);
     expect(grpcReflection({ BIND_HOST: '127.0.0.1', GRPC_REFLECTION: false })).toBe(false);
+  });
+});
+
+describe('the checks of a deployed process', () => {
+  const STRONG = '7f3c9a1e5b2d8c4f';
+  const verified = `postgres://vss_worker:${STRONG}@db.vss.internal:5432/vss?sslmode=verify-full&sslrootcert=/tls/ca.crt`;
+
+  it('takes a worker with links off this machine for deployed, though it listens nowhere', () => {
+    expect(isDeployed({ DATABASE_URL: `postgres://u:${STRONG}@127.0.0.1:5432/vss` }, undefined)).toBe(false);
+    expect(isDeployed({ REGISTRY_ADDRESS: 'localhost:50052' }, undefined)).toBe(false);
+    expect(isDeployed({ REGISTRY_ADDRESS: '[::1]:50052' }, undefined)).toBe(false);
+    expect(isDeployed({ DATABASE_URL: verified }, undefined)).toBe(true);
+    expect(isDeployed({ REGISTRY_ADDRESS: 'npd.gov.vn:443' }, undefined)).toBe(true);
+  });
+
+  it('refuses a database link without verified TLS, plaintext to a remote registry and a default password, naming why', () => {
+    const plain = `postgres://vss_worker:postgres@db.vss.internal:5432/vss`;
+    const problems = defaultSecrets(
+      { DATABASE_URL: plain, REGISTRY_ADDRESS: 'npd.gov.vn:443', VSS_PLAINTEXT: true },
+      undefined,
+    );
+    expect(problems).toEqual([
+      'VSS_PLAINTEXT: plaintext is a development switch and is refused when DATABASE_URL leads off this machine (db.vss.internal)',
+      'DATABASE_URL: an empty or default database password is refused when DATABASE_URL leads off this machine (db.vss.internal)',
+      expect.stringMatching(
+        /^DATABASE_URL: the database link must be TLS .* add sslmode=verify-full&sslrootcert=/,
+      ),
+    ]);
+    expect(problems.join(' ')).not.toContain('postgres@');
+    for (const mode of ['disable', 'prefer', 'require', 'verify-ca']) {
+      const url = verified.replace('verify-full', mode);
+      expect(defaultSecrets({ DATABASE_URL: url }, 'production')).toEqual([
+        expect.stringMatching(
+          /^DATABASE_URL: the database link must be TLS with the server verified when NODE_ENV=production/,
+        ),
+      ]);
+    }
+    expect(
+      defaultSecrets({ DATABASE_URL: verified, REGISTRY_ADDRESS: 'npd.gov.vn:443' }, 'production'),
+    ).toEqual([]);
+  });
+
+  it('asks nothing of a laptop', () => {
+    expect(
+      defaultSecrets(
+        { DATABASE_URL: 'postgres://postgres:postgres@127.0.0.1:5432/vss', VSS_PLAINTEXT: true },
+        undefined,
+      ),
+    ).toEqual([]);
   });
 });
