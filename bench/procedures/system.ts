@@ -28,7 +28,11 @@ export async function freshDatabase(databaseUrl: string | undefined): Promise<Be
   } else {
     const dataDir = join(tmpdir(), `vss-bench-procedures-${process.pid}`);
     say(`embedded PostgreSQL in ${dataDir}`);
-    const embedded = await startEmbeddedPostgres({ dataDir, throwaway: true, tls: (await benchPki()).database() });
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      throwaway: true,
+      tls: (await benchPki()).database(),
+    });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
     const pidFile = join(dataDir, 'postmaster.pid');

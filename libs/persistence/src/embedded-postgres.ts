@@ -181,7 +181,7 @@ async function installTls(dataDir: string, tls: EmbeddedTls, owner?: { uid: numb
     [readFileSync(tls.keyFile, 'utf8'), join(dataDir, 'server.key'), 0o600],
     [
       [
-        '# Written by the gateway\'s embedded PostgreSQL: TLS connections only.',
+        "# Written by the gateway's embedded PostgreSQL: TLS connections only.",
         'hostssl all all 127.0.0.1/32 scram-sha-256',
         'hostssl all all ::1/128 scram-sha-256',
         'hostnossl all all all reject',
