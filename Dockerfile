@@ -4,6 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
+# The runtime keeps production dependencies only: no embedded PostgreSQL, compilers or test tools
+# (TypeORM stays: the db-setup one-shot migrates with this image).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20.19-bookworm-slim
@@ -16,7 +18,7 @@ COPY --from=build /app/models ./models
 COPY --from=build /app/package.json ./
 # The certificates' and witness volumes start out owned by the apps' user (compose's `pki`
 # one-shot writes the CA and each app's folder; the gateway appends to the witness file).
-RUN mkdir -p /pki /out/gateway /out/worker /out/population-registry /out/trust /tls /witness \
+RUN mkdir -p /pki /out/gateway /out/worker /out/population-registry /out/database /out/trust /tls /witness \
   && chown -R node:node /pki /out /tls /witness
 USER node
 CMD ["node", "dist/apps/gateway/src/main.js"]

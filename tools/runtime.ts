@@ -8,12 +8,14 @@ export interface RuntimeInfo {
   gatewayGrpc: string;
   gatewayHttp: string;
   registryGrpc: string;
-  /** /metrics, for holders of a certificate of the CA. */
+  /** /metrics, for holders of a certificate registered to an operator. */
   operatorHttp: string;
   /** The development CA every example trusts. */
   caCertificate: string;
   /** The demo clinic's client certificate and key (mTLS). */
   clinicCertificate: { cert: string; key: string };
+  /** Operator demo.admin's client certificate and key: what the operator port (/metrics) admits. */
+  operatorCertificate: { cert: string; key: string };
   keys: {
     clinic: string;
     clinicFacility: string;

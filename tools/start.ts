@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { loadPopulation, DEMO_PEOPLE } from '@vss/synthetic';
 import { type AppRole, redactUrl, type EmbeddedDatabase } from '@vss/persistence';
-import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry, type RegisterCertificateRequest } from '@vss/api-keys';
 import { newTotpSecret, OperatorCredentialsRepository, OperatorsRepository } from '@vss/authority';
 import type { OperatorRole } from '@vss/domain';
 import { CertificateAuthority, ensurePki, PKI_FILES, writePrivateFile } from '@vss/pki';
@@ -198,6 +198,8 @@ async function demoRuntime(
     previous &&
     !seeded &&
     previous.clinicCertificate !== undefined &&
+    previous.operatorCertificate !== undefined &&
+    existsSync(previous.operatorCertificate.cert) &&
     previous.keys.approver !== undefined &&
     previous.console !== undefined &&
     existsSync(previous.clinicCertificate.cert) &&
@@ -259,9 +261,17 @@ async function demoRuntime(
       consoleOperators.push({ login: person.login, roles: person.roles, password, totpSecret });
     }
     const clinicCertificate = await demoClinicCertificate(pool, facility);
+    const operatorCertificate = await demoCertificate(pool, 'demo-operator', {
+      member: 'VSS',
+      subsystem: 'monitoring',
+      role: 'admin',
+      operatorLogin: 'demo.admin',
+      label: 'metrics reader of demo.admin',
+    });
     return {
       ...endpoints,
       clinicCertificate,
+      operatorCertificate,
       keys: {
         clinic: clinic.apiKey,
         clinicFacility: facility,
@@ -303,29 +313,46 @@ const DEMO_OPERATORS = [
  * A client certificate for the demo clinic, issued by the development CA and registered like
  * an API key: the other way a hospital information system authenticates (mTLS).
  */
-async function demoClinicCertificate(pool: Pool, facility: string): Promise<{ cert: string; key: string }> {
+function demoClinicCertificate(pool: Pool, facility: string): Promise<{ cert: string; key: string }> {
+  return demoCertificate(pool, 'demo-clinic', {
+    member: `BV-${facility}`,
+    subsystem: 'his',
+    role: 'clinic',
+    facilityCode: facility,
+    label: `demo clinic ${facility} (certificate)`,
+  });
+}
+
+/**
+ * A demo client certificate issued by the development CA into `<data>/pki/<name>.crt|.key` and
+ * registered as `certs issue` registers one (its key made here: the laptop's convenience path).
+ */
+async function demoCertificate(
+  pool: Pool,
+  name: string,
+  spec: Pick<
+    RegisterCertificateRequest,
+    'member' | 'subsystem' | 'role' | 'facilityCode' | 'operatorLogin' | 'label'
+  >,
+): Promise<{ cert: string; key: string }> {
   const pki = join(dataDir(), 'pki');
   const authority = await CertificateAuthority.load(
     readFileSync(join(pki, PKI_FILES.caCertificate), 'utf8'),
     readFileSync(join(pki, PKI_FILES.caKey), 'utf8'),
   );
   const issued = await authority.issue({
-    subject: { member: `BV-${facility}`, subsystem: 'his', commonName: `demo clinic ${facility}` },
+    subject: { member: spec.member, subsystem: spec.subsystem, commonName: spec.label },
     purpose: 'client',
     validityDays: 397,
   });
-  const files = { cert: join(pki, 'demo-clinic.crt'), key: join(pki, 'demo-clinic.key') };
+  const files = { cert: join(pki, `${name}.crt`), key: join(pki, `${name}.key`) };
   writePrivateFile(files.key, issued.privateKeyPem);
   writeFileSync(files.cert, issued.certificatePem);
   await new CertificateRegistry(pool).register({
+    ...spec,
     fingerprint256: issued.fingerprint256,
     serialNumber: issued.serialNumber,
     subject: issued.subject,
-    member: `BV-${facility}`,
-    subsystem: 'his',
-    role: 'clinic',
-    facilityCode: facility,
-    label: `demo clinic ${facility} (certificate)`,
     notAfter: issued.notAfter,
   });
   return files;
@@ -334,13 +361,12 @@ async function demoClinicCertificate(pool: Pool, facility: string): Promise<{ ce
 function printWelcome(info: RuntimeInfo, url: string): void {
   const covered = DEMO_PEOPLE.find((p) => p.key === 'COVERED_ADULT')!;
   const lookupUrl = `${info.gatewayHttp}/v1/coverage/${covered.citizenId}?facility_code=${info.keys.clinicFacility}`;
-  const pki = join(dataDir(), 'pki');
   say(`
 VSS Interchange Gateway is running, over TLS only (certificates from the development CA).
 
   gateway gRPC        ${info.gatewayGrpc}   (vss.gateway.v1, reflection on)
   gateway HTTPS       ${info.gatewayHttp}   (/healthz /readyz /v1/coverage/{citizenId} POST /v1/coverage:lookup)
-  operator HTTPS      ${info.operatorHttp}   (/metrics, client certificate required)
+  operator HTTPS      ${info.operatorHttp}   (/metrics, an operator's registered client certificate)
   population registry ${info.registryGrpc}   (npd.registry.v1, gateway and worker certificates only)
   database            ${redactUrl(url)}
   CA certificate      ${info.caCertificate}
@@ -375,7 +401,8 @@ ${info.console.operators
   .join('\n')}
   The 6-digit code, without an authenticator app: npm run cli -- totp ${info.console.operators[0].totpSecret}
 
-Metrics:  curl -s --cacert ${info.caCertificate} --cert ${pki}/cli.crt --key ${pki}/cli.key ${info.operatorHttp}/metrics
+Metrics (demo.admin's certificate):
+  curl -s --cacert ${info.caCertificate} --cert ${info.operatorCertificate.cert} --key ${info.operatorCertificate.key} ${info.operatorHttp}/metrics
 Audit:    npm run cli -- audit verify
 Demo people: npm run cli -- demo-people.   An app that exits is restarted (1 s, 2 s … 30 s).
 Ctrl-C stops everything.`);

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { https, systemCertificate } from '../support/tls';
+import { https } from '../support/tls';
+import { type OperatorCertificate, operatorCertificate } from '../support/operator-certificate';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import { call, type CoverageWorld, FACILITY, PEOPLE, startCoverageWorld } from './coverage.harness';
 import { waitFor } from '../support/polling';
@@ -28,8 +29,11 @@ const lookup = (citizenId: string, visitDate = '') =>
     world.keys.clinic,
   );
 
+let metricsReader: Promise<OperatorCertificate> | undefined;
+
 async function metric(name: string): Promise<number> {
-  const res = await https(world.gateway.operatorAddress, systemCertificate('cli'))
+  metricsReader ??= operatorCertificate(world.pool);
+  const res = await https(world.gateway.operatorAddress, await metricsReader)
     .get('/metrics')
     .expect(200);
   const line = res.text.split('\n').find((l) => l.startsWith(`${name} `));

@@ -1,4 +1,5 @@
-import { https, systemCertificate } from '../support/tls';
+import { https } from '../support/tls';
+import { operatorCertificate } from '../support/operator-certificate';
 import type { LookupCoverageResponse } from '@vss/contracts';
 import {
   call,
@@ -44,7 +45,9 @@ describe('every HTTP answer', () => {
         .expect(200),
       await http.get('/v1/coverage/12345').set('x-api-key', world.keys.clinic).expect(400),
       await http.get('/no-such-path').expect(404),
-      await https(world.gateway.operatorAddress, systemCertificate('cli')).get('/metrics').expect(200),
+      await https(world.gateway.operatorAddress, await operatorCertificate(world.pool))
+        .get('/metrics')
+        .expect(200),
     ]) {
       expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['x-content-type-options']).toBe('nosniff');

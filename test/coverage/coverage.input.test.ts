@@ -105,12 +105,18 @@ describe('bad input is INVALID_ARGUMENT naming the field, never UNKNOWN or INTER
     expect(error.details).toMatch(message);
   });
 
-  it('refuses a QR payload of a megabyte without echoing it back', async () => {
-    const error = await failure(
+  it('refuses a QR payload past any card’s without echoing it back, and a megabyte before decoding it', async () => {
+    const long = await failure(lookup({ facilityCode: FACILITY, qrPayload: validQr + 'x'.repeat(2_000) }));
+    expect(long).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'qr_payload' });
+    expect(long.details.length).toBeLessThan(300);
+    const huge = await failure(
       lookup({ facilityCode: FACILITY, qrPayload: validQr + 'x'.repeat(1_000_000) }),
     );
-    expect(error.code).toBe('INVALID_ARGUMENT');
-    expect(error.details.length).toBeLessThan(300);
+    expect(huge.code).toBe('RESOURCE_EXHAUSTED');
+    expect(huge.details).toMatch(
+      /the request is 1,000,\d{3} bytes; CoverageService\/LookupCoverage takes at most 8,096/,
+    );
+    expect(huge.details.length).toBeLessThan(300);
   });
 
   it.each([

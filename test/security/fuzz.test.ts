@@ -600,6 +600,35 @@ it('answers a message over the size limit with RESOURCE_EXHAUSTED on both server
   }
 });
 
+it('refuses a request larger than its method takes before decoding or authenticating it, and takes a full batch', async () => {
+  const lookup = RPCS.find((r) => r.method === 'LookupCoverage')!;
+  const definition = definitions[lookup.service][lookup.method];
+  // A well-formed message, a QR payload far past any card's, sent with no key at all.
+  const large = definition.requestSerialize({ qrPayload: 'A'.repeat(20_000), facilityCode: FACILITY });
+  const refused = await new Promise<grpc.ServiceError>((resolve) =>
+    gatewayClients[lookup.service].makeUnaryRequest(
+      definition.path,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      large,
+      new grpc.Metadata(),
+      { deadline: Date.now() + 5000 },
+      (error) => resolve(error!),
+    ),
+  );
+  expect(grpc.status[refused.code]).toBe('RESOURCE_EXHAUSTED');
+  expect(refused.details).toMatch(
+    /the request is 20,0\d\d bytes; CoverageService\/LookupCoverage takes at most 8,096: send less in one call/,
+  );
+  // The largest batch is not too large for its method.
+  const batch = RPCS.find((r) => r.method === 'BatchLookupCoverage')!;
+  const full = definitions[batch.service][batch.method].requestSerialize({
+    citizenIds: Array.from({ length: 500 }, () => PEOPLE.covered),
+    facilityCode: FACILITY,
+  });
+  expect(grpc.status[(await send(batch, full)).code]).not.toBe('RESOURCE_EXHAUSTED');
+});
+
 it('refuses control characters in the JSON facade too, naming the field', async () => {
   const res = await https(system.gateway.httpAddress)
     .post('/v1/coverage:lookup')

@@ -22,7 +22,8 @@ import { birthRequest, type Stack, startStack } from '../civil-events/support';
 import { makeCitizenId } from '@vss/domain';
 import { freePort } from '../support/ports';
 import { startTestSystem, TEST_LOG_LEVEL, type TestSystem } from '../support/system';
-import { https, systemCertificate, testCredentials, tlsConfig } from '../support/tls';
+import { https, testCredentials, tlsConfig } from '../support/tls';
+import { operatorCertificate } from '../support/operator-certificate';
 import { waitFor } from '../support/polling';
 
 /**
@@ -158,7 +159,10 @@ describe('rates, bursts and daily quotas', () => {
     expect(refusedNow.details).toMatch(/rate of 5 lookups per second reached for this key/);
     expect(refusedNow.retryAfter).toBeGreaterThanOrEqual(1);
 
-    const metrics = await https(world.system.gateway.operatorAddress, systemCertificate('cli'))
+    const metrics = await https(
+      world.system.gateway.operatorAddress,
+      await operatorCertificate(world.system.pool),
+    )
       .get('/metrics')
       .expect(200);
     expect(metrics.text).toMatch(

@@ -1,4 +1,10 @@
-import { https, systemCertificate, testCredentials, tlsConfig } from '../support/tls';
+import { readFileSync } from 'node:fs';
+import { Pool } from 'pg';
+import { CertificateRegistry } from '@vss/api-keys';
+import { CertificateAuthority, PKI_FILES } from '@vss/pki';
+import { https, pkiFile, systemCertificate, testCredentials, tlsConfig } from '../support/tls';
+import { operatorCertificate } from '../support/operator-certificate';
+import { waitFor } from '../support/polling';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProto } from 'grpc-health-check';
@@ -12,9 +18,36 @@ import { startGateway, type RunningGateway } from '../../apps/gateway/src/gatewa
 let db: TestDatabase;
 let registry: RunningRegistry;
 let gateway: RunningGateway;
+let pool: Pool;
+
+/** A clinic's client certificate of the test CA, registered as `certs issue --facility` does. */
+async function clinicCertificate(): Promise<{ cert: string; key: string }> {
+  const authority = await CertificateAuthority.load(
+    readFileSync(pkiFile(PKI_FILES.caCertificate), 'utf8'),
+    readFileSync(pkiFile(PKI_FILES.caKey), 'utf8'),
+  );
+  const issued = await authority.issue({
+    subject: { member: 'BV-01001', subsystem: 'his' },
+    purpose: 'client',
+    validityDays: 30,
+  });
+  await new CertificateRegistry(pool).register({
+    fingerprint256: issued.fingerprint256,
+    serialNumber: issued.serialNumber,
+    subject: issued.subject,
+    member: 'BV-01001',
+    subsystem: 'his',
+    role: 'clinic',
+    facilityCode: '01001',
+    label: 'a clinic',
+    notAfter: issued.notAfter,
+  });
+  return { cert: issued.certificatePem, key: issued.privateKeyPem };
+}
 
 beforeAll(async () => {
   db = await createTestDatabase('serving');
+  pool = new Pool({ connectionString: db.url, max: 2 });
   registry = await startRegistry({
     ...loadConfig(registryConfigSchema, {}),
     DATABASE_URL: db.urlFor('registry'),
@@ -35,6 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pool?.end();
   await gateway?.close();
   await registry?.close();
   await db?.drop();
@@ -82,10 +116,31 @@ describe('the gateway serves', () => {
     await https(gateway.httpAddress).get('/readyz').expect(200, { status: 'ready' });
   });
 
-  it('serves Prometheus metrics on the operator port only, to holders of a certificate of our CA', async () => {
+  it("serves Prometheus metrics on the operator port only, to operators' registered certificates", async () => {
     await https(gateway.httpAddress).get('/metrics').expect(404);
-    const res = await https(gateway.operatorAddress, systemCertificate('cli')).get('/metrics').expect(200);
+    const operator = await operatorCertificate(pool);
+    const res = await https(gateway.operatorAddress, operator).get('/metrics').expect(200);
     expect(res.text).toContain('process_cpu_user_seconds_total');
+    // A certificate of the same CA that is not an operator's: a system's never registered, a
+    // clinic's registered for lookups.
+    const unregistered = await https(gateway.operatorAddress, systemCertificate('cli'))
+      .get('/metrics')
+      .expect(403);
+    expect(unregistered.text).toMatch(
+      /operators' registered certificates only: .*not registered with this gateway/,
+    );
+    const clinic = await https(gateway.operatorAddress, await clinicCertificate())
+      .get('/metrics')
+      .expect(403);
+    expect(clinic.text).toMatch(/registered for a clinic caller, not to an operator/);
+    expect(clinic.text).not.toContain('process_cpu');
+    // Revoked: refused at the next request.
+    await new CertificateRegistry(pool).revoke(operator.serialNumber);
+    const revoked = await waitFor('the revoked certificate refused', async () => {
+      const r = await https(gateway.operatorAddress, operator).get('/metrics');
+      return r.status === 403 ? r : undefined;
+    });
+    expect(revoked.text).toMatch(/has been revoked/);
     const refused = await https(gateway.operatorAddress)
       .get('/metrics')
       .then(

@@ -1,4 +1,5 @@
 import { startAppProcess } from '../support/processes';
+import { pkiFile } from '../support/tls';
 
 describe('start-up', () => {
   it.each(['gateway', 'worker', 'population-registry'] as const)(
@@ -93,10 +94,25 @@ describe('start-up', () => {
 
   it('starts past the secret checks with real secrets beyond loopback (and stops at the unreachable database)', async () => {
     const proc = startAppProcess('worker', {
-      DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss',
+      DATABASE_URL: `postgres://vss:7f3c9a1e5b2d8c4f@127.0.0.1:1/vss?sslmode=verify-full&sslrootcert=${pkiFile('ca.crt')}`,
       BIND_HOST: '0.0.0.0',
     });
     expect((await proc.exited()).code).toBe(1);
     expect(proc.output()).toMatch(/cannot reach the database/);
+  });
+
+  it('takes a worker whose links lead off the machine for deployed: no plaintext registry, no unverified database', async () => {
+    const proc = startAppProcess('worker', {
+      DATABASE_URL: 'postgres://vss:7f3c9a1e5b2d8c4f@db.vss.internal:5432/vss?sslmode=require',
+      REGISTRY_ADDRESS: 'npd.internal:50052',
+      VSS_PLAINTEXT: 'true',
+    });
+    expect((await proc.exited()).code).toBe(1);
+    const out = proc.output();
+    expect(out).toMatch(
+      /VSS_PLAINTEXT: .* refused when DATABASE_URL leads off this machine \(db\.vss\.internal\)/,
+    );
+    expect(out).toMatch(/DATABASE_URL: the database link must be TLS with the server verified/);
+    expect(out).not.toContain('7f3c9a1e5b2d8c4f');
   });
 });

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { dirname, join, resolve } from 'node:path';
 import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
 import { consoleSessions, sessionOrUnavailable, watchEndedSessions } from '@vss/console';
-import { SecurityErrorCode, securityError } from '@vss/security';
+import { type Caller, SecurityErrorCode, securityError } from '@vss/security';
 import { callerLimits } from '@vss/limits';
 import { AuditCheckpointer, loadSigningKey, signingKeyProblem } from '@vss/audit';
 import {
@@ -25,8 +25,10 @@ import {
   Clock,
   ConfigError,
   type GatewayConfig,
+  AppError,
   isDeployed,
   grpcReflection,
+  type OperatorPortAdmission,
   grpcServer,
   grpcServerCredentials,
   httpsOptions,
@@ -37,6 +39,7 @@ import {
   tlsFiles,
 } from '@vss/platform';
 import { GatewayModule } from './gateway.module';
+import { gatewayRequestLimits } from './request-limits';
 import helmet from 'helmet';
 
 export const GATEWAY_SERVICES = [
@@ -186,6 +189,27 @@ function collectProcessMetrics(): void {
 }
 
 /** Serves gRPC and the HTTP facade side by side, over TLS, on a migrated `vss` schema. */
+/**
+ * The operator port's admission: a client certificate registered to a named operator (an admin
+ * certificate, `certs issue --role admin --operator`), not revoked, not expired, its operator
+ * active — the same checks as a gRPC call's. A clinic's or an office's certificate of the same CA,
+ * or a system's, is refused.
+ */
+function operatorCertificatesOnly(certificates: CertificateRegistry): OperatorPortAdmission {
+  return async (certificate) => {
+    let caller: Caller;
+    try {
+      caller = await certificates.authenticate(certificate);
+    } catch (error) {
+      if (error instanceof AppError) return error.message;
+      throw error;
+    }
+    return caller.operator
+      ? undefined
+      : `the certificate is registered for a ${caller.role} caller, not to an operator`;
+  };
+}
+
 export async function startGateway(
   config: GatewayConfig & { DATABASE_URL: string },
   options: { clock?: Clock } = {},
@@ -302,6 +326,7 @@ export async function startGateway(
       host: config.BIND_HOST,
       port: config.GATEWAY_GRPC_PORT,
       maxMessageBytes: config.GRPC_MAX_MESSAGE_BYTES,
+      requestLimits: gatewayRequestLimits(config.GRPC_MAX_MESSAGE_BYTES),
       maxConcurrentStreams: config.GRPC_MAX_CONCURRENT_STREAMS,
       services: GATEWAY_SERVICES,
       credentials: await grpcServerCredentials(tls, { requireClientCertificate: false }),
@@ -315,6 +340,7 @@ export async function startGateway(
       host: config.OPERATOR_BIND_HOST,
       port: config.OPERATOR_HTTP_PORT,
       tls,
+      admit: operatorCertificatesOnly(certificates),
     });
     started.push(() => operator.close());
     setServing(grpc, GATEWAY_SERVICES, true);

