@@ -58,7 +58,8 @@ export async function startOperatorServer(options: {
             .writeHead(403, { 'content-type': 'text/plain' })
             .end(`forbidden: this port serves operators' registered certificates only: ${refusal}\n`);
       },
-      () => response.writeHead(503, { 'content-type': 'text/plain' }).end('cannot check the certificate now\n'),
+      () =>
+        response.writeHead(503, { 'content-type': 'text/plain' }).end('cannot check the certificate now\n'),
     );
   };
   const serve = (request: IncomingMessage, response: ServerResponse) => {
