@@ -12,7 +12,11 @@ import {
 } from '@vss/persistence';
 import { VSS_SCHEMA } from '@vss/core';
 import { PROCEDURE_STEP_QUEUE, PROCEDURE_STEP_QUEUE_RETRY } from '@vss/domain/linked-procedures';
-import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
+import {
+  FINDINGS_APPLY_QUEUE,
+  FINDINGS_APPLY_QUEUE_RETRY,
+  RECONCILIATION_QUEUE,
+} from '@vss/domain/reconciliation-runs';
 import { ensureQueue, startJobQueue } from '@vss/platform';
 import { SYNTH_SCHEMA } from '@vss/synthetic';
 import { Client } from 'pg';
@@ -42,6 +46,7 @@ export async function migrateAll(ownerUrl: string, roles?: DatabaseRoles): Promi
   try {
     await ensureQueue(boss, PROCEDURE_STEP_QUEUE, { ...PROCEDURE_STEP_QUEUE_RETRY });
     await ensureQueue(boss, RECONCILIATION_QUEUE);
+    await ensureQueue(boss, FINDINGS_APPLY_QUEUE, { ...FINDINGS_APPLY_QUEUE_RETRY });
   } finally {
     await boss.stop({ graceful: false, wait: true });
   }

@@ -47,6 +47,7 @@ const OWNERS: Record<string, string> = {
   'vss.console_sessions': 'libs/console',
   'vss.finding_reviews': 'libs/reconciliation',
   'vss.rejected_pairs': 'libs/reconciliation',
+  'vss.finding_applications': 'libs/reconciliation',
   'vss.civil_registry_offices': 'libs/authority',
   'vss.approvals': 'libs/approvals',
   'npd.citizens': 'apps/population-registry',

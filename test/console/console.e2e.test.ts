@@ -323,7 +323,9 @@ describe('approvals', () => {
       page.click('button[value=approve]'),
     ]);
     expect(await page.textContent('#approval-state')).toBe('Đã phê duyệt');
-    expect(await page.textContent('#approval-outcome')).toMatch(/applied|áp dụng/i);
+    expect(await page.textContent('#approval-outcome')).toMatch(
+      /^queued for the worker: application \S+ applies 1 finding/,
+    );
   });
 
   it('refuses the approvals inbox to an operator who is neither approver nor auditor', async () => {

@@ -2,6 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import type { Run } from '@vss/contracts';
 import { insertFixtures, PEOPLE } from './fixtures';
 import { refusal, startSystem, type System } from './support';
+import { waitFor } from '../support/polling';
 
 /**
  * An administrator's reach over ApplyFindings is bounded: a run too old, or one a newer run of
@@ -54,7 +55,7 @@ describe('ApplyFindings of a run that is not the current word', () => {
 });
 
 describe('a death the registry takes back before it is applied', () => {
-  it('is not recorded when approved: the person is asked about again, and the outcome says so', async () => {
+  it('is not recorded when approved: the worker asks about the person again, and its application says so', async () => {
     const held = await system.admin.applyFindings({ runId: newer.runId, outcomes: DEATHS });
     expect(held.awaitingApproval).toBe(true);
     // Meanwhile the registry corrected a wrong death: the person is alive.
@@ -63,9 +64,32 @@ describe('a death the registry takes back before it is applied', () => {
       [PEOPLE.deadActive.citizenId],
     );
     const decided = await system.approvals.approve(held.approvalId, system.approverKey);
-    expect(decided.outcome).toBe(
-      'applied none; 1 not applied: the population registry no longer records the person as dead',
+    const applicationId =
+      /^queued for the worker: application (\S+) applies 1 finding\(s\); each death is checked with the population registry again first$/.exec(
+        decided.outcome,
+      )?.[1];
+    expect(applicationId).toBeDefined();
+    await system.startWorker(); // stopped with the system
+    const done = await waitFor('the worker to carry out the approved application', async () =>
+      (
+        await system.pool.query(
+          `SELECT state, applied, cardinality(alive_again) AS alive FROM vss.finding_applications
+            WHERE application_id = $1`,
+          [applicationId],
+        )
+      ).rows.find((r) => r.state === 'DONE'),
     );
+    expect(done).toEqual({ state: 'DONE', applied: {}, alive: 1 });
+    const trail = await waitFor('the application in the audit trail', async () => {
+      const { rows } = await system.pool.query(
+        `SELECT detail FROM vss.audit_events WHERE action = 'reconciliation.findings.apply' AND detail->>'applicationId' = $1`,
+        [applicationId],
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(trail).toEqual([
+      { detail: expect.objectContaining({ aliveAgain: [expect.stringMatching(/^\d+$/)] }) },
+    ]);
     const { rows } = await system.pool.query(
       `SELECT deceased_on FROM vss.participants WHERE citizen_id = $1`,
       [PEOPLE.deadActive.citizenId],

@@ -4,6 +4,7 @@ import type { ServiceError } from '@grpc/grpc-js';
 import { ReconciliationClient } from '../../tools/cli/reconcile-client';
 import { issueAdminKey } from '../support/system';
 import { testCredentials } from '../support/tls';
+import { waitFor } from '../support/polling';
 import { insertFixtures, PEOPLE } from './fixtures';
 import { refusal, startSystem, type System } from './support';
 
@@ -219,7 +220,21 @@ describe('a completed run: watching, findings, applying', () => {
       skipped: '1',
       awaitingApproval: false,
       approvalId: '',
+      applicationId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      inProgress: false,
     });
+    // The worker carried it out; the gateway only asked, in the operator's name.
+    // (Entries staged in a transaction join the chain just after it commits.)
+    const rows = await waitFor('the queued application in the trail', async () => {
+      const { rows } = await system.pool.query(
+        `SELECT a.state, e.caller FROM vss.finding_applications a
+           JOIN vss.audit_events e ON e.action = 'reconciliation.findings.queue' AND e.detail->>'applicationId' = a.application_id::text
+          WHERE a.application_id = $1`,
+        [res.applicationId],
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    expect(rows).toEqual([{ state: 'DONE', caller: expect.stringMatching(/^Operator test\.admin/) }]);
   });
 
   it('corrects fields to the registry, completes partial dates, links legacy IDs and marks records verified, once', async () => {
@@ -288,9 +303,12 @@ describe('a completed run: watching, findings, applying', () => {
   });
 
   it('audits every applied change with its run and finding', async () => {
-    const { rows } = await system.pool.query(
-      `SELECT detail FROM vss.audit_events WHERE action = 'reconciliation.finding.apply' AND detail->>'socialInsuranceCode' = '3100000006'`,
-    );
+    const rows = await waitFor('the applied change in the trail', async () => {
+      const { rows } = await system.pool.query(
+        `SELECT detail FROM vss.audit_events WHERE action = 'reconciliation.finding.apply' AND detail->>'socialInsuranceCode' = '3100000006'`,
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
     expect(rows).toHaveLength(1);
     expect(rows[0].detail).toMatchObject({
       runId: run.runId,
@@ -345,7 +363,20 @@ describe('a completed run: watching, findings, applying', () => {
       system.approverKey,
       'death confirmed in the registry',
     );
-    expect(decided.outcome).toBe('applied 1 DECEASED_BUT_ACTIVE');
+    const applicationId =
+      /^queued for the worker: application (\S+) applies 1 finding\(s\); each death is checked with the population registry again first$/.exec(
+        decided.outcome,
+      )?.[1];
+    expect(applicationId).toBeDefined();
+    const done = await waitFor('the worker to apply the approved application', async () =>
+      (
+        await system.pool.query(
+          `SELECT state, applied, alive_again::text[] AS alive FROM vss.finding_applications WHERE application_id = $1`,
+          [applicationId],
+        )
+      ).rows.find((r) => r.state === 'DONE'),
+    );
+    expect(done).toEqual({ state: 'DONE', applied: { DECEASED_BUT_ACTIVE: 1 }, alive: [] });
     const q = async (sql: string) => (await system.pool.query(sql, ['4000000010'])).rows;
     expect(
       await q(`SELECT deceased_on::text FROM vss.participants WHERE social_insurance_code = $1`),
@@ -375,14 +406,19 @@ describe('a completed run: watching, findings, applying', () => {
       applied: [{ outcome: 'OUTCOME_DECEASED_BUT_ACTIVE', count: '0' }],
       skipped: '1',
     });
-    // The trail names both: the requester on each change, and the approver beside them.
-    const { rows } = await system.pool.query(
-      `SELECT caller, detail FROM vss.audit_events WHERE action = 'reconciliation.finding.apply'
-         AND detail->>'socialInsuranceCode' = '4000000010'`,
-    );
+    // The trail names all three: the worker that made each change, the requester, and the approver.
+    const rows = await waitFor('the applied death in the trail', async () => {
+      const { rows } = await system.pool.query(
+        `SELECT caller, detail FROM vss.audit_events WHERE action = 'reconciliation.finding.apply'
+           AND detail->>'socialInsuranceCode' = '4000000010'`,
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
     expect(rows).toHaveLength(1);
-    expect(rows[0].caller).toMatch(/^Operator test\.admin \[test\.admin\]/);
+    expect(rows[0].caller).toMatch(/^reconciliation worker/);
     expect(rows[0].detail).toMatchObject({
+      applicationId,
+      requestedBy: expect.stringMatching(/^Operator test\.admin \[test\.admin\]/),
       approvalId: res.approvalId,
       approvedBy: 'Operator test.approver [test.approver]',
     });

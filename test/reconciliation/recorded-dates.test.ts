@@ -15,7 +15,7 @@ let serial = 0;
 
 beforeAll(async () => {
   db = await createTestDatabase('dates');
-  pool = new Pool({ connectionString: db.urlFor('gateway'), max: 2 });
+  pool = new Pool({ connectionString: db.urlFor('worker'), max: 2 });
 });
 
 afterAll(async () => {

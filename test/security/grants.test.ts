@@ -120,6 +120,15 @@ const FORBIDDEN: Record<AppRole, string[]> = {
     `UPDATE vss.rates SET amount_vnd = amount_vnd + 1`,
     `DELETE FROM vss.benefit_arrears`,
     `UPDATE vss.funeral_adjustments SET due_vnd = 0`,
+    // Nor records, cards or benefits: the worker applies what the gateway asks.
+    `UPDATE vss.hi_cards SET ended_on = current_date`,
+    `UPDATE vss.benefits SET stopped_from = current_date`,
+    `UPDATE vss.benefit_payments SET recovery_flagged_at = now()`,
+    `UPDATE vss.participants SET full_name = 'X'`,
+    `INSERT INTO vss.hi_cards SELECT * FROM vss.hi_cards WHERE false`,
+    `DELETE FROM vss.participants`,
+    // An application it asked is the worker's to carry out and report.
+    `UPDATE vss.finding_applications SET state = 'DONE'`,
     `CREATE TABLE vss.extra (id int)`,
     `DROP TABLE vss.participants`,
     `ALTER TABLE vss.participants DISABLE TRIGGER ALL`,
@@ -172,6 +181,14 @@ describe('what the apps do every day still works', () => {
     ['worker', `INSERT INTO vss.benefit_arrears SELECT * FROM vss.benefit_arrears WHERE false`],
     ['worker', `SELECT count(*) FROM vss.rates`],
     ['gateway', `SELECT count(*) FROM vss.funeral_payouts`],
+    ['gateway', `SELECT count(*) FROM vss.hi_cards`],
+    ['gateway', `INSERT INTO vss.finding_applications SELECT * FROM vss.finding_applications WHERE false`],
+    ['worker', `UPDATE vss.finding_applications SET state = state WHERE false`],
+    ['worker', `UPDATE vss.participants SET full_name = full_name WHERE false`],
+    [
+      'gateway',
+      `UPDATE vss.participants SET death_revocation_procedure = NULL, updated_at = now() WHERE false`,
+    ],
   ] as [AppRole, string][])('%s: %s', async (role, sql) => {
     expect(await attempt(role, sql)).toBe('ok');
   });

@@ -26,6 +26,8 @@ export const AuditAction = {
   RunCancelled: 'reconciliation.run.cancel',
   FindingApplied: 'reconciliation.finding.apply',
   FindingsApplied: 'reconciliation.findings.apply',
+  /** An operator's application of findings, queued for the worker (which writes the records). */
+  FindingsApplicationQueued: 'reconciliation.findings.queue',
   /** Reads of a person's data other than a lookup: each names the person read. */
   ProcedureRead: 'civil-event.procedure.read',
   FindingRead: 'reconciliation.finding.read',

@@ -11,6 +11,15 @@ import type { TransitionTable } from './transitions';
 /** The pg-boss queue of partition slices. */
 export const RECONCILIATION_QUEUE = 'reconciliation-partition';
 
+/** The pg-boss queue of applications of findings (the gateway queues, the worker applies). */
+export const FINDINGS_APPLY_QUEUE = 'reconciliation-apply';
+
+/**
+ * Retries of an application's job by the queue (its worker died, or the database was away): it
+ * resumes from its checkpoint each time; the sweeper gives it new jobs after these are spent.
+ */
+export const FINDINGS_APPLY_QUEUE_RETRY = Object.freeze({ retryLimit: 10, retryDelay: 1, retryBackoff: true });
+
 export type RunScope =
   | { kind: 'ALL' }
   /** Records kept by one province office (the record's own province code). */

@@ -7,7 +7,7 @@ import type { StepContext } from '@vss/civil-events/step';
 import { makeCitizenId } from '@vss/domain';
 import { withTransaction } from '@vss/platform';
 import { FindingsRepository } from '@vss/reconciliation/findings.repository';
-import { FindingsApplier } from '@vss/reconciliation/api/findings-applier';
+import { FindingsApplier } from '@vss/reconciliation/engine/findings-applier';
 import type { RegistryClient } from '@vss/registry-client';
 import { DeathRecorder, FuneralPayoutsRepository, InsuranceRecordsRepository } from '../src';
 import { newFindings, newRun } from '../../reconciliation/test/factories';

@@ -66,7 +66,8 @@ const WORKER_CALLER_ROLES = ['system'];
  *   insert one except through vss.audit_append (which chains it), nor disable a trigger (only
  *   the owner can); the worker cannot read API keys or client certificates at all, the gateway
  *   only read them (the operator CLI issues and revokes as the owner);
- * - the gateway cannot write funeral payouts, their adjustments or arrears, no app writes rates,
+ * - the gateway cannot write funeral payouts, their adjustments or arrears, insurance records,
+ *   cards or benefits (the worker applies what it asks), no app writes rates,
  *   and the worker cannot read the audit trail it appends to;
  * - each app appends audit entries only for the callers it serves (vss.audit_producers), and
  *   only the gateway signs tree heads.
@@ -146,6 +147,14 @@ export function grantStatements(
     // CLI, rates by migrations; the internet-facing gateway writes none of them and no app
     // writes rates (every change to them is in the audit chain, by trigger, whoever makes it).
     `REVOKE INSERT, UPDATE, DELETE ON vss.funeral_payouts, vss.funeral_adjustments, vss.benefit_arrears FROM ${ident(roles.gateway)}`,
+    // Nor insurance records, cards or benefits: applying reconciliation findings is the worker's
+    // (the gateway queues an application and reads how it went).
+    `REVOKE INSERT, UPDATE, DELETE ON vss.participants, vss.hi_cards, vss.benefits, vss.benefit_payments FROM ${ident(roles.gateway)}`,
+    // Save one mark: a person closing a death's revocation in the console (ResolveProcedure) clears
+    // the "reinstatement pending" the records carried for it; nothing else of the record.
+    `GRANT UPDATE (death_revocation_procedure, updated_at) ON vss.participants TO ${ident(roles.gateway)}`,
+    `REVOKE UPDATE, DELETE ON vss.finding_applications FROM ${ident(roles.gateway)}`,
+    `REVOKE INSERT, DELETE ON vss.finding_applications FROM ${ident(roles.worker)}`,
     `REVOKE INSERT, UPDATE, DELETE ON vss.rates FROM ${apps}`,
     // The access log is read by the gateway (access history, the console, checkpoints); the
     // worker only appends to it, through the functions.

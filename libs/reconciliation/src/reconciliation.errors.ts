@@ -25,6 +25,8 @@ export enum ReconciliationErrorCode {
   ApplicationRejected = 'RECONCILIATION_APPLICATION_REJECTED',
   /** The population registry did not answer a candidate search. */
   RegistryUnavailable = 'RECONCILIATION_REGISTRY_UNAVAILABLE',
+  /** The worker could not carry out an application of findings (its retries spent). */
+  ApplicationFailed = 'RECONCILIATION_APPLICATION_FAILED',
   /** Reviewing findings: a reviewer decides, an auditor looks. */
   NotAReviewer = 'RECONCILIATION_NOT_A_REVIEWER',
   /** Another reviewer has the finding open. */
@@ -51,6 +53,7 @@ const CLASSES = {
   [ReconciliationErrorCode.NoOperator]: ErrorClass.PermissionDenied,
   [ReconciliationErrorCode.ApplicationRejected]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.RegistryUnavailable]: ErrorClass.Unavailable,
+  [ReconciliationErrorCode.ApplicationFailed]: ErrorClass.Unavailable,
   [ReconciliationErrorCode.NotAReviewer]: ErrorClass.PermissionDenied,
   [ReconciliationErrorCode.FindingClaimed]: ErrorClass.FailedPrecondition,
   [ReconciliationErrorCode.FindingDecided]: ErrorClass.FailedPrecondition,

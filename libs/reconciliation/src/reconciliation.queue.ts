@@ -1,5 +1,9 @@
 import type { PoolClient } from 'pg';
-import { RECONCILIATION_QUEUE } from '@vss/domain/reconciliation-runs';
+import {
+  FINDINGS_APPLY_QUEUE,
+  FINDINGS_APPLY_QUEUE_RETRY,
+  RECONCILIATION_QUEUE,
+} from '@vss/domain/reconciliation-runs';
 import { ensureQueue, type PgBoss, sendOnTransaction } from '@vss/platform';
 
 /**
@@ -28,4 +32,26 @@ export async function sendSliceJob(
   options: { expireInSeconds?: number; priority?: number } = {},
 ): Promise<void> {
   await sendOnTransaction(jobs, client, RECONCILIATION_QUEUE, job, options);
+}
+
+/** Applications of findings: the gateway queues one, a worker applies it. */
+export { FINDINGS_APPLY_QUEUE };
+
+/** One application of findings (vss.finding_applications): what a job of the queue carries. */
+export interface ApplicationJob {
+  applicationId: string;
+}
+
+export async function ensureApplyQueue(jobs: PgBoss): Promise<void> {
+  await ensureQueue(jobs, FINDINGS_APPLY_QUEUE, { ...FINDINGS_APPLY_QUEUE_RETRY });
+}
+
+/** Queues an application in the caller's transaction: it exists if and only if the transaction commits. */
+export async function sendApplicationJob(
+  jobs: PgBoss,
+  client: PoolClient,
+  job: ApplicationJob,
+  options: { expireInSeconds?: number } = {},
+): Promise<void> {
+  await sendOnTransaction(jobs, client, FINDINGS_APPLY_QUEUE, job, options);
 }

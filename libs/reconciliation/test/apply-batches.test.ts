@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { Pool } from 'pg';
 import { AuditTrail } from '@vss/audit';
 import { DeathRecorder, InsuranceRecordsRepository } from '@vss/insurance-records';
-import { FindingsApplier } from '../src/api/findings-applier';
+import { FindingsApplier } from '../src/engine/findings-applier';
 import { FindingsRepository } from '../src/findings.repository';
 import { newParticipants } from '../../insurance-records/test/factories';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database';

@@ -21,6 +21,7 @@ import { Oversight1763900013000 } from './1763900013000-Oversight';
 import { Amendments1763900014000 } from './1763900014000-Amendments';
 import { MoneyAudit1763900015000 } from './1763900015000-MoneyAudit';
 import { OpaqueChangeFeed1763900018000 } from './1763900018000-OpaqueChangeFeed';
+import { FindingApplications1763900020000 } from './1763900020000-FindingApplications';
 
 /**
  * The migrations of the `vss` schema kept here, by timestamp (TypeORM runs them in the order of
@@ -51,6 +52,7 @@ export const VSS_MIGRATIONS = [
   Amendments1763900014000,
   MoneyAudit1763900015000,
   OpaqueChangeFeed1763900018000,
+  FindingApplications1763900020000,
 ];
 
 export const VSS_MIGRATIONS_TABLE = 'vss_migrations';

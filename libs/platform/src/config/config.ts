@@ -228,6 +228,8 @@ export const workerConfigSchema = z.object({
   RECONCILE_EXPORT_DEADLINE_MS: z.coerce.number().int().min(1000).default(600_000),
   /** Reconciliation: records per page of a province or changed-since run (a registry batch holds 1,000). */
   RECONCILE_RECORDS_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(1000),
+  /** Applying findings: findings per transaction (each moves the application's checkpoint). */
+  APPLY_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   /** Reconciliation: legacy-ID look-ups in flight at once. */
   RECONCILE_LEGACY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** Reconciliation: the model runs recorded before models were versioned score with; empty for the newest. */

@@ -8,16 +8,12 @@ import {
   ApprovalsRepository,
 } from '@vss/approvals';
 import { AuditAction, AuditTrail } from '@vss/audit';
-import { registry } from '@vss/contracts';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
 import { PG_POOL, withTransaction } from '@vss/platform';
-import { RegistryClient } from '@vss/registry-client';
 import type { Caller } from '@vss/security';
 import { type FindingFilter, FindingsRepository } from '../findings.repository';
 import type { ApplyQuery } from '../reconciliation.request';
-import { FindingsApplier } from './findings-applier';
-
-const APPLY_BATCH = 200;
+import { ApplicationQueue } from './application-queue';
 
 /** What an application held for approval asks: kept on the request, applied on approval. */
 interface HeldApplication {
@@ -30,10 +26,11 @@ interface HeldApplication {
 
 /**
  * ApplyFindings held for a second person. The request names the operator who asked (who can
- * never approve it); on approval, in the decision's transaction, each DECEASED_BUT_ACTIVE person
- * is checked with the population registry again (one no longer recorded as dead is not applied,
- * and the outcome says so) and the findings are applied, their audit entries naming the
- * requester and the approver. On refusal nothing is applied.
+ * never approve it); on approval, in the decision's transaction, the application is queued for
+ * the worker, which checks each DECEASED_BUT_ACTIVE person with the population registry again
+ * (one no longer recorded as dead is not applied, and its application says so) and applies the
+ * findings, their audit entries naming the requester and the approver. On refusal nothing is
+ * applied.
  */
 @Injectable()
 export class FindingsApprovals implements ApprovalHandler, OnModuleInit {
@@ -42,8 +39,7 @@ export class FindingsApprovals implements ApprovalHandler, OnModuleInit {
     private readonly handlers: ApprovalHandlers,
     private readonly approvals: ApprovalsRepository,
     private readonly findings: FindingsRepository,
-    private readonly applier: FindingsApplier,
-    private readonly registry: RegistryClient,
+    private readonly applications: ApplicationQueue,
     private readonly audit: AuditTrail,
   ) {}
 
@@ -79,6 +75,10 @@ export class FindingsApprovals implements ApprovalHandler, OnModuleInit {
     });
   }
 
+  /**
+   * Queues the application for the worker in the decision's transaction: it exists exactly when
+   * the approval does. The worker asks the registry again about each death before applying it.
+   */
   async approved(client: PoolClient, approval: ApprovalRecord): Promise<string> {
     const held = approval.detail as unknown as HeldApplication;
     const filter: FindingFilter = {
@@ -87,62 +87,23 @@ export class FindingsApprovals implements ApprovalHandler, OnModuleInit {
       provinceCode: null,
       findingIds: held.findingIds,
     };
-    const alive = await this.aliveAgain(client, filter);
-    const requester = { id: held.callerId, label: approval.requestedBy, role: 'admin' as const };
-    const marks = { approval: { approvalId: approval.approvalId, approvedBy: approval.decidedBy! }, alive };
-    const applied: Partial<Record<ReconciliationOutcome, number>> = {};
-    let stale = 0;
-    let after = '0';
-    for (;;) {
-      const batch = await this.applier.applyBatchWithin(client, filter, after, APPLY_BATCH, requester, marks);
-      stale += batch.stale;
-      for (const [outcome, n] of Object.entries(batch.applied)) {
-        applied[outcome as ReconciliationOutcome] = (applied[outcome as ReconciliationOutcome] ?? 0) + n;
-      }
-      if (batch.lastFindingId === null) break;
-      after = batch.lastFindingId;
-    }
-    await this.audit.recordWithin(client, {
-      caller: requester,
-      action: AuditAction.FindingsApplied,
-      purpose: 'reconciliation',
-      outcome: 'APPLIED',
-      detail: {
-        runId: held.runId,
-        outcomes: held.outcomes,
-        applied,
-        skipped: stale,
-        aliveAgain: [...alive],
-        approvalId: approval.approvalId,
-        approvedBy: approval.decidedBy,
-      },
+    const count = await this.findings.countUnapplied(filter);
+    const applicationId = await this.applications.queueWithin(client, {
+      runId: held.runId,
+      outcomes: held.outcomes,
+      findingIds: held.findingIds,
+      requestedById: held.callerId,
+      requestedBy: approval.requestedBy,
+      skipped: await this.findings.countApplied(filter),
+      approval: { approvalId: approval.approvalId, approvedBy: approval.decidedBy! },
     });
-    const parts = Object.entries(applied).map(([outcome, n]) => `applied ${n} ${outcome}`);
-    if (parts.length === 0) parts.push('applied none');
-    if (stale > 0) parts.push(`${stale} no longer true of the record`);
-    if (alive.size > 0) {
-      parts.push(`${alive.size} not applied: the population registry no longer records the person as dead`);
-    }
-    return parts.join('; ');
+    const deaths = held.outcomes.includes('DECEASED_BUT_ACTIVE')
+      ? '; each death is checked with the population registry again first'
+      : '';
+    return `queued for the worker: application ${applicationId} applies ${count} finding(s)${deaths}`;
   }
 
   async rejected(): Promise<void> {
     // Nothing was applied while it waited; nothing is.
-  }
-
-  /** The findings whose person the registry, asked now, does not record as dead. */
-  private async aliveAgain(client: PoolClient, filter: FindingFilter): Promise<Set<string>> {
-    const deaths = await this.findings.unappliedDeaths(filter, client);
-    const ids = [...new Set(deaths.map((d) => d.citizenId).filter((id): id is string => id !== null))];
-    if (ids.length === 0) return new Set();
-    const answers = await this.registry.batchGetCitizens(ids);
-    const dead = new Set(
-      answers
-        .filter((a) => a.found && a.citizen?.vitalStatus === registry.VitalStatus.VITAL_STATUS_DECEASED)
-        .map((a) => a.citizenId),
-    );
-    return new Set(
-      deaths.filter((d) => d.citizenId === null || !dead.has(d.citizenId)).map((d) => d.findingId),
-    );
   }
 }

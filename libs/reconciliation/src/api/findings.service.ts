@@ -10,7 +10,7 @@ import { RECONCILIATION_OUTCOMES, type ReconciliationOutcome } from '@vss/domain
 import { AuditAction, AuditTrail } from '@vss/audit';
 import { APP_CONFIG, type GatewayConfig, sendPaced, type WritableCall } from '@vss/platform';
 import { type Caller } from '@vss/security';
-import { FindingsApplier } from './findings-applier';
+import { ApplicationQueue } from './application-queue';
 import { type FindingFilter, FindingsRepository, toFinding } from '../findings.repository';
 import { ReconciliationErrorCode, reconciliationError } from '../reconciliation.errors';
 import {
@@ -22,15 +22,13 @@ import {
 import { FindingsApprovals } from './findings-approvals';
 import { RunsService } from './runs.service';
 
-const APPLY_BATCH = 200;
-
 /** Listing findings as a resumable stream, and applying the chosen ones to the records. */
 @Injectable()
 export class FindingsService {
   constructor(
     private readonly runs: RunsService,
     private readonly findings: FindingsRepository,
-    private readonly applier: FindingsApplier,
+    private readonly applications: ApplicationQueue,
     private readonly audit: AuditTrail,
     private readonly approvalsOfFindings: FindingsApprovals,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -92,7 +90,8 @@ export class FindingsService {
    * Applies a completed run's findings, or holds the application for an approver when it records
    * deaths (DECEASED_BUT_ACTIVE) or applies more than APPLY_APPROVAL_OVER findings. Refused: a
    * caller that is not a named operator, a run older than APPLY_MAX_RUN_AGE_DAYS, or one a newer
-   * completed run of its scope superseded.
+   * completed run of its scope superseded. The worker writes the records (ApplicationQueue); the
+   * answer waits for it, and says so when it is still applying.
    */
   async apply(caller: Caller, request: ApplyFindingsRequest): Promise<ApplyFindingsResponse> {
     const query = parseApplyQuery(request);
@@ -135,41 +134,21 @@ export class FindingsService {
     const skipped = await this.findings.countApplied(filter);
     const reasons = await this.holdReasons(filter);
     if (reasons.length > 0) return this.hold(caller, query, reasons, skipped);
-    const result = await this.applyAll(filter, caller);
-    await this.audit.record({
-      caller,
-      action: AuditAction.FindingsApplied,
-      purpose: 'reconciliation',
-      outcome: 'APPLIED',
-      detail: {
-        runId: run.runId,
-        outcomes: query.outcomes,
-        findingIds: query.findingIds.length,
-        applied: result.applied,
-        skipped: skipped + result.stale,
-      },
+    const applicationId = await this.applications.ask(caller, {
+      runId: run.runId,
+      outcomes: query.outcomes,
+      findingIds: query.findingIds,
+      skipped,
     });
+    const application = await this.applications.wait(applicationId);
     return {
-      applied: appliedCounts(query.outcomes, result.applied),
-      skipped: String(skipped + result.stale),
+      applied: appliedCounts(query.outcomes, application.applied),
+      skipped: String(application.skipped + application.stale),
       awaitingApproval: false,
       approvalId: '',
+      applicationId,
+      inProgress: application.state !== 'DONE',
     };
-  }
-
-  /** Every batch of the filter's unapplied findings, each in a transaction of its own. */
-  private async applyAll(filter: FindingFilter, caller: Caller) {
-    const total: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number } = {
-      applied: {},
-      stale: 0,
-    };
-    let after = '0';
-    for (;;) {
-      const batch = await this.applier.applyBatch(filter, after, APPLY_BATCH, caller);
-      addBatch(total, batch);
-      if (batch.lastFindingId === null) return total;
-      after = batch.lastFindingId;
-    }
   }
 
   /** Refuses a run too old to act on, or one a newer completed run of its scope superseded. */
@@ -225,18 +204,9 @@ export class FindingsService {
       skipped: String(skipped),
       awaitingApproval: approval.state === 'PENDING',
       approvalId: approval.approvalId,
+      applicationId: '',
+      inProgress: false,
     };
-  }
-}
-
-function addBatch(
-  total: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number },
-  batch: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number },
-): void {
-  total.stale += batch.stale;
-  for (const [outcome, n] of Object.entries(batch.applied)) {
-    const key = outcome as ReconciliationOutcome;
-    total.applied[key] = (total.applied[key] ?? 0) + n;
   }
 }
 

@@ -4,14 +4,15 @@ import { JOB_QUEUE } from '@vss/platform';
 import { ApprovalsModule } from '@vss/approvals';
 import { AuditModule } from '@vss/audit';
 import { InsuranceRecordsModule } from '@vss/insurance-records';
-import { FindingsApplier } from './findings-applier';
+import { ApplicationQueue } from './application-queue';
+import { FindingApplicationsRepository } from '../finding-applications.repository';
 import { FindingsRepository } from '../findings.repository';
 import { CandidateSearch } from './candidate-search';
 import { FindingsService } from './findings.service';
 import { FindingsApprovals } from './findings-approvals';
 import { MatchModels } from '../match-models';
 import { ReconciliationGrpcController } from './reconciliation.grpc.controller';
-import { ensureReconciliationQueue } from '../reconciliation.queue';
+import { ensureApplyQueue, ensureReconciliationQueue } from '../reconciliation.queue';
 import { RunsRepository } from '../runs.repository';
 import { RunsService } from './runs.service';
 import { RunReportRepository } from '../run-report.repository';
@@ -20,8 +21,8 @@ import { FindingReviewsService } from './finding-reviews.service';
 
 /**
  * Reconciliation of insurance records against the population registry, as administrators
- * drive it: the gateway starts, reports, cancels and applies; the worker does the runs
- * (ReconciliationJobsModule, reconciliation.jobs.ts).
+ * drive it: the gateway starts, reports, cancels and asks for applications; the worker does the
+ * runs and applies findings (ReconciliationJobsModule, reconciliation.jobs.ts).
  */
 @Module({
   imports: [AuditModule, InsuranceRecordsModule, ApprovalsModule],
@@ -33,7 +34,8 @@ import { FindingReviewsService } from './finding-reviews.service';
     FindingReviewsRepository,
     FindingReviewsService,
     FindingsRepository,
-    FindingsApplier,
+    FindingApplicationsRepository,
+    ApplicationQueue,
     FindingsService,
     FindingsApprovals,
     CandidateSearch,
@@ -52,5 +54,6 @@ export class ReconciliationModule implements OnModuleInit {
   /** pg-boss drops jobs sent to a queue that does not exist: create it before the first run. */
   async onModuleInit(): Promise<void> {
     await ensureReconciliationQueue(this.jobs);
+    await ensureApplyQueue(this.jobs);
   }
 }

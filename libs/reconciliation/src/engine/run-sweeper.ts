@@ -1,7 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { APP_CONFIG, JOB_QUEUE, LOGGER, Periodic, type PgBoss, type WorkerConfig } from '@vss/platform';
-import { type PartitionJob, RECONCILIATION_QUEUE, sendSliceJob } from '../reconciliation.queue';
+import {
+  FINDINGS_APPLY_QUEUE,
+  type PartitionJob,
+  RECONCILIATION_QUEUE,
+  sendApplicationJob,
+  sendSliceJob,
+} from '../reconciliation.queue';
+import { FindingApplicationsRepository } from '../finding-applications.repository';
 import { PartitionsRepository } from '../partitions.repository';
 import { RunsRepository } from '../runs.repository';
 
@@ -13,7 +20,7 @@ import { RunsRepository } from '../runs.repository';
  * job was lost likewise) and has no job left gets one for its last partition: a job that finds
  * its partition done finishes the run. After SWEEP_MAX_REQUEUES such jobs the run fails with the
  * reason, so that its scope is free again. Workers sweep side by side safely (SKIP LOCKED; a partition's checkpoint
- * decides which of two jobs writes).
+ * decides which of two jobs writes). Applications of findings are swept alike.
  */
 @Injectable()
 export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -22,6 +29,7 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     private readonly partitions: PartitionsRepository,
     private readonly runs: RunsRepository,
+    private readonly applications: FindingApplicationsRepository,
     @Inject(JOB_QUEUE) private readonly jobs: PgBoss,
     @Inject(APP_CONFIG) private readonly config: WorkerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -56,5 +64,18 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       this.logger.warn(job, 'run partition had no job left; queued again from its checkpoint');
     }
     for (const runId of failed) this.logger.warn({ runId }, 'run lost its jobs too often; failed');
+    const applications = await this.applications.sweep({
+      graceSeconds: this.config.SWEEP_GRACE_SECONDS,
+      maxSweeps: this.config.SWEEP_MAX_REQUEUES,
+      queue: FINDINGS_APPLY_QUEUE,
+      requeue: (client, applicationId) =>
+        sendApplicationJob(this.jobs, client, { applicationId }, { expireInSeconds: this.config.JOB_EXPIRE_SECONDS }),
+    });
+    for (const applicationId of applications.requeued) {
+      this.logger.warn({ applicationId }, 'application of findings had no job left; queued again from its checkpoint');
+    }
+    for (const applicationId of applications.failed) {
+      this.logger.warn({ applicationId }, 'application of findings lost its jobs too often; failed');
+    }
   }
 }

@@ -253,6 +253,16 @@ export interface ApplyFindingsResponse {
    * again: one it no longer records as dead is not applied (the approval's outcome says so).
    */
   approvalId: string;
+  /**
+   * The application the worker carries out (the gateway writes no record itself); empty while
+   * awaiting approval.
+   */
+  applicationId: string;
+  /**
+   * True when the worker was still applying as the answer was sent (a large application): the
+   * counts are what it had applied so far; it goes on, and asking again reports the rest as skipped.
+   */
+  inProgress: boolean;
 }
 
 export const VSS_GATEWAY_V1_PACKAGE_NAME = "vss.gateway.v1";

@@ -65,9 +65,10 @@ export class FindingsApplier {
   }
 
   /**
-   * One batch on the caller's transaction. `approval` names the approval an application was held
-   * for (its entries name the approver beside the requester); `alive` are the findings whose
-   * person the registry no longer records as dead, left unapplied.
+   * One batch on the caller's transaction. `application` names the application and the operator
+   * who asked for it (the worker applies on their word), `approval` the approval it was held for
+   * (its entries name the approver beside the requester); `alive` are the findings whose person
+   * the registry no longer records as dead, left unapplied.
    */
   async applyBatchWithin(
     client: PoolClient,
@@ -75,7 +76,11 @@ export class FindingsApplier {
     after: string,
     size: number,
     caller: AuditActor,
-    held: { approval?: { approvalId: string; approvedBy: string }; alive?: ReadonlySet<string> } = {},
+    held: {
+      application?: { applicationId: string; requestedBy: string; requestedById: string };
+      approval?: { approvalId: string; approvedBy: string };
+      alive?: ReadonlySet<string>;
+    } = {},
   ): Promise<BatchResult> {
     const result: BatchResult = { applied: {}, stale: 0, alive: 0, lastFindingId: null };
     for (const finding of await this.findings.lockUnapplied(client, filter, after, size)) {
@@ -101,6 +106,7 @@ export class FindingsApplier {
           findingId: finding.finding_id,
           socialInsuranceCode: finding.social_insurance_code,
           changes,
+          ...(held.application ?? {}),
           ...(held.approval ?? {}),
         },
       });
