@@ -18,7 +18,11 @@ export const FINDINGS_APPLY_QUEUE = 'reconciliation-apply';
  * Retries of an application's job by the queue (its worker died, or the database was away): it
  * resumes from its checkpoint each time; the sweeper gives it new jobs after these are spent.
  */
-export const FINDINGS_APPLY_QUEUE_RETRY = Object.freeze({ retryLimit: 10, retryDelay: 1, retryBackoff: true });
+export const FINDINGS_APPLY_QUEUE_RETRY = Object.freeze({
+  retryLimit: 10,
+  retryDelay: 1,
+  retryBackoff: true,
+});
 
 export type RunScope =
   | { kind: 'ALL' }

@@ -110,7 +110,10 @@ export class FindingApplicationsRepository {
     return applicationId;
   }
 
-  async get(applicationId: string, client: Pool | PoolClient = this.pool): Promise<FindingApplication | undefined> {
+  async get(
+    applicationId: string,
+    client: Pool | PoolClient = this.pool,
+  ): Promise<FindingApplication | undefined> {
     const { rows } = await client.query<Row>(
       `SELECT ${COLUMNS} FROM vss.finding_applications WHERE application_id = $1`,
       [applicationId],
@@ -135,7 +138,11 @@ export class FindingApplicationsRepository {
   }
 
   /** Records the deaths the registry no longer confirms, once, before the first batch. */
-  async setAliveAgain(client: PoolClient, applicationId: string, findingIds: readonly string[]): Promise<void> {
+  async setAliveAgain(
+    client: PoolClient,
+    applicationId: string,
+    findingIds: readonly string[],
+  ): Promise<void> {
     await client.query(
       `UPDATE vss.finding_applications SET alive_again = $2::bigint[], updated_at = now() WHERE application_id = $1`,
       [applicationId, findingIds],
@@ -146,7 +153,11 @@ export class FindingApplicationsRepository {
   async recordBatch(
     client: PoolClient,
     applicationId: string,
-    progress: { applied: Partial<Record<ReconciliationOutcome, number>>; stale: number; afterFindingId: string },
+    progress: {
+      applied: Partial<Record<ReconciliationOutcome, number>>;
+      stale: number;
+      afterFindingId: string;
+    },
   ): Promise<void> {
     await client.query(
       `UPDATE vss.finding_applications SET applied = $2::jsonb, stale = $3, after_finding_id = $4::bigint,

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { type AuditActor, AuditAction, AuditTrail } from '@vss/audit';
-import { APP_CONFIG, type GatewayConfig, JOB_QUEUE, PG_POOL, type PgBoss, withTransaction } from '@vss/platform';
+import {
+  APP_CONFIG,
+  type GatewayConfig,
+  JOB_QUEUE,
+  PG_POOL,
+  type PgBoss,
+  withTransaction,
+} from '@vss/platform';
 import {
   type FindingApplication,
   FindingApplicationsRepository,
@@ -31,7 +38,10 @@ export class ApplicationQueue {
   ) {}
 
   /** Queues an application asked by `caller` (no approval needed), in a transaction of its own. */
-  ask(caller: AuditActor, application: Omit<NewApplication, 'requestedById' | 'requestedBy'>): Promise<string> {
+  ask(
+    caller: AuditActor,
+    application: Omit<NewApplication, 'requestedById' | 'requestedBy'>,
+  ): Promise<string> {
     return withTransaction(this.pool, async (client) => {
       const applicationId = await this.queueWithin(client, {
         ...application,
@@ -57,7 +67,12 @@ export class ApplicationQueue {
   /** Queues an application on the caller's transaction (an approver's decision). */
   async queueWithin(client: PoolClient, application: NewApplication): Promise<string> {
     const applicationId = await this.applications.create(client, application);
-    await sendApplicationJob(this.jobs, client, { applicationId }, { expireInSeconds: this.config.JOB_EXPIRE_SECONDS });
+    await sendApplicationJob(
+      this.jobs,
+      client,
+      { applicationId },
+      { expireInSeconds: this.config.JOB_EXPIRE_SECONDS },
+    );
     return applicationId;
   }
 

@@ -3,7 +3,14 @@ import type { Pool } from 'pg';
 import { type AuditActor, AuditAction, AuditTrail } from '@vss/audit';
 import { registry } from '@vss/contracts';
 import type { ReconciliationOutcome } from '@vss/domain/reconciliation';
-import { APP_CONFIG, JOB_QUEUE, PG_POOL, type PgBoss, type WorkerConfig, withTransaction } from '@vss/platform';
+import {
+  APP_CONFIG,
+  JOB_QUEUE,
+  PG_POOL,
+  type PgBoss,
+  type WorkerConfig,
+  withTransaction,
+} from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
 import { type FindingApplication, FindingApplicationsRepository } from '../finding-applications.repository';
 import { type FindingFilter, FindingsRepository } from '../findings.repository';

@@ -69,10 +69,18 @@ export class RunSweeper implements OnApplicationBootstrap, OnApplicationShutdown
       maxSweeps: this.config.SWEEP_MAX_REQUEUES,
       queue: FINDINGS_APPLY_QUEUE,
       requeue: (client, applicationId) =>
-        sendApplicationJob(this.jobs, client, { applicationId }, { expireInSeconds: this.config.JOB_EXPIRE_SECONDS }),
+        sendApplicationJob(
+          this.jobs,
+          client,
+          { applicationId },
+          { expireInSeconds: this.config.JOB_EXPIRE_SECONDS },
+        ),
     });
     for (const applicationId of applications.requeued) {
-      this.logger.warn({ applicationId }, 'application of findings had no job left; queued again from its checkpoint');
+      this.logger.warn(
+        { applicationId },
+        'application of findings had no job left; queued again from its checkpoint',
+      );
     }
     for (const applicationId of applications.failed) {
       this.logger.warn({ applicationId }, 'application of findings lost its jobs too often; failed');
