@@ -345,6 +345,12 @@ export function registerReconcileCommands(program: Command): void {
         }
         for (const a of res.applied) say(`applied ${a.count.padStart(8)}  ${bare(a.outcome, 'OUTCOME_')}`);
         say(`skipped ${res.skipped.padStart(8)}  (applied before, or the record changed since the run)`);
+        if (res.inProgress) {
+          say(
+            `still applying: the worker goes on with application ${res.applicationId}; ` +
+              'apply the same again later to see the rest counted as skipped',
+          );
+        }
       }),
     );
 }
