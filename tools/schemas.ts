@@ -5,11 +5,11 @@ import {
   type AppRole,
   type DatabaseRoles,
   grantStatements,
-  migrateSchemas,
   type RolePasswords,
   runStatements,
   urlAs,
 } from '@vss/persistence';
+import { migrateSchemas } from '@vss/persistence/migrate';
 import { VSS_SCHEMA } from '@vss/core';
 import { PROCEDURE_STEP_QUEUE, PROCEDURE_STEP_QUEUE_RETRY } from '@vss/domain/linked-procedures';
 import {
