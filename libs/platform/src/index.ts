@@ -22,3 +22,4 @@ export * from './metrics/operator-server';
 export * from './grpc/paced-stream';
 export * from './grpc/request-check.guard';
 export * from './calls/call-tally';
+export * from './config/deployment-checks';

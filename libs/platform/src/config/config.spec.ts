@@ -1,14 +1,6 @@
 import { ROLE_DEFAULTS } from '@vss/domain';
-import {
-  ConfigError,
-  gatewayConfigSchema,
-  grpcReflection,
-  loadConfig,
-  loadToolsConfig,
-  workerConfigSchema,
-  defaultSecrets,
-  isDeployed,
-} from './config';
+import { ConfigError, gatewayConfigSchema, loadConfig, loadToolsConfig, workerConfigSchema } from './config';
+import { grpcReflection, defaultSecrets, isDeployed } from './deployment-checks';
 
 function problemsOf(load: () => unknown): string[] {
   try {
