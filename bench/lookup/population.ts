@@ -7,13 +7,17 @@ import { makeCitizenId, PROVINCES } from '@vss/domain';
 import { dropDatabase, ensureDatabase, startEmbeddedPostgres } from '@vss/persistence';
 import { benchPki } from '../pki';
 import { loadPopulation } from '@vss/synthetic';
-import { ApiKeys } from '@vss/api-keys';
+import { ApiKeys, CertificateRegistry } from '@vss/api-keys';
+import { OperatorsRepository } from '@vss/authority';
+import { CertificateAuthority, PKI_FILES } from '@vss/pki';
 import { LimitOverrides } from '@vss/limits';
 
 /** The database of a lookup benchmark: a PostgreSQL, a migrated database and a seeded population. */
 
 export interface BenchDatabase {
   url: string;
+  /** The server's maintenance database, as its owner. */
+  adminUrl: string;
   /** The postmaster's PID when the server is ours (embedded): its CPU is then measured. */
   serverPid?: number;
   close(): Promise<void>;
@@ -30,6 +34,8 @@ export async function prepareDatabase(options: {
   size: number;
   databaseUrl?: string;
   dataDir?: string;
+  /** Server settings for the embedded PostgreSQL (e.g. preloading pg_stat_statements). */
+  settings?: Readonly<Record<string, string>>;
 }): Promise<BenchDatabase> {
   let adminUrl: string;
   let stop: () => Promise<void> = async () => undefined;
@@ -46,6 +52,7 @@ export async function prepareDatabase(options: {
       dataDir,
       throwaway: !options.dataDir,
       tls: (await benchPki()).database(),
+      settings: options.settings,
     });
     adminUrl = embedded.adminUrl;
     stop = () => embedded.stop();
@@ -64,7 +71,7 @@ export async function prepareDatabase(options: {
     say(`reusing ${name} (already seeded with ${options.size.toLocaleString('en')} citizens)`);
     await migrateAll(url.toString());
   }
-  return { url: url.toString(), serverPid, close: stop };
+  return { url: url.toString(), adminUrl, serverPid, close: stop };
 }
 
 async function seededCitizens(url: string): Promise<number | undefined> {
@@ -182,6 +189,46 @@ export async function clinicKey(url: string): Promise<{ apiKey: string; facility
       'bench:lookup',
     );
     return { apiKey: issued.apiKey, facilityCode };
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * A client certificate of the run's CA registered to a named operator: what the gateways'
+ * operator port admits for /metrics.
+ */
+export async function metricsCertificate(
+  url: string,
+  pkiDir: string,
+): Promise<{ cert: Buffer; key: Buffer }> {
+  const pool = new Pool({ connectionString: url, max: 1 });
+  try {
+    const login = 'bench.metrics';
+    await new OperatorsRepository(pool).add({
+      login,
+      displayName: 'bench:lookup metrics',
+      roles: ['operator'],
+      by: 'bench:lookup',
+    });
+    const authority = await CertificateAuthority.load(
+      readFileSync(join(pkiDir, PKI_FILES.caCertificate), 'utf8'),
+      readFileSync(join(pkiDir, PKI_FILES.caKey), 'utf8'),
+    );
+    const subject = { member: 'VSS', subsystem: 'bench-metrics', commonName: login };
+    const issued = await authority.issue({ subject, purpose: 'client', validityDays: 1 });
+    await new CertificateRegistry(pool).register({
+      fingerprint256: issued.fingerprint256,
+      serialNumber: issued.serialNumber,
+      subject: issued.subject,
+      member: subject.member,
+      subsystem: subject.subsystem,
+      role: 'admin',
+      label: 'bench:lookup metrics',
+      notAfter: issued.notAfter,
+      operatorLogin: login,
+    });
+    return { cert: Buffer.from(issued.certificatePem), key: Buffer.from(issued.privateKeyPem) };
   } finally {
     await pool.end();
   }

@@ -52,7 +52,9 @@ export function header(): string {
 
 export function formatRow(row: Row, ratio: number): string {
   const r = row.result;
-  const n = (v: number, w: number, d = 0) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
+  // A figure of a phase with no answered call is NaN, null once it has been through JSON.
+  const n = (v: number | null, w: number, d = 0) =>
+    (v === null || Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   return [
     row.label.padEnd(28),
     n(row.inFlight, 9),
@@ -65,6 +67,7 @@ export function formatRow(row: Row, ratio: number): string {
     n(row.pgCpuUs, 23),
     n(r.clientCpuUsPerCall, 19),
     n(r.errors, 7),
+    Object.keys(r.errorCodes).length > 0 ? ` ${JSON.stringify(r.errorCodes)}` : '',
   ].join(' ');
 }
 
@@ -151,4 +154,22 @@ export function summarizeOutcomes(rows: Row[], method: protoLoader.MethodDefinit
   }
   const total = [...tally.values()].reduce((a, b) => a + b, 0);
   return `answers (sample of ${total}): ${[...tally].map(([k, v]) => `${k} ${((v / total) * 100).toFixed(0)} %`).join(', ')}`;
+}
+
+/** The median over rounds of a figure of one server against the same figure of another in the same round. */
+export function medianRatioTo(
+  label: string,
+  baseline: string,
+  inFlight: number,
+  rows: Row[],
+  figure: (r: Row) => number,
+): number {
+  return median(
+    rows
+      .filter((r) => r.label === label && r.inFlight === inFlight)
+      .map((r) => {
+        const base = rows.find((b) => b.label === baseline && b.round === r.round && b.inFlight === inFlight);
+        return base ? figure(r) / figure(base) : NaN;
+      }),
+  );
 }

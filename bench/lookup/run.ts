@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -12,8 +11,18 @@ import { ensurePki } from '@vss/pki';
 import { registerTrust } from '../../tools/trust';
 import { readFileSync } from 'node:fs';
 import type { ClientJob, ClientResult } from './client';
-import { auditCount, clinicKey, prepareDatabase, sampleIds, type SampledIds } from './population';
+import {
+  auditCount,
+  clinicKey,
+  metricsCertificate,
+  prepareDatabase,
+  sampleIds,
+  type SampledIds,
+} from './population';
+import { MIX, PATH, probe, workingSet } from './working-set';
 import { type BenchProcess, cpuMsOfTree, runNode, startNode } from '../support/processes';
+import { LookupProfiler } from './profile';
+import { enableStatements, STATEMENT_SETTINGS } from './statements';
 import {
   CACHED,
   CACHED_PLAINTEXT,
@@ -24,6 +33,7 @@ import {
   gatewayCounters,
   header,
   medianRatio,
+  medianRatioTo,
   medianRow,
   NEST_ECHO,
   ratioToEcho,
@@ -35,7 +45,7 @@ import {
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
- *   --data-dir DIR --skip-uncached --env KEY=VALUE --cpu-prof DIR]`
+ *   --data-dir DIR --skip-uncached --env KEY=VALUE --profile --profile-dir DIR]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
@@ -66,19 +76,17 @@ const { values: opts } = parseArgs({
     'skip-uncached': { type: 'boolean', default: false },
     /** Extra gateway settings, KEY=VALUE, e.g. --env AUDIT_FLUSH_MS=4 (both gateways). */
     env: { type: 'string', multiple: true, default: [] },
-    /** Write a V8 CPU profile of each gateway process into this folder (chrome://inspect, speedscope). */
-    'cpu-prof': { type: 'string' },
+    /**
+     * Where a call's CPU goes: V8 CPU profiles of the shipped gateway and the NestJS echo over the
+     * phases at 64 in flight, pg_stat_statements and per-process CPU of PostgreSQL (see profile.ts).
+     */
+    profile: { type: 'boolean', default: false },
+    /** Where the profiles are kept (chrome://inspect, speedscope); a temporary folder by default. */
+    'profile-dir': { type: 'string' },
   },
 });
 const SIZE = Number(opts.size);
 const WORKING_SET = Number(opts['working-set']);
-const MIX: Array<[keyof SampledIds, number]> = [
-  ['covered', 0.7],
-  ['expired', 0.1],
-  ['deceased', 0.1],
-  ['unknown', 0.1],
-];
-const PATH = '/vss.gateway.v1.CoverageService/LookupCoverage';
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -92,7 +100,9 @@ async function main(): Promise<void> {
     size: SIZE,
     databaseUrl: process.env.DATABASE_URL,
     dataDir: opts['data-dir'],
+    settings: opts.profile ? STATEMENT_SETTINGS : undefined,
   });
+  const profileDir = opts['profile-dir'] ?? join(tmpdir(), `vss-bench-lookup-profiles-${process.pid}`);
   const processes: BenchProcess[] = [];
   const pki = join(tmpdir(), `vss-bench-lookup-pki-${process.pid}`);
   const payloadsFile = join(tmpdir(), `vss-bench-lookup-payloads-${process.pid}.json`);
@@ -108,7 +118,7 @@ async function main(): Promise<void> {
     });
     const method = (definition['vss.gateway.v1.CoverageService'] as protoLoader.ServiceDefinition)
       .LookupCoverage;
-    const payloads = workingSet(ids).map((citizenId) =>
+    const payloads = workingSet(ids, WORKING_SET).map((citizenId) =>
       method.requestSerialize({ citizenId, facilityCode, visitDate: '' }).toString('base64'),
     );
     writeFileSync(payloadsFile, JSON.stringify(payloads));
@@ -116,9 +126,13 @@ async function main(): Promise<void> {
       `working set: ${payloads.length.toLocaleString('en')} lookups (${MIX.map(([k, s]) => `${s * 100} % ${k}: ${ids[k].length.toLocaleString('en')} IDs`).join(', ')})`,
     );
 
-    const profile = opts['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${opts['cpu-prof']}`] : [];
+    const profiler = opts.profile ? new LookupProfiler(profileDir, db.url, db.serverPid) : undefined;
+    if (profiler && !(await enableStatements(db.url))) {
+      say('pg_stat_statements is not loaded by this PostgreSQL: its statements are not shown');
+    }
     await ensurePki(pki);
     await registerTrust(db.url, pki);
+    const operatorCertificate = await metricsCertificate(db.url, pki);
     const file = (name: string) => join(pki, name);
     const tlsOf = (app: string) => ({
       TLS_CA_FILE: file('ca.crt'),
@@ -138,8 +152,10 @@ async function main(): Promise<void> {
       return port;
     };
     const registryPort = await startRegistry('registry', tlsOf('population-registry'));
+    if (profiler) profiler.registryPid = processes[processes.length - 1].child.pid;
     const plaintextRegistryPort = await startRegistry('registry-plaintext', { VSS_PLAINTEXT: 'true' });
     const startGateway = async (name: string, env: Record<string, string>, tls = true) => {
+      const profiled = profiler && name === 'gateway' ? profiler.launch(name) : undefined;
       const port = await freePort();
       const httpPort = await freePort();
       const operatorPort = await freePort();
@@ -157,16 +173,17 @@ async function main(): Promise<void> {
           ...(tls ? tlsOf('gateway') : { VSS_PLAINTEXT: 'true' }),
           ...Object.fromEntries((opts.env ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
           ...env,
+          ...profiled?.env,
         },
-        { nodeArgs: profile },
+        { nodeArgs: profiled?.nodeArgs, ipc: profiled?.ipc },
       );
       processes.push(gateway);
       await gateway.waitFor(/gateway serving/);
+      if (profiled) profiler!.follow(CACHED, gateway, name, true);
       const metrics = {
         url: `${tls ? 'https' : 'http'}://127.0.0.1:${operatorPort}/metrics`,
         ca: readFileSync(file('ca.crt')),
-        cert: readFileSync(file('cli.crt')),
-        key: readFileSync(file('cli.key')),
+        ...operatorCertificate,
       };
       return { gateway, target: `127.0.0.1:${port}`, metrics };
     };
@@ -194,17 +211,15 @@ async function main(): Promise<void> {
     await startEcho(ECHO, [], false);
     await startEcho(ECHO_TLS, [file('gateway.crt'), file('gateway.key')], true);
     const nestPort = await freePort();
-    const nestEcho = startNode(
-      'nest-echo',
-      'bench/lookup/nest-echo-server.js',
-      {},
-      {
-        args: [String(nestPort), file('ca.crt'), file('gateway.crt'), file('gateway.key')],
-        nodeArgs: profile,
-      },
-    );
+    const nestProfiled = profiler?.launch('nest-echo');
+    const nestEcho = startNode('nest-echo', 'bench/lookup/nest-echo-server.js', nestProfiled?.env ?? {}, {
+      args: [String(nestPort), file('ca.crt'), file('gateway.crt'), file('gateway.key')],
+      nodeArgs: nestProfiled?.nodeArgs,
+      ipc: nestProfiled?.ipc,
+    });
     processes.push(nestEcho);
     await nestEcho.waitFor(/nest echo serving/);
+    profiler?.follow(NEST_ECHO, nestEcho, 'nest-echo', false);
     servers.push({
       label: NEST_ECHO,
       target: `127.0.0.1:${nestPort}`,
@@ -254,7 +269,9 @@ async function main(): Promise<void> {
     for (const inFlight of [64, 32]) {
       for (let round = 0; round < Number(opts.rounds); round++) {
         for (const server of servers) {
+          const profiled = inFlight === 64 ? await profiler?.start(server.label) : undefined;
           const row = await phase(server, round, db.serverPid, inFlight, apiKey, payloadsFile);
+          await profiler?.stop(server.label, profiled, row.result.allCalls);
           rows.push(row);
           if (server.label.startsWith('LookupCoverage')) lookupsAnswered += row.result.allCalls;
           say(formatRow(row, ratioToEcho(row, rows)));
@@ -277,6 +294,18 @@ async function main(): Promise<void> {
         `per-caller limits at ${inFlight} in flight: ${on.toFixed(0)} µs of gateway CPU per call with them, ${off.toFixed(0)} without (${(((on - off) / off) * 100).toFixed(1)} %)`,
       );
     }
+    for (const inFlight of [64, 32]) {
+      const against = (figure: (r: Row) => number) =>
+        medianRatioTo(CACHED, NEST_ECHO, inFlight, rows, figure).toFixed(2);
+      say(
+        `${CACHED} at ${inFlight} in flight against the NestJS TLS echo of the same round (medians): ${against((r) => r.result.callsPerSecond)}× its calls/s, ${against((r) => r.result.p99Ms)}× its p99`,
+      );
+    }
+    if (profiler) {
+      say();
+      say(profiler.report(`64 in flight, ${opts.rounds} rounds`));
+      say(`profiles: ${profileDir}`);
+    }
     const audited = (await auditCount(db.url)) - auditBefore;
     say();
     say(
@@ -293,61 +322,6 @@ async function main(): Promise<void> {
     rmSync(payloadsFile, { force: true });
     rmSync(pki, { recursive: true, force: true });
   }
-}
-
-/** IDs laid out in the mix's proportions; the client picks among them at random. */
-function workingSet(ids: SampledIds): string[] {
-  const out: string[] = [];
-  const counters = new Map<string, number>();
-  for (let i = 0; i < WORKING_SET; i++) {
-    const slot = i % 10;
-    const kind: keyof SampledIds =
-      slot < 7 ? 'covered' : slot === 7 ? 'expired' : slot === 8 ? 'deceased' : 'unknown';
-    const list = ids[kind];
-    if (list.length === 0) continue;
-    const n = counters.get(kind) ?? 0;
-    counters.set(kind, n + 1);
-    out.push(list[n % list.length]);
-  }
-  return out;
-}
-
-/** One lookup of each kind: checks the gateway answers as expected and measures answer sizes. */
-async function probe(
-  target: string,
-  apiKey: string,
-  ids: SampledIds,
-  facilityCode: string,
-  method: protoLoader.MethodDefinition<object, object>,
-  caFile: string,
-): Promise<number> {
-  const client = new grpc.Client(target, grpc.credentials.createSsl(readFileSync(caFile)));
-  const metadata = new grpc.Metadata();
-  metadata.set('x-api-key', apiKey);
-  let bytes = 0;
-  try {
-    for (const [kind, share] of MIX) {
-      const citizenId = ids[kind][0];
-      const answer = await new Promise<Buffer>((resolve, reject) =>
-        client.makeUnaryRequest(
-          PATH,
-          (b: Buffer) => b,
-          (b: Buffer) => b,
-          method.requestSerialize({ citizenId, facilityCode, visitDate: '' }),
-          metadata,
-          (error, res) => (error ? reject(error) : resolve(res as Buffer)),
-        ),
-      );
-      const decoded = method.responseDeserialize(answer) as { status: string; reason: string };
-      say(
-        `probe ${kind.padEnd(8)} ${citizenId}: ${decoded.status} ${decoded.reason} (${answer.length} bytes)`,
-      );
-      bytes += answer.length * share;
-    }
-  } finally {
-    client.close();
-  }
-  return Math.round(bytes);
 }
 
 async function phase(

@@ -26,6 +26,8 @@ export interface NodeOptions {
   args?: readonly string[];
   /** Options for node itself (NODE_OPTIONS refuses some, --cpu-prof among them). */
   nodeArgs?: readonly string[];
+  /** Opens an IPC channel to the process (`child.send`), for a benchmark's preloaded helper. */
+  ipc?: boolean;
 }
 
 /** `node dist/<script>` with only the given environment (and PATH), as production runs it. */
@@ -43,7 +45,7 @@ export function startNode(
         PATH: process.env.PATH ?? '',
         ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     },
   );
   let output = '';
@@ -148,4 +150,63 @@ export function cpuMsOfTree(rootPid: number): number {
 export function ownCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
+}
+
+/**
+ * CPU ms of a process's threads: its main thread (the JavaScript of a Node process) and all the
+ * others together (V8's helpers and garbage collection, libuv's pool, the inspector).
+ */
+export function threadCpuMs(pid: number): { main: number; others: number } {
+  ticks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  let main = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const ms = ((Number(f[11]) + Number(f[12])) * 1000) / ticks;
+      if (Number(tid) === pid) main += ms;
+      else others += ms;
+    } catch {
+      // The thread ended while we read.
+    }
+  }
+  return { main, others };
+}
+
+/**
+ * CPU ms of each process under a root (its own time, not its reaped children's), with its
+ * command line: for PostgreSQL, `postgres: vss_gateway vss 127.0.0.1(…) idle` is a backend,
+ * `postgres: walwriter` a background process. The root's reaped children are under its PID as
+ * `(exited children)`.
+ */
+export function cpuMsByProcess(rootPid: number): Map<number, { command: string; ms: number }> {
+  ticks ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  const parents = new Map<number, number>();
+  const own = new Map<number, { command: string; ms: number }>();
+  let reapedByRoot = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const pid = Number(entry);
+      parents.set(pid, Number(f[1]));
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      own.set(pid, { command, ms: ((Number(f[11]) + Number(f[12])) * 1000) / ticks });
+      if (pid === rootPid) reapedByRoot = ((Number(f[13]) + Number(f[14])) * 1000) / ticks;
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  const out = new Map<number, { command: string; ms: number }>();
+  const visit = (pid: number) => {
+    out.set(pid, own.get(pid)!);
+    for (const [child, parent] of parents) if (parent === pid && own.has(child)) visit(child);
+  };
+  if (own.has(rootPid)) {
+    visit(rootPid);
+    out.set(-rootPid, { command: '(exited children)', ms: reapedByRoot });
+  }
+  return out;
 }

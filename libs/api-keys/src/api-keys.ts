@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { operatorIdentityOf, personLabel } from './operator-identity';
 import type { Pool } from 'pg';
 import { ChangeFeed } from '@vss/platform';
@@ -492,7 +492,7 @@ export class ApiKeys implements ApiKeyAuthenticator {
  * secret stays in the gateway's memory once its call is answered (a heap dump shows none).
  */
 function cacheKeyOf(keyId: string, secret: string): string {
-  return `${keyId}:${createHash('sha256').update(secret).digest('base64url')}`;
+  return `${keyId}:${hash('sha256', secret, 'base64url')}`;
 }
 
 function sha256(text: string): Buffer {

