@@ -136,9 +136,24 @@ export function partOf(stack: ReadonlyArray<{ functionName: string; url: string 
   return ours ?? library ?? node ?? 'other';
 }
 
-/** Milliseconds of main-thread time per part (and idle) over the profiles. */
-export function partsOf(profiles: readonly CpuProfile[]): { busyMs: number; ms: Map<Part, number> } {
-  const ms = new Map<Part, number>(PARTS.map((p) => [p, 0]));
+export interface Parts {
+  /** Busy samples (not idle), and per part. */
+  busySamples: number;
+  samples: Map<Part, number>;
+  /** Wall-clock time the busy samples stand for (each lasts until the next one). */
+  busyMs: number;
+}
+
+/**
+ * Samples per part over the profiles. V8 samples by the wall clock: a thread the scheduler took
+ * off the CPU keeps its last sample until it runs again, so on a machine with more to run than
+ * cores the samples' time overstates CPU, and most where the thread wakes another process (a
+ * socket write). Counting samples, one per interval the thread was seen running, is the closer
+ * measure of where its CPU goes.
+ */
+export function partsOf(profiles: readonly CpuProfile[]): Parts {
+  const samples = new Map<Part, number>(PARTS.map((p) => [p, 0]));
+  let busySamples = 0;
   let busyMs = 0;
   for (const profile of profiles) {
     const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -158,8 +173,9 @@ export function partsOf(profiles: readonly CpuProfile[]): { busyMs: number; ms: 
       }
       if (part === 'idle') return;
       busyMs += sampleMs;
-      ms.set(part, ms.get(part)! + sampleMs);
+      busySamples++;
+      samples.set(part, samples.get(part)! + 1);
     });
   }
-  return { busyMs, ms };
+  return { busySamples, samples, busyMs };
 }

@@ -205,12 +205,16 @@ export async function metricsCertificate(
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
     const login = 'bench.metrics';
-    await new OperatorsRepository(pool).add({
-      login,
-      displayName: 'bench:lookup metrics',
-      roles: ['operator'],
-      by: 'bench:lookup',
-    });
+    const operators = new OperatorsRepository(pool);
+    // A reused database has it from an earlier run.
+    if (!(await operators.find(login))) {
+      await operators.add({
+        login,
+        displayName: 'bench:lookup metrics',
+        roles: ['operator'],
+        by: 'bench:lookup',
+      });
+    }
     const authority = await CertificateAuthority.load(
       readFileSync(join(pkiDir, PKI_FILES.caCertificate), 'utf8'),
       readFileSync(join(pkiDir, PKI_FILES.caKey), 'utf8'),

@@ -19,6 +19,9 @@ import {
  * went, part by part, beside the measured totals.
  */
 
+/** V8's sampling interval in the followed servers. */
+const PROFILE_INTERVAL_US = 500;
+
 interface Followed {
   label: string;
   process: BenchProcess;
@@ -58,7 +61,7 @@ export class LookupProfiler {
     mkdirSync(dir, { recursive: true });
     return {
       nodeArgs: ['--require', join(DIST, 'bench/lookup/profiler-preload.js')],
-      env: { BENCH_PROFILE_DIR: dir },
+      env: { BENCH_PROFILE_DIR: dir, BENCH_PROFILE_INTERVAL_US: String(PROFILE_INTERVAL_US) },
       ipc: true,
     };
   }
@@ -146,25 +149,35 @@ export class LookupProfiler {
       `where a call's CPU goes, ${setting} (µs per call; ${servers.map((f) => `${f.label}: ${f.calls.toLocaleString('en')} calls`).join(', ')}):`,
     );
     out.push(
-      `${'main thread, by V8 CPU profile'.padEnd(width)} ${servers.map((f, i) => f.label.padStart(cols[i])).join('  ')}`,
+      `${'main thread: its measured CPU, split by the share of V8 profile samples'.padEnd(width)} ${servers.map((f, i) => f.label.padStart(cols[i])).join('  ')}`,
     );
-    for (const part of PARTS)
+    const main = servers.map((f) => us(f.mainMs, f));
+    for (const part of PARTS) {
       out.push(
         line(
           `  ${part}`,
-          parts.map((p, i) => us(p.ms.get(part)!, servers[i])),
+          parts.map((p, i) => (main[i] * p.samples.get(part)!) / Math.max(1, p.busySamples)),
         ),
       );
-    const profiled = parts.map((p, i) => us(p.busyMs, servers[i]));
-    const main = servers.map((f) => us(f.mainMs, f));
-    out.push(line('  sum of the parts (profiled busy time)', profiled));
-    out.push(line('main thread, measured (/proc)', main));
+    }
+    out.push(line('main thread, measured (/proc): the sum of the parts', main));
+    const check = (name: string, values: number[]) =>
+      `${name.padEnd(width)} ${values.map((v, i) => `${v.toFixed(1)} (${(((v - main[i]) / main[i]) * 100).toFixed(0)} %)`.padStart(cols[i])).join('  ')}`;
     out.push(
-      `${'  parts against measured'.padEnd(width)} ${profiled.map((p, i) => `${(((p - main[i]) / main[i]) * 100).toFixed(1)} %`.padStart(cols[i])).join('  ')}`,
+      check(
+        `  the profile alone: busy samples × ${PROFILE_INTERVAL_US} µs`,
+        parts.map((p, i) => us((p.busySamples * PROFILE_INTERVAL_US) / 1000, servers[i])),
+      ),
+    );
+    out.push(
+      check(
+        '  the profile alone: busy wall-clock time',
+        parts.map((p, i) => us(p.busyMs, servers[i])),
+      ),
     );
     out.push(
       line(
-        'other threads, measured (GC helpers, libuv pool, profiler)',
+        'other threads, measured (garbage collection helpers, libuv pool, the profiler)',
         servers.map((f) => us(f.othersMs, f)),
       ),
     );
@@ -182,30 +195,38 @@ export class LookupProfiler {
       const inStatements = top.reduce((sum, s) => sum + s.ms, 0);
       out.push('');
       out.push(
-        `PostgreSQL for ${f.label}, per call (execution and planning from pg_stat_statements, CPU from /proc):`,
+        `PostgreSQL for ${f.label}, per call: the statements' time from pg_stat_statements (wall clock), the processes' CPU from /proc`,
       );
-      out.push(`${'statement'.padEnd(width + 12)} ${'calls/call'.padStart(10)}  ${'µs/call'.padStart(9)}`);
-      const row = (name: string, calls: number | undefined, ms: number) =>
-        `${name.padEnd(width + 12)} ${(calls === undefined ? '' : (calls / f.calls).toFixed(3)).padStart(10)}  ${us(ms, f).toFixed(1).padStart(9)}`;
-      for (const s of top.slice(0, 10)) out.push(row(`  ${shortQuery(s.query, width + 8)}`, s.calls, s.ms));
+      out.push(
+        `${'statement'.padEnd(width + 12)} ${'calls/call'.padStart(10)}  ${'plan µs'.padStart(8)}  ${'run µs'.padStart(8)}`,
+      );
+      const row = (name: string, calls: number | undefined, ms: number, planMs?: number) =>
+        `${name.padEnd(width + 12)} ${(calls === undefined ? '' : (calls / f.calls).toFixed(3)).padStart(10)}  ${(planMs === undefined ? '' : us(planMs, f).toFixed(1)).padStart(8)}  ${us(
+          ms - (planMs ?? 0),
+          f,
+        )
+          .toFixed(1)
+          .padStart(8)}`;
+      for (const s of top.slice(0, 10))
+        out.push(row(`  ${shortQuery(s.query, width + 8)}`, s.calls, s.ms, s.planMs));
       const rest = top.slice(10);
       if (rest.length > 0) {
+        const sum = (f: (s: Statement) => number) => rest.reduce((n, s) => n + f(s), 0);
         out.push(
           row(
             `  ${rest.length} other statements`,
-            rest.reduce((n, s) => n + s.calls, 0),
-            rest.reduce((n, s) => n + s.ms, 0),
+            sum((s) => s.calls),
+            sum((s) => s.ms),
+            sum((s) => s.planMs),
           ),
         );
       }
-      for (const s of nested.slice(0, 6))
-        out.push(row(`    inside a function: ${shortQuery(s.query, width - 12)}`, s.calls, s.ms));
+      for (const s of nested.slice(0, 6)) {
+        out.push(row(`    inside a function: ${shortQuery(s.query, width - 12)}`, s.calls, s.ms, s.planMs));
+      }
+      out.push(row('  statements, all', undefined, inStatements));
       out.push(
-        row(
-          '  backends outside statements (TLS, protocol, parse, commit)',
-          undefined,
-          f.backendMs - inStatements,
-        ),
+        row('  backends outside statements (TLS, protocol, commit)', undefined, f.backendMs - inStatements),
       );
       out.push(
         row('  background processes (WAL writer, checkpointer, autovacuum)', undefined, f.backgroundMs),

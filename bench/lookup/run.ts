@@ -45,7 +45,7 @@ import {
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
- *   --data-dir DIR --skip-uncached --env KEY=VALUE --profile --profile-dir DIR]`
+ *   --data-dir DIR --skip-uncached --env KEY=VALUE --pg NAME=VALUE --profile --profile-dir DIR]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
@@ -76,6 +76,8 @@ const { values: opts } = parseArgs({
     'skip-uncached': { type: 'boolean', default: false },
     /** Extra gateway settings, KEY=VALUE, e.g. --env AUDIT_FLUSH_MS=4 (both gateways). */
     env: { type: 'string', multiple: true, default: [] },
+    /** Settings of the embedded PostgreSQL, NAME=VALUE, e.g. --pg shared_buffers=256MB. */
+    pg: { type: 'string', multiple: true, default: [] },
     /**
      * Where a call's CPU goes: V8 CPU profiles of the shipped gateway and the NestJS echo over the
      * phases at 64 in flight, pg_stat_statements and per-process CPU of PostgreSQL (see profile.ts).
@@ -86,6 +88,8 @@ const { values: opts } = parseArgs({
   },
 });
 const SIZE = Number(opts.size);
+/** The embedded server's settings beyond its defaults (none yet). */
+const SERVER_SETTINGS: Record<string, string> = {};
 const WORKING_SET = Number(opts['working-set']);
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -100,7 +104,11 @@ async function main(): Promise<void> {
     size: SIZE,
     databaseUrl: process.env.DATABASE_URL,
     dataDir: opts['data-dir'],
-    settings: opts.profile ? STATEMENT_SETTINGS : undefined,
+    settings: {
+      ...SERVER_SETTINGS,
+      ...(opts.profile ? STATEMENT_SETTINGS : {}),
+      ...Object.fromEntries((opts.pg ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
+    },
   });
   const profileDir = opts['profile-dir'] ?? join(tmpdir(), `vss-bench-lookup-profiles-${process.pid}`);
   const processes: BenchProcess[] = [];

@@ -13,6 +13,7 @@ export interface Statement {
   calls: number;
   /** Execution plus planning, ms. */
   ms: number;
+  planMs: number;
 }
 
 export const STATEMENT_SETTINGS = {
@@ -47,13 +48,26 @@ export async function resetStatements(url: string): Promise<void> {
 export async function readStatements(url: string): Promise<Statement[]> {
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const { rows } = await pool.query<{ query: string; toplevel: boolean; calls: string; ms: number }>(
-      `SELECT s.query, s.toplevel, s.calls::text, s.total_exec_time + s.total_plan_time AS ms
+    const { rows } = await pool.query<{
+      query: string;
+      toplevel: boolean;
+      calls: string;
+      ms: number;
+      plan_ms: number;
+    }>(
+      `SELECT s.query, s.toplevel, s.calls::text, s.total_exec_time + s.total_plan_time AS ms,
+              s.total_plan_time AS plan_ms
          FROM pg_stat_statements s
         WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND s.query NOT LIKE '%pg_stat_statements%'`,
     );
-    return rows.map((r) => ({ query: r.query, toplevel: r.toplevel, calls: Number(r.calls), ms: r.ms }));
+    return rows.map((r) => ({
+      query: r.query,
+      toplevel: r.toplevel,
+      calls: Number(r.calls),
+      ms: r.ms,
+      planMs: r.plan_ms,
+    }));
   } finally {
     await pool.end();
   }
@@ -68,6 +82,7 @@ export function mergeStatements(all: readonly Statement[]): Statement[] {
     if (had) {
       had.calls += s.calls;
       had.ms += s.ms;
+      had.planMs += s.planMs;
     } else by.set(key, { ...s });
   }
   return [...by.values()].sort((a, b) => b.ms - a.ms);

@@ -91,15 +91,27 @@ export async function startInfrastructure(
   await checkDatabaseReachable(config.DATABASE_URL);
   await requireMigrated(config.DATABASE_URL, VSS_SCHEMA, 'vss');
   const onDatabaseError = databaseLossReporter(logger);
-  const poolOf = (size: number, name: string, statementTimeoutMs = config.DB_STATEMENT_TIMEOUT_MS) =>
+  const poolOf = (
+    size: number,
+    name: string,
+    statementTimeoutMs = config.DB_STATEMENT_TIMEOUT_MS,
+    genericPlans = false,
+  ) =>
     createPool(config.DATABASE_URL, size, name, {
       onError: onDatabaseError,
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs,
+      genericPlans,
     });
   const pool = poolOf(config.DB_POOL_SIZE, spec.app);
   const pools = {
-    lookups: poolOf(config.DB_LOOKUP_POOL_SIZE, `${spec.app}:lookups`, config.DB_LOOKUP_STATEMENT_TIMEOUT_MS),
+    // Point lookups by key only (coverage, facilities, keys): one plan per statement and connection.
+    lookups: poolOf(
+      config.DB_LOOKUP_POOL_SIZE,
+      `${spec.app}:lookups`,
+      config.DB_LOOKUP_STATEMENT_TIMEOUT_MS,
+      true,
+    ),
     audit: poolOf(config.DB_AUDIT_POOL_SIZE, `${spec.app}:audit`),
     watches: poolOf(config.DB_WATCH_POOL_SIZE, `${spec.app}:watches`),
   };

@@ -19,6 +19,13 @@ export interface PoolOptions {
    * second later if the server cannot even answer (query_timeout).
    */
   statementTimeoutMs?: number;
+  /**
+   * Plans each prepared statement once per connection (plan_cache_mode=force_generic_plan): for
+   * pools of point lookups by key, whose best plan does not depend on the values. Left to itself
+   * PostgreSQL keeps planning `= ANY($1)` anew on every call, a custom plan costing more than
+   * the execution it plans.
+   */
+  genericPlans?: boolean;
 }
 
 /**
@@ -33,6 +40,7 @@ export function createPool(url: string, max = 10, applicationName?: string, opti
     max,
     application_name: applicationName,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    ...(options.genericPlans ? { options: '-c plan_cache_mode=force_generic_plan' } : {}),
     ...(options.statementTimeoutMs
       ? { statement_timeout: options.statementTimeoutMs, query_timeout: options.statementTimeoutMs + 1000 }
       : {}),

@@ -38,21 +38,28 @@ export function operatorHolds(caller: Caller, ...roles: OperatorRole[]): boolean
   return caller.operator !== undefined && roles.some((role) => caller.operator!.roles.includes(role));
 }
 
-const callers = new WeakMap<object, Caller>();
+/**
+ * Where the caller is kept on a call's metadata or request: a property under a symbol only this
+ * module holds, so nothing else can read or set it (a WeakMap would do the same for far more per
+ * call: an entry for each call's object, that the collector must trace).
+ */
+const CALLER = Symbol('vss.caller');
+type Carrying = { [CALLER]?: Caller };
 
 /** Attaches the authenticated caller to a call's metadata (or HTTP request). */
 export function attachCaller(carrier: object, caller: Caller): void {
-  callers.set(carrier, caller);
+  // Symbol-keyed: no enumeration, spread of keys or JSON shows it.
+  (carrier as Carrying)[CALLER] = caller;
 }
 
 /** The authenticated caller of this call; the guard has run before any handler. */
 export function callerOf(carrier: Metadata | object): Caller {
-  const caller = callers.get(carrier);
+  const caller = (carrier as Carrying)[CALLER];
   if (!caller) throw new Error('no authenticated caller on this call: is the AuthGuard installed?');
   return caller;
 }
 
 /** The authenticated caller of this call, or undefined on a public one (a sign-in page, say). */
 export function callerOrNone(carrier: object): Caller | undefined {
-  return callers.get(carrier);
+  return (carrier as Carrying)[CALLER];
 }

@@ -110,6 +110,31 @@ function fromTlsPeer(peer: TlsPeer | undefined | null): PeerCertificate | undefi
   return { subject, fingerprint256: peer.fingerprint256 };
 }
 
+interface ConnectionCertificate {
+  peerCertificate?: PeerCertificate;
+  refusedCertificate?: string;
+}
+
+/** What each TLS connection's client certificate is, read at its first call. */
+const byConnection = new WeakMap<object, ConnectionCertificate>();
+
+/**
+ * The client certificate of a gRPC call's connection, verified or refused. A TLS 1.3 connection
+ * cannot change its peer (no renegotiation), so it is read once per connection, not once per call:
+ * reading it builds the certificate's fields anew every time.
+ */
+function connectionCertificate(
+  call: { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null } | undefined,
+): ConnectionCertificate {
+  const socket = tlsSocketOf(call);
+  const known = socket ? byConnection.get(socket) : undefined;
+  if (known) return known;
+  const peerCertificate = fromTlsPeer(call?.getAuthContext?.()?.sslPeerCertificate);
+  const read = { peerCertificate, refusedCertificate: peerCertificate ? undefined : refusedBy(socket) };
+  if (socket) byConnection.set(socket, read);
+  return read;
+}
+
 /** Reads the credentials of a gRPC call or an HTTP request. */
 export function presentedCredentials(context: ExecutionContext): PresentedCredentials {
   if (context.getType<'rpc' | 'http'>() === 'rpc') {
@@ -118,11 +143,11 @@ export function presentedCredentials(context: ExecutionContext): PresentedCreden
     const call = context.getArgByIndex<
       { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null; getPeer?: () => string } | undefined
     >(2);
-    const peerCertificate = fromTlsPeer(call?.getAuthContext?.()?.sslPeerCertificate);
+    const { peerCertificate, refusedCertificate } = connectionCertificate(call);
     return {
       apiKey: typeof value === 'string' ? value : undefined,
       peerCertificate,
-      refusedCertificate: peerCertificate ? undefined : refusedBy(tlsSocketOf(call)),
+      refusedCertificate,
       carrier: metadata,
       peer: peerAddress(call?.getPeer?.()),
     };

@@ -2,11 +2,11 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { gatewayConfigSchema, loadConfig, registryConfigSchema } from '@vss/platform';
 import { RegistryClient } from '@vss/registry-client';
-import { startRegistry, type RunningRegistry } from '../../../apps/population-registry/src/registry.app';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database';
-import { freePort } from '../../../test/support/ports';
-import { systemCertificate, testCredentials, tlsConfig } from '../../../test/support/tls';
-import { IdentityCheck } from '../src/identity-check';
+import { startRegistry, type RunningRegistry } from '../../apps/population-registry/src/registry.app';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { freePort } from '../support/ports';
+import { systemCertificate, testCredentials, tlsConfig } from '../support/tls';
+import { IdentityCheck } from '../../libs/coverage/src/identity-check';
 
 /**
  * The registry's presence answers ("does the registry know this ID?") for lookups VSS has no
