@@ -149,12 +149,13 @@ async function main(): Promise<void> {
     });
     const startRegistry = async (name: string, env: Record<string, string>) => {
       const port = await freePort();
-      const registry = startNode(name, 'apps/population-registry/src/main.js', {
-        DATABASE_URL: db.url,
-        REGISTRY_GRPC_PORT: String(port),
-        LOG_LEVEL: 'info',
-        ...env,
-      });
+      const registry = startNode(
+        name,
+        'apps/population-registry/src/main.js',
+        { DATABASE_URL: db.url, REGISTRY_GRPC_PORT: String(port), LOG_LEVEL: 'info', ...env },
+        // The registry's whole life, written as it stops: what a presence call costs it.
+        { nodeArgs: opts.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : [] },
+      );
       processes.push(registry);
       await registry.waitFor(/population registry serving/);
       return port;

@@ -68,7 +68,7 @@ describe('registry presence for lookups VSS has no record of', () => {
       const asked = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? KNOWN : NOT_IN_REGISTRY)[i % 3]);
       const answers = await Promise.all(asked.map((id) => identity.presence([id]).then((a) => a[0])));
       expect(answers).toEqual(asked.map((id) => (KNOWN.includes(id) ? 'KNOWN' : 'NOT_FOUND')));
-      // Two calls in flight at most; everything asked meanwhile rides the next one.
+      // One call in flight; everything asked meanwhile rides the next one.
       expect(identity.stats.presenceCalls).toBeLessThanOrEqual(3);
       expect(identity.stats.presenceIds).toBeLessThanOrEqual(12);
       // A batch of several IDs keeps its order.

@@ -91,8 +91,10 @@ export const AUDIT_STAGE_FUNCTION = `
  * the batch, each entry checked as above; each entry's hash covers the previous entry's hash
  * and its own text.
  *
- * The batch's entries are checked and hashed one by one (a chain is sequential), then written
- * by one INSERT: a statement per entry cost the server more than the rest of the append.
+ * The batch's entries are checked and hashed one by one (a chain is sequential) into rows of the
+ * table, which one INSERT then writes: the batch's JSON is read once, and the server spends about
+ * a sixth less per batch than with an INSERT per entry (measured: 700–730 against 830–870 µs of CPU for
+ * 16 entries into a chain of 1.2 M).
  */
 export const AUDIT_APPEND_FUNCTION = `
       CREATE OR REPLACE FUNCTION vss.audit_append(batch jsonb)
@@ -101,10 +103,9 @@ export const AUDIT_APPEND_FUNCTION = `
       DECLARE${PRODUCER}
         head_seq bigint;
         head_hash bytea;
-        first_seq bigint;
         r record;
         sealed bigint[] := '{}';
-        hashes bytea[] := '{}';
+        written vss.audit_events[] := '{}';
       BEGIN
         ${AUDIT_CHAIN_ROW_LOCK}
         SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
@@ -127,28 +128,22 @@ export const AUDIT_APPEND_FUNCTION = `
         IF cardinality(sealed) > 0 THEN
           DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
         END IF;
-        first_seq := head_seq + 1;
         FOR r IN SELECT x.event_id, x.occurred_at, x.caller, x.caller_role, x.facility_code, x.office_code,
               x.action, x.subject_citizen_id, x.purpose, x.outcome,
               coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login) AS detail
             FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
           head_seq := head_seq + 1;
           head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
-          hashes := hashes || head_hash;
+          written := written || ROW(r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
+            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail, head_seq, head_hash
+          )::vss.audit_events;
         END LOOP;
-        -- The same rows in the same order (jsonb_to_recordset reads the array in order), numbered.
-        RETURN QUERY
-          WITH written AS (
-            INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
-              office_code, action, subject_citizen_id, purpose, outcome, detail)
-            SELECT first_seq + x.n - 1, hashes[x.n::int], x.event_id, x.occurred_at, x.caller, x.caller_role,
-                   x.facility_code, x.office_code, x.action, x.subject_citizen_id, x.purpose, x.outcome,
-                   coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login)
-              FROM ROWS FROM (jsonb_to_recordset(batch) AS ${ENTRY_RECORD.replace(/^x/, '')})
-                   WITH ORDINALITY AS x(event_id, occurred_at, caller, caller_role, facility_code, office_code,
-                     action, subject_citizen_id, purpose, outcome, detail, n)
-            RETURNING audit_events.event_id, audit_events.seq, audit_events.hash)
-          SELECT w.event_id, w.seq, w.hash FROM written w ORDER BY w.seq;
+        INSERT INTO vss.audit_events (event_id, occurred_at, caller, caller_role, facility_code, office_code,
+          action, subject_citizen_id, purpose, outcome, detail, seq, hash)
+        SELECT (w).event_id, (w).occurred_at, (w).caller, (w).caller_role, (w).facility_code, (w).office_code,
+               (w).action, (w).subject_citizen_id, (w).purpose, (w).outcome, (w).detail, (w).seq, (w).hash
+          FROM unnest(written) w;
+        RETURN QUERY SELECT (w).event_id, (w).seq, (w).hash FROM unnest(written) w;
       END $$`;
 
 /**

@@ -18,8 +18,12 @@ export interface IdentityVerdict {
 
 const NOT_CHECKED: IdentityVerdict = Object.freeze({ result: 'NOT_CHECKED', mismatchedFields: [] });
 
-/** Presence calls to the registry in flight at once; IDs asked meanwhile gather for the next one. */
-const PRESENCE_CALLS_IN_FLIGHT = 2;
+/**
+ * Presence calls to the registry in flight at once; IDs asked meanwhile gather for the next one
+ * (one at a time: the registry's time is per call, and waiting for the call ahead costs an ID a
+ * few milliseconds of its deadline).
+ */
+const PRESENCE_CALLS_IN_FLIGHT = 1;
 /** Most IDs in one presence call (the registry's batch limit). */
 const PRESENCE_BATCH = 500;
 
@@ -62,8 +66,9 @@ export class IdentityCheck {
    * Whether the registry knows IDs that VSS has no record of, for telling "no card" from "no such
    * citizen": UNREACHABLE for an ID the registry does not answer within the lookup's deadline.
    *
-   * Lookups asking at about the same time share one batch call, up to two calls in flight (as
-   * coverage reads share a query): under load each call to the registry answers many lookups.
+   * Lookups asking at about the same time share one batch call, one call in flight, the IDs
+   * asked meanwhile gathering for the next (as coverage reads share a query): under load each
+   * call to the registry answers many lookups.
    * An ID's deadline runs from when it was asked, waiting for a call included.
    */
   presence(citizenIds: readonly string[]): Promise<RegistryAnswer[]> {

@@ -3,6 +3,7 @@ export * from './errors';
 export * from './logging';
 export * from './grpc/grpc-error.filter';
 export * from './grpc/grpc-server';
+export * from './grpc/peer-certificate';
 export * from './grpc/undecodable.guard';
 export * from './clock';
 export * from './process';

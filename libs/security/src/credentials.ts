@@ -1,5 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
+import {
+  type CallWithPeer,
+  type TlsPeer,
+  type TlsSocketLike,
+  tlsSocketOf,
+  verifiedPeerOf,
+} from '@vss/platform';
 import type { Caller } from './caller';
 
 /** A verified TLS client certificate, as the transport reports it. */
@@ -43,17 +50,6 @@ export interface ClientCertificates {
 
 export const CLIENT_CERTIFICATES = Symbol('CLIENT_CERTIFICATES');
 
-interface TlsPeer {
-  subject?: Record<string, string | string[]>;
-  fingerprint256?: string;
-}
-
-interface TlsSocketLike {
-  authorized?: boolean;
-  authorizationError?: Error | string;
-  getPeerCertificate?: () => TlsPeer & { raw?: Buffer };
-}
-
 /** OpenSSL's verdicts, in words a caller's administrator can act on. */
 function refusalReason(error: Error | string | undefined): string {
   const code =
@@ -86,22 +82,6 @@ function refusedBy(socket: TlsSocketLike | undefined): string | undefined {
   return refusalReason(socket.authorizationError);
 }
 
-/**
- * The TLS socket under a gRPC call, to say *why* a certificate was refused. grpc-js reports a
- * peer certificate only once TLS verified it (getAuthContext), and that is what the decision
- * rests on; the socket is read only for the reason of a refusal, where the call's structure
- * allows (grpc-js 1.14: call → interceptors → stream.session.socket).
- */
-function tlsSocketOf(call: unknown): TlsSocketLike | undefined {
-  let node = call as Record<string, unknown> | undefined;
-  for (let depth = 0; node && depth < 8; depth++) {
-    const stream = node.stream as { session?: { socket?: TlsSocketLike } } | undefined;
-    if (stream?.session?.socket) return stream.session.socket;
-    node = (node.call ?? node.nextCall) as Record<string, unknown> | undefined;
-  }
-  return undefined;
-}
-
 function fromTlsPeer(peer: TlsPeer | undefined | null): PeerCertificate | undefined {
   if (!peer?.fingerprint256 || !peer.subject) return undefined;
   const subject = Object.entries(peer.subject)
@@ -115,21 +95,19 @@ interface ConnectionCertificate {
   refusedCertificate?: string;
 }
 
-/** What each TLS connection's client certificate is, read at its first call. */
+/** What each TLS connection's client certificate is, in the guard's terms. */
 const byConnection = new WeakMap<object, ConnectionCertificate>();
 
 /**
- * The client certificate of a gRPC call's connection, verified or refused. A TLS 1.3 connection
- * cannot change its peer (no renegotiation), so it is read once per connection, not once per call:
- * reading it builds the certificate's fields anew every time.
+ * The client certificate of a gRPC call's connection, verified or refused, worked out at the
+ * connection's first call (see verifiedPeerOf). The socket is read only for the reason of a
+ * refusal: grpc-js reports a peer certificate only once TLS verified it.
  */
-function connectionCertificate(
-  call: { getAuthContext?: () => { sslPeerCertificate?: TlsPeer } | null } | undefined,
-): ConnectionCertificate {
+function connectionCertificate(call: CallWithPeer | undefined): ConnectionCertificate {
   const socket = tlsSocketOf(call);
   const known = socket ? byConnection.get(socket) : undefined;
   if (known) return known;
-  const peerCertificate = fromTlsPeer(call?.getAuthContext?.()?.sslPeerCertificate);
+  const peerCertificate = fromTlsPeer(verifiedPeerOf(call));
   const read = { peerCertificate, refusedCertificate: peerCertificate ? undefined : refusedBy(socket) };
   if (socket) byConnection.set(socket, read);
   return read;

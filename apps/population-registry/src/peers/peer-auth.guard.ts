@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { type CallWithPeer, verifiedPeerOf } from '@vss/platform';
 import { RegistryErrorCode, registryError } from '../citizens/citizens.errors';
 import type { PeerRight } from './registry-peers.repository';
 import type { RegistryPeers } from './registry-peers';
@@ -10,12 +11,6 @@ export const REGISTRY_PEERS = Symbol('REGISTRY_PEERS');
 const PEER_RIGHT = 'registry:peer-right';
 /** The right a method needs. A method without one is refused to every peer. */
 export const PeerRightNeeded = (right: PeerRight) => SetMetadata(PEER_RIGHT, right);
-
-interface AuthenticatedCall {
-  getAuthContext?: () => {
-    sslPeerCertificate?: { subject?: Record<string, string | string[]>; fingerprint256?: string };
-  } | null;
-}
 
 const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
@@ -36,8 +31,8 @@ export class PeerAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.peers) return true;
-    const call = context.getArgByIndex<AuthenticatedCall | undefined>(2);
-    const certificate = call?.getAuthContext?.()?.sslPeerCertificate;
+    // Read once per connection; whether the peer may still call is checked below, every call.
+    const certificate = verifiedPeerOf(context.getArgByIndex<CallWithPeer | undefined>(2));
     if (!certificate?.fingerprint256) {
       throw registryError(
         RegistryErrorCode.PeerUnauthenticated,
