@@ -46,8 +46,9 @@ describe('ApiKeys', () => {
     const keys = new ApiKeys(pool);
     const issued = await keys.issue({ role: 'clinic', facilityCode: '01001', label: 'BV Hà Nội' });
     const secret = issued.apiKey.slice(`vss_${issued.keyId}_`.length);
+    expect(keys.cachedCaller(issued.apiKey)).toBeUndefined(); // not verified yet
     await keys.authenticate(issued.apiKey);
-    expect(keys.cached(issued.apiKey)).toBe(true);
+    expect(keys.cachedCaller(issued.apiKey)).toEqual(await keys.authenticate(issued.apiKey));
     // What a heap dump of the gateway would show of its cache: key IDs and digests only.
     const cacheKeys = [...(keys as unknown as { cache: Map<string, unknown> }).cache.keys()];
     expect(cacheKeys.length).toBeGreaterThan(0);

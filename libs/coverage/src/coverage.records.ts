@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -188,7 +188,10 @@ export class CoverageRecords {
 
   /** The feed's name for a citizen: the first 128 bits of SHA-256(key ‖ citizen ID), hex. */
   private tokenOf(citizenId: string): string {
-    return createHash('sha256').update(this.tokenKey!).update(citizenId, 'utf8').digest('hex').slice(0, 32);
+    return hash('sha256', Buffer.concat([this.tokenKey!, Buffer.from(citizenId, 'utf8')]), 'hex').slice(
+      0,
+      32,
+    );
   }
 
   private invalidate(payload: string): void {

@@ -28,6 +28,8 @@ import { outcomeOf, toAccessRecord, toLookupRecord, toResponse } from './coverag
 import { readStore } from './coverage.store';
 import { IdentityCheck, type IdentityVerdict } from './identity-check';
 
+const NOT_CHECKED: IdentityVerdict = Object.freeze({ result: 'NOT_CHECKED', mismatchedFields: [] });
+
 /** How the call reached us, kept in the audit record. */
 export type Channel = 'grpc' | 'http';
 
@@ -54,10 +56,11 @@ export class CoverageService {
     channel: Channel,
   ): Promise<LookupCoverageResponse> {
     const query = parseLookupRequest(request, this.clock.today());
-    await this.authorizeFacility(caller, query.facilityCode);
-    const identity = this.identity.check(query.citizenId, query.chip);
+    // A clinic asking for its own facility, the usual case, needs no database.
+    if (caller.facilityCode !== query.facilityCode) await this.authorizeFacility(caller, query.facilityCode);
+    const identity = query.chip ? this.identity.check(query.citizenId, query.chip) : undefined;
     const records = await this.read(() => this.records.get(query.citizenId));
-    const verdict = await identity;
+    const verdict = identity ? await identity : NOT_CHECKED;
     // VSS has no record: whether the registry knows the ID tells "no card" from "no such citizen".
     const registry =
       records.length > 0
@@ -82,7 +85,6 @@ export class CoverageService {
     const presence = new Map(
       (await this.identity.presence(unknownToVss)).map((answer, i) => [unknownToVss[i], answer]),
     );
-    const notChecked: IdentityVerdict = { result: 'NOT_CHECKED', mismatchedFields: [] };
     const results = await Promise.all(
       batch.citizenIds.map(async (citizenId, i) => {
         const query: LookupQuery = {
@@ -92,8 +94,8 @@ export class CoverageService {
           subject: 'citizen_id',
         };
         const answer = decideFromRecords(records[i], batch.visitDate, presence.get(citizenId));
-        const receipt = await this.record(caller, query, answer, notChecked, channel, true);
-        return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, notChecked, receipt);
+        const receipt = await this.record(caller, query, answer, NOT_CHECKED, channel, true);
+        return toResponse(citizenId, batch.visitDate, batch.facilityCode, answer, NOT_CHECKED, receipt);
       }),
     );
     CALL_TALLY.lookupsAnswered += results.length;

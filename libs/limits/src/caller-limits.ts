@@ -3,8 +3,8 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
-import { VIETNAM_OFFSET_MS, vietnamDate } from '@vss/domain';
-import { ChangeFeed } from '@vss/platform';
+import { VIETNAM_OFFSET_MS } from '@vss/domain';
+import { ChangeFeed, Clock } from '@vss/platform';
 import type { Caller, Role } from '@vss/security';
 import { type LimitName, type LimitSpec, parseLimitSpec, shareOf } from '@vss/domain';
 import { limitExceeded } from './limits.errors';
@@ -119,6 +119,8 @@ export class CallerLimits {
   private feed: ChangeFeed | undefined;
   /** How to end each open stream, by caller: for a revocation. */
   private readonly streamEnds = new Map<string, Set<(error: Error) => void>>();
+  /** Today in Vietnam, kept for the day: the quotas' day is read on every call. */
+  private readonly day = new Clock();
   readonly enabled: boolean;
 
   constructor(
@@ -172,7 +174,7 @@ export class CallerLimits {
       ),
       this.pool.query<{ holder: string; used: number }>(
         `SELECT caller_id AS holder, used::int AS used FROM vss.caller_usage WHERE day = $1 ORDER BY used DESC LIMIT 500`,
-        [vietnamDate(Date.now())],
+        [this.day.today()],
       ),
       refusals.get(),
     ]);
@@ -323,14 +325,14 @@ export class CallerLimits {
   private quotaOf(key: string): QuotaState {
     let quota = this.quotas.get(key);
     if (!quota) {
-      quota = { day: vietnamDate(Date.now()), fleetUsed: 0, pending: 0, flushing: 0 };
+      quota = { day: this.day.today(), fleetUsed: 0, pending: 0, flushing: 0 };
       this.quotas.set(key, quota);
     }
     return quota;
   }
 
   private rollDay(quota: QuotaState): void {
-    const today = vietnamDate(Date.now());
+    const today = this.day.today();
     if (quota.day !== today) {
       quota.day = today;
       quota.fleetUsed = 0;

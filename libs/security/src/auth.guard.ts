@@ -23,8 +23,8 @@ import { SecurityErrorCode, securityError } from './security.errors';
  */
 export interface ApiKeyAuthenticator {
   authenticate(presented: string | undefined): Promise<Caller>;
-  /** True when the key is known good without asking the database (it was verified lately). */
-  cached?(presented: string | undefined): boolean;
+  /** The caller when the key is known good without asking the database (it was verified lately). */
+  cachedCaller?(presented: string | undefined): Caller | undefined;
 }
 export const API_KEY_AUTHENTICATOR = Symbol('API_KEY_AUTHENTICATOR');
 
@@ -98,11 +98,10 @@ export class AuthGuard implements CanActivate {
     if (this.throttle && credentials.peer) {
       // A key verified lately costs nothing to check again: it passes even from an address
       // that is being throttled; anything else waits for the address's throttle.
-      if (credentials.peerCertificate || !this.keys.cached?.(credentials.apiKey)) {
-        this.throttle.check(credentials.peer);
-      }
+      const known = credentials.peerCertificate ? undefined : this.keys.cachedCaller?.(credentials.apiKey);
+      if (!known) this.throttle.check(credentials.peer);
       try {
-        return await this.authorize(credentials, access);
+        return await this.authorize(credentials, access, known);
       } catch (error) {
         if (error instanceof AppError && error.errorClass === ErrorClass.Unauthenticated) {
           this.throttle.failed(credentials.peer);
@@ -113,7 +112,12 @@ export class AuthGuard implements CanActivate {
     return this.authorize(credentials, access);
   }
 
-  private async authorize(credentials: PresentedCredentials, access: Access): Promise<boolean> {
+  /** `known`: the key's caller, when the key cache already vouched for it. */
+  private async authorize(
+    credentials: PresentedCredentials,
+    access: Access,
+    known?: Caller,
+  ): Promise<boolean> {
     if (credentials.refusedCertificate) {
       // A certificate that fails is refused outright, even beside a key: it says who the caller
       // meant to be, and that is not who TLS could confirm.
@@ -125,7 +129,7 @@ export class AuthGuard implements CanActivate {
     const caller =
       credentials.peerCertificate && this.certificates
         ? await this.certificates.authenticate(credentials.peerCertificate)
-        : await this.keys.authenticate(credentials.apiKey);
+        : (known ?? (await this.keys.authenticate(credentials.apiKey)));
     if (!access.roles || !access.roles.includes(caller.role)) {
       throw securityError(
         SecurityErrorCode.RoleNotAllowed,

@@ -15,19 +15,32 @@ const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase(
  * The first field (as its proto name, `birth.child_full_name`, `citizen_ids[3]`) of a request
  * whose text holds a control character, or undefined.
  */
-export function fieldWithControlCharacter(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return CONTROL.test(value) ? path || '(request)' : undefined;
+export function fieldWithControlCharacter(value: unknown): string | undefined {
+  const path = controlCharacterPath(value);
+  if (!path) return undefined;
+  // Named only when found: every clean request would otherwise pay for its fields' names.
+  return (
+    path
+      .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? snake(step) : `.${snake(step)}`))
+      .join('') || '(request)'
+  );
+}
+
+/** The keys and indexes down to the first text with a control character, innermost last. */
+function controlCharacterPath(value: unknown): Array<string | number> | undefined {
+  if (typeof value === 'string') return CONTROL.test(value) ? [] : undefined;
   if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = fieldWithControlCharacter(item, `${path}[${i}]`);
-      if (found) return found;
+    for (let i = 0; i < value.length; i++) {
+      const found = controlCharacterPath(value[i]);
+      if (found) return [i, ...found];
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = fieldWithControlCharacter(item, path ? `${path}.${snake(key)}` : snake(key));
-      if (found) return found;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      const found = controlCharacterPath((value as Record<string, unknown>)[key]);
+      if (found) return [key, ...found];
     }
   }
   return undefined;
