@@ -80,6 +80,8 @@ async function measureSize(
   const name = `bench_reconcile_${citizens}`;
   log(`\n== ${citizens.toLocaleString('en-US')} citizens: seeding ${name}`);
   const { url, report } = await freshPopulation(adminUrl, name, citizens, seed);
+  // The registry serves registered peers only: the worker exports, the gateway reads.
+  await pki.register(url);
   const participants = report.rows['vss.participants'] ?? 0;
   log(`   seeded ${report.totalRows.toLocaleString('en-US')} rows in ${report.seconds.toFixed(0)} s`);
 
