@@ -40,11 +40,11 @@ export const PARTS = [
   'identity check and registry presence',
   'decision, answer and receipt',
   'audit entry: build, queue, append, receipt',
-  'PostgreSQL driver (pg): answers arriving',
+  'PostgreSQL driver (pg): queries out, answers in',
   'logging',
   'metrics and tallies',
   'event loop: promise jobs, timers',
-  'garbage collection',
+  'garbage collection (main thread)',
   'other',
 ] as const;
 export type Part = (typeof PARTS)[number];
@@ -95,7 +95,7 @@ function libraryPart(url: string): Part | undefined {
   if (/\/node_modules\/(pino|pino-std-serializers|sonic-boom|thread-stream)\//.test(url)) return 'logging';
   if (/\/node_modules\/(prom-client|tdigest|bintrees)\//.test(url)) return 'metrics and tallies';
   if (/\/node_modules\/(pg|pg-protocol|pg-pool|pg-types|postgres-[a-z]+|pgpass)\//.test(url))
-    return 'PostgreSQL driver (pg): answers arriving';
+    return 'PostgreSQL driver (pg): queries out, answers in';
   if (/\/node_modules\/(protobufjs|@protobufjs\/[^/]+|@grpc\/proto-loader|long)\//.test(url))
     return 'protobuf: decode the request, encode the answer';
   if (/\/node_modules\/(@nestjs\/[^/]+|rxjs|reflect-metadata|iterare)\//.test(url))
@@ -116,7 +116,7 @@ const DOMINANT = new Set<Part>(['logging', 'metrics and tallies']);
 export function partOf(stack: ReadonlyArray<{ functionName: string; url: string }>): Part | 'idle' {
   const leaf = stack[0]?.functionName;
   if (leaf === '(idle)') return 'idle';
-  if (leaf === '(garbage collector)') return 'garbage collection';
+  if (leaf === '(garbage collector)') return 'garbage collection (main thread)';
   if (leaf === '(program)') return 'native, no JavaScript on the stack (event loop, TLS records, sockets)';
   let ours: Part | undefined;
   let library: Part | undefined;
