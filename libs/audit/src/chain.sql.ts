@@ -86,6 +86,43 @@ export const AUDIT_STAGE_FUNCTION = `
       END $$`;
 
 /**
+ * The start of every append, under the chain's lock: the chain's head, then what committed
+ * transactions staged, chained in the order they were numbered (the number in the entry's detail
+ * as `staged`).
+ */
+const CHAIN_HEAD_AND_STAGED = `        ${AUDIT_CHAIN_ROW_LOCK}
+        SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
+        head_seq := coalesce(head_seq, 0);
+        head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));
+        -- First what committed transactions staged, then this batch.
+        FOR r IN SELECT p.pending_id, p.event_id, p.occurred_at, p.caller, p.caller_role, p.facility_code,
+              p.office_code, p.action, p.subject_citizen_id, p.purpose, p.outcome,
+              CASE WHEN p.staged_seq IS NULL THEN p.detail
+                   ELSE p.detail || jsonb_build_object('staged', p.staged_seq) END AS detail
+            FROM vss.audit_pending p ORDER BY p.staged_seq NULLS FIRST, p.pending_id LOOP
+          head_seq := head_seq + 1;
+          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
+          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
+            office_code, action, subject_citizen_id, purpose, outcome, detail)
+          VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
+            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
+          sealed := sealed || r.pending_id;
+        END LOOP;
+        IF cardinality(sealed) > 0 THEN
+          DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
+        END IF;
+`;
+
+/** Each entry of the batch, checked, numbered and hashed onto the chain (the loop's head). */
+const BATCH_ENTRY_HASHED = `        FOR r IN SELECT x.event_id, x.occurred_at, x.caller, x.caller_role, x.facility_code, x.office_code,
+              x.action, x.subject_citizen_id, x.purpose, x.outcome,
+              coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login) AS detail
+            FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
+          head_seq := head_seq + 1;
+          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
+`;
+
+/**
  * Appends a batch to the chain: under the chain's lock, first what committed transactions
  * staged (in the order they were numbered, the number in the entry's detail as \`staged\`), then
  * the batch, each entry checked as above; each entry's hash covers the previous entry's hash
@@ -107,34 +144,7 @@ export const AUDIT_APPEND_FUNCTION = `
         sealed bigint[] := '{}';
         written vss.audit_events[] := '{}';
       BEGIN
-        ${AUDIT_CHAIN_ROW_LOCK}
-        SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
-        head_seq := coalesce(head_seq, 0);
-        head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));
-        -- First what committed transactions staged, then this batch.
-        FOR r IN SELECT p.pending_id, p.event_id, p.occurred_at, p.caller, p.caller_role, p.facility_code,
-              p.office_code, p.action, p.subject_citizen_id, p.purpose, p.outcome,
-              CASE WHEN p.staged_seq IS NULL THEN p.detail
-                   ELSE p.detail || jsonb_build_object('staged', p.staged_seq) END AS detail
-            FROM vss.audit_pending p ORDER BY p.staged_seq NULLS FIRST, p.pending_id LOOP
-          head_seq := head_seq + 1;
-          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
-          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
-            office_code, action, subject_citizen_id, purpose, outcome, detail)
-          VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
-            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
-          sealed := sealed || r.pending_id;
-        END LOOP;
-        IF cardinality(sealed) > 0 THEN
-          DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
-        END IF;
-        FOR r IN SELECT x.event_id, x.occurred_at, x.caller, x.caller_role, x.facility_code, x.office_code,
-              x.action, x.subject_citizen_id, x.purpose, x.outcome,
-              coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login) AS detail
-            FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
-          head_seq := head_seq + 1;
-          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
-          written := written || ROW(r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
+${CHAIN_HEAD_AND_STAGED}${BATCH_ENTRY_HASHED}          written := written || ROW(r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
             r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail, head_seq, head_hash
           )::vss.audit_events;
         END LOOP;
@@ -160,34 +170,7 @@ export const AUDIT_APPEND_FUNCTION_ROW_BY_ROW = `
         r record;
         sealed bigint[] := '{}';
       BEGIN
-        ${AUDIT_CHAIN_ROW_LOCK}
-        SELECT a.seq, a.hash INTO head_seq, head_hash FROM vss.audit_events a ORDER BY a.seq DESC LIMIT 1;
-        head_seq := coalesce(head_seq, 0);
-        head_hash := coalesce(head_hash, decode(repeat('00', 32), 'hex'));
-        -- First what committed transactions staged, then this batch.
-        FOR r IN SELECT p.pending_id, p.event_id, p.occurred_at, p.caller, p.caller_role, p.facility_code,
-              p.office_code, p.action, p.subject_citizen_id, p.purpose, p.outcome,
-              CASE WHEN p.staged_seq IS NULL THEN p.detail
-                   ELSE p.detail || jsonb_build_object('staged', p.staged_seq) END AS detail
-            FROM vss.audit_pending p ORDER BY p.staged_seq NULLS FIRST, p.pending_id LOOP
-          head_seq := head_seq + 1;
-          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
-          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
-            office_code, action, subject_citizen_id, purpose, outcome, detail)
-          VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
-            r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
-          sealed := sealed || r.pending_id;
-        END LOOP;
-        IF cardinality(sealed) > 0 THEN
-          DELETE FROM vss.audit_pending p WHERE p.pending_id = ANY (sealed);
-        END IF;
-        FOR r IN SELECT x.event_id, x.occurred_at, x.caller, x.caller_role, x.facility_code, x.office_code,
-              x.action, x.subject_citizen_id, x.purpose, x.outcome,
-              coalesce(x.detail, '{}'::jsonb) || jsonb_build_object('db_login', login) AS detail
-            FROM jsonb_to_recordset(batch) AS ${ENTRY_RECORD} LOOP${ENTRY_CHECK('r')}
-          head_seq := head_seq + 1;
-          head_hash := sha256(head_hash || convert_to(${ENTRY_TEXT('r', 'head_seq')}, 'UTF8'));
-          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
+${CHAIN_HEAD_AND_STAGED}${BATCH_ENTRY_HASHED}          INSERT INTO vss.audit_events (seq, hash, event_id, occurred_at, caller, caller_role, facility_code,
             office_code, action, subject_citizen_id, purpose, outcome, detail)
           VALUES (head_seq, head_hash, r.event_id, r.occurred_at, r.caller, r.caller_role, r.facility_code,
             r.office_code, r.action, r.subject_citizen_id, r.purpose, r.outcome, r.detail);
