@@ -45,7 +45,7 @@ import {
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
- *   --data-dir DIR --skip-uncached --env KEY=VALUE --pg NAME=VALUE --profile --profile-dir DIR]`
+ *   --data-dir DIR --skip-uncached --env KEY=VALUE --pg NAME=VALUE --profile --profile-dir DIR --quick]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
@@ -85,12 +85,19 @@ const { values: opts } = parseArgs({
     profile: { type: 'boolean', default: false },
     /** Where the profiles are kept (chrome://inspect, speedscope); a temporary folder by default. */
     'profile-dir': { type: 'string' },
+    /**
+     * Only the NestJS echo and the shipped gateway, 64 in flight: the comparison the lookup's
+     * target is set on, in a third of the time, for trying a change.
+     */
+    quick: { type: 'boolean', default: false },
   },
 });
 const SIZE = Number(opts.size);
 /** The embedded server's settings beyond its defaults (none yet). */
 const SERVER_SETTINGS: Record<string, string> = {};
 const WORKING_SET = Number(opts['working-set']);
+const QUICK = opts.quick === true;
+const IN_FLIGHT = QUICK ? [64] : [64, 32];
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -162,7 +169,9 @@ async function main(): Promise<void> {
     };
     const registryPort = await startRegistry('registry', tlsOf('population-registry'));
     if (profiler) profiler.registryPid = processes[processes.length - 1].child.pid;
-    const plaintextRegistryPort = await startRegistry('registry-plaintext', { VSS_PLAINTEXT: 'true' });
+    const plaintextRegistryPort = QUICK
+      ? 0
+      : await startRegistry('registry-plaintext', { VSS_PLAINTEXT: 'true' });
     const startGateway = async (name: string, env: Record<string, string>, tls = true) => {
       const profiled = profiler && name === 'gateway' ? profiler.launch(name) : undefined;
       const port = await freePort();
@@ -217,8 +226,10 @@ async function main(): Promise<void> {
         caFile: tls ? file('ca.crt') : undefined,
       });
     };
-    await startEcho(ECHO, [], false);
-    await startEcho(ECHO_TLS, [file('gateway.crt'), file('gateway.key')], true);
+    if (!QUICK) {
+      await startEcho(ECHO, [], false);
+      await startEcho(ECHO_TLS, [file('gateway.crt'), file('gateway.key')], true);
+    }
     const nestPort = await freePort();
     const nestProfiled = profiler?.launch('nest-echo');
     const nestEcho = startNode('nest-echo', 'bench/lookup/nest-echo-server.js', nestProfiled?.env ?? {}, {
@@ -242,31 +253,33 @@ async function main(): Promise<void> {
       metrics: cached.metrics,
       caFile: file('ca.crt'),
     });
-    // The same gateway with the per-caller limits switched off: what the limiter costs a call.
-    const limitsOff = await startGateway('gateway-no-limits', { CALLER_LIMITS_ENABLED: 'false' });
-    servers.push({
-      label: LIMITS_OFF,
-      target: limitsOff.target,
-      pid: limitsOff.gateway.child.pid!,
-      metrics: limitsOff.metrics,
-      caFile: file('ca.crt'),
-    });
-    const plaintext = await startGateway('gateway-plaintext', {}, false);
-    servers.push({
-      label: CACHED_PLAINTEXT,
-      target: plaintext.target,
-      pid: plaintext.gateway.child.pid!,
-      metrics: { ...plaintext.metrics },
-    });
-    if (!opts['skip-uncached']) {
-      const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
+    if (!QUICK) {
+      // The same gateway with the per-caller limits switched off: what the limiter costs a call.
+      const limitsOff = await startGateway('gateway-no-limits', { CALLER_LIMITS_ENABLED: 'false' });
       servers.push({
-        label: UNCACHED,
-        target: uncached.target,
-        pid: uncached.gateway.child.pid!,
-        metrics: uncached.metrics,
+        label: LIMITS_OFF,
+        target: limitsOff.target,
+        pid: limitsOff.gateway.child.pid!,
+        metrics: limitsOff.metrics,
         caFile: file('ca.crt'),
       });
+      const plaintext = await startGateway('gateway-plaintext', {}, false);
+      servers.push({
+        label: CACHED_PLAINTEXT,
+        target: plaintext.target,
+        pid: plaintext.gateway.child.pid!,
+        metrics: { ...plaintext.metrics },
+      });
+      if (!opts['skip-uncached']) {
+        const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
+        servers.push({
+          label: UNCACHED,
+          target: uncached.target,
+          pid: uncached.gateway.child.pid!,
+          metrics: uncached.metrics,
+          caFile: file('ca.crt'),
+        });
+      }
     }
 
     const auditBefore = await auditCount(db.url);
@@ -275,7 +288,7 @@ async function main(): Promise<void> {
     // The servers take turns, round after round, so that all see the same spells of a shared machine.
     say();
     say(header());
-    for (const inFlight of [64, 32]) {
+    for (const inFlight of IN_FLIGHT) {
       for (let round = 0; round < Number(opts.rounds); round++) {
         for (const server of servers) {
           const profiled = inFlight === 64 ? await profiler?.start(server.label) : undefined;
@@ -292,18 +305,18 @@ async function main(): Promise<void> {
     say();
     say(`medians of ${opts.rounds} rounds:`);
     say(header());
-    for (const inFlight of [64, 32]) {
+    for (const inFlight of IN_FLIGHT) {
       for (const server of servers)
         say(formatRow(medianRow(server.label, inFlight, rows), medianRatio(server.label, inFlight, rows)));
     }
-    for (const inFlight of [64, 32]) {
+    for (const inFlight of QUICK ? [] : IN_FLIGHT) {
       const on = medianRow(CACHED, inFlight, rows).serverCpuUs;
       const off = medianRow(LIMITS_OFF, inFlight, rows).serverCpuUs;
       say(
         `per-caller limits at ${inFlight} in flight: ${on.toFixed(0)} µs of gateway CPU per call with them, ${off.toFixed(0)} without (${(((on - off) / off) * 100).toFixed(1)} %)`,
       );
     }
-    for (const inFlight of [64, 32]) {
+    for (const inFlight of IN_FLIGHT) {
       const against = (figure: (r: Row) => number) =>
         medianRatioTo(CACHED, NEST_ECHO, inFlight, rows, figure).toFixed(2);
       say(

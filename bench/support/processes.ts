@@ -43,6 +43,8 @@ export function startNode(
     {
       env: {
         PATH: process.env.PATH ?? '',
+        // e.g. NODE_OPTIONS=--perf-basic-prof, for a system profiler to name JavaScript frames.
+        ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
         ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
       },
       stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
