@@ -282,6 +282,8 @@ async function main(): Promise<void> {
       }
     }
 
+    // For a system profiler (perf-parts.ts): which process is which.
+    say(`processes: ${servers.map((s) => `${s.label} ${s.pid}`).join(', ')}`);
     const auditBefore = await auditCount(db.url);
     const rows: Row[] = [];
     let lookupsAnswered = 0; // the probes ran before auditBefore
