@@ -20,7 +20,7 @@ import {
   type SampledIds,
 } from './population';
 import { MIX, PATH, probe, workingSet } from './working-set';
-import { type BenchProcess, cpuMsOfTree, runNode, startNode } from '../support/processes';
+import { type BenchProcess, cpuMsOfTree, DIST, runNode, startNode } from '../support/processes';
 import { LookupProfiler } from './profile';
 import { enableStatements, STATEMENT_SETTINGS } from './statements';
 import {
@@ -45,7 +45,8 @@ import {
 
 /**
  * `npm run bench:lookup [-- --size N --duration S --warmup S --working-set N --threads N --rounds N
- *   --data-dir DIR --skip-uncached --env KEY=VALUE --pg NAME=VALUE --profile --profile-dir DIR --quick]`
+ *   --data-dir DIR --skip-uncached --env KEY=VALUE --pg NAME=VALUE --profile --profile-dir DIR --quick
+ *   --without audit-entry,presence]`
  *
  * Seeds a population (1,000,000 people by default) into a fresh database, starts the registry
  * and the gateway as processes of their own, and drives LookupCoverage from a separate client
@@ -90,6 +91,11 @@ const { values: opts } = parseArgs({
      * target is set on, in a third of the time, for trying a change.
      */
     quick: { type: 'boolean', default: false },
+    /**
+     * Parts taken away from the shipped gateway, comma-separated (without-preload.ts): what the
+     * lookup would reach without them. A ceiling to reason with; the run says so.
+     */
+    without: { type: 'string' },
   },
 });
 const SIZE = Number(opts.size);
@@ -98,6 +104,16 @@ const SERVER_SETTINGS: Record<string, string> = {};
 const WORKING_SET = Number(opts['working-set']);
 const QUICK = opts.quick === true;
 const IN_FLIGHT = QUICK ? [64] : [64, 32];
+const TAKEN_AWAY = (opts.without ?? '').split(',').filter(Boolean);
+const PARTS_TAKEN_AWAY = ['audit-entry', 'presence'];
+for (const part of TAKEN_AWAY) {
+  if (!PARTS_TAKEN_AWAY.includes(part)) {
+    process.stderr.write(
+      `--without ${part}: the parts that can be taken away are ${PARTS_TAKEN_AWAY.join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+}
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
@@ -174,6 +190,7 @@ async function main(): Promise<void> {
       : await startRegistry('registry-plaintext', { VSS_PLAINTEXT: 'true' });
     const startGateway = async (name: string, env: Record<string, string>, tls = true) => {
       const profiled = profiler && name === 'gateway' ? profiler.launch(name) : undefined;
+      const takenAway = name === 'gateway' && TAKEN_AWAY.length > 0;
       const port = await freePort();
       const httpPort = await freePort();
       const operatorPort = await freePort();
@@ -192,8 +209,15 @@ async function main(): Promise<void> {
           ...Object.fromEntries((opts.env ?? []).map((kv) => kv.split(/=(.*)/s, 2))),
           ...env,
           ...profiled?.env,
+          ...(takenAway ? { BENCH_WITHOUT: TAKEN_AWAY.join(',') } : {}),
         },
-        { nodeArgs: profiled?.nodeArgs, ipc: profiled?.ipc },
+        {
+          nodeArgs: [
+            ...(profiled?.nodeArgs ?? []),
+            ...(takenAway ? ['--require', join(DIST, 'bench/lookup/without-preload.js')] : []),
+          ],
+          ipc: profiled?.ipc,
+        },
       );
       processes.push(gateway);
       await gateway.waitFor(/gateway serving/);
@@ -207,6 +231,11 @@ async function main(): Promise<void> {
     };
 
     const cached = await startGateway('gateway', {});
+    if (TAKEN_AWAY.length > 0) {
+      say(
+        `NOT AS SHIPPED: "${CACHED}" runs without ${TAKEN_AWAY.join(' and ')} (bench/lookup/without-preload.ts): a ceiling, not the product`,
+      );
+    }
     const answerBytes = await probe(cached.target, apiKey, ids, facilityCode, method, file('ca.crt'));
     const servers: Server[] = [];
     const startEcho = async (label: string, args: string[], tls: boolean) => {
