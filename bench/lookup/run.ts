@@ -275,39 +275,33 @@ async function main(): Promise<void> {
       pid: nestEcho.child.pid!,
       caFile: file('ca.crt'),
     });
-    servers.push({
-      label: CACHED,
-      target: cached.target,
-      pid: cached.gateway.child.pid!,
-      metrics: cached.metrics,
-      caFile: file('ca.crt'),
+    const gatewayServer = (
+      label: string,
+      g: Awaited<ReturnType<typeof startGateway>>,
+      tls = true,
+    ): Server => ({
+      label,
+      target: g.target,
+      pid: g.gateway.child.pid!,
+      metrics: g.metrics,
+      caFile: tls ? file('ca.crt') : undefined,
     });
+    servers.push(gatewayServer(CACHED, cached));
     if (!QUICK) {
       // The same gateway with the per-caller limits switched off: what the limiter costs a call.
-      const limitsOff = await startGateway('gateway-no-limits', { CALLER_LIMITS_ENABLED: 'false' });
-      servers.push({
-        label: LIMITS_OFF,
-        target: limitsOff.target,
-        pid: limitsOff.gateway.child.pid!,
-        metrics: limitsOff.metrics,
-        caFile: file('ca.crt'),
-      });
-      const plaintext = await startGateway('gateway-plaintext', {}, false);
-      servers.push({
-        label: CACHED_PLAINTEXT,
-        target: plaintext.target,
-        pid: plaintext.gateway.child.pid!,
-        metrics: { ...plaintext.metrics },
-      });
+      servers.push(
+        gatewayServer(
+          LIMITS_OFF,
+          await startGateway('gateway-no-limits', { CALLER_LIMITS_ENABLED: 'false' }),
+        ),
+      );
+      servers.push(
+        gatewayServer(CACHED_PLAINTEXT, await startGateway('gateway-plaintext', {}, false), false),
+      );
       if (!opts['skip-uncached']) {
-        const uncached = await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' });
-        servers.push({
-          label: UNCACHED,
-          target: uncached.target,
-          pid: uncached.gateway.child.pid!,
-          metrics: uncached.metrics,
-          caFile: file('ca.crt'),
-        });
+        servers.push(
+          gatewayServer(UNCACHED, await startGateway('gateway-uncached', { COVERAGE_CACHE_ENTRIES: '0' })),
+        );
       }
     }
 
