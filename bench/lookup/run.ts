@@ -10,7 +10,7 @@ import { vietnamDate } from '@vss/domain';
 import { ensurePki } from '@vss/pki';
 import { registerTrust } from '../../tools/trust';
 import { readFileSync } from 'node:fs';
-import type { ClientJob, ClientResult } from './client';
+import { type Load, phase } from './phase';
 import {
   auditCount,
   clinicKey,
@@ -19,8 +19,8 @@ import {
   sampleIds,
   type SampledIds,
 } from './population';
-import { MIX, PATH, probe, workingSet } from './working-set';
-import { type BenchProcess, cpuMsOfTree, DIST, runNode, startNode } from '../support/processes';
+import { MIX, probe, workingSet } from './working-set';
+import { type BenchProcess, DIST, startNode } from '../support/processes';
 import { LookupProfiler } from './profile';
 import { enableStatements, STATEMENT_SETTINGS } from './statements';
 import {
@@ -307,6 +307,13 @@ async function main(): Promise<void> {
 
     // For a system profiler (perf-parts.ts): which process is which.
     say(`processes: ${servers.map((s) => `${s.label} ${s.pid}`).join(', ')}`);
+    const load: Load = {
+      apiKey,
+      payloadsFile,
+      threads: Number(opts.threads),
+      warmupMs: Number(opts.warmup) * 1000,
+      durationMs: Number(opts.duration) * 1000,
+    };
     const auditBefore = await auditCount(db.url);
     const rows: Row[] = [];
     let lookupsAnswered = 0; // the probes ran before auditBefore
@@ -317,7 +324,7 @@ async function main(): Promise<void> {
       for (let round = 0; round < Number(opts.rounds); round++) {
         for (const server of servers) {
           const profiled = inFlight === 64 ? await profiler?.start(server.label) : undefined;
-          const row = await phase(server, round, db.serverPid, inFlight, apiKey, payloadsFile);
+          const row = await phase(server, round, db.serverPid, inFlight, load);
           await profiler?.stop(server.label, profiled, row.result.allCalls);
           rows.push(row);
           if (server.label.startsWith('LookupCoverage')) lookupsAnswered += row.result.allCalls;
@@ -369,41 +376,6 @@ async function main(): Promise<void> {
     rmSync(payloadsFile, { force: true });
     rmSync(pki, { recursive: true, force: true });
   }
-}
-
-async function phase(
-  server: Server,
-  round: number,
-  pgPid: number | undefined,
-  inFlight: number,
-  apiKey: string,
-  payloadsFile: string,
-): Promise<Row> {
-  const { label, target, pid: serverPid } = server;
-  const job: ClientJob = {
-    target,
-    path: PATH,
-    payloadsFile,
-    apiKey,
-    concurrency: inFlight,
-    threads: Number(opts.threads),
-    warmupMs: Number(opts.warmup) * 1000,
-    durationMs: Number(opts.duration) * 1000,
-    sampleEvery: label.startsWith('LookupCoverage') ? 97 : 0,
-    caFile: server.caFile,
-  };
-  const serverBefore = cpuMsOfTree(serverPid);
-  const pgBefore = pgPid ? cpuMsOfTree(pgPid) : NaN;
-  const result = JSON.parse(await runNode('bench/lookup/client.js', [JSON.stringify(job)])) as ClientResult;
-  const calls = Math.max(1, result.allCalls);
-  return {
-    label,
-    round,
-    inFlight,
-    result,
-    serverCpuUs: ((cpuMsOfTree(serverPid) - serverBefore) * 1000) / calls,
-    pgCpuUs: pgPid ? ((cpuMsOfTree(pgPid) - pgBefore) * 1000) / calls : NaN,
-  };
 }
 
 main().catch((error: unknown) => {
